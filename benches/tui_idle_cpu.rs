@@ -1,0 +1,176 @@
+//! CPU used by an idle cockpit: the release binary runs in a 200x50 tmux window with six local
+//! gates (file age, commands, an HTTP endpoint) for 60 s (`GONOGO_IDLE_SECONDS` to change);
+//! its utime+stime from /proc/PID/stat over that span gives the % of one core.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .arg("-L")
+        .arg(socket)
+        .args(args)
+        .output()
+        .expect("tmux is needed for this benchmark");
+    assert!(
+        out.status.success(),
+        "tmux {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat =
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the cockpit is running");
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn clock_ticks_per_second() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100)
+}
+
+fn serve_status() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = r#"{"status":{"indicator":"none"},"total_count":0}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+fn main() {
+    // `cargo bench` passes libtest flags; a plain `--list` must not start a 60 s run.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let seconds: u64 = std::env::var("GONOGO_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = dir.path().join("backup.dump");
+    std::fs::write(&stamp, b"x").unwrap();
+    let port = serve_status();
+    let config = format!(
+        r#"
+[launch]
+name = "Idle launch"
+decision_at = "2030-01-01T18:00:00Z"
+
+[defaults]
+every = "10s"
+
+[[gate]]
+id = "backup"
+source = "file_age"
+path = "{stamp}"
+pass = "< 26h"
+
+[[gate]]
+id = "backup_copy"
+source = "file_age"
+path = "{stamp}"
+pass = "< 30h"
+
+[[gate]]
+id = "smoke"
+source = "command"
+command = ["true"]
+pass = "== 0"
+
+[[gate]]
+id = "testers"
+source = "command"
+command = ["echo", "57"]
+pass = ">= 50"
+
+[[gate]]
+id = "status_page"
+source = "http"
+url = "http://127.0.0.1:{port}/status.json"
+json = "/status/indicator"
+pass = "== 'none'"
+
+[[gate]]
+id = "high_issues"
+source = "http"
+url = "http://127.0.0.1:{port}/search"
+json = "/total_count"
+pass = "== 0"
+"#,
+        stamp = stamp.display()
+    );
+    let config_path = dir.path().join("gonogo.toml");
+    std::fs::write(&config_path, config).unwrap();
+
+    let socket = format!("gonogo-idle-{}", std::process::id());
+    let command = format!(
+        "GONOGO_LOG_DIR={} {} tui --config {}",
+        dir.path().join("logs").display(),
+        env!("CARGO_BIN_EXE_gonogo"),
+        config_path.display()
+    );
+    tmux(
+        &socket,
+        &[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "idle",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            &format!("exec env {command}"),
+        ],
+    );
+    let pid = tmux(
+        &socket,
+        &["display-message", "-p", "-t", "idle", "#{pane_pid}"],
+    );
+    // Let start-up and the first round of checks pass: the figure is for the idle state.
+    std::thread::sleep(Duration::from_secs(5));
+    let screen = tmux(&socket, &["capture-pane", "-p", "-t", "idle"]);
+    let start_ticks = cpu_ticks(&pid);
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let ticks = cpu_ticks(&pid) - start_ticks;
+    let elapsed = started.elapsed().as_secs_f64();
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .output();
+    let cpu_seconds = ticks as f64 / clock_ticks_per_second() as f64;
+    assert!(
+        screen.contains("Idle launch"),
+        "the cockpit did not start:\n{screen}"
+    );
+    println!(
+        "idle cockpit, six gates every 10s, 200x50: {cpu_seconds:.2} s CPU over {elapsed:.0} s = {:.2}% of one core",
+        100.0 * cpu_seconds / elapsed
+    );
+}

@@ -1,0 +1,150 @@
+//! Command-line definitions (clap). Parsing only: each command lives in `commands/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gonogo",
+    version,
+    about = "A terminal cockpit for launch day: acceptance gates, cohort review and the GO/NO-GO call",
+    long_about = None,
+    after_help = "Exit codes: 0 GO/ok, 1 NO-GO/blocked, 2 UNKNOWN/warnings, 64 usage error, 78 config error."
+)]
+pub struct Cli {
+    /// Config file (otherwise $GONOGO_CONFIG, ./gonogo.toml, then the XDG config dir)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Who is at the keyboard, for the journal (default $GONOGO_OPERATOR, then $USER)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every gate once and print the verdict (exit 0 GO, 1 NO-GO, 2 UNKNOWN)
+    Check(CheckArgs),
+    /// Write a commented starter config with the six acceptance gates
+    Init(InitArgs),
+    /// Inspect the config
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Apply database migrations (beta_invites and gonogo's own schema)
+    Migrate,
+    /// Open the cockpit (the default when no command is given)
+    Tui(TuiArgs),
+    /// Rehearse a launch day: throwaway PostgreSQL, simulated services, no setup, no network
+    Demo(DemoArgs),
+    /// Review the beta cohort CSV before any invite goes out
+    #[command(subcommand)]
+    Cohort(CohortCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Load this cohort CSV into the Cohort pane at start (also `:cohort PATH` in the cockpit)
+    #[arg(long, value_name = "PATH")]
+    pub cohort: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// Keep polling and print every state change until Ctrl-C (also LOOP=1)
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between checks in --watch mode, for every gate (also CHECK_INTERVAL)
+    #[arg(long, value_name = "SECONDS", env = "CHECK_INTERVAL", value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval: Option<u64>,
+    /// Check only this gate (repeatable)
+    #[arg(long = "gate", value_name = "ID")]
+    pub gates: Vec<String>,
+    /// Do not record gate transitions in the journal
+    #[arg(long)]
+    pub no_journal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many times faster than real time the story runs (7: about three and a half minutes)
+    #[arg(long, value_name = "N", default_value_t = crate::demo::DEFAULT_SPEED, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Rehearse against this database instead of a throwaway PostgreSQL (demo rows are written)
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Print gate transitions and verdicts instead of opening the cockpit
+    #[arg(long)]
+    pub headless: bool,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n <= crate::demo::MAX_SPEED => Ok(n),
+        _ => Err(format!(
+            "expected a number above 0 and at most {}, like 7 or 60",
+            crate::demo::MAX_SPEED
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it
+    #[arg(default_value = "gonogo.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config and print it as gonogo reads it, secrets redacted
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CohortCommand {
+    /// Validate a cohort CSV (exit 0 clean, 1 blocked, 2 soft findings only)
+    Validate(CohortValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CohortValidateArgs {
+    /// The cohort CSV: header with `email` and `cohort` (optional `sent_by`, `name`)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print one JSON object instead of the report
+    #[arg(long)]
+    pub json: bool,
+    /// Skip the database checks (existing users, pending invites)
+    #[arg(long)]
+    pub offline: bool,
+    /// Let a file with soft findings only through (exit 0), recorded in the journal; never
+    /// unblocks a hard finding (also FORCE=1)
+    #[arg(long, env = "FORCE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub force: bool,
+    /// Why the soft findings are acceptable, for the journal (with --force)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+impl Cli {
+    /// The operator's name: `--operator`, `$GONOGO_OPERATOR`, `$USER`, else "unknown".
+    pub fn operator(&self) -> String {
+        let name = self
+            .operator
+            .clone()
+            .or_else(|| std::env::var("GONOGO_OPERATOR").ok())
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "unknown".into());
+        crate::text::sanitize_short(&name, 64)
+    }
+}

@@ -1,0 +1,85 @@
+//! Loading a cohort file for the cockpit: the report plus the first rows, owned and sanitized,
+//! so a pane can list rows with their findings without holding a million of them.
+
+use super::settings::CohortSettings;
+use super::validate::{CohortError, Scan, validate_with};
+use std::path::Path;
+
+/// One data row, cells sanitized (safe to draw), with the codes of its file findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortRow {
+    pub line: u64,
+    pub email: String,
+    pub cohort: String,
+    pub name: Option<String>,
+    pub sent_by: Option<String>,
+    /// Codes found in the file for this row. Database findings are matched later by line
+    /// (see [`super::Report::findings_at`]).
+    pub codes: Vec<super::Code>,
+}
+
+/// A validated file and the first `keep_rows` of its rows.
+#[derive(Debug, Clone)]
+pub struct LoadedCohort {
+    pub path: String,
+    pub scan: Scan,
+    pub rows: Vec<CohortRow>,
+    /// True when the file had more rows than were kept.
+    pub rows_truncated: bool,
+}
+
+/// Cells longer than this are cut in [`CohortRow`]; the report keeps the findings whole.
+const CELL_SHOWN_MAX: usize = 200;
+
+/// Opens, streams and validates a file, keeping at most `keep_rows` rows. Blocking I/O: from
+/// async code run it in `tokio::task::spawn_blocking`.
+pub fn load_path(
+    path: &Path,
+    settings: &CohortSettings,
+    keep_rows: usize,
+) -> Result<LoadedCohort, CohortError> {
+    let file = open(path)?;
+    let mut rows = Vec::new();
+    let mut truncated = false;
+    let scan = validate_with(file, settings, |row| {
+        if rows.len() >= keep_rows {
+            truncated = true;
+            return;
+        }
+        let clean = |s: &str| crate::text::sanitize_short(s, CELL_SHOWN_MAX);
+        rows.push(CohortRow {
+            line: row.line,
+            email: clean(&row.email),
+            cohort: clean(&row.cohort),
+            name: row.name.as_deref().map(clean),
+            sent_by: row.sent_by.as_deref().map(clean),
+            codes: row.findings.iter().map(|f| f.code).collect(),
+        });
+    })?;
+    Ok(LoadedCohort {
+        path: path.display().to_string(),
+        scan,
+        rows,
+        rows_truncated: truncated,
+    })
+}
+
+/// Opens a cohort file, refusing directories and other non-files with a clear message.
+pub fn open(path: &Path) -> Result<std::fs::File, CohortError> {
+    let shown = crate::text::sanitize(&path.display().to_string());
+    let file = std::fs::File::open(path).map_err(|source| CohortError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    let meta = file.metadata().map_err(|source| CohortError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(CohortError::Open {
+            path: shown,
+            source: std::io::Error::other("it is a directory"),
+        });
+    }
+    Ok(file)
+}

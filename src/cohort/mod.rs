@@ -1,0 +1,64 @@
+//! Cohort review: reading the beta cohort CSV, email rules, distribution, collisions -> report.
+//!
+//! UI-free; the headless `gonogo cohort validate` and the cockpit's Cohort pane share it.
+//!
+//! # Using it
+//! 1. **Validate a file**: [`load_path`] opens and streams it, returns a [`LoadedCohort`] with the
+//!    [`Scan`] (report + seen emails) and the first `keep_rows` rows as owned, sanitized
+//!    [`CohortRow`]s (line, email, cohort, name, sent_by, codes). It is blocking I/O: call it from
+//!    `tokio::task::spawn_blocking`. For any other source, or to see every row as it streams
+//!    past, use [`validate_with`]`(reader, settings, |row: RowView| …)`: it calls back once per
+//!    data row with borrowed, **unsanitized** cells and that row's findings, and keeps nothing
+//!    of the row itself. [`validate`] is the same without a callback.
+//! 2. **Database checks** (async): [`check_database`]`(pool, &mut scan.report, &scan.emails,
+//!    timeout)` adds `existing_user` / `already_invited` findings, each on the line where the
+//!    email first appears, and sets [`Report::database`]. Until it runs, the report says the
+//!    checks were skipped.
+//! 3. **Read the [`Report`]**: `status` (`ok|warn|blocked`, [`Status::exit_code`]), `rows`,
+//!    `valid_rows`, `distribution` (label → valid rows), `groups` (group → valid rows),
+//!    `thresholds` (the [`CohortSettings`] used: `min_rows`, `groups`, `min_labels`), and
+//!    `findings` sorted by line (file-wide ones, `line: None`, first). Each [`Finding`] has
+//!    `code`, `severity`, `line`, `email`, `message`, already sanitized. Helpers:
+//!    [`Report::by_code`], [`Report::counts`], [`Report::findings_at`]`(line)` (to join rows with
+//!    their findings, database ones included), [`Report::summary_line`], [`render_text`].
+//! 4. **Override** (soft-only reports): [`record_override`]`(journal, report, file, reason)`
+//!    writes a `cohort_override` journal line with operator, file, SHA-256, counts and findings.
+//!    It refuses a blocked report.
+//!
+//! # Guarantees
+//! Memory is bounded by the map of seen emails (lowercased → first line) plus the findings;
+//! records over [`reader::MAX_RECORD_BYTES`] are skipped without buffering, fields over
+//! [`reader::MAX_FIELD_BYTES`] are `ragged_row` findings, files over `[cohort] max_rows` rows
+//! are refused. Line numbers are physical lines where a record starts (a quoted field with
+//! newlines makes them differ from record numbers). No input makes it panic.
+//!
+//! # Rules worth knowing
+//! Emails are checked as written (a trailing space is malformed), duplicates are case-insensitive
+//! among well-formed emails, labels are trimmed, groups are lowercased. Distribution counts valid
+//! rows only. A duplicated optional column (`name`, `sent_by`) is a `bad_header` too: which one
+//! is meant is ambiguous. A malformed non-empty `sent_by` is a `malformed_email`.
+
+mod collisions;
+mod email;
+mod finding;
+mod load;
+mod overrides;
+pub mod reader;
+mod render;
+mod report;
+mod seen;
+mod settings;
+mod validate;
+
+pub use collisions::{CollisionError, check_database, find as find_collisions};
+pub use email::check as check_email;
+pub use finding::{Code, Finding, Severity};
+pub use load::{CohortRow, LoadedCohort, load_path, open};
+pub use overrides::{OVERRIDE_KIND, OverrideError, record_override};
+pub use render::{LINES_PER_CODE, render_text};
+pub use report::{DatabaseChecks, Report, Status};
+pub use seen::{SeenEmails, fold_case};
+pub use settings::CohortSettings;
+pub use validate::{
+    CohortError, MAX_LABEL_CHARS, RowView, Scan, group_of, validate, validate_with,
+};

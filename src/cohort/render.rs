@@ -1,0 +1,154 @@
+//! The plain-text cohort report for the terminal: summary, distribution against the thresholds,
+//! findings grouped by code with their lines (capped per code). Every cell is sanitized.
+
+use super::report::{Report, Status};
+use super::validate::group_of;
+use crate::text::sanitize_short;
+use std::fmt::Write;
+
+/// Lines listed per finding code before "… and N more" (`--json` has them all).
+pub const LINES_PER_CODE: usize = 20;
+/// Labels listed in the distribution before the rest is summed up.
+const LABELS_SHOWN: usize = 40;
+
+/// Renders the report; `file` is the name the operator gave.
+pub fn render_text(report: &Report, file: &str) -> String {
+    let mut out = String::new();
+    let t = &report.thresholds;
+    let _ = writeln!(
+        out,
+        "cohort {}: {} rows, {} valid, {} hard and {} soft finding(s)",
+        sanitize_short(file, 120),
+        report.rows,
+        report.valid_rows,
+        report.hard_count(),
+        report.soft_count()
+    );
+    if let Some(sha) = &report.sha256 {
+        let _ = writeln!(out, "sha256 {sha} ({} bytes)", report.bytes);
+    }
+    let _ = writeln!(out, "{}", report.database.describe());
+    if report.rows > 0 {
+        out.push('\n');
+        distribution(&mut out, report, t.min_rows, t.min_labels);
+    }
+    if !report.findings.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "Findings");
+        for (code, findings) in report.by_code() {
+            let _ = writeln!(
+                out,
+                "  {code} ({}) ×{}",
+                code.severity().as_str(),
+                findings.len()
+            );
+            for f in findings.iter().take(LINES_PER_CODE) {
+                let place = f
+                    .line
+                    .map(|l| format!("line {l}"))
+                    .unwrap_or_else(|| "file".into());
+                let email = f
+                    .email
+                    .as_deref()
+                    .map(|e| format!(" {} —", sanitize_short(e, 80)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {place}:{email} {}",
+                    sanitize_short(&f.message, 160)
+                );
+            }
+            if findings.len() > LINES_PER_CODE {
+                let _ = writeln!(
+                    out,
+                    "    … and {} more (see --json)",
+                    findings.len() - LINES_PER_CODE
+                );
+            }
+        }
+    }
+    out.push('\n');
+    let verdict = match report.status {
+        Status::Ok => "OK: the cohort is clean".to_owned(),
+        Status::Warn => {
+            "WARN: soft findings only; fix them, or override with --force (journaled)".to_owned()
+        }
+        Status::Blocked => {
+            "BLOCKED: hard findings; fix the file (--force cannot unblock it)".to_owned()
+        }
+    };
+    let _ = writeln!(out, "STATUS: {verdict}");
+    out
+}
+
+fn distribution(out: &mut String, report: &Report, min_rows: u64, min_labels: u64) {
+    let mark = |have: u64, min: Option<u64>| match min {
+        Some(min) if have < min => format!("≥{min}  LOW"),
+        Some(min) => format!("≥{min}  ok"),
+        None => String::new(),
+    };
+    let mut groups: Vec<(String, u64)> =
+        report.groups.iter().map(|(g, n)| (g.clone(), *n)).collect();
+    for name in report.thresholds.groups.keys() {
+        let lower = name.to_lowercase();
+        if !report.groups.contains_key(&lower) {
+            groups.push((lower, 0));
+        }
+    }
+    groups.sort();
+    let width = groups
+        .iter()
+        .map(|(g, _)| g.chars().count())
+        .chain(report.distribution.keys().map(|l| l.chars().count() + 2))
+        .max()
+        .unwrap_or(8)
+        .clamp(16, 48);
+    let labels = report.distribution.len() as u64;
+    let _ = writeln!(out, "Distribution (valid rows)");
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>7}  {}",
+        "all rows",
+        report.valid_rows,
+        mark(report.valid_rows, Some(min_rows))
+    );
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>7}  {}",
+        "distinct labels",
+        labels,
+        mark(labels, Some(min_labels))
+    );
+    let _ = writeln!(out, "  {:<width$}  {:>7}  min", "group", "rows");
+    for (group, n) in &groups {
+        let min = report.thresholds.group_minimum(group);
+        let row = format!(
+            "  {:<width$}  {:>7}  {}",
+            sanitize_short(group, width),
+            n,
+            mark(*n, min)
+        );
+        let _ = writeln!(out, "{}", row.trim_end());
+        let mut shown = 0;
+        for (label, count) in report
+            .distribution
+            .iter()
+            .filter(|(l, _)| group_of(l).as_ref() == group.as_str())
+        {
+            shown += 1;
+            if shown > LABELS_SHOWN {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "    {:<w$}  {:>7}",
+                sanitize_short(label, width - 2),
+                count,
+                w = width - 2
+            );
+        }
+        if shown > LABELS_SHOWN {
+            let _ = writeln!(out, "    … and {} more labels", shown - LABELS_SHOWN);
+        }
+    }
+}

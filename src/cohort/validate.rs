@@ -1,0 +1,412 @@
+//! The streaming validator: header, then every record once, in bounded memory (the only state
+//! that grows is the map of seen emails, lowercased, to the line where each first appeared).
+
+use super::email;
+use super::finding::{Code, Finding};
+use super::reader::{Fields, Record, RecordReader};
+use super::report::Report;
+use super::seen::SeenEmails;
+use super::settings::CohortSettings;
+use std::borrow::Cow;
+use std::io::Read;
+
+/// A cohort label longer than this (in characters) is refused: `beta_invites.cohort VARCHAR(64)`.
+pub const MAX_LABEL_CHARS: usize = 64;
+/// After this many lines that are not UTF-8 the file is clearly not UTF-8 text: stop reading.
+const MAX_ENCODING_FINDINGS: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CohortError {
+    #[error("cannot open {path}: {source}")]
+    Open {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot read the cohort file: {0}")]
+    Read(#[from] std::io::Error),
+    #[error(
+        "the file has more than {limit} rows (line {line}); raise [cohort] max_rows if this is really a cohort"
+    )]
+    TooManyRows { limit: u64, line: u64 },
+}
+
+/// One data row as it streams past, with its findings. Cells are the file's text, untrusted:
+/// pass them through [`crate::text::sanitize`] before showing them.
+#[derive(Debug)]
+pub struct RowView<'a> {
+    pub line: u64,
+    pub email: Cow<'a, str>,
+    pub cohort: Cow<'a, str>,
+    pub name: Option<Cow<'a, str>>,
+    pub sent_by: Option<Cow<'a, str>>,
+    /// Findings of this row from the file itself (database findings come later, by line).
+    pub findings: &'a [Finding],
+}
+
+/// What one pass over the file produced: the report and the emails for the database checks.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub report: Report,
+    pub emails: SeenEmails,
+}
+
+struct Columns {
+    count: usize,
+    email: usize,
+    cohort: usize,
+    name: Option<usize>,
+    sent_by: Option<usize>,
+}
+
+/// Validates a cohort CSV from any reader, calling `on_row` for every data row that has fields
+/// (oversized records are findings only). Runs synchronously: from async code, call it inside
+/// `tokio::task::spawn_blocking`.
+pub fn validate_with<R: Read>(
+    input: R,
+    settings: &CohortSettings,
+    mut on_row: impl FnMut(RowView<'_>),
+) -> Result<Scan, CohortError> {
+    let mut reader = RecordReader::new(input);
+    let mut report = Report::new(settings.clone());
+    let mut emails = SeenEmails::default();
+    let columns = match reader.next_record()? {
+        None => {
+            report.findings.push(Finding::file(
+                Code::EmptyFile,
+                "the file is empty: it needs a header (email,cohort) and rows",
+            ));
+            None
+        }
+        Some(Record::Oversized { line, reason }) => {
+            report.findings.push(Finding::at(
+                Code::BadHeader,
+                line,
+                None,
+                &format!("the header cannot be read: {reason}"),
+            ));
+            None
+        }
+        Some(Record::Fields(fields)) => header(&fields, &mut report.findings),
+    };
+    if let Some(columns) = columns {
+        let complete = rows(
+            &mut reader,
+            &columns,
+            settings,
+            &mut report,
+            &mut emails,
+            &mut on_row,
+        )?;
+        if complete && report.rows == 0 {
+            report.findings.push(Finding::file(
+                Code::EmptyFile,
+                "the file has a header but no rows",
+            ));
+        } else if complete {
+            report.check_thresholds();
+        }
+    }
+    report.sha256 = reader.sha256();
+    report.bytes = reader.bytes();
+    report.settle();
+    Ok(Scan { report, emails })
+}
+
+/// Validates without looking at rows: the headless command's path.
+pub fn validate<R: Read>(input: R, settings: &CohortSettings) -> Result<Scan, CohortError> {
+    validate_with(input, settings, |_| {})
+}
+
+fn header(fields: &Fields<'_>, findings: &mut Vec<Finding>) -> Option<Columns> {
+    let line = fields.line;
+    let mut names = Vec::with_capacity(fields.len());
+    for raw in fields.iter() {
+        match std::str::from_utf8(raw) {
+            Ok(text) if !text.contains('\0') => names.push(text.trim().to_lowercase()),
+            _ => {
+                findings.push(Finding::at(
+                    Code::BadEncoding,
+                    line,
+                    None,
+                    "the header is not UTF-8 text (a UTF-16 or binary file?); save the file as UTF-8 CSV",
+                ));
+                return None;
+            }
+        }
+    }
+    let find = |wanted: &str| -> Vec<usize> {
+        names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_str() == wanted)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut ok = true;
+    let mut single = |wanted: &str, required: bool, findings: &mut Vec<Finding>| {
+        let found = find(wanted);
+        match found.as_slice() {
+            [] if required => {
+                ok = false;
+                findings.push(Finding::at(
+                    Code::BadHeader,
+                    line,
+                    None,
+                    &format!(
+                        "required column `{wanted}` is missing (header: {})",
+                        names.join(",")
+                    ),
+                ));
+                None
+            }
+            [] => None,
+            [one] => Some(*one),
+            [_, ..] => {
+                ok = false;
+                findings.push(Finding::at(
+                    Code::BadHeader,
+                    line,
+                    None,
+                    &format!("column `{wanted}` appears {} times", found.len()),
+                ));
+                None
+            }
+        }
+    };
+    let email = single("email", true, findings);
+    let cohort = single("cohort", true, findings);
+    let name = single("name", false, findings);
+    let sent_by = single("sent_by", false, findings);
+    for (i, n) in names.iter().enumerate() {
+        if !matches!(n.as_str(), "email" | "cohort" | "name" | "sent_by") {
+            let what = if n.is_empty() {
+                format!("column {} has no name; it is ignored", i + 1)
+            } else {
+                format!("unknown column `{n}` is ignored (known: email, cohort, sent_by, name)")
+            };
+            findings.push(Finding::at(Code::UnknownColumn, line, None, &what));
+        }
+    }
+    match (ok, email, cohort) {
+        (true, Some(email), Some(cohort)) => Some(Columns {
+            count: names.len(),
+            email,
+            cohort,
+            name,
+            sent_by,
+        }),
+        _ => None,
+    }
+}
+
+/// Reads every data row; returns whether the whole file was read.
+fn rows<R: Read>(
+    reader: &mut RecordReader<R>,
+    columns: &Columns,
+    settings: &CohortSettings,
+    report: &mut Report,
+    emails: &mut SeenEmails,
+    on_row: &mut impl FnMut(RowView<'_>),
+) -> Result<bool, CohortError> {
+    let mut row_findings: Vec<Finding> = Vec::new();
+    let mut encoding_findings = 0usize;
+    while let Some(record) = reader.next_record()? {
+        report.rows += 1;
+        let fields = match record {
+            Record::Oversized { line, reason } => {
+                if report.rows > settings.max_rows {
+                    return Err(CohortError::TooManyRows {
+                        limit: settings.max_rows,
+                        line,
+                    });
+                }
+                report
+                    .findings
+                    .push(Finding::at(Code::RaggedRow, line, None, &reason));
+                continue;
+            }
+            Record::Fields(fields) => fields,
+        };
+        let line = fields.line;
+        if report.rows > settings.max_rows {
+            return Err(CohortError::TooManyRows {
+                limit: settings.max_rows,
+                line,
+            });
+        }
+        if fields.len() != columns.count {
+            report.findings.push(Finding::at(
+                Code::RaggedRow,
+                line,
+                None,
+                &format!(
+                    "{} field(s), the header has {} (an unquoted comma?)",
+                    fields.len(),
+                    columns.count
+                ),
+            ));
+            continue;
+        }
+        let Some(cells) = decode(&fields, columns) else {
+            encoding_findings += 1;
+            report.findings.push(Finding::at(
+                Code::BadEncoding,
+                line,
+                None,
+                "the line is not UTF-8 text or holds a NUL byte",
+            ));
+            if encoding_findings >= MAX_ENCODING_FINDINGS {
+                report.findings.push(Finding::file(
+                    Code::BadEncoding,
+                    &format!(
+                        "stopped reading after {MAX_ENCODING_FINDINGS} lines that are not UTF-8 text; save the file as UTF-8 CSV"
+                    ),
+                ));
+                return Ok(false);
+            }
+            continue;
+        };
+        row_findings.clear();
+        check_row(
+            line,
+            cells.email,
+            cells.cohort.trim(),
+            cells.sent_by,
+            emails,
+            &mut row_findings,
+        );
+        if row_findings.is_empty() {
+            report.valid_rows += 1;
+            count(report, cells.cohort.trim());
+        }
+        on_row(RowView {
+            line,
+            email: Cow::Borrowed(cells.email),
+            cohort: Cow::Borrowed(cells.cohort),
+            name: cells.name.map(Cow::Borrowed),
+            sent_by: cells.sent_by.map(Cow::Borrowed),
+            findings: &row_findings,
+        });
+        report.findings.append(&mut row_findings);
+    }
+    Ok(true)
+}
+
+/// The cells gonogo reads, as text.
+struct Cells<'a> {
+    email: &'a str,
+    cohort: &'a str,
+    name: Option<&'a str>,
+    sent_by: Option<&'a str>,
+}
+
+/// Checks every field is UTF-8 without NUL (each validated once) and returns the known cells;
+/// `None` when the line is not clean text.
+fn decode<'a>(fields: &Fields<'a>, columns: &Columns) -> Option<Cells<'a>> {
+    let (mut email, mut cohort, mut name, mut sent_by) = ("", "", None, None);
+    for (i, raw) in fields.iter().enumerate() {
+        if memchr::memchr(0, raw).is_some() {
+            return None;
+        }
+        let text = std::str::from_utf8(raw).ok()?;
+        if i == columns.email {
+            email = text;
+        } else if i == columns.cohort {
+            cohort = text;
+        } else if Some(i) == columns.name {
+            name = Some(text);
+        } else if Some(i) == columns.sent_by {
+            sent_by = Some(text);
+        }
+    }
+    Some(Cells {
+        email,
+        cohort,
+        name,
+        sent_by,
+    })
+}
+
+fn check_row(
+    line: u64,
+    email: &str,
+    cohort: &str,
+    sent_by: Option<&str>,
+    emails: &mut SeenEmails,
+    findings: &mut Vec<Finding>,
+) {
+    match email::check(email) {
+        Err(why) => findings.push(Finding::at(Code::MalformedEmail, line, Some(email), &why)),
+        Ok(()) => {
+            if let Some(first) = emails.insert(email, line) {
+                findings.push(Finding::at(
+                    Code::DuplicateEmail,
+                    line,
+                    Some(email),
+                    &format!("duplicate of line {first}"),
+                ));
+            }
+        }
+    }
+    if cohort.is_empty() {
+        findings.push(Finding::at(
+            Code::MissingCohort,
+            line,
+            Some(email),
+            "no cohort label",
+        ));
+    } else if crate::text::has_control(cohort) {
+        findings.push(Finding::at(
+            Code::BadCohortLabel,
+            line,
+            Some(email),
+            "cohort label contains control characters",
+        ));
+    } else if cohort.len() > MAX_LABEL_CHARS && cohort.chars().count() > MAX_LABEL_CHARS {
+        findings.push(Finding::at(
+            Code::BadCohortLabel,
+            line,
+            Some(email),
+            &format!("cohort label is over {MAX_LABEL_CHARS} characters"),
+        ));
+    }
+    if let Some(sender) = sent_by.filter(|s| !s.is_empty())
+        && let Err(why) = email::check(sender)
+    {
+        findings.push(Finding::at(
+            Code::MalformedEmail,
+            line,
+            Some(email),
+            &format!(
+                "sent_by `{}`: {why}",
+                crate::text::sanitize_short(sender, 80)
+            ),
+        ));
+    }
+}
+
+/// The group of a label: the part before the first `-`, lowercased.
+pub fn group_of(label: &str) -> Cow<'_, str> {
+    let group = label.split('-').next().unwrap_or(label);
+    if group.chars().any(char::is_uppercase) {
+        Cow::Owned(group.to_lowercase())
+    } else {
+        Cow::Borrowed(group)
+    }
+}
+
+fn count(report: &mut Report, label: &str) {
+    match report.distribution.get_mut(label) {
+        Some(n) => *n += 1,
+        None => {
+            report.distribution.insert(label.to_owned(), 1);
+        }
+    }
+    let group = group_of(label);
+    match report.groups.get_mut(group.as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            report.groups.insert(group.into_owned(), 1);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! `gonogo check`: every gate once (or `--watch`), a line per gate and the verdict, or JSON.
+//! Transitions go to the journal when a database is configured.
+
+use super::{Failure, Outcome, load_config};
+use crate::cli::{CheckArgs, Cli};
+use crate::config::Config;
+use crate::gate::{Board, GateSpec, GateStatus, Transition, Verdict};
+use crate::journal::{Journal, JournalError};
+use crate::monitor::{Clock, Monitor};
+use crate::source::Sources;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+
+/// Journal writes never hold up the verdict longer than this.
+const JOURNAL_BUDGET: Duration = Duration::from_secs(3);
+
+pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
+    let loaded = load_config(cli)?;
+    let config = loaded.config;
+    let gates = select_gates(&config, &args.gates)?;
+    let sources = Sources::new(&config)?;
+    let journal = match (args.no_journal, sources.postgres()) {
+        (false, Some(pool)) => Some(Journal::new(
+            pool.clone(),
+            config.launch().name.0.clone(),
+            cli.operator(),
+        )),
+        _ => None,
+    };
+    let watch = args.watch || std::env::var("LOOP").is_ok_and(|v| v == "1");
+    if watch {
+        let every = args.interval.map(Duration::from_secs);
+        return watch_loop(&config, &gates, sources, journal.as_ref(), every, args.json).await;
+    }
+    let clock = Clock::System;
+    let mut board = Board::new(&gates, clock.now());
+    let mut transitions = Vec::new();
+    for result in crate::monitor::run_once(&sources, &gates, &clock).await {
+        transitions.extend(board.apply(result));
+    }
+    let checked_at = clock.now();
+    let journal_note = record(journal.as_ref(), &transitions).await;
+    if args.json {
+        print_json(&board, checked_at);
+    } else {
+        print_table(&board);
+        if let Some(note) = journal_note {
+            println!("{note}");
+        }
+        println!("VERDICT: {}", board.verdict());
+    }
+    Ok(board.verdict().exit_code())
+}
+
+fn select_gates(config: &Config, wanted: &[String]) -> Result<Vec<GateSpec>, Failure> {
+    if config.gates.is_empty() {
+        return Err(Failure::new(
+            crate::exit::CONFIG,
+            "the config defines no [[gate]]",
+        ));
+    }
+    if wanted.is_empty() {
+        return Ok(config.gates.clone());
+    }
+    wanted
+        .iter()
+        .map(|id| {
+            config.gate(id).cloned().ok_or_else(|| {
+                let known: Vec<&str> = config.gates.iter().map(|g| g.id.as_str()).collect();
+                Failure::usage(format!(
+                    "no gate `{}`; known gates: {}",
+                    crate::text::sanitize(id),
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Records transitions; returns a note for the operator when the journal could not take them.
+pub(crate) async fn record(
+    journal: Option<&Journal>,
+    transitions: &[Transition],
+) -> Option<String> {
+    let journal = journal?;
+    let write = async {
+        for t in transitions {
+            journal.record_transition(t).await?;
+        }
+        Ok::<(), JournalError>(())
+    };
+    match tokio::time::timeout(JOURNAL_BUDGET, write).await {
+        Ok(Ok(())) => None,
+        Ok(Err(JournalError::Missing)) => {
+            Some("journal: not recorded (run `gonogo migrate` to create it)".into())
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "journal write failed");
+            Some(format!("journal: not recorded ({e})"))
+        }
+        Err(_) => Some("journal: not recorded (database too slow)".into()),
+    }
+}
+
+async fn watch_loop(
+    config: &Config,
+    gates: &[GateSpec],
+    sources: Sources,
+    journal: Option<&Journal>,
+    every: Option<Duration>,
+    json: bool,
+) -> Outcome {
+    let clock = Clock::System;
+    let mut board = Board::new(gates, clock.now());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let _monitor = Monitor::spawn(sources, gates, clock, every, tx);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Registered once, before the loop, so a signal that arrives between iterations is kept.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut last_verdict = None;
+    let mut last_journal_note = None;
+    let mut pending_first: std::collections::HashSet<String> =
+        gates.iter().map(|g| g.id.clone()).collect();
+    if !json {
+        println!(
+            "watching {} gates of {} (Ctrl-C to stop)",
+            gates.len(),
+            crate::text::sanitize(&config.launch().name.0)
+        );
+    }
+    loop {
+        let transitions = tokio::select! {
+            Some(result) = rx.recv() => {
+                pending_first.remove(&result.gate);
+                board.apply(result).into_iter().collect::<Vec<_>>()
+            }
+            _ = tick.tick() => board.refresh(clock.now()),
+            _ = interrupt.recv() => break,
+            _ = terminate.recv() => break,
+        };
+        for t in &transitions {
+            print_transition(t, json);
+        }
+        // A journal problem is said once per kind, not on every transition.
+        let note = match transitions.is_empty() {
+            true => last_journal_note.clone(),
+            false => record(journal, &transitions).await,
+        };
+        if note != last_journal_note {
+            if let Some(note) = &note
+                && !json
+            {
+                println!("{note}");
+            }
+            last_journal_note = note;
+        }
+        // The first verdict waits for every gate's first answer, so it is never premature.
+        let verdict = board.verdict();
+        if pending_first.is_empty() && last_verdict != Some(verdict) {
+            last_verdict = Some(verdict);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"verdict": verdict, "at": rfc3339(clock.now())})
+                );
+            } else {
+                println!("{} VERDICT: {verdict}", rfc3339(clock.now()));
+            }
+        }
+    }
+    Ok(board.verdict().exit_code())
+}
+
+pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub(crate) fn print_transition(t: &Transition, json: bool) {
+    if json {
+        let line = serde_json::json!({
+            "gate": t.gate, "at": rfc3339(t.at), "from": t.from, "to": t.to,
+            "value": t.value, "error": t.error,
+        });
+        println!("{line}");
+        return;
+    }
+    let reason = t
+        .error
+        .as_deref()
+        .map(|e| format!(" — {e}"))
+        .unwrap_or_default();
+    let change = if t.from == t.to {
+        format!("first check: {}", t.to)
+    } else {
+        format!("{} → {}", t.from, t.to)
+    };
+    println!(
+        "{} {} {}: {change} ({}){reason}",
+        rfc3339(t.at),
+        t.to.symbol(),
+        crate::text::sanitize(&t.title),
+        t.value_text
+    );
+}
+
+fn print_table(board: &Board) {
+    let width = board
+        .gates()
+        .iter()
+        .map(|g| g.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let value_width = board
+        .gates()
+        .iter()
+        .map(|g| g.value_text().chars().count())
+        .max()
+        .unwrap_or(0);
+    for g in board.gates() {
+        let note = note(g);
+        let optional = if g.required { "" } else { " (informational)" };
+        println!(
+            "{} {:<width$}  {:>value_width$}  {:<10}{}{optional}",
+            g.state.symbol(),
+            crate::text::sanitize(&g.title),
+            g.value_text(),
+            g.condition.to_string(),
+            note.map(|n| format!("  {n}")).unwrap_or_default(),
+        );
+    }
+}
+
+fn note(g: &GateStatus) -> Option<String> {
+    match (&g.error, &g.detail) {
+        (Some(e), _) => Some(e.clone()),
+        (None, Some(d)) if g.state == crate::gate::GateState::Pending => {
+            Some(format!("pending ({d})"))
+        }
+        (None, _) if g.state == crate::gate::GateState::Pending => {
+            Some("pending: failing, not yet for long enough".into())
+        }
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => None,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    verdict: Verdict,
+    checked_at: String,
+    gates: Vec<JsonGate<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonGate<'a> {
+    id: &'a str,
+    title: &'a str,
+    state: crate::gate::GateState,
+    value: Option<&'a crate::gate::Value>,
+    value_text: String,
+    condition: String,
+    detail: Option<&'a str>,
+    error: Option<&'a str>,
+    observed_at: Option<String>,
+    required: bool,
+}
+
+fn print_json(board: &Board, checked_at: DateTime<Utc>) {
+    let report = JsonReport {
+        verdict: board.verdict(),
+        checked_at: rfc3339(checked_at),
+        gates: board
+            .gates()
+            .iter()
+            .map(|g| JsonGate {
+                id: &g.id,
+                title: &g.title,
+                state: g.state,
+                // NaN and infinities are not JSON numbers: the text form carries them.
+                value: g.value.as_ref().filter(|v| {
+                    v.as_number().is_none_or(f64::is_finite)
+                        || matches!(v, crate::gate::Value::Text(_))
+                }),
+                value_text: g.value_text(),
+                condition: g.condition.to_string(),
+                detail: g.detail.as_deref(),
+                error: g.error.as_deref(),
+                observed_at: g.observed_at.map(rfc3339),
+                required: g.required,
+            })
+            .collect(),
+    };
+    match serde_json::to_string_pretty(&report) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot render JSON: {e}"),
+    }
+}

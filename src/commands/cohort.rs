@@ -1,0 +1,180 @@
+//! `gonogo cohort validate FILE`: the cohort report (or JSON), database checks unless
+//! `--offline`, and `--force` for soft-only files, recorded in the journal.
+//!
+//! `--force` and the journal: an override nobody can trace is what the journal exists to
+//! prevent, so with a soft-only file `--force` needs somewhere to record it. With `[postgres]`
+//! configured it writes a `cohort_override` line (even with `--offline`, which only skips the
+//! collision checks); if that write fails the override does not happen (exit 2). With no
+//! database configured it is refused: exit 78 (a config without `[postgres]`), or, with
+//! `--offline` on a laptop, exit 2 with the soft findings standing — a stray `FORCE=1` must never
+//! let a file through unrecorded.
+
+use super::{Failure, Outcome};
+use crate::cli::{Cli, CohortCommand, CohortValidateArgs};
+use crate::cohort::{self, CohortError, DatabaseChecks, Report, Status};
+use crate::config::{Config, ConfigError};
+use crate::exit;
+use crate::journal::Journal;
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// Journal writes and connection attempts never hang the command longer than this.
+const DB_BUDGET: Duration = Duration::from_secs(10);
+
+pub async fn run(cli: &Cli, command: &CohortCommand) -> Outcome {
+    match command {
+        CohortCommand::Validate(args) => validate(cli, args).await,
+    }
+}
+
+async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
+    let config = optional_config(cli)?;
+    let settings = config
+        .as_ref()
+        .map(|c| c.raw.cohort.clone())
+        .unwrap_or_default();
+    let pool = match config.as_ref().and_then(|c| c.raw.postgres.as_ref()) {
+        Some(pg) => Some(
+            crate::db::pool(&pg.url, DB_BUDGET)
+                .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let path = args.file.clone();
+    let scan = tokio::task::spawn_blocking(move || {
+        let file = cohort::open(&path)?;
+        cohort::validate(file, &settings)
+    })
+    .await
+    .map_err(|e| Failure::new(exit::SOFTWARE, format!("the validator stopped: {e}")))?
+    .map_err(|e| match e {
+        CohortError::TooManyRows { .. } => Failure::new(exit::NO_GO, format!("blocked: {e}")),
+        other => Failure::new(exit::IO, other.to_string()),
+    })?;
+    let mut report = scan.report;
+    let emails = scan.emails;
+    match (&pool, &config) {
+        _ if args.offline => report.database = DatabaseChecks::Skipped("--offline".into()),
+        (Some(pool), Some(config)) => {
+            let timeout = config.raw.defaults.timeout;
+            // The statement timeout is the server's, per statement; a stalled connection or many
+            // batches need a deadline of our own for the whole check.
+            let deadline = timeout * 4 + DB_BUDGET;
+            let checked =
+                tokio::time::timeout(deadline, cohort::check_database(pool, &mut report, &emails, timeout))
+                    .await
+                    .map_err(|_| {
+                        Failure::new(
+                            exit::UNAVAILABLE,
+                            format!(
+                                "database checks did not finish within {}; rerun with --offline to skip them",
+                                humantime::format_duration(deadline)
+                            ),
+                        )
+                    })?;
+            checked.map_err(|e| {
+                Failure::new(
+                    exit::UNAVAILABLE,
+                    format!(
+                        "database checks failed: {}; rerun with --offline to skip them",
+                        config.redactor.redact(&e.to_string())
+                    ),
+                )
+            })?;
+        }
+        (_, None) => {
+            report.database = DatabaseChecks::Skipped("no config file, so no database".into())
+        }
+        (None, Some(_)) => {
+            report.database = DatabaseChecks::Skipped("no [postgres] in the config".into())
+        }
+    }
+    // Freeing a million small strings takes a tenth of a large run; the process is about to
+    // exit, so let a thread do it while the report prints.
+    std::thread::spawn(move || drop(emails));
+    let file = args.file.display().to_string();
+    if args.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
+        println!("{text}");
+        if let DatabaseChecks::Skipped(_) = report.database {
+            eprintln!("note: {}", report.database.describe());
+        }
+    } else {
+        print!("{}", cohort::render_text(&report, &file));
+    }
+    if !args.force {
+        return Ok(report.status.exit_code());
+    }
+    match report.status {
+        Status::Ok => {
+            eprintln!("--force: nothing to override, the cohort is clean");
+            Ok(exit::OK)
+        }
+        Status::Blocked => {
+            eprintln!(
+                "--force does not unblock hard findings ({} of them): fix the file and validate again",
+                report.hard_count()
+            );
+            Ok(exit::NO_GO)
+        }
+        Status::Warn => force(cli, args, config.as_ref(), pool, &report, &file).await,
+    }
+}
+
+async fn force(
+    cli: &Cli,
+    args: &CohortValidateArgs,
+    config: Option<&Config>,
+    pool: Option<PgPool>,
+    report: &Report,
+    file: &str,
+) -> Outcome {
+    let operator = cli.operator();
+    let (Some(config), Some(pool)) = (config, pool) else {
+        if args.offline {
+            eprintln!(
+                "--force NOT applied: no database is configured, so nothing could record the \
+                 override; the soft findings stand (exit 2). Validate with [postgres] configured \
+                 to override them on the record."
+            );
+            return Ok(exit::UNKNOWN);
+        }
+        return Err(Failure::new(
+            exit::CONFIG,
+            "--force must be recorded in the journal, and no database is configured: add \
+             [postgres] to the config (and run `gonogo migrate`), then validate again",
+        ));
+    };
+    let journal = Journal::new(pool, config.launch().name.0.clone(), operator.clone());
+    let write = cohort::record_override(&journal, report, file, args.reason.as_deref());
+    match tokio::time::timeout(DB_BUDGET, write).await {
+        Ok(Ok(id)) => {
+            eprintln!(
+                "OVERRIDE: soft findings accepted by {operator}; recorded in the journal (entry {id})"
+            );
+            Ok(exit::OK)
+        }
+        Ok(Err(e)) => {
+            eprintln!(
+                "override NOT recorded, so not applied: {}",
+                config.redactor.redact(&e.to_string())
+            );
+            Ok(report.status.exit_code())
+        }
+        Err(_) => {
+            eprintln!("override NOT recorded, so not applied: the database did not answer in time");
+            Ok(report.status.exit_code())
+        }
+    }
+}
+
+/// The config if there is one. Without `--config` or `$GONOGO_CONFIG`, a missing file is fine:
+/// an operator may check a CSV on a laptop with the default thresholds.
+fn optional_config(cli: &Cli) -> Result<Option<Config>, Failure> {
+    match crate::config::load(cli.config.as_deref()) {
+        Ok(loaded) => Ok(Some(loaded.config)),
+        Err(ConfigError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(Failure::from(e)),
+    }
+}

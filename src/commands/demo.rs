@@ -1,0 +1,215 @@
+//! `gonogo demo`: starts a [`Rehearsal`] and shows it — headless (gate transitions, verdict
+//! changes and the story's beats, like `check --watch`) until the cockpit takes over — then
+//! stops it and exits with the final verdict's code.
+
+use super::check::{print_transition, record, rfc3339};
+use super::{Failure, Outcome};
+use crate::cli::{Cli, DemoArgs};
+use crate::demo::{BinarySearch, DemoOptions, Rehearsal, SCRIPT, script};
+use crate::gate::Board;
+use crate::journal::Journal;
+use crate::monitor::{Clock, Monitor};
+use crate::source::Sources;
+use std::collections::HashSet;
+use std::time::Duration;
+
+pub async fn run(cli: &Cli, args: &DemoArgs) -> Outcome {
+    let options = DemoOptions {
+        speed: args.speed,
+        database_url: args.database_url.clone(),
+        binaries: BinarySearch::system(),
+    };
+    if options.database_url.is_none() {
+        println!("starting a throwaway PostgreSQL and simulated services on 127.0.0.1 …");
+    }
+    let rehearsal = tokio::select! {
+        started = Rehearsal::start(options) => {
+            started.map_err(|e| Failure::new(e.exit_code(), e.to_string()))?
+        }
+        () = stop_signal() => {
+            return Err(Failure::new(crate::exit::SOFTWARE, "interrupted while starting the rehearsal"));
+        }
+    };
+    let outcome = show(&rehearsal, cli.operator(), args.headless).await;
+    rehearsal.shutdown().await;
+    outcome
+}
+
+/// The one place that picks the front end: the cockpit, unless `--headless` is given or there
+/// is no terminal to draw on (a pipe, cron, CI), where the rehearsal prints like `check --watch`.
+async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> Outcome {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if headless_asked || !terminal {
+        if !headless_asked {
+            println!("(no terminal: showing the rehearsal headless; pass --headless to say so)");
+        }
+        return headless(rehearsal, operator).await;
+    }
+    let mut options = crate::tui::CockpitOptions::new(operator);
+    options.demo = true;
+    crate::tui::run(rehearsal.config.clone(), options)
+        .await
+        .map_err(|e| Failure::new(e.exit_code(), e.to_string()))
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP (a closed terminal or tmux window), listened to from creation on.
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn new() -> std::io::Result<StopSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+    }
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP while the rehearsal starts.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+/// Prints the rehearsal as `check --watch` prints a launch, plus the story's beats, until the
+/// decision call; returns the final verdict's exit code.
+async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
+    let config = &rehearsal.config;
+    let sources = Sources::new(config)?;
+    let journal = sources
+        .postgres()
+        .map(|pool| Journal::new(pool.clone(), config.launch().name.0.clone(), operator));
+    print_header(rehearsal);
+    let clock = Clock::System;
+    let mut board = Board::new(&config.gates, clock.now());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let _monitor = Monitor::spawn(sources, &config.gates, clock, None, tx);
+    let fastest = config.gates.iter().map(|g| g.every).min();
+    let mut tick = tokio::time::interval(fastest.unwrap_or(Duration::from_secs(1)));
+    let mut progress = rehearsal.progress();
+    let mut narrated = 0;
+    let mut unanswered: HashSet<String> = config.gates.iter().map(|g| g.id.clone()).collect();
+    let mut last_verdict = None;
+    let mut interrupted = false;
+    // Registered once, before the loop, so a signal that lands while a transition is printed or
+    // journaled is kept for the next select, not lost with a per-iteration listener.
+    let mut stop = StopSignals::new()?;
+    loop {
+        let transitions = tokio::select! {
+            Some(result) = rx.recv() => {
+                unanswered.remove(&result.gate);
+                board.apply(result).into_iter().collect::<Vec<_>>()
+            }
+            _ = tick.tick() => board.refresh(clock.now()),
+            changed = progress.changed() => {
+                let played = *progress.borrow_and_update();
+                narrate(&SCRIPT[narrated.min(played)..played]);
+                narrated = played;
+                if changed.is_err() || played >= SCRIPT.len() {
+                    break;
+                }
+                Vec::new()
+            }
+            () = stop.recv() => {
+                interrupted = true;
+                break;
+            }
+        };
+        for t in &transitions {
+            print_transition(t, false);
+        }
+        if let Some(note) = record(journal.as_ref(), &transitions).await {
+            println!("{note}");
+        }
+        // As in `check --watch`: the first verdict waits for every gate's first answer.
+        let verdict = board.verdict();
+        if unanswered.is_empty() && last_verdict != Some(verdict) {
+            last_verdict = Some(verdict);
+            println!("{} VERDICT: {verdict}", rfc3339(clock.now()));
+        }
+    }
+    let verdict = board.verdict();
+    if interrupted {
+        println!("rehearsal stopped before the decision call; verdict so far: {verdict}");
+        // Not the partial verdict's code: a script must not read an interrupted rehearsal as GO.
+        return Ok(128 + 2);
+    } else {
+        println!(
+            "{} decision call — final VERDICT: {verdict}",
+            rfc3339(clock.now())
+        );
+    }
+    Ok(verdict.exit_code())
+}
+
+fn print_header(rehearsal: &Rehearsal) {
+    let config = &rehearsal.config;
+    let story = script::STORY_LENGTH.as_secs();
+    let wall = Duration::from_secs_f64(script::STORY_LENGTH.as_secs_f64() / rehearsal.speed());
+    println!(
+        "rehearsing {}: {} gates, a {}-minute launch day played {}x faster (about {}); decision call at {}",
+        crate::text::sanitize(&config.launch().name.0),
+        config.gates.len(),
+        story / 60,
+        crate::gate::format_number(rehearsal.speed()),
+        crate::gate::format_duration_secs(wall.as_secs_f64()),
+        rfc3339(rehearsal.story_ends_at()),
+    );
+    let e = &rehearsal.endpoints;
+    let db = rehearsal
+        .database_url()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let place = rehearsal
+        .throwaway_dir()
+        .map(|d| {
+            format!(
+                " (throwaway, in {})",
+                crate::text::sanitize(&d.display().to_string())
+            )
+        })
+        .unwrap_or_default();
+    println!("database: {db}{place}");
+    println!(
+        "simulated: Sentry http://{} · Prometheus http://{} · status page http://{} · GitHub http://{}",
+        e.sentry, e.prometheus, e.statuspage, e.github
+    );
+}
+
+fn narrate(beats: &[script::Beat]) {
+    for beat in beats {
+        let left = script::STORY_LENGTH.saturating_sub(beat.at).as_secs();
+        println!(
+            "{} ▶ T-{:02}:{:02} {}",
+            rfc3339(chrono::Utc::now()),
+            left / 60,
+            left % 60,
+            beat.says
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! `gonogo` / `gonogo tui`: load the config and open the cockpit.
+
+use super::{Failure, Outcome, load_config};
+use crate::cli::Cli;
+use crate::tui::CockpitOptions;
+use std::io::IsTerminal;
+
+pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
+    let loaded = load_config(cli)?;
+    crate::tui::keymap::validate(&loaded.config.raw.keys)
+        .map_err(|e| Failure::new(crate::exit::CONFIG, e.to_string()))?;
+    // Checked before anything touches the terminal: from cron or a pipe, not one escape
+    // sequence may land in the output.
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "the cockpit needs a terminal; from scripts and cron use `gonogo check` \
+             (see `gonogo --help`)",
+        ));
+    }
+    let mut options = CockpitOptions::new(cli.operator());
+    options.cohort = cohort;
+    crate::tui::run(loaded.config, options)
+        .await
+        .map_err(|e| Failure::new(e.exit_code(), e.to_string()))
+}

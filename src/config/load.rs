@@ -1,0 +1,334 @@
+//! Finding and reading the config: lookup order, parse and validation errors with file:line:column.
+
+use super::{Config, RawConfig, gates};
+use crate::text::{Redactor, is_secret_name, redact_url, sanitize};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config file found (looked in: {}); run `gonogo init` to write a starter config", list(.searched))]
+    NotFound { searched: Vec<PathBuf> },
+    #[error("cannot read config {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_problems(.path, .problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One thing wrong with the config, located in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The offending line of the file, unless it holds a credential.
+    pub source_line: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("{}:{p}", path.display()));
+        if let Some(line) = &p.source_line {
+            out.push_str(&format!("\n    {:>4} | {line}", p.line));
+        }
+    }
+    out
+}
+
+/// A config and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub config: Config,
+}
+
+/// Lookup order: `--config PATH`, `$GONOGO_CONFIG`, `./gonogo.toml`, the XDG config dir.
+pub fn find_config(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("GONOGO_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let mut searched = vec![PathBuf::from("./gonogo.toml")];
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "gonogo") {
+        searched.push(dirs.config_dir().join("gonogo.toml"));
+    }
+    searched
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or(ConfigError::NotFound { searched })
+}
+
+pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+    let path = find_config(explicit)?;
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let config = load_str(&text, &path)?;
+    Ok(Loaded { path, config })
+}
+
+/// Parses and validates config text; `path` is only used in messages.
+pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let invalid = |problems| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        invalid(vec![problem(text, span, e.message().trim())])
+    })?;
+    let section_problems = validate_sections(&raw, text);
+    if !section_problems.is_empty() {
+        return Err(invalid(section_problems));
+    }
+    let gates = gates::validate(&raw).map_err(|errors| {
+        invalid(
+            errors
+                .into_iter()
+                .map(|e| problem(text, e.span, &e.message))
+                .collect(),
+        )
+    })?;
+    let redactor = Redactor::default();
+    register_secrets(&raw, &gates, &redactor);
+    Ok(Config {
+        raw,
+        gates,
+        redactor,
+    })
+}
+
+/// Checks the URLs and headers of `[postgres]`, `[sentry]` and `[prometheus]`; problems point at
+/// the section's header line.
+fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let at_section = |section: &str, message: String| {
+        let start = text.find(&format!("[{section}]")).unwrap_or(0);
+        problem(text, start..start, &message)
+    };
+    let web_url = |url: &super::ConfigUrl| {
+        ::url::Url::parse(url.expose())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .is_some()
+    };
+    if let Some(sentry) = &raw.sentry {
+        if !web_url(&sentry.url) {
+            problems.push(at_section(
+                "sentry",
+                format!("[sentry] url `{}` is not an http(s) URL", sentry.url),
+            ));
+        }
+        if sentry.token.is_empty() {
+            problems.push(at_section("sentry", "[sentry] token is empty".into()));
+        }
+    }
+    if let Some(prom) = &raw.prometheus {
+        if !web_url(&prom.url) {
+            problems.push(at_section(
+                "prometheus",
+                format!("[prometheus] url `{}` is not an http(s) URL", prom.url),
+            ));
+        }
+        for (name, value) in prom.headers.iter() {
+            if let Err(why) = gates::check_header(name, value) {
+                problems.push(at_section(
+                    "prometheus",
+                    format!("[prometheus] headers: {why}"),
+                ));
+            }
+        }
+    }
+    if let Some(pg) = &raw.postgres {
+        let scheme_ok = ["postgres://", "postgresql://"]
+            .iter()
+            .any(|p| pg.url.expose().starts_with(p));
+        if !scheme_ok {
+            problems.push(at_section(
+                "postgres",
+                format!(
+                    "[postgres] url `{}` must start with postgres:// or postgresql://",
+                    pg.url
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: &Redactor) {
+    if let Some(pg) = &raw.postgres {
+        pg.url.register_secrets(redactor);
+    }
+    if let Some(sentry) = &raw.sentry {
+        sentry.url.register_secrets(redactor);
+        redactor.add(sentry.token.expose());
+    }
+    if let Some(prom) = &raw.prometheus {
+        prom.url.register_secrets(redactor);
+        prom.headers.register_secrets(redactor);
+    }
+    for gate in gates {
+        if let crate::gate::SourceSpec::Http { url, headers, .. } = &gate.source {
+            url.register_secrets(redactor);
+            headers.register_secrets(redactor);
+        }
+    }
+}
+
+fn problem(text: &str, span: Range<usize>, message: &str) -> Problem {
+    let start = span.start.min(text.len());
+    let before = &text[..floor_char_boundary(text, start)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let source_line = text.lines().nth(line - 1).and_then(shown_line);
+    Problem {
+        line,
+        column,
+        message: sanitize(message),
+        source_line,
+    }
+}
+
+/// Keys whose values are never credentials, so their lines may be echoed as written.
+const PLAIN_KEYS: &[&str] = &[
+    "name",
+    "environment",
+    "decision_at",
+    "org",
+    "every",
+    "timeout",
+    "bell",
+    "id",
+    "title",
+    "source",
+    "pass",
+    "required",
+    "for",
+    "query",
+    "project",
+    "stats_period",
+    "method",
+    "json",
+    "command",
+    "path",
+];
+
+/// The offending line as it may be shown. A line that sets a credential is not echoed at all;
+/// a URL is shown redacted; the value of any other key (a misspelt `tokn`, an inline `headers`
+/// table) is elided, since it may hold a secret written inline.
+fn shown_line(line: &str) -> Option<String> {
+    let Some((key, value)) = line.split_once('=') else {
+        return Some(sanitize(line.trim_end()));
+    };
+    let key = key.trim();
+    if is_secret_name(key) || line.contains("Bearer ") {
+        return None;
+    }
+    if PLAIN_KEYS.contains(&key) {
+        return Some(sanitize(line.trim_end()));
+    }
+    if key == "url" {
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        return Some(format!("{key} = \"{}\"", redact_url(value)));
+    }
+    Some(format!("{} = …", sanitize(key)))
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match load_str(text, Path::new("t.toml")) {
+            Err(ConfigError::Invalid { problems, .. }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    const GATE: &str =
+        "[[gate]]\nid = \"a\"\nsource = \"file_age\"\npath = \"/x\"\npass = \"< 1h\"\n";
+
+    #[test]
+    fn decision_at_accepts_quoted_and_bare_datetimes_with_offset() {
+        for written in [
+            "\"2026-11-24T18:00:00Z\"",
+            "2026-11-24T18:00:00Z",
+            "2026-11-24T19:00:00+01:00",
+        ] {
+            let text = format!("[launch]\nname = \"x\"\ndecision_at = {written}\n{GATE}");
+            let config = load_str(&text, Path::new("t.toml")).unwrap();
+            assert_eq!(
+                config.launch().decision_at.unwrap().to_rfc3339(),
+                "2026-11-24T18:00:00+00:00"
+            );
+        }
+        let p = problems(&format!(
+            "[launch]\nname = \"x\"\ndecision_at = 2026-11-24T18:00:00\n{GATE}"
+        ));
+        assert_eq!(p[0].line, 3);
+        assert!(p[0].message.contains("UTC offset"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn unknown_keys_point_at_their_line() {
+        let p = problems(&format!("[launch]\nname = \"x\"\ncolour = \"red\"\n{GATE}"));
+        assert_eq!((p[0].line, p[0].column), (3, 1));
+        assert!(p[0].message.contains("colour"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn section_urls_and_headers_are_checked() {
+        let p = problems(&format!(
+            "[launch]\nname = \"x\"\n[prometheus]\nurl = \"localhost:9090\"\nheaders = {{ \"Bad Name\" = \"v\" }}\n{GATE}"
+        ));
+        assert_eq!(p.len(), 2);
+        assert!(p.iter().all(|p| p.line == 3));
+        assert!(p[0].message.contains("not an http(s) URL"));
+        assert!(p[1].message.contains("Bad Name"));
+    }
+
+    #[test]
+    fn a_line_holding_a_credential_is_not_echoed() {
+        let p = problems("[launch]\nname = \"x\"\n[sentry]\norg = \"o\"\ntoken = 42\n");
+        assert_eq!(p[0].line, 5);
+        assert_eq!(p[0].source_line, None);
+    }
+}

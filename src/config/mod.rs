@@ -1,0 +1,248 @@
+//! `gonogo.toml`: the model, where it is looked up, `${VAR}` interpolation, and validation into
+//! gate specs with errors that point at the file, line and key.
+
+mod gates;
+mod load;
+pub mod secret;
+mod url;
+
+pub use load::{ConfigError, Loaded, find_config, load, load_str};
+pub use secret::{EnvString, Secret};
+pub use url::ConfigUrl;
+
+use crate::gate::GateSpec;
+use crate::text::{Redactor, is_secret_name};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_spanned::Spanned;
+use std::collections::BTreeMap;
+
+/// The config file as written (after `${VAR}` expansion). Unknown keys are errors.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub launch: Launch,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<PostgresConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentry: Option<SentryConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<PrometheusConfig>,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub alerts: Alerts,
+    /// Cockpit key remapping: action name → key, validated by the cockpit's keymap.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, String>,
+    #[serde(default)]
+    pub cohort: crate::cohort::CohortSettings,
+    #[serde(default, rename = "gate")]
+    pub gates: Vec<Spanned<gates::RawGate>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    pub name: EnvString,
+    #[serde(default = "default_environment")]
+    pub environment: EnvString,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "decision_time"
+    )]
+    pub decision_at: Option<DateTime<Utc>>,
+}
+
+/// Accepts `decision_at` quoted or as a bare TOML datetime; either way it needs a UTC offset.
+fn decision_time<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Written::deserialize(d)? {
+        Written::Text(t) => t,
+        Written::Toml(t) => t.to_string(),
+    };
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a date and time with a UTC offset, e.g. \"2026-11-24T18:00:00Z\""
+            ))
+        })
+}
+
+fn default_environment() -> EnvString {
+    EnvString("staging".into())
+}
+
+impl Launch {
+    pub fn is_production(&self) -> bool {
+        self.environment.as_str().eq_ignore_ascii_case("production")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresConfig {
+    pub url: ConfigUrl,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentryConfig {
+    #[serde(default = "default_sentry_url")]
+    pub url: ConfigUrl,
+    pub org: EnvString,
+    pub token: Secret,
+}
+
+fn default_sentry_url() -> ConfigUrl {
+    ConfigUrl::new("https://sentry.io")
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusConfig {
+    /// May carry a path prefix (`/prometheus`, `/api/prom`) and `user:password@` for basic auth.
+    pub url: ConfigUrl,
+    /// Extra headers, e.g. `X-Scope-OrgID` for Mimir.
+    #[serde(default, skip_serializing_if = "HeaderMap::is_empty")]
+    pub headers: HeaderMap,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default = "default_every", with = "humantime_serde_compat")]
+    pub every: std::time::Duration,
+    #[serde(default = "default_timeout", with = "humantime_serde_compat")]
+    pub timeout: std::time::Duration,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            every: default_every(),
+            timeout: default_timeout(),
+        }
+    }
+}
+
+fn default_every() -> std::time::Duration {
+    std::time::Duration::from_secs(30)
+}
+
+fn default_timeout() -> std::time::Duration {
+    std::time::Duration::from_secs(15)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// Ring the terminal bell when a required gate turns red.
+    #[serde(default = "yes")]
+    pub bell: bool,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts { bell: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// HTTP headers from the config. Values of credential-like headers (`Authorization`, `*-Token`,
+/// `*-Key`, `Cookie`) are shown as `[redacted]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct HeaderMap(pub BTreeMap<String, EnvString>);
+
+impl HeaderMap {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+    fn register_secrets(&self, redactor: &Redactor) {
+        for (name, value) in self.iter() {
+            if is_secret_name(name) {
+                redactor.add(value);
+                // `Bearer xyz`: the token alone may be echoed too.
+                if let Some((_, token)) = value.split_once(' ') {
+                    redactor.add(token.trim());
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for HeaderMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let shown: BTreeMap<&str, &str> = self
+            .iter()
+            .map(|(k, v)| (k, if is_secret_name(k) { "[redacted]" } else { v }))
+            .collect();
+        shown.serialize(s)
+    }
+}
+
+/// The validated config every command works from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub raw: RawConfig,
+    pub gates: Vec<GateSpec>,
+    /// Every secret the config holds, for scrubbing messages.
+    pub redactor: Redactor,
+}
+
+impl Config {
+    pub fn launch(&self) -> &Launch {
+        &self.raw.launch
+    }
+
+    /// The effective config as TOML, secrets redacted (for `gonogo config check`).
+    pub fn to_redacted_toml(&self) -> String {
+        match toml::to_string_pretty(&self.raw) {
+            Ok(text) => self.redactor.redact_multiline(&text),
+            Err(e) => format!("# could not render the config: {e}\n"),
+        }
+    }
+
+    pub fn gate(&self, id: &str) -> Option<&GateSpec> {
+        self.gates.iter().find(|g| g.id == id)
+    }
+}
+
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_duration(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `30s`, `5m`, `1h30m`; zero is refused (a zero interval would spin).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("`{text}` is not a duration like 30s, 5m or 1h30m ({e})"))?;
+    if d.is_zero() {
+        return Err(format!("`{text}` must be longer than zero"));
+    }
+    Ok(d)
+}

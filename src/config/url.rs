@@ -1,0 +1,86 @@
+//! [`ConfigUrl`]: a URL from the config that shows itself with credentials redacted.
+
+use crate::config::secret::EnvString;
+use crate::text::{Redactor, is_secret_name, redact_url};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A URL from the config, `${VAR}` expanded. Debug, Display and Serialize show it redacted;
+/// [`ConfigUrl::expose`] gives the real one to the client that connects.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ConfigUrl(String);
+
+impl ConfigUrl {
+    pub fn new(raw: impl Into<String>) -> Self {
+        ConfigUrl(raw.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// Registers the credentials this URL carries (password, token-like query values).
+    pub fn register_secrets(&self, redactor: &Redactor) {
+        if let Ok(url) = url::Url::parse(&self.0) {
+            if let Some(password) = url.password() {
+                redactor.add(password);
+                if let Ok(decoded) = urlencoding_decode(password) {
+                    redactor.add(&decoded);
+                }
+            }
+            for (key, value) in url.query_pairs() {
+                if is_secret_name(&key) {
+                    redactor.add(&value);
+                }
+            }
+        }
+    }
+}
+
+fn urlencoding_decode(s: &str) -> Result<String, std::str::Utf8Error> {
+    let bytes: Vec<u8> = url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned().into_bytes())
+        .unwrap_or_default();
+    std::str::from_utf8(&bytes).map(str::to_owned)
+}
+
+impl fmt::Debug for ConfigUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", redact_url(&self.0))
+    }
+}
+
+impl fmt::Display for ConfigUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = EnvString::deserialize(d)?;
+        Ok(ConfigUrl(value.0))
+    }
+}
+
+impl Serialize for ConfigUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&redact_url(&self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_password_and_token_query() {
+        let url = ConfigUrl::new("https://u:p%40ssw0rd@h/x?token=tk-123456&a=b");
+        let r = Redactor::default();
+        url.register_secrets(&r);
+        assert_eq!(
+            r.redact("p%40ssw0rd p@ssw0rd tk-123456"),
+            "[redacted] [redacted] [redacted]"
+        );
+        assert!(!format!("{url} {url:?}").contains("ssw0rd"));
+    }
+}

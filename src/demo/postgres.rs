@@ -1,0 +1,452 @@
+//! A throwaway PostgreSQL for the rehearsal: the server binaries found on PATH or under
+//! `/usr/lib/postgresql/*/bin`, a cluster in a temp dir (run as the `postgres` user when we are
+//! root, since PostgreSQL refuses root), stopped and removed when the guard drops.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// How to get the binaries, shown whenever they are missing.
+pub const INSTALL_HINT: &str = "install them (Debian/Ubuntu: `apt-get install postgresql`; \
+Fedora: `dnf install postgresql-server`; macOS: `brew install postgresql`) \
+or pass --database-url URL to rehearse against an existing database";
+
+/// The superuser of the throwaway cluster.
+const SUPERUSER: &str = "postgres";
+/// How long the server may take to accept connections.
+const START_BUDGET: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    #[error(
+        "no PostgreSQL server binaries found: the rehearsal needs initdb, pg_ctl and postgres \
+         in one directory (looked in: {}); {INSTALL_HINT}",
+        list(.searched)
+    )]
+    NotFound { searched: Vec<PathBuf> },
+    #[error(
+        "running as root, and PostgreSQL refuses to run as root, but there is no `postgres` \
+         system user to run it as ({0}); create one (`adduser --system --group postgres`), run \
+         gonogo as a normal user, or pass --database-url URL"
+    )]
+    NoPostgresUser(String),
+    #[error("cannot prepare the throwaway database directory: {0}")]
+    TempDir(String),
+    #[error("initdb failed: {0}")]
+    Initdb(String),
+    #[error("the throwaway PostgreSQL did not start: {0}")]
+    Start(String),
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        return "nowhere: PATH is empty and /usr/lib/postgresql holds no versions".into();
+    }
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where to look for the server binaries. Injectable so tests can simulate a bare machine.
+#[derive(Debug, Clone)]
+pub struct BinarySearch {
+    /// Directories searched first, in order (normally `$PATH`).
+    pub path_dirs: Vec<PathBuf>,
+    /// Roots holding one directory per version with a `bin/` inside (`/usr/lib/postgresql`);
+    /// the newest version is tried first.
+    pub versioned_roots: Vec<PathBuf>,
+}
+
+impl Default for BinarySearch {
+    fn default() -> Self {
+        BinarySearch::system()
+    }
+}
+
+impl BinarySearch {
+    /// `$PATH`, then `/usr/lib/postgresql/*/bin` (Debian and Ubuntu keep them there).
+    pub fn system() -> BinarySearch {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        BinarySearch {
+            path_dirs: std::env::split_paths(&path)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect(),
+            versioned_roots: vec![PathBuf::from("/usr/lib/postgresql")],
+        }
+    }
+
+    /// Every directory that will be tried, in order.
+    pub fn candidates(&self) -> Vec<PathBuf> {
+        let mut dirs = self.path_dirs.clone();
+        for root in &self.versioned_roots {
+            let Ok(entries) = std::fs::read_dir(root) else {
+                continue;
+            };
+            let mut versions: Vec<(Vec<u64>, PathBuf)> = entries
+                .flatten()
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    (version_key(&name), e.path().join("bin"))
+                })
+                .collect();
+            versions.sort_by(|a, b| b.0.cmp(&a.0));
+            dirs.extend(versions.into_iter().map(|(_, bin)| bin));
+        }
+        dirs
+    }
+
+    /// The first directory holding all three binaries.
+    pub fn find(&self) -> Result<PgBinaries, PgError> {
+        let candidates = self.candidates();
+        candidates
+            .iter()
+            .find(|dir| {
+                ["initdb", "pg_ctl", "postgres"]
+                    .iter()
+                    .all(|name| is_executable(&dir.join(name)))
+            })
+            .map(|dir| PgBinaries { dir: dir.clone() })
+            .ok_or(PgError::NotFound {
+                searched: candidates,
+            })
+    }
+}
+
+/// `"15"` → `[15]`, `"9.6"` → `[9, 6]`; names that are not versions sort last.
+fn version_key(name: &str) -> Vec<u64> {
+    name.split('.')
+        .map_while(|part| part.parse().ok())
+        .collect()
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The directory holding `initdb`, `pg_ctl` and `postgres`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgBinaries {
+    pub dir: PathBuf,
+}
+
+impl PgBinaries {
+    fn bin(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+/// The user the server binaries run as: `None` for ourselves, or the `postgres` user's ids when
+/// we are root.
+fn run_as() -> Result<Option<(u32, u32)>, PgError> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    match nix::unistd::User::from_name(SUPERUSER) {
+        Ok(Some(user)) => Ok(Some((user.uid.as_raw(), user.gid.as_raw()))),
+        Ok(None) => Err(PgError::NoPostgresUser("not in the user database".into())),
+        Err(e) => Err(PgError::NoPostgresUser(format!("cannot look it up: {e}"))),
+    }
+}
+
+/// A running throwaway cluster. Dropping it stops the server and removes its directory.
+pub struct ThrowawayPostgres {
+    url: String,
+    data_dir: PathBuf,
+    pg_ctl: PathBuf,
+    run_as: Option<(u32, u32)>,
+    server: Option<Child>,
+    dir: Option<tempfile::TempDir>,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for ThrowawayPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThrowawayPostgres")
+            .field("url", &self.url)
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ThrowawayPostgres {
+    /// Creates a cluster in a fresh temp dir and starts it on a free loopback port; returns once
+    /// it accepts connections.
+    pub async fn start(search: &BinarySearch) -> Result<ThrowawayPostgres, PgError> {
+        let bins = search.find()?;
+        let run_as = run_as()?;
+        let dir = tempfile::Builder::new()
+            .prefix("gonogo-demo-")
+            .tempdir()
+            .map_err(|e| PgError::TempDir(e.to_string()))?;
+        if let Some((uid, gid)) = run_as {
+            nix::unistd::chown(
+                dir.path(),
+                Some(nix::unistd::Uid::from_raw(uid)),
+                Some(nix::unistd::Gid::from_raw(gid)),
+            )
+            .map_err(|e| {
+                PgError::TempDir(format!(
+                    "cannot hand {} to the postgres user: {e}",
+                    dir.path().display()
+                ))
+            })?;
+        }
+        let root = dir.path().to_path_buf();
+        let data_dir = root.join("data");
+        initdb(&bins, &data_dir, &root, run_as).await?;
+        let mut guard = ThrowawayPostgres {
+            url: String::new(),
+            data_dir,
+            pg_ctl: bins.bin("pg_ctl"),
+            run_as,
+            server: None,
+            dir: Some(dir),
+            root,
+        };
+        // A free port can be taken between our probe and the server's bind: try a few.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match guard.launch(&bins).await {
+                Ok(()) => return Ok(guard),
+                Err(why) => {
+                    guard.stop_server();
+                    last = why;
+                }
+            }
+        }
+        Err(PgError::Start(last))
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The temp dir holding the cluster, its socket and its log (gone after [`Self::stop`]).
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+
+    async fn launch(&mut self, bins: &PgBinaries) -> Result<(), String> {
+        use std::os::unix::process::CommandExt;
+        let port = free_port().map_err(|e| format!("no free loopback port: {e}"))?;
+        let log_path = self.root.join("postgres.log");
+        let log = std::fs::File::create(&log_path)
+            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| format!("cannot share the log file: {e}"))?;
+        let mut cmd = Command::new(bins.bin("postgres"));
+        cmd.arg("-D")
+            .arg(&self.data_dir)
+            .arg("-p")
+            .arg(port.to_string())
+            .arg("-k")
+            .arg(&self.root)
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            // A rehearsal's data is disposable: trade durability for speed.
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=40"])
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            // Its own process group: Ctrl-C in the terminal reaches gonogo, which then stops the
+            // server in order, instead of the server vanishing under the cockpit.
+            .process_group(0);
+        as_user(&mut cmd, self.run_as);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", bins.bin("postgres").display()))?;
+        self.server = Some(child);
+        self.url = format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres");
+        let started = tokio::time::Instant::now();
+        loop {
+            if let Some(server) = self.server.as_mut()
+                && let Ok(Some(status)) = server.try_wait()
+            {
+                return Err(format!(
+                    "postgres exited ({status}): {}",
+                    log_tail(&log_path)
+                ));
+            }
+            if accepts_connections(&self.url).await {
+                return Ok(());
+            }
+            if started.elapsed() > START_BUDGET {
+                return Err(format!(
+                    "not accepting connections after {}s: {}",
+                    START_BUDGET.as_secs(),
+                    log_tail(&log_path)
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn stop_server(&mut self) {
+        let Some(mut server) = self.server.take() else {
+            return;
+        };
+        let mut cmd = Command::new(&self.pg_ctl);
+        cmd.arg("stop")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .args(["-m", "immediate", "-w", "-t", "10"])
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        as_user(&mut cmd, self.run_as);
+        if let Err(e) = cmd.status() {
+            tracing::warn!(error = %e, "pg_ctl stop could not run");
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match server.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                _ => {
+                    let _ = server.kill();
+                    let _ = server.wait();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Stops the server (`pg_ctl stop -m immediate`) and removes the temp dir. Idempotent; also
+    /// runs on drop, so error paths and Ctrl-C leave nothing behind.
+    pub fn stop(&mut self) {
+        self.stop_server();
+        if let Some(dir) = self.dir.take() {
+            let shown = dir.path().display().to_string();
+            if let Err(e) = dir.close() {
+                tracing::warn!(dir = %shown, error = %e, "cannot remove the throwaway database");
+            }
+        }
+    }
+}
+
+impl Drop for ThrowawayPostgres {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn as_user(cmd: &mut Command, run_as: Option<(u32, u32)>) {
+    use std::os::unix::process::CommandExt;
+    if let Some((uid, gid)) = run_as {
+        cmd.uid(uid).gid(gid);
+    }
+}
+
+async fn initdb(
+    bins: &PgBinaries,
+    data_dir: &Path,
+    cwd: &Path,
+    run_as: Option<(u32, u32)>,
+) -> Result<(), PgError> {
+    let mut cmd = tokio::process::Command::new(bins.bin("initdb"));
+    cmd.arg("-D")
+        .arg(data_dir)
+        .args(["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"])
+        .arg(format!("--username={SUPERUSER}"))
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    if let Some((uid, gid)) = run_as {
+        cmd.uid(uid).gid(gid);
+    }
+    let out = cmd.output().await.map_err(|e| {
+        PgError::Initdb(format!("cannot run {}: {e}", bins.bin("initdb").display()))
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(4).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(PgError::Initdb(crate::text::sanitize_short(
+        &format!("{} ({})", tail.join(" "), out.status),
+        400,
+    )))
+}
+
+fn free_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+async fn accepts_connections(url: &str) -> bool {
+    use sqlx::Connection;
+    let attempt = sqlx::PgConnection::connect(url);
+    match tokio::time::timeout(Duration::from_secs(2), attempt).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            true
+        }
+        _ => false,
+    }
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().rev().take(3).collect();
+    let lines: Vec<&str> = lines.into_iter().rev().collect();
+    if lines.is_empty() {
+        return "(no server log)".into();
+    }
+    crate::text::sanitize_short(&lines.join(" "), 400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_version_first_and_path_before_roots() {
+        let root = tempfile::tempdir().unwrap();
+        for v in ["9.6", "15", "13", "notes"] {
+            std::fs::create_dir_all(root.path().join(v).join("bin")).unwrap();
+        }
+        let search = BinarySearch {
+            path_dirs: vec![PathBuf::from("/opt/pg/bin")],
+            versioned_roots: vec![root.path().to_path_buf()],
+        };
+        let c = search.candidates();
+        let names: Vec<String> = c.iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(names[0], "/opt/pg/bin");
+        assert!(names[1].ends_with("/15/bin"), "{names:?}");
+        assert!(names[2].ends_with("/13/bin"), "{names:?}");
+        assert!(names[3].ends_with("/9.6/bin"), "{names:?}");
+        assert!(names[4].ends_with("/notes/bin"), "{names:?}");
+    }
+
+    #[test]
+    fn a_directory_needs_all_three_executables() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let make = |name: &str, mode: u32| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        make("initdb", 0o755);
+        make("pg_ctl", 0o755);
+        make("postgres", 0o644);
+        let search = BinarySearch {
+            path_dirs: vec![dir.path().to_path_buf()],
+            versioned_roots: vec![],
+        };
+        let err = search.find().unwrap_err().to_string();
+        assert!(err.contains("apt-get install postgresql"), "{err}");
+        make("postgres", 0o755);
+        assert_eq!(search.find().unwrap().dir, dir.path());
+    }
+}

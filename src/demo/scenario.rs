@@ -1,0 +1,104 @@
+//! Plays the script: waits for each beat's (accelerated) time, changes the simulated world or
+//! inserts testers into `beta_invites`, notes the beat in the journal, and publishes progress.
+
+use super::config::{DEMO_COHORT, LAUNCH_NAME};
+use super::script::{Beat, Event, SCRIPT, TESTERS_AT_START};
+use super::world::SharedWorld;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// The journal's actor for the story's beats.
+const NARRATOR: &str = "gonogo demo";
+
+/// Rows the rehearsal owns: its cohort label and its code prefix, both.
+const DEMO_ROWS: &str = "cohort = $1 AND code LIKE 'DEMO-REHEARSAL-%'";
+
+/// How many `beta_invites` rows are not the rehearsal's own. A database holding any is a real
+/// one: the demo's redeemed testers would be counted by its real gates, so it is refused.
+pub async fn foreign_invites(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM public.beta_invites WHERE NOT ({DEMO_ROWS})"
+    )))
+    .bind(DEMO_COHORT)
+    .fetch_one(pool)
+    .await
+}
+
+/// Removes the rehearsal's own invites (and nothing else).
+pub async fn clear(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM public.beta_invites WHERE {DEMO_ROWS}"
+    )))
+    .bind(DEMO_COHORT)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Clears what an earlier rehearsal left in this database and seats the opening testers.
+pub async fn prepare(pool: &PgPool) -> Result<(), sqlx::Error> {
+    clear(pool).await?;
+    sqlx::query("DELETE FROM gonogo.journal WHERE launch = $1")
+        .bind(LAUNCH_NAME)
+        .execute(pool)
+        .await?;
+    sign_up(pool, 0, TESTERS_AT_START).await
+}
+
+/// Testers `from + 1 ..= to` redeem their invites: real rows, counted by the real `postgres` gate.
+async fn sign_up(pool: &PgPool, from: u32, to: u32) -> Result<(), sqlx::Error> {
+    if to <= from {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO public.beta_invites (code, email, cohort, used_at, created_at)
+         SELECT 'DEMO-REHEARSAL-' || lpad(n::text, 6, '0'),
+                'tester' || n || '@example.com', $1, now(), now() - interval '3 days'
+         FROM generate_series($2::int, $3::int) AS n",
+    )
+    .bind(DEMO_COHORT)
+    .bind((from + 1) as i32)
+    .bind(to as i32)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Plays every beat in order; `played` counts the beats played so far (all of them = the story
+/// is over). Stops early when `cancel` fires.
+pub async fn play(
+    pool: PgPool,
+    world: SharedWorld,
+    played: watch::Sender<usize>,
+    cancel: CancellationToken,
+) {
+    let journal = crate::journal::Journal::new(pool.clone(), LAUNCH_NAME, NARRATOR);
+    let mut testers = TESTERS_AT_START;
+    for (i, beat) in SCRIPT.iter().enumerate() {
+        let due = world.clock.instant_at(beat.at);
+        tokio::select! {
+            () = tokio::time::sleep_until(due) => {}
+            () = cancel.cancelled() => return,
+        }
+        perform(&pool, &world, beat, &mut testers).await;
+        let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
+        if let Err(e) = journal.record_event("demo", beat.says, data).await {
+            tracing::info!(error = %e, "demo beat not journaled");
+        }
+        played.send_replace(i + 1);
+    }
+}
+
+async fn perform(pool: &PgPool, world: &SharedWorld, beat: &Beat, testers: &mut u32) {
+    match beat.event {
+        Event::Testers(total) => match sign_up(pool, *testers, total).await {
+            Ok(()) => *testers = total,
+            Err(e) => tracing::warn!(error = %e, "demo testers could not sign up"),
+        },
+        event => {
+            let now = world.clock.story_now();
+            world.lock().apply(event, now);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! gonogo's UI-free core: config, gates, sources, monitor, journal and cohort review, shared by the
+//! headless commands and the cockpit (`tui`, the only module that touches the terminal).
+
+pub mod cli;
+pub mod cohort;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod exit;
+pub mod gate;
+pub mod journal;
+pub mod logging;
+pub mod monitor;
+pub mod source;
+pub mod text;
+pub mod tui;

@@ -1,0 +1,121 @@
+//! Background pollers: one tokio task per gate, each checking on its own interval (or on demand)
+//! and sending owned, timestamped [`GateResult`]s down a channel. Pollers share no lock with
+//! whoever reads the results, and one hung source never delays another.
+
+use crate::gate::{GateResult, GateSpec};
+use crate::source::Sources;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+
+/// Where result timestamps come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    /// Wall-clock time.
+    System,
+    /// Time that follows tokio's clock from a fixed start: paused-time tests and rehearsals.
+    Tokio {
+        start_utc: DateTime<Utc>,
+        start: tokio::time::Instant,
+    },
+}
+
+impl Clock {
+    pub fn tokio_from(start_utc: DateTime<Utc>) -> Clock {
+        Clock::Tokio {
+            start_utc,
+            start: tokio::time::Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Tokio { start_utc, start } => {
+                let elapsed = tokio::time::Instant::now().duration_since(*start);
+                *start_utc + chrono::Duration::from_std(elapsed).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// Checks every gate once, concurrently. Takes about the longest gate's timeout, not the sum.
+pub async fn run_once(sources: &Sources, gates: &[GateSpec], clock: &Clock) -> Vec<GateResult> {
+    futures::future::join_all(gates.iter().map(|g| sources.check(g, clock))).await
+}
+
+/// Controls running pollers. Dropping it stops them.
+pub struct Monitor {
+    wake: HashMap<String, Arc<Notify>>,
+    cancel: CancellationToken,
+}
+
+impl Monitor {
+    /// Starts one poller per gate. `every` overrides each gate's own interval when set.
+    pub fn spawn(
+        sources: Sources,
+        gates: &[GateSpec],
+        clock: Clock,
+        every: Option<Duration>,
+        results: mpsc::Sender<GateResult>,
+    ) -> Monitor {
+        let cancel = CancellationToken::new();
+        let mut wake = HashMap::new();
+        for gate in gates {
+            let notify = Arc::new(Notify::new());
+            wake.insert(gate.id.clone(), notify.clone());
+            let mut gate = gate.clone();
+            if let Some(every) = every {
+                gate.every = every;
+            }
+            let (sources, results, cancel) = (sources.clone(), results.clone(), cancel.clone());
+            tokio::spawn(async move {
+                loop {
+                    let result = tokio::select! {
+                        r = sources.check(&gate, &clock) => r,
+                        () = cancel.cancelled() => break,
+                    };
+                    if results.send(result).await.is_err() {
+                        break;
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(gate.every) => {}
+                        () = notify.notified() => {}
+                        () = cancel.cancelled() => break,
+                    }
+                }
+            });
+        }
+        Monitor { wake, cancel }
+    }
+
+    /// Checks one gate now (after its current check, if one is running).
+    pub fn recheck(&self, gate: &str) -> bool {
+        match self.wake.get(gate) {
+            Some(n) => {
+                n.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn recheck_all(&self) {
+        for n in self.wake.values() {
+            n.notify_one();
+        }
+    }
+
+    pub fn stop(&self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}

@@ -1,0 +1,133 @@
+//! The one `Action` enum (everything that can change the cockpit's state) and the `Effect`s that
+//! `update` asks the event loop to carry out.
+
+use super::cohort::{Loaded, SharedCohort};
+use crate::cohort::Code;
+use crate::gate::{GateResult, Transition};
+use crate::journal::Entry;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use tui_input::InputRequest;
+
+/// Which pane the body shows. Only panes that exist are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Gates,
+    Timeline,
+    Cohort,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Gates, Pane::Timeline, Pane::Cohort];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Gates => "Gates",
+            Pane::Timeline => "Timeline",
+            Pane::Cohort => "Cohort",
+        }
+    }
+}
+
+/// Something that happened: an operator's intent (from the keymap, the mouse or the command
+/// palette) or news from the world (a gate result, a clock tick, a journal answer).
+/// `update` is the only code that turns an `Action` into a state change.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Leave the cockpit.
+    Quit,
+    /// Open or close the key help.
+    ToggleHelp,
+    /// Next / previous pane.
+    NextPane,
+    PrevPane,
+    /// Show one pane (keys `1`…`9`, `:gates`, `:timeline`, `:cohort`).
+    ShowPane(Pane),
+    /// Move the selection (or scroll the open view) by this many rows.
+    Move(i32),
+    /// Jump to the first / last row.
+    Top,
+    Bottom,
+    /// Move by a screenful.
+    PageDown,
+    PageUp,
+    /// Open the selected item (a gate's detail view).
+    Open,
+    /// Close the topmost view: a modal, the detail, screen-share mode, then the filter.
+    Back,
+    /// Start typing a filter for the gates list.
+    StartFilter,
+    /// Open the `:` command palette.
+    StartPalette,
+    /// Edit the text being typed (filter or palette).
+    Edit(InputRequest),
+    /// Accept the text being typed.
+    Submit,
+    /// Complete the command or gate id being typed (Tab in the palette).
+    Complete,
+    /// Enter or leave screen-share mode.
+    ToggleScreenShare,
+    /// Mask email addresses in the normal view (always on in screen-share mode).
+    ToggleMask,
+    /// Check the selected gate now.
+    Recheck,
+    /// Check every gate now.
+    RecheckAll,
+    /// Check one named gate now (`:recheck ID`).
+    RecheckGate(String),
+    /// A mouse click at a screen cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// Ctrl-C: not a quit key here (reflexes), so it only says how to quit.
+    Interrupt,
+    /// The terminal changed size.
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The 1 Hz clock.
+    Tick(DateTime<Utc>),
+    /// A poller finished a check.
+    GateChecked(GateResult),
+    /// Transitions were written to the journal (how many lines were new) or could not be.
+    JournalRecorded(Result<usize, String>),
+    /// The journal's newest lines, or why they could not be read.
+    TimelineLoaded(Result<Vec<Entry>, String>),
+    /// Load (validate) a cohort file into the Cohort pane (`:cohort PATH`, `--cohort PATH`).
+    LoadCohort(PathBuf),
+    /// A cohort load finished: the file and its database checks, or why it could not be read.
+    CohortLoaded(Result<Loaded, String>),
+    /// Show only cohort rows with the next finding code (then all again).
+    CycleCohortCode,
+    /// Show only cohort rows with this code (`:cohort-filter CODE`; `None` shows all).
+    FilterCohortCode(Option<Code>),
+    /// Ask for a reason, then override the loaded cohort's soft findings on the record.
+    StartCohortOverride,
+    /// The journal took the override (its entry id) or refused it; `sha256` names the file.
+    CohortOverridden {
+        sha256: Option<String>,
+        result: Result<i64, String>,
+    },
+}
+
+/// Work `update` wants done. The event loop runs it (tasks for I/O) and feeds results back as
+/// actions, so `update` itself never waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    Recheck(String),
+    RecheckAll,
+    RecordTransitions(Vec<Transition>),
+    LoadTimeline,
+    Bell,
+    SetTitle(String),
+    /// Validate a cohort file (blocking task), then run its database checks.
+    LoadCohort(PathBuf),
+    /// Write a `cohort_override` journal line for this load, with the operator's reason.
+    RecordCohortOverride {
+        cohort: SharedCohort,
+        reason: String,
+    },
+}

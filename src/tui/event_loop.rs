@@ -1,0 +1,272 @@
+//! The event loop: starts the pollers and the journal writer, then `select!`s over terminal
+//! events, gate results, effect results, signals and a 1 Hz tick; draws only when the state
+//! changed.
+
+use super::action::{Action, Effect};
+use super::keymap::Keymap;
+use super::state::State;
+use super::theme::Theme;
+use super::timeline::TIMELINE_LIMIT;
+use super::{CockpitError, CockpitOptions, cohort, input, render, terminal, update};
+use crate::config::Config;
+use crate::gate::Transition;
+use crate::journal::Journal;
+use crate::monitor::{Clock, Monitor};
+use crate::source::Sources;
+use crate::text::Redactor;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+/// A journal call that takes longer than this is reported as failed (the UI never waits on it).
+const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
+    let keymap = Keymap::with_overrides(&config.raw.keys)?;
+    if config.gates.is_empty() {
+        return Err(CockpitError::NoGates);
+    }
+    let sources = Sources::new(&config)?;
+    let cohort_db = sources
+        .postgres()
+        .map(|pool| (pool.clone(), config.raw.defaults.timeout));
+    let clock = options.clock.unwrap_or(Clock::System);
+    let journal = sources.postgres().map(|pool| {
+        Journal::new(
+            pool.clone(),
+            config.launch().name.0.clone(),
+            options.operator.clone(),
+        )
+    });
+    let mut state = State::new(
+        &config,
+        &options.operator,
+        options.demo,
+        keymap,
+        Theme::from_env(),
+        clock.now(),
+    );
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    // Raw mode turns a keyboard Ctrl-C into a key; this is `kill -INT` from a supervisor.
+    let mut sigint = signal(SignalKind::interrupt())?;
+
+    let (results_tx, mut results) = mpsc::channel(256);
+    let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
+    let (actions_tx, mut actions) = mpsc::unbounded_channel();
+    let runner = EffectRunner {
+        journal_writer: journal
+            .clone()
+            .map(|j| spawn_journal_writer(j, config.redactor.clone(), actions_tx.clone())),
+        journal,
+        cohort_db,
+        cohort_settings: config.raw.cohort.clone(),
+        redactor: config.redactor.clone(),
+        actions: actions_tx,
+    };
+
+    let mut session = terminal::enter()?;
+    let size = session.terminal.size()?;
+    let mut pending = vec![Action::Resize {
+        width: size.width,
+        height: size.height,
+    }];
+    pending.extend(options.cohort.map(Action::LoadCohort));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let code = 'run: loop {
+        for action in pending.drain(..) {
+            for effect in update(&mut state, action) {
+                if runner.run(effect, &monitor) {
+                    break 'run crate::exit::OK;
+                }
+            }
+        }
+        if state.dirty {
+            session.terminal.draw(|frame| render(&state, frame))?;
+            state.dirty = false;
+        }
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => input::action_for_event(&state, &event),
+                // The terminal cannot be read: say so in the log and exit non-zero, never as a
+                // normal quit.
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "cannot read the terminal; the cockpit stops");
+                    break 'run crate::exit::IO;
+                }
+                // The terminal went away (SIGHUP's usual companion): nothing left to draw on.
+                None => break 'run 128 + 1,
+            },
+            Some(result) = results.recv() => Some(Action::GateChecked(result)),
+            Some(action) = actions.recv() => Some(action),
+            _ = tick.tick() => Some(Action::Tick(clock.now())),
+            _ = sigterm.recv() => break 'run 128 + 15,
+            _ = sighup.recv() => break 'run 128 + 1,
+            _ = sigint.recv() => break 'run 128 + 2,
+        };
+        pending.extend(action);
+        // Take whatever else is already waiting, so a burst (every poller answering at start-up)
+        // costs one frame, not one per result.
+        while pending.len() < 64 {
+            match results.try_recv() {
+                Ok(result) => pending.push(Action::GateChecked(result)),
+                Err(_) => break,
+            }
+        }
+        while let Ok(action) = actions.try_recv() {
+            pending.push(action);
+        }
+    };
+    monitor.stop();
+    drop(session);
+    Ok(code)
+}
+
+struct EffectRunner {
+    journal: Option<Journal>,
+    journal_writer: Option<mpsc::UnboundedSender<Vec<Transition>>>,
+    /// The product database for the cohort's collision checks, and their statement timeout.
+    cohort_db: Option<(sqlx::PgPool, Duration)>,
+    cohort_settings: crate::cohort::CohortSettings,
+    redactor: Redactor,
+    actions: mpsc::UnboundedSender<Action>,
+}
+
+impl EffectRunner {
+    /// Starts one effect; returns true when it is time to quit.
+    fn run(&self, effect: Effect, monitor: &Monitor) -> bool {
+        match effect {
+            Effect::Quit => return true,
+            Effect::Recheck(gate) => {
+                monitor.recheck(&gate);
+            }
+            Effect::RecheckAll => monitor.recheck_all(),
+            Effect::RecordTransitions(transitions) => {
+                if let Some(writer) = &self.journal_writer {
+                    let _ = writer.send(transitions);
+                }
+            }
+            Effect::LoadTimeline => {
+                let Some(journal) = self.journal.clone() else {
+                    return false;
+                };
+                let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
+                tokio::spawn(async move {
+                    let read = tokio::time::timeout(
+                        JOURNAL_TIMEOUT,
+                        journal.recent(TIMELINE_LIMIT as i64),
+                    )
+                    .await;
+                    let result = match read {
+                        Ok(Ok(entries)) => Ok(entries),
+                        Ok(Err(e)) => Err(redactor.redact(&e.to_string())),
+                        Err(_) => Err("the database did not answer in time".to_owned()),
+                    };
+                    let _ = actions.send(Action::TimelineLoaded(result));
+                });
+            }
+            Effect::LoadCohort(path) => {
+                let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
+                let (settings, db) = (self.cohort_settings.clone(), self.cohort_db.clone());
+                let journal = self.journal.clone();
+                tokio::spawn(async move {
+                    let action =
+                        cohort::load(path, settings, db, journal.as_ref(), &redactor).await;
+                    let _ = actions.send(action);
+                });
+            }
+            Effect::RecordCohortOverride { cohort, reason } => {
+                let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
+                let Some(journal) = self.journal.clone() else {
+                    let _ = actions.send(Action::CohortOverridden {
+                        sha256: cohort.0.scan.report.sha256.clone(),
+                        result: Err("no database is configured for the journal".into()),
+                    });
+                    return false;
+                };
+                tokio::spawn(async move {
+                    let action =
+                        cohort::record_override(&journal, &cohort, &reason, &redactor).await;
+                    let _ = actions.send(action);
+                });
+            }
+            Effect::Bell => terminal::bell(),
+            Effect::SetTitle(title) => terminal::set_title(&title),
+        }
+        false
+    }
+}
+
+/// Transitions kept for the journal while it cannot take them; beyond this the oldest go (and
+/// the log says so), so a database down all day cannot fill memory.
+const JOURNAL_BACKLOG: usize = 10_000;
+/// How often a backlog is retried when no new transition comes to trigger it.
+const JOURNAL_RETRY: Duration = Duration::from_secs(15);
+
+/// One writer, so transitions reach the journal in the order they happened. What the journal
+/// cannot take yet stays queued and is retried, in order, before anything newer: a database
+/// blip must not leave holes in the shared timeline or the shift handoff.
+fn spawn_journal_writer(
+    journal: Journal,
+    redactor: Redactor,
+    actions: mpsc::UnboundedSender<Action>,
+) -> mpsc::UnboundedSender<Vec<Transition>> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Transition>>();
+    tokio::spawn(async move {
+        let mut backlog: std::collections::VecDeque<Transition> = Default::default();
+        let mut retry = tokio::time::interval(JOURNAL_RETRY);
+        loop {
+            tokio::select! {
+                received = rx.recv() => match received {
+                    Some(transitions) => backlog.extend(transitions),
+                    None => break,
+                },
+                _ = retry.tick() => {
+                    if backlog.is_empty() {
+                        continue;
+                    }
+                }
+            }
+            if backlog.len() > JOURNAL_BACKLOG {
+                let dropped = backlog.len() - JOURNAL_BACKLOG;
+                backlog.drain(..dropped);
+                tracing::warn!(
+                    dropped,
+                    "journal backlog full: oldest transitions not recorded"
+                );
+            }
+            let write = async {
+                let mut added = 0;
+                // Safe to retry: the journal skips a transition it already has.
+                while let Some(t) = backlog.front() {
+                    if journal.record_transition(t).await? {
+                        added += 1;
+                    }
+                    backlog.pop_front();
+                }
+                Ok::<usize, crate::journal::JournalError>(added)
+            };
+            let result = match tokio::time::timeout(JOURNAL_TIMEOUT, write).await {
+                Ok(Ok(added)) => Ok(added),
+                Ok(Err(e)) => Err(format!(
+                    "{} ({} transition(s) kept, retrying)",
+                    redactor.redact(&e.to_string()),
+                    backlog.len()
+                )),
+                Err(_) => Err(format!(
+                    "the database did not answer in time ({} transition(s) kept, retrying)",
+                    backlog.len()
+                )),
+            };
+            if actions.send(Action::JournalRecorded(result)).is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}

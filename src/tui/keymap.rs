@@ -1,0 +1,421 @@
+//! Keys: parsing key names (`q`, `ctrl-r`, `F5`, `shift-tab`), the default bindings, `[keys]`
+//! overrides from the config, which bindings apply in which context, and the help and footer
+//! entries generated from them.
+
+use super::action::{Action, Pane};
+use super::bindings::{COHORT_FOOTER, DEFAULTS, footer_names, short_help};
+use Context::{Cockpit, Detail};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One key as the keymap sees it: Shift is folded into the character (`P`) or the key (`BackTab`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            ctrl: false,
+            alt: false,
+        }
+    }
+
+    pub const fn char(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    pub fn from_event(event: &KeyEvent) -> Key {
+        let code = match event.code {
+            // Some terminals send Shift+Tab as Tab with SHIFT.
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            other => other,
+        };
+        Key {
+            code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    /// Parses `q`, `P`, `?`, `ctrl-r`, `alt-x`, `shift-p`, `F5`, `enter`, `esc`, `tab`,
+    /// `shift-tab`, `space`, `up`, `down`, `left`, `right`, `home`, `end`, `pgup`, `pgdn`.
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut rest = text.trim();
+        let (mut ctrl, mut alt, mut shift) = (false, false, false);
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let prefix = ["ctrl-", "alt-", "shift-"]
+                .into_iter()
+                .find(|p| lower.starts_with(p) && rest.len() > p.len());
+            match prefix {
+                Some("ctrl-") => ctrl = true,
+                Some("alt-") => alt = true,
+                Some(_) => shift = true,
+                None => break,
+            }
+            rest = &rest[prefix.map_or(0, str::len)..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() => {
+                if shift {
+                    KeyCode::Char(c.to_ascii_uppercase())
+                } else if ctrl {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            _ => named(&rest.to_ascii_lowercase(), shift).ok_or_else(|| {
+                format!("`{text}` is not a key (try `q`, `ctrl-r`, `F5`, `shift-tab`, `enter`)")
+            })?,
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// A Ctrl+letter chord: tmux and vim users press these by reflex.
+    pub fn is_ctrl_letter(&self) -> bool {
+        self.ctrl && matches!(self.code, KeyCode::Char(c) if c.is_ascii_alphabetic())
+    }
+}
+
+fn named(name: &str, shift: bool) -> Option<KeyCode> {
+    Some(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" if shift => KeyCode::BackTab,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        f if f.starts_with('f') => match f[1..].parse::<u8>() {
+            Ok(n @ 1..=24) => KeyCode::F(n),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            KeyCode::Delete => f.write_str("Del"),
+            KeyCode::Insert => f.write_str("Ins"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Where the keyboard is: each context has its own set of active bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The panes, nothing open on top.
+    Cockpit,
+    /// A gate's detail view.
+    Detail,
+    /// The key help.
+    Help,
+    /// Screen-share mode.
+    ScreenShare,
+    /// Typing a filter or a command: keys are text, not bindings.
+    TextEntry,
+}
+
+/// A remappable command: its `[keys]` name, what it does, its default keys and where it works.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub keys: Vec<Key>,
+    /// Ends the session: never allowed on a Ctrl+letter chord.
+    pub destructive: bool,
+    contexts: &'static [Context],
+}
+
+impl Binding {
+    pub fn action(&self) -> Action {
+        match self.name {
+            "quit" => Action::Quit,
+            "help" => Action::ToggleHelp,
+            "next_pane" => Action::NextPane,
+            "prev_pane" => Action::PrevPane,
+            "gates" => Action::ShowPane(Pane::Gates),
+            "timeline" => Action::ShowPane(Pane::Timeline),
+            "cohort" => Action::ShowPane(Pane::Cohort),
+            "cohort_code" => Action::CycleCohortCode,
+            "override" => Action::StartCohortOverride,
+            "down" => Action::Move(1),
+            "up" => Action::Move(-1),
+            "top" => Action::Top,
+            "bottom" => Action::Bottom,
+            "page_down" => Action::PageDown,
+            "page_up" => Action::PageUp,
+            "open" => Action::Open,
+            "back" => Action::Back,
+            "filter" => Action::StartFilter,
+            "palette" => Action::StartPalette,
+            "screen_share" => Action::ToggleScreenShare,
+            "mask" => Action::ToggleMask,
+            "recheck" => Action::Recheck,
+            _ => Action::RecheckAll,
+        }
+    }
+
+    pub fn keys_text(&self) -> String {
+        let keys: Vec<String> = self.keys.iter().map(Key::to_string).collect();
+        keys.join(" ")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum KeymapError {
+    #[error("[keys]: unknown action `{name}`; known actions: {known}")]
+    UnknownAction { name: String, known: String },
+    #[error("[keys] {name} = \"{key}\": {reason}")]
+    BadKey {
+        name: String,
+        key: String,
+        reason: String,
+    },
+    #[error("[keys]: `{key}` is bound to both `{first}` and `{second}`")]
+    Conflict {
+        key: String,
+        first: String,
+        second: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let bindings = DEFAULTS
+            .iter()
+            .map(|(name, help, keys, destructive, contexts)| Binding {
+                name,
+                help,
+                keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
+                destructive: *destructive,
+                contexts,
+            })
+            .collect();
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    /// The default keymap with `[keys]` overrides: `name = "key"` or `name = "key1, key2"`
+    /// replaces that action's keys.
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, KeymapError> {
+        let mut keymap = Keymap::default();
+        for (name, text) in overrides {
+            let known = || {
+                let names: Vec<&str> = keymap.bindings.iter().map(|b| b.name).collect();
+                names.join(", ")
+            };
+            let Some(index) = keymap.bindings.iter().position(|b| b.name == name) else {
+                return Err(KeymapError::UnknownAction {
+                    name: crate::text::sanitize(name),
+                    known: known(),
+                });
+            };
+            let bad = |reason: String| KeymapError::BadKey {
+                name: name.clone(),
+                key: crate::text::sanitize(text),
+                reason,
+            };
+            let mut keys = Vec::new();
+            for part in text.split(',').map(str::trim) {
+                // "," itself is a key: `a, ,` is unusual enough to need no support.
+                let key = Key::parse(part).map_err(bad)?;
+                if key.is_ctrl_letter() && keymap.bindings[index].destructive {
+                    return Err(bad(format!(
+                        "`{name}` ends the session and may not sit on a Ctrl+letter key (pressed by reflex in tmux and vim)"
+                    )));
+                }
+                keys.push(key);
+            }
+            if keys.is_empty() {
+                return Err(bad("no key given".into()));
+            }
+            keymap.bindings[index].keys = keys;
+        }
+        keymap.check_conflicts()?;
+        Ok(keymap)
+    }
+
+    fn check_conflicts(&self) -> Result<(), KeymapError> {
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                if let Some(key) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                    return Err(KeymapError::Conflict {
+                        key: key.to_string(),
+                        first: a.name.into(),
+                        second: b.name.into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        self.bindings.iter().find(|b| b.name == name)
+    }
+
+    /// The first key of a binding, as shown to people (`q`).
+    pub fn key_of(&self, name: &str) -> String {
+        self.binding(name)
+            .and_then(|b| b.keys.first())
+            .map(Key::to_string)
+            .unwrap_or_else(|| "?".into())
+    }
+
+    pub fn action_for(&self, context: Context, key: Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.contexts.contains(&context) && b.keys.contains(&key))
+            .map(Binding::action)
+    }
+
+    /// `(keys, help)` for the footer of a context.
+    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+        self.entries(footer_names(context), short_help)
+    }
+
+    /// The footer of a context in a pane: the Cohort pane offers its own keys.
+    pub fn footer_in(&self, context: Context, pane: Pane) -> Vec<(String, &'static str)> {
+        match (context, pane) {
+            (Cockpit, Pane::Cohort) => self.entries(COHORT_FOOTER, |name| match name {
+                "open" => "row",
+                "filter" => "search",
+                "cohort_code" => "code",
+                "override" => "override",
+                other => short_help(other),
+            }),
+            (Detail, Pane::Cohort) => {
+                self.entries(&["back", "down", "up", "help", "quit"], short_help)
+            }
+            _ => self.footer(context),
+        }
+    }
+
+    fn entries(
+        &self,
+        names: &[&str],
+        label: impl Fn(&str) -> &'static str,
+    ) -> Vec<(String, &'static str)> {
+        names
+            .iter()
+            .filter_map(|name| self.binding(name))
+            .map(|b| (self.key_of(b.name), label(b.name)))
+            .collect()
+    }
+}
+
+/// Validates a `[keys]` section (for `gonogo config check` and cockpit start-up).
+pub fn validate(overrides: &BTreeMap<String, String>) -> Result<(), KeymapError> {
+    Keymap::with_overrides(overrides).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_key_names() {
+        assert_eq!(Key::parse("q"), Ok(Key::char('q')));
+        assert_eq!(Key::parse("P"), Ok(Key::char('P')));
+        assert_eq!(Key::parse("shift-p"), Ok(Key::char('P')));
+        let ctrl_r = Key::parse("ctrl-r").unwrap();
+        assert!(ctrl_r.ctrl && ctrl_r.code == KeyCode::Char('r'));
+        assert_eq!(Key::parse("F5"), Ok(Key::plain(KeyCode::F(5))));
+        assert_eq!(Key::parse("shift-tab"), Ok(Key::plain(KeyCode::BackTab)));
+        assert_eq!(Key::parse("-"), Ok(Key::char('-')));
+        assert!(Key::parse("F99").is_err());
+        assert!(Key::parse("hyper-q").is_err());
+        assert_eq!(Key::parse("ctrl-r").unwrap().to_string(), "Ctrl-r");
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_errors_name_the_entry() {
+        let km = Keymap::with_overrides(&map(&[("quit", "x, F10")])).unwrap();
+        assert_eq!(
+            km.action_for(Context::Cockpit, Key::char('x'))
+                .map(|a| format!("{a:?}")),
+            Some("Quit".into())
+        );
+        assert!(km.action_for(Context::Cockpit, Key::char('q')).is_none());
+        let err = Keymap::with_overrides(&map(&[("qiut", "x")])).unwrap_err();
+        assert!(err.to_string().contains("unknown action `qiut`"), "{err}");
+        let err = Keymap::with_overrides(&map(&[("help", "hyper-h")])).unwrap_err();
+        assert!(
+            err.to_string().contains("[keys] help = \"hyper-h\""),
+            "{err}"
+        );
+        let err = Keymap::with_overrides(&map(&[("quit", "ctrl-q")])).unwrap_err();
+        assert!(err.to_string().contains("Ctrl+letter"), "{err}");
+        let err = Keymap::with_overrides(&map(&[("mask", "r")])).unwrap_err();
+        assert!(matches!(err, KeymapError::Conflict { .. }), "{err}");
+    }
+
+    #[test]
+    fn no_default_destructive_binding_uses_ctrl() {
+        for b in Keymap::default().bindings() {
+            assert!(!b.keys.is_empty(), "{} has no key", b.name);
+            assert!(b.keys.iter().all(|k| !k.ctrl), "{} uses Ctrl", b.name);
+        }
+    }
+}

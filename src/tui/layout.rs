@@ -1,0 +1,111 @@
+//! Screen geometry shared by `render` (where to draw) and `update` (where a click landed), so
+//! the two can never disagree.
+
+use ratatui::layout::Rect;
+
+/// Below this the cockpit only says the terminal is too small.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CockpitAreas {
+    pub header: Rect,
+    pub tabs: Rect,
+    pub body: Rect,
+    pub footer: Rect,
+}
+
+pub fn cockpit(area: Rect) -> CockpitAreas {
+    let row = |y: u16, height: u16| Rect::new(area.x, y, area.width, height);
+    let body_height = area.height.saturating_sub(3);
+    CockpitAreas {
+        header: row(area.y, 1),
+        tabs: row(area.y + 1, 1),
+        body: row(area.y + 2, body_height),
+        footer: row(area.y + 2 + body_height, 1),
+    }
+}
+
+/// Rows above the first gate row inside the body (the table header).
+pub const GATES_HEADER_ROWS: u16 = 1;
+/// Rows above the first timeline row inside the body (source note and table header).
+pub const TIMELINE_HEADER_ROWS: u16 = 2;
+
+/// How many list rows fit under `header_rows` in the body.
+pub fn list_rows(body: Rect, header_rows: u16) -> usize {
+    usize::from(body.height.saturating_sub(header_rows))
+}
+
+/// The first row shown so that `selected` is visible (the list scrolls with the selection).
+pub fn list_offset(selected: usize, rows: usize) -> usize {
+    if rows == 0 {
+        0
+    } else {
+        selected.saturating_sub(rows - 1)
+    }
+}
+
+/// Which list index a click on screen row `row` hit.
+pub fn list_index_at(
+    body: Rect,
+    header_rows: u16,
+    selected: usize,
+    len: usize,
+    row: u16,
+) -> Option<usize> {
+    let first = body.y + header_rows;
+    if row < first || row >= body.y + body.height {
+        return None;
+    }
+    let offset = list_offset(selected, list_rows(body, header_rows));
+    let index = offset + usize::from(row - first);
+    (index < len).then_some(index)
+}
+
+/// The tab (pane index) under a column of the tabs row: tabs are drawn as ` N Title ` in order.
+pub fn tab_at(column: u16, titles: &[&str]) -> Option<usize> {
+    let mut x = 0u16;
+    for (i, title) in titles.iter().enumerate() {
+        let width = tab_label(i, title).chars().count() as u16;
+        if column >= x && column < x + width {
+            return Some(i);
+        }
+        x += width;
+    }
+    None
+}
+
+pub fn tab_label(index: usize, title: &str) -> String {
+    format!(" {} {title} ", index + 1)
+}
+
+/// Rows above the first cohort row inside the table area (filter note and table header).
+pub const COHORT_TABLE_HEADER_ROWS: u16 = 2;
+/// Summary lines at the top of the Cohort pane.
+pub const COHORT_SUMMARY_ROWS: u16 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CohortAreas {
+    pub summary: Rect,
+    pub chart: Rect,
+    pub table: Rect,
+}
+
+/// The Cohort pane: summary, the distribution chart (`chart_lines` tall, capped to leave the
+/// table room), then the rows table.
+pub fn cohort(body: Rect, chart_lines: u16) -> CohortAreas {
+    let summary = COHORT_SUMMARY_ROWS.min(body.height);
+    let room = body.height.saturating_sub(summary);
+    let chart = chart_lines.min(room / 2);
+    let rest = room - chart;
+    let row = |y: u16, height: u16| Rect::new(body.x, y, body.width, height);
+    CohortAreas {
+        summary: row(body.y, summary),
+        chart: row(body.y + summary, chart),
+        table: row(body.y + summary + chart, rest),
+    }
+}

@@ -1,0 +1,84 @@
+//! The cockpit: the full-screen terminal UI, and the only module that touches the terminal.
+//!
+//! Data flow: pollers (`monitor::Monitor`) send gate results down a channel; the event loop
+//! (`event_loop`) turns terminal events, results, journal answers and a 1 Hz tick into
+//! [`Action`]s; [`update`] applies each to the [`State`] and returns [`Effect`]s, which the loop
+//! runs as tasks whose results come back as actions; [`render`] draws the state when it changed.
+
+pub mod action;
+mod bindings;
+pub mod cohort;
+mod event_loop;
+pub mod format;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod palette;
+pub mod render;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod timeline;
+pub mod update;
+
+pub use action::{Action, Effect, Pane};
+pub use keymap::{Keymap, KeymapError};
+pub use render::render;
+pub use state::State;
+pub use update::update;
+
+use crate::config::Config;
+use crate::monitor::Clock;
+
+/// How to run the cockpit.
+#[derive(Debug, Clone)]
+pub struct CockpitOptions {
+    /// Who is at the keyboard (header, journal lines).
+    pub operator: String,
+    /// Rehearsal: the header says DEMO.
+    pub demo: bool,
+    /// Where time comes from; `None` is the wall clock.
+    pub clock: Option<Clock>,
+    /// A cohort file to load into the Cohort pane at start.
+    pub cohort: Option<std::path::PathBuf>,
+}
+
+impl CockpitOptions {
+    pub fn new(operator: impl Into<String>) -> CockpitOptions {
+        CockpitOptions {
+            operator: operator.into(),
+            demo: false,
+            clock: None,
+            cohort: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CockpitError {
+    #[error(transparent)]
+    Keys(#[from] KeymapError),
+    #[error("the config defines no [[gate]]; the cockpit has nothing to show")]
+    NoGates,
+    #[error(transparent)]
+    Setup(#[from] crate::source::SetupError),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+impl CockpitError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CockpitError::Keys(_) | CockpitError::NoGates | CockpitError::Setup(_) => {
+                crate::exit::CONFIG
+            }
+            CockpitError::Terminal(_) => crate::exit::IO,
+        }
+    }
+}
+
+/// Runs the cockpit until the operator quits (exit code 0) or the process is told to stop by
+/// SIGTERM/SIGHUP (128 + the signal number). The terminal is restored on every way out.
+pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
+    event_loop::run(config, options).await
+}

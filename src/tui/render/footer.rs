@@ -1,0 +1,58 @@
+//! The footer: the text being typed (filter or command), else the latest status message, else
+//! key hints generated from the keymap.
+
+use crate::tui::state::{Level, Overlay, State};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let typing = match state.top_overlay() {
+        Some(Overlay::Filter(input)) => Some(("/", input)),
+        Some(Overlay::Palette(input)) => Some((":", input)),
+        Some(Overlay::Search(input)) => Some(("/", input)),
+        _ => None,
+    };
+    if let Some((prompt, input)) = typing {
+        let width = area.width.saturating_sub(2) as usize;
+        let scroll = input.visual_scroll(width);
+        let shown: String = input.value().chars().skip(scroll).collect();
+        let hint = if prompt == ":" {
+            "   Enter runs · Tab completes · Esc cancels · gates timeline cohort PATH recheck ID quit"
+        } else if matches!(state.top_overlay(), Some(Overlay::Search(_))) {
+            "   email or label · Enter keeps · Esc clears"
+        } else {
+            "   Enter keeps · Esc clears"
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt, theme.key()),
+                Span::raw(shown),
+                Span::styled(hint, theme.dim()),
+            ])),
+            area,
+        );
+        let cursor = (input.visual_cursor().saturating_sub(scroll) + 1) as u16;
+        frame.set_cursor_position(Position::new(area.x + cursor.min(area.width), area.y));
+        return;
+    }
+    if let Some(status) = &state.status {
+        let style = match status.level {
+            Level::Info => theme.title(),
+            Level::Warning => theme.aged(),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(status.text.clone(), style)),
+            area,
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    for (key, help) in state.keymap.footer_in(state.context(), state.pane) {
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::styled(format!(" {help} "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

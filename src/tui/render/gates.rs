@@ -1,0 +1,144 @@
+//! The gates pane: one row per gate with state, value, condition, time in state, age of the last
+//! check, a sparkline and the detail or error. Old data is marked, never shown as fresh.
+
+use crate::gate::{GateState, GateStatus};
+use crate::tui::format;
+use crate::tui::layout;
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+/// How the age of the last check reads, and whether it is late.
+pub fn check_age(state: &State, gate: &GateStatus) -> (String, Style) {
+    let theme = &state.theme;
+    if state.checking.contains(&gate.id) {
+        return ("checking…".into(), theme.dim());
+    }
+    let Some(at) = gate.observed_at else {
+        return ("never".into(), theme.aged());
+    };
+    let age = format::span(at, state.now);
+    let allowed = state
+        .spec(&gate.id)
+        .map(|s| s.every + s.timeout)
+        .unwrap_or(gate.every);
+    let late = (state.now - at).to_std().unwrap_or_default() > allowed;
+    if gate.is_stale(state.now) {
+        (format!("STALE {age}"), theme.error())
+    } else if late {
+        (format!("late {age}"), theme.aged())
+    } else {
+        (format!("{age} ago"), theme.dim())
+    }
+}
+
+/// The detail or error worth a glance.
+pub fn note(state: &State, gate: &GateStatus) -> (String, Style) {
+    let theme = &state.theme;
+    if let Some(error) = &gate.error {
+        return (state.shown(error), theme.error());
+    }
+    if gate.state == GateState::Pending {
+        let sustain = state.spec(&gate.id).and_then(|s| s.sustain);
+        if let (Some(since), Some(sustain)) = (gate.failing_since(), sustain) {
+            let of = crate::gate::format_duration_secs(sustain.as_secs_f64());
+            return (
+                format!("failing {} of {of}", format::span(since, state.now)),
+                theme.state(GateState::Pending),
+            );
+        }
+    }
+    (
+        state.shown(gate.detail.as_deref().unwrap_or_default()),
+        theme.dim(),
+    )
+}
+
+/// The value as shown: `—` when there is none, marked when it is not current.
+pub fn value(theme: &Theme, gate: &GateStatus) -> (String, Style) {
+    let text = gate.value_text();
+    if gate.value.is_some() && gate.state == GateState::Unknown {
+        (format!("{text}?"), theme.aged())
+    } else {
+        (text, theme.state(gate.state))
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let gates = state.visible_gates();
+    if gates.is_empty() {
+        let text = format!(
+            "no gate matches the filter `{}` ({} clears it)",
+            state.filter,
+            state.keymap.key_of("back")
+        );
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+        return;
+    }
+    let wide = area.width >= 120;
+    let medium = area.width >= 80;
+    let trend_width: usize = if wide { 12 } else { 8 };
+    let show_trend = area.width >= 100;
+    let rows = gates.iter().map(|g| {
+        let (value_text, value_style) = value(theme, g);
+        let (age_text, age_style) = check_age(state, g);
+        let (note_text, note_style) = note(state, g);
+        let mut title = vec![Span::raw(g.title.clone())];
+        if !g.required {
+            title.push(Span::styled(" (info)", theme.dim()));
+        }
+        let mut cells = vec![
+            Cell::from(Span::styled(g.state.symbol(), theme.state(g.state))),
+            Cell::from(Line::from(title)),
+            Cell::from(Span::styled(value_text, value_style)),
+        ];
+        if medium {
+            cells.push(Cell::from(g.condition.to_string()));
+            cells.push(Cell::from(format::span(g.since, state.now)));
+        }
+        cells.push(Cell::from(Span::styled(age_text, age_style)));
+        if show_trend {
+            let spark = format::sparkline(&g.recent_numbers(), trend_width);
+            cells.push(Cell::from(Span::styled(spark, theme.state(g.state))));
+        }
+        cells.push(Cell::from(Span::styled(note_text, note_style)));
+        Row::new(cells)
+    });
+    let mut header = vec!["", "Gate", "Value"];
+    let mut widths = vec![
+        Constraint::Length(2),
+        Constraint::Length(if wide {
+            26
+        } else if medium {
+            17
+        } else {
+            16
+        }),
+        Constraint::Length(if medium { 9 } else { 8 }),
+    ];
+    if medium {
+        header.extend(["Pass if", "For"]);
+        widths.extend([Constraint::Length(9), Constraint::Length(7)]);
+    }
+    header.push("Checked");
+    widths.push(Constraint::Length(if medium { 11 } else { 10 }));
+    if show_trend {
+        header.push("Trend");
+        widths.push(Constraint::Length(trend_width as u16));
+    }
+    header.push("Detail");
+    widths.push(Constraint::Min(4));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .row_highlight_style(theme.selected());
+    let visible = layout::list_rows(area, layout::GATES_HEADER_ROWS);
+    let mut table_state = TableState::new()
+        .with_offset(layout::list_offset(state.selected, visible))
+        .with_selected(Some(state.selected));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}

@@ -1,0 +1,67 @@
+//! The help popup, generated from the keymap (so remapped keys show as remapped) and the
+//! palette's command list.
+
+use crate::tui::palette;
+use crate::tui::state::{Overlay, State};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let scroll = state
+        .overlays
+        .iter()
+        .rev()
+        .find_map(|o| match o {
+            Overlay::Help { scroll } => Some(*scroll),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let mut lines = vec![Line::styled("Keys", theme.title())];
+    for b in state.keymap.bindings() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>14}  ", b.keys_text()), theme.key()),
+            Span::raw(b.help),
+            Span::styled(format!("  [{}]", b.name), theme.dim()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Commands (after :)", theme.title()));
+    for (command, help) in palette::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{command:>14}  "), theme.key()),
+            Span::raw(*help),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Mouse: the wheel scrolls, a click selects a row or a tab.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Remap keys in the [keys] section of gonogo.toml, e.g. quit = \"x\".",
+        theme.dim(),
+    ));
+    let width = area.width.saturating_sub(4).min(72);
+    let height = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!(" Help · {} closes ", state.keymap.key_of("back")),
+        theme.title(),
+    ));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        popup,
+    );
+}

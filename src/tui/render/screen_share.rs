@@ -1,0 +1,167 @@
+//! Screen-share mode: a huge verdict, the countdown to the decision call and the gates as large
+//! rows, for a video call. Emails are masked by `render` over the whole frame.
+
+use crate::gate::Verdict;
+use crate::tui::format;
+use crate::tui::state::State;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_big_text::{BigText, PixelSize};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let verdict = state.board.verdict();
+    let mut stack = Stack { area, y: area.y };
+    let mut take = |height: u16| stack.take(height);
+
+    let mut top = vec![Span::styled(state.launch.name.clone(), theme.title())];
+    top.push(Span::raw("  "));
+    top.push(Span::styled(
+        format!(" {} ", state.launch.environment.to_uppercase()),
+        theme.environment(state.launch.production),
+    ));
+    if state.shows_demo_badge() {
+        top.push(Span::raw(" "));
+        top.push(Span::styled(" DEMO ", theme.demo()));
+    }
+    top.push(Span::raw(format!("  {} UTC", state.now.format("%H:%M:%S"))));
+    frame.render_widget(
+        Paragraph::new(Line::from(top)).alignment(Alignment::Center),
+        take(1),
+    );
+
+    // Full-size letters when the gates still get two rows each below them.
+    let full_fits = area.height >= 16 + 2 * state.board.gates().len() as u16;
+    let (pixel, height) = match (area.width >= 60, full_fits) {
+        (true, true) => (PixelSize::Full, 8),
+        (true, false) => (PixelSize::HalfHeight, 4),
+        _ => (PixelSize::Quadrant, 4),
+    };
+    take(u16::from(area.height >= 30));
+    let big = BigText::builder()
+        .pixel_size(pixel)
+        .style(theme.verdict_text(verdict))
+        .lines(vec![Line::from(verdict.as_str())])
+        .centered()
+        .build();
+    frame.render_widget(big, take(height));
+
+    let reason = match verdict {
+        Verdict::NoGo => format!("{} required gate(s) red", state.board.red_count()),
+        Verdict::Unknown => "some required gates cannot be checked".to_owned(),
+        Verdict::Go => "every required gate passes".to_owned(),
+    };
+    let countdown = match (
+        state.launch.decision_at,
+        format::countdown(state.launch.decision_at, state.now),
+    ) {
+        (Some(at), Some(left)) => format!("decision call {} UTC · {left}", at.format("%H:%M")),
+        _ => "no decision time set".to_owned(),
+    };
+    take(1);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(reason, theme.verdict_text(verdict)),
+            Span::raw("   "),
+            Span::styled(countdown, theme.title()),
+        ]))
+        .alignment(Alignment::Center),
+        take(1),
+    );
+    take(1);
+
+    let footer_height = 1;
+    let rows_area = take(u16::MAX - footer_height);
+    let footer_area = Rect {
+        y: rows_area.bottom().saturating_sub(footer_height),
+        height: footer_height.min(rows_area.height),
+        ..rows_area
+    };
+    let rows_area = Rect {
+        height: rows_area.height.saturating_sub(footer_height),
+        ..rows_area
+    };
+    gate_rows(state, frame, rows_area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!(
+                "screen-share · emails masked · {} leaves",
+                state.keymap.key_of("screen_share")
+            ),
+            theme.dim(),
+        ))
+        .alignment(Alignment::Center),
+        footer_area,
+    );
+}
+
+/// Hands out full-width rows from the top of an area.
+struct Stack {
+    area: Rect,
+    y: u16,
+}
+
+impl Stack {
+    fn take(&mut self, height: u16) -> Rect {
+        let height = height.min(self.area.bottom() - self.y);
+        let rect = Rect::new(self.area.x, self.y, self.area.width, height);
+        self.y += height;
+        rect
+    }
+}
+
+fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let gates = state.board.gates();
+    if gates.is_empty() || area.height == 0 {
+        return;
+    }
+    let row_height = (area.height / gates.len() as u16).clamp(1, 3);
+    let title_width = gates
+        .iter()
+        .map(|g| g.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(area.width / 3));
+    let indent = area.width.saturating_sub(title_width as u16 + 50) / 2;
+    // Centred in the space left, so a tall screen does not leave the gates hanging at the top.
+    let block_height = row_height * gates.len() as u16;
+    let first = area.y + area.height.saturating_sub(block_height) / 2;
+    for (i, g) in gates.iter().enumerate() {
+        let top = first + i as u16 * row_height;
+        if top >= area.bottom() {
+            break;
+        }
+        let line_y = top + row_height.saturating_sub(1) / 2;
+        let (value, value_style) = super::gates::value(theme, g);
+        let mut spans = vec![
+            Span::raw(" ".repeat(usize::from(indent))),
+            Span::styled(format!("{}  ", g.state.symbol()), theme.state(g.state)),
+            Span::styled(
+                format!(
+                    "{:<title_width$}",
+                    crate::text::sanitize_short(&g.title, title_width)
+                ),
+                theme.title(),
+            ),
+            Span::styled(
+                format!("  {value:>10}"),
+                value_style.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!("  pass if {}", g.condition), theme.dim()),
+        ];
+        if g.state != crate::gate::GateState::Pass {
+            let (note, style) = super::gates::note(state, g);
+            if !note.is_empty() {
+                spans.push(Span::styled(format!("  {note}"), style));
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)),
+            Rect::new(area.x, line_y, area.width, 1),
+        );
+    }
+}

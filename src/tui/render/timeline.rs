@@ -1,0 +1,112 @@
+//! The timeline pane: gate transitions and operator actions, newest first, from the shared
+//! journal (or this cockpit's own transitions when there is none), with where they came from.
+
+use crate::tui::format;
+use crate::tui::layout;
+use crate::tui::state::State;
+use crate::tui::timeline::TimelineSource;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+fn source_note(state: &State) -> (String, ratatui::style::Style) {
+    let theme = &state.theme;
+    match &state.timeline.source {
+        TimelineSource::LocalOnly => (
+            "local only: no [postgres] in the config, so this shows this cockpit's transitions since it started".into(),
+            theme.aged(),
+        ),
+        TimelineSource::Connecting => (
+            "reading the shared journal…; meanwhile this cockpit's transitions".into(),
+            theme.dim(),
+        ),
+        TimelineSource::Journal { read_at } => (
+            format!(
+                "shared journal (every cockpit on this launch) · read {} ago",
+                format::span(*read_at, state.now)
+            ),
+            theme.dim(),
+        ),
+        TimelineSource::Unavailable { reason } => (
+            format!("journal unavailable ({reason}); showing this cockpit's transitions only"),
+            theme.error(),
+        ),
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let (note, note_style) = source_note(state);
+    frame.render_widget(
+        Paragraph::new(Span::styled(note, note_style)),
+        Rect { height: 1, ..area },
+    );
+    let list_area = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    let rows = state.timeline.rows();
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no transitions yet").style(theme.dim()),
+            Rect {
+                y: list_area.y + 1,
+                height: list_area.height.saturating_sub(1),
+                ..list_area
+            },
+        );
+    }
+    let wide = area.width >= 100;
+    let table_rows = rows.iter().map(|e| {
+        let change = match (e.from, e.to) {
+            (from, Some(to)) => Line::from(vec![
+                Span::styled(
+                    from.map(|f| format!("{} {f}", f.symbol()))
+                        .unwrap_or_else(|| "·".into()),
+                    from.map(|f| theme.state(f)).unwrap_or_default(),
+                ),
+                Span::raw(" → "),
+                Span::styled(format!("{} {to}", to.symbol()), theme.state(to)),
+            ]),
+            _ => Line::raw(""),
+        };
+        let mut cells = vec![
+            Cell::from(format::clock(e.at, state.now)),
+            Cell::from(e.subject.clone()),
+            Cell::from(change),
+            Cell::from(state.shown(&e.value)),
+        ];
+        if wide {
+            cells.push(Cell::from(Span::styled(state.shown(&e.actor), theme.dim())));
+        }
+        cells.push(Cell::from(Span::styled(
+            state.shown(&e.message),
+            theme.error(),
+        )));
+        Row::new(cells)
+    });
+    let mut widths = vec![
+        Constraint::Length(11),
+        Constraint::Length(if wide { 24 } else { 16 }),
+        Constraint::Length(if wide { 24 } else { 21 }),
+        Constraint::Length(9),
+    ];
+    let mut header = vec!["Time", "Gate", "Change", "Value"];
+    if wide {
+        widths.push(Constraint::Length(12));
+        header.push("By");
+    }
+    widths.push(Constraint::Min(8));
+    header.push("Note");
+    let table = Table::new(table_rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .row_highlight_style(theme.selected());
+    let visible = layout::list_rows(area, layout::TIMELINE_HEADER_ROWS);
+    let selected = state.timeline.selected;
+    let mut table_state = TableState::new()
+        .with_offset(layout::list_offset(selected, visible))
+        .with_selected((!rows.is_empty()).then_some(selected));
+    frame.render_stateful_widget(table, list_area, &mut table_state);
+}

@@ -1,0 +1,239 @@
+//! The cockpit's state: everything the screen shows. Only `update` changes it; `render` reads it.
+
+use super::action::Pane;
+use super::keymap::{Context, Keymap};
+use super::theme::Theme;
+use super::timeline::Timeline;
+use crate::config::Config;
+use crate::gate::{Board, GateSpec, GateStatus};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+use tui_input::Input;
+
+/// What the launch is, for the header.
+#[derive(Debug, Clone)]
+pub struct LaunchInfo {
+    pub name: String,
+    pub environment: String,
+    pub production: bool,
+    pub decision_at: Option<DateTime<Utc>>,
+}
+
+/// The whole screen's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Panes, header and footer.
+    Cockpit,
+    /// The presentation view: huge verdict, countdown, large gate rows, emails masked.
+    ScreenShare,
+}
+
+/// Views stacked over the panes; the top one has the keyboard.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Detail {
+        gate: String,
+        scroll: u16,
+    },
+    Help {
+        scroll: u16,
+    },
+    Filter(Input),
+    Palette(Input),
+    /// Searching the cohort rows (email or label).
+    Search(Input),
+    /// One cohort row: its cells and its findings' messages.
+    CohortRow {
+        line: u64,
+        scroll: u16,
+    },
+    /// Typing the reason for overriding the cohort's soft findings.
+    Override(Input),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+}
+
+/// The footer's message line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub level: Level,
+    pub at: DateTime<Utc>,
+}
+
+/// How long a status message stays.
+pub const STATUS_SECONDS: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub launch: LaunchInfo,
+    pub operator: String,
+    pub demo: bool,
+    pub board: Board,
+    pub specs: Vec<GateSpec>,
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub view: View,
+    pub pane: Pane,
+    pub overlays: Vec<Overlay>,
+    /// Mask email addresses in the cockpit view (screen-share always masks).
+    pub mask: bool,
+    /// Index into [`State::visible_gates`].
+    pub selected: usize,
+    pub filter: String,
+    /// Gates re-checked on request whose answer has not come back yet.
+    pub checking: BTreeSet<String>,
+    pub timeline: super::timeline::Timeline,
+    pub cohort: super::cohort::CohortPane,
+    pub status: Option<Status>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub bell: bool,
+    /// The terminal title last set.
+    pub title: String,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+}
+
+impl State {
+    /// The DEMO badge, unless the environment badge already says it.
+    pub fn shows_demo_badge(&self) -> bool {
+        self.demo && !self.launch.environment.eq_ignore_ascii_case("demo")
+    }
+
+    pub fn new(
+        config: &Config,
+        operator: &str,
+        demo: bool,
+        keymap: Keymap,
+        theme: Theme,
+        now: DateTime<Utc>,
+    ) -> State {
+        let launch = config.launch();
+        // Titles may come from the environment (`${VAR}`): cleaned once, here, for every pane.
+        let specs: Vec<GateSpec> = config
+            .gates
+            .iter()
+            .cloned()
+            .map(|mut spec| {
+                spec.title = crate::text::sanitize(&spec.title);
+                spec
+            })
+            .collect();
+        State {
+            launch: LaunchInfo {
+                name: crate::text::sanitize(&launch.name.0),
+                environment: crate::text::sanitize(launch.environment.as_str()),
+                production: launch.is_production(),
+                decision_at: launch.decision_at,
+            },
+            operator: crate::text::sanitize(operator),
+            demo,
+            board: Board::new(&specs, now),
+            specs,
+            now,
+            size: (80, 24),
+            view: View::Cockpit,
+            pane: Pane::Gates,
+            overlays: Vec::new(),
+            mask: false,
+            selected: 0,
+            filter: String::new(),
+            checking: BTreeSet::new(),
+            timeline: Timeline::new(config.raw.postgres.is_some()),
+            cohort: super::cohort::CohortPane::new(
+                config.raw.cohort.clone(),
+                config.raw.postgres.is_some(),
+            ),
+            status: None,
+            keymap,
+            theme,
+            bell: config.raw.alerts.bell,
+            title: String::new(),
+            dirty: true,
+        }
+    }
+
+    /// Gates matching the filter (id or title, case-insensitive), in config order.
+    pub fn visible_gates(&self) -> Vec<&GateStatus> {
+        let needle = self.filter.to_lowercase();
+        self.board
+            .gates()
+            .iter()
+            .filter(|g| {
+                needle.is_empty()
+                    || g.id.to_lowercase().contains(&needle)
+                    || g.title.to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
+    pub fn selected_gate(&self) -> Option<&GateStatus> {
+        self.visible_gates().get(self.selected).copied()
+    }
+
+    pub fn spec(&self, id: &str) -> Option<&GateSpec> {
+        self.specs.iter().find(|s| s.id == id)
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    /// Email addresses are masked in everything drawn.
+    pub fn masking(&self) -> bool {
+        self.mask || self.view == View::ScreenShare
+    }
+
+    /// Untrusted text as it may be laid out: email addresses masked when masking is on. Applied
+    /// before layout, so a column or a wrap that cuts an address before its `@` cannot leave the
+    /// local part readable; the frame-level pass in `render::mask` stays as the backstop.
+    pub fn shown(&self, text: &str) -> String {
+        if self.masking() {
+            crate::text::mask_emails(text)
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Where the keyboard is.
+    pub fn context(&self) -> Context {
+        match self.top_overlay() {
+            Some(
+                Overlay::Filter(_)
+                | Overlay::Palette(_)
+                | Overlay::Search(_)
+                | Overlay::Override(_),
+            ) => Context::TextEntry,
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. })
+                if self.view == View::Cockpit =>
+            {
+                Context::Detail
+            }
+            _ if self.view == View::ScreenShare => Context::ScreenShare,
+            _ => Context::Cockpit,
+        }
+    }
+
+    /// The terminal title: the verdict and why, so a tmux window list shows it.
+    pub fn window_title(&self) -> String {
+        let verdict = self.board.verdict();
+        let unknown = self
+            .board
+            .gates()
+            .iter()
+            .filter(|g| g.required && g.state == crate::gate::GateState::Unknown)
+            .count();
+        let why = match verdict {
+            crate::gate::Verdict::NoGo => format!(" ({} red)", self.board.red_count()),
+            crate::gate::Verdict::Unknown => format!(" ({unknown} unknown)"),
+            crate::gate::Verdict::Go => String::new(),
+        };
+        format!("gonogo: {verdict}{why}")
+    }
+}

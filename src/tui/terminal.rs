@@ -1,0 +1,86 @@
+//! The terminal: raw mode, alternate screen and mouse capture on the way in; the same undone on
+//! every way out (quit, error, panic, SIGTERM/SIGHUP); the title and the bell.
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, SetTitle, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{Stdout, Write, stdout};
+use std::sync::Once;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped, so an early return cannot leave it raw.
+pub struct Session {
+    pub terminal: Tui,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Takes over the terminal. On failure the terminal is left as it was found.
+pub fn enter() -> std::io::Result<Session> {
+    install_panic_hook();
+    let setup = || -> std::io::Result<Tui> {
+        enable_raw_mode()?;
+        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        terminal.clear()?;
+        Ok(terminal)
+    };
+    match setup() {
+        Ok(terminal) => Ok(Session { terminal }),
+        Err(e) => {
+            restore();
+            Err(e)
+        }
+    }
+}
+
+/// Gives the terminal back: cooked mode, main screen, cursor, no mouse capture. Safe to call
+/// more than once and when the terminal was never taken.
+pub fn restore() {
+    // The title carried the verdict; left behind, a tmux window would show a verdict nobody
+    // is checking any more.
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show,
+        SetTitle("")
+    );
+    let _ = disable_raw_mode();
+}
+
+/// A panic restores the terminal before the message is printed, so the message is readable
+/// and the shell usable, then ends the process: a panic in a background task would otherwise
+/// leave the cockpit drawing on a terminal that is no longer set up for it, a screen that lies.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+            eprintln!("gonogo stopped after an internal error (see above); nothing was sent");
+            std::process::exit(i32::from(crate::exit::SOFTWARE));
+        }));
+    });
+}
+
+pub fn set_title(title: &str) {
+    let _ = execute!(stdout(), SetTitle(title));
+}
+
+pub fn bell() {
+    let mut out = stdout();
+    let _ = out.write_all(b"\x07");
+    let _ = out.flush();
+}

@@ -1,0 +1,164 @@
+//! `gonogo check --watch` as a process: state changes and verdict lines, `LOOP=1` and
+//! `CHECK_INTERVAL`, JSON lines, and stopping on SIGINT with the last verdict's exit code.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+use support::cli::Env;
+
+/// A running `gonogo check --watch`: its stdout lines arrive on a channel.
+struct Watch {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Watch {
+        let mut cmd = std::process::Command::new(env.bin());
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env.path())
+            .env("GONOGO_LOG_DIR", env.logs())
+            .current_dir(env.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line containing `needle` (at most 20s).
+    fn expect(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line with {needle:?}; saw:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Ctrl-C, then the exit code.
+    fn interrupt(mut self) -> Option<i32> {
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("gonogo --watch did not stop on SIGINT");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn set_age(path: &Path, age: Duration) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - age)
+        .unwrap();
+}
+
+fn file_gate_env() -> (Env, PathBuf) {
+    let env = Env::new();
+    let file = env.path().join("k6-report.json");
+    std::fs::write(&file, "{}").unwrap();
+    set_age(&file, Duration::from_secs(7200));
+    env.write_config(&format!(
+        "[[gate]]\nid = \"k6\"\ntitle = \"k6 nightly age\"\nsource = \"file_age\"\npath = \"{}\"\npass = \"< 1h\"\n",
+        file.display()
+    ));
+    (env, file)
+}
+
+#[test]
+fn watch_prints_state_changes_and_verdicts_until_sigint() {
+    let (env, file) = file_gate_env();
+    let mut watch = Watch::start(&env, &["check", "--watch", "--interval", "1"], &[]);
+    watch.expect("unknown → fail");
+    watch.expect("VERDICT: NO-GO");
+    set_age(&file, Duration::ZERO);
+    let line = watch.expect("fail → pass");
+    assert!(line.contains("k6 nightly age"), "{line}");
+    watch.expect("VERDICT: GO");
+    assert_eq!(
+        watch.interrupt(),
+        Some(0),
+        "exit code of the last verdict (GO)"
+    );
+}
+
+#[test]
+fn loop_and_check_interval_env_work_like_the_flags() {
+    let (env, file) = file_gate_env();
+    let mut watch = Watch::start(&env, &["check"], &[("LOOP", "1"), ("CHECK_INTERVAL", "1")]);
+    watch.expect("watching 1 gates");
+    watch.expect("VERDICT: NO-GO");
+    // A one-second interval: the change shows up within a few seconds, not the 30s default.
+    set_age(&file, Duration::ZERO);
+    watch.expect("fail → pass");
+    set_age(&file, Duration::from_secs(7200));
+    watch.expect("pass → fail");
+    watch.expect("VERDICT: NO-GO");
+    assert_eq!(
+        watch.interrupt(),
+        Some(1),
+        "exit code of the last verdict (NO-GO)"
+    );
+}
+
+#[test]
+fn watch_json_prints_one_object_per_line() {
+    let (env, _file) = file_gate_env();
+    let mut watch = Watch::start(
+        &env,
+        &["check", "--watch", "--json", "--interval", "1"],
+        &[],
+    );
+    let t = watch.expect("\"gate\"");
+    let t: serde_json::Value = serde_json::from_str(&t).unwrap();
+    assert_eq!(
+        (t["gate"].as_str(), t["to"].as_str()),
+        (Some("k6"), Some("fail"))
+    );
+    let v = watch.expect("\"verdict\"");
+    let v: serde_json::Value = serde_json::from_str(&v).unwrap();
+    assert_eq!(v["verdict"], "NO-GO");
+    assert_eq!(watch.interrupt(), Some(1));
+}

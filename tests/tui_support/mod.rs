@@ -1,0 +1,274 @@
+//! Shared fixtures for the cockpit tests: a six-gate config, a state fed fixed results at fixed
+//! times (so snapshots are stable), and drawing to a `TestBackend`.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use gonogo::config::{Config, load_str};
+use gonogo::gate::{GateResult, Observation, Value};
+use gonogo::journal::Entry;
+use gonogo::tui::keymap::Keymap;
+use gonogo::tui::state::State;
+use gonogo::tui::theme::Theme;
+use gonogo::tui::{Action, Effect, render, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use std::path::Path;
+
+pub const CONFIG: &str = r#"
+[launch]
+name = "Beta soft launch"
+environment = "production"
+decision_at = "2026-11-24T18:00:00Z"
+
+[postgres]
+url = "postgres://gonogo@127.0.0.1:5432/launch"
+
+[sentry]
+org = "acme"
+token = "sntrys_fixture_token_1234"
+
+[prometheus]
+url = "http://127.0.0.1:9090"
+
+[[gate]]
+id = "testers"
+title = "Testers signed up"
+source = "postgres"
+query = "SELECT count(*) FROM beta_invites WHERE used_at IS NOT NULL"
+pass = ">= 50"
+
+[[gate]]
+id = "sentry_p1"
+title = "Sentry P1 issues"
+source = "sentry"
+query = "is:unresolved issue.priority:high"
+pass = "== 0"
+
+[[gate]]
+id = "status_page"
+title = "Status page"
+source = "http"
+url = "https://status.example.com/api/v2/status.json"
+json = "/status/indicator"
+pass = "== 'none'"
+
+[[gate]]
+id = "synthetic"
+title = "Synthetic journey"
+source = "prometheus"
+query = 'min(probe_success{job="synthetic-journey"})'
+pass = "== 1"
+for = "5m"
+
+[[gate]]
+id = "k6_nightly"
+title = "k6 nightly age"
+source = "prometheus"
+query = "time() - max(k6_nightly_last_success_timestamp_seconds)"
+pass = "< 30h"
+every = "60s"
+
+[[gate]]
+id = "high_issues"
+title = "HIGH issues open"
+source = "http"
+url = "https://api.github.com/search/issues?q=label:severity-high"
+json = "/total_count"
+pass = "== 0"
+required = false
+"#;
+
+pub const EMAIL: &str = "ops@example.com";
+
+pub fn config() -> Config {
+    load_str(CONFIG, Path::new("fixture.toml")).expect("fixture config is valid")
+}
+
+/// 2026-11-24 at the given UTC time.
+pub fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, h, m, s).unwrap()
+}
+
+pub fn ok(gate: &str, when: DateTime<Utc>, value: Value, detail: Option<&str>) -> Action {
+    Action::GateChecked(GateResult {
+        gate: gate.into(),
+        observed_at: when,
+        outcome: Ok(Observation {
+            value,
+            detail: detail.map(str::to_owned),
+        }),
+    })
+}
+
+pub fn failed(gate: &str, when: DateTime<Utc>, error: &str) -> Action {
+    Action::GateChecked(GateResult {
+        gate: gate.into(),
+        observed_at: when,
+        outcome: Err(error.into()),
+    })
+}
+
+/// A fresh state at 14:00:00, nothing checked yet.
+pub fn empty_state() -> State {
+    State::new(
+        &config(),
+        "olivia",
+        false,
+        Keymap::default(),
+        Theme::plain(),
+        at(14, 0, 0),
+    )
+}
+
+/// The launch at 14:04:00: testers pass, a Sentry P1 is open, the synthetic journey is pending,
+/// the k6 result is late, the GitHub gate errors with an email in its message.
+pub fn state() -> (State, Vec<Effect>) {
+    let mut state = empty_state();
+    let mut effects = Vec::new();
+    let actions = vec![
+        ok("synthetic", at(14, 1, 0), Value::Number(0.0), None),
+        ok("testers", at(14, 1, 0), Value::Number(41.0), None),
+        ok("testers", at(14, 2, 0), Value::Number(48.0), None),
+        ok("testers", at(14, 3, 30), Value::Number(57.0), None),
+        ok(
+            "sentry_p1",
+            at(14, 3, 40),
+            Value::Number(2.0),
+            Some("TimeoutError: payment gateway timed out; KeyError: 'cohort'"),
+        ),
+        ok(
+            "status_page",
+            at(14, 3, 45),
+            Value::Text("none".into()),
+            None,
+        ),
+        ok("synthetic", at(14, 3, 30), Value::Number(0.0), None),
+        ok("k6_nightly", at(14, 2, 20), Value::Number(97_920.0), None),
+        failed(
+            "high_issues",
+            at(14, 3, 50),
+            &format!("HTTP 401 from api.github.com: token of {EMAIL} expired"),
+        ),
+        Action::Tick(at(14, 4, 0)),
+    ];
+    for action in actions {
+        effects.extend(update(&mut state, action));
+    }
+    (state, effects)
+}
+
+/// Journal lines as another cockpit wrote them, newest first.
+pub fn journal_entries() -> Vec<Entry> {
+    let entry = |id, when, gate: &str, from, to, value: &str, actor: &str, message: &str| Entry {
+        id,
+        at: when,
+        kind: "gate".into(),
+        actor: actor.into(),
+        gate: Some(gate.into()),
+        from_state: from,
+        to_state: to,
+        value: Some(value.into()),
+        message: message.into(),
+        data: serde_json::json!({}),
+    };
+    use gonogo::gate::GateState::*;
+    vec![
+        entry(
+            3,
+            at(14, 3, 40),
+            "sentry_p1",
+            Some(Pass),
+            Some(Fail),
+            "2",
+            "marc",
+            "",
+        ),
+        entry(
+            2,
+            at(13, 58, 0),
+            "high_issues",
+            Some(Pass),
+            Some(Unknown),
+            "—",
+            "marc",
+            &format!("HTTP 401: token of {EMAIL} expired"),
+        ),
+        entry(
+            1,
+            at(13, 50, 0),
+            "testers",
+            None,
+            Some(Pass),
+            "52",
+            "olivia",
+            "",
+        ),
+    ]
+}
+
+/// The screen as text, one line per row, wide symbols counted once.
+pub fn screen(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0;
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            let cell = &buffer[(x, y)];
+            if skip == 0 {
+                line.push_str(cell.symbol());
+            }
+            skip = std::cmp::max(skip, unicode_width(cell.symbol())).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn unicode_width(symbol: &str) -> usize {
+    // The symbols the cockpit draws that take two cells.
+    if symbol
+        .chars()
+        .any(|c| matches!(c, '✅' | '🔴' | '🟡' | '⚪'))
+    {
+        2
+    } else {
+        1
+    }
+}
+
+pub fn draw(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Action::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(state, frame)).unwrap();
+    screen(terminal.backend().buffer())
+}
+
+/// Fixture cohorts for the Cohort pane: `pane_warn.csv` (soft findings only) and
+/// `pane_blocked.csv` (a duplicate, a malformed email, a missing label, an ANSI escape in a name).
+pub const COHORT_WARN: &str = "tests/fixtures/cohort/pane_warn.csv";
+pub const COHORT_BLOCKED: &str = "tests/fixtures/cohort/pane_blocked.csv";
+
+/// The answer the load effect gives for `path`, without a database (the pane's checks skipped).
+pub fn cohort_loaded(path: &str) -> Action {
+    use gonogo::cohort::{CohortSettings, DatabaseChecks, load_path};
+    use gonogo::tui::cohort::{Loaded, SharedCohort};
+    let mut cohort =
+        load_path(Path::new(path), &CohortSettings::default(), 1000).expect("fixture cohort loads");
+    cohort.scan.report.database = DatabaseChecks::Skipped("no [postgres] in the config".into());
+    Action::CohortLoaded(Ok(Loaded {
+        cohort: SharedCohort(std::sync::Arc::new(cohort)),
+        database_error: None,
+        overridden: gonogo::tui::cohort::Override::None,
+    }))
+}
+
+/// A state with `path` loaded into the Cohort pane, as `:cohort PATH` does.
+pub fn state_with_cohort(path: &str) -> State {
+    let (mut state, _) = state();
+    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(&mut state, Action::LoadCohort(path.into()));
+    update(&mut state, cohort_loaded(path));
+    state
+}
