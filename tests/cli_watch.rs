@@ -66,9 +66,14 @@ impl Watch {
     }
 
     /// Ctrl-C, then the exit code.
-    fn interrupt(mut self) -> Option<i32> {
+    fn interrupt(self) -> Option<i32> {
+        self.signal("-INT")
+    }
+
+    /// Sends `signal` (as `kill` takes it), then the exit code.
+    fn signal(mut self, signal: &str) -> Option<i32> {
         let status = std::process::Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -79,7 +84,7 @@ impl Watch {
             }
             if std::time::Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("gonogo --watch did not stop on SIGINT");
+                panic!("gonogo --watch did not stop on {signal}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -144,6 +149,15 @@ fn loop_and_check_interval_env_work_like_the_flags() {
 }
 
 #[test]
+fn a_closed_terminal_stops_the_watch_with_the_verdict_code() {
+    let (env, _file) = file_gate_env();
+    let mut watch = Watch::start(&env, &["check", "--watch", "--interval", "1"], &[]);
+    watch.expect("VERDICT: NO-GO");
+    // SIGHUP (tmux kill-window) and SIGTERM end it like Ctrl-C, not with a signal's death.
+    assert_eq!(watch.signal("-HUP"), Some(1));
+}
+
+#[test]
 fn watch_json_prints_one_object_per_line() {
     let (env, _file) = file_gate_env();
     let mut watch = Watch::start(
@@ -161,4 +175,46 @@ fn watch_json_prints_one_object_per_line() {
     let v: serde_json::Value = serde_json::from_str(&v).unwrap();
     assert_eq!(v["verdict"], "NO-GO");
     assert_eq!(watch.interrupt(), Some(1));
+}
+
+/// The database is there but the journal is not (no `gonogo migrate` yet): the watch keeps its
+/// transitions, says so once, and writes them in order as soon as the journal exists.
+#[sqlx::test(migrations = false)]
+async fn watch_keeps_transitions_until_the_journal_can_take_them(pool: sqlx::PgPool) {
+    let (env, file) = file_gate_env();
+    let gates = std::fs::read_to_string(env.path().join("gonogo.toml")).unwrap();
+    let body = gates
+        .split_once("[[gate]]")
+        .map(|(_, gate)| format!("[[gate]]{gate}"))
+        .unwrap();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"{}\"\n\n{body}",
+        support::db_url(&pool)
+    ));
+    let mut watch = Watch::start(
+        &env,
+        &["check", "--watch", "--interval", "1", "--operator", "carol"],
+        &[],
+    );
+    watch.expect("unknown → fail");
+    watch.expect("journal: not recorded yet: the journal does not exist yet");
+    let (code, out, err) = support::cli::run(&env, &["migrate"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    set_age(&file, Duration::ZERO);
+    watch.expect("fail → pass");
+    watch.expect("journal: recording again (2 line(s) caught up)");
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT to_state, from_state, actor FROM gonogo.journal WHERE gate = 'k6' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("fail".into(), None, "carol".into()),
+            ("pass".into(), Some("fail".into()), "carol".into()),
+        ]
+    );
+    assert_eq!(watch.interrupt(), Some(0));
 }

@@ -1,17 +1,17 @@
 //! `gonogo check`: every gate once (or `--watch`), a line per gate and the verdict, or JSON.
 //! Transitions go to the journal when a database is configured.
 
+use super::watch::{StopSignals, Watch};
 use super::{Failure, Outcome, load_config};
 use crate::cli::{CheckArgs, Cli};
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus, Transition, Verdict};
 use crate::journal::{Journal, JournalError};
-use crate::monitor::{Clock, Monitor};
+use crate::monitor::Clock;
 use crate::source::Sources;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 
 /// Journal writes never hold up the verdict longer than this.
 const JOURNAL_BUDGET: Duration = Duration::from_secs(3);
@@ -32,7 +32,7 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     let watch = args.watch || std::env::var("LOOP").is_ok_and(|v| v == "1");
     if watch {
         let every = args.interval.map(Duration::from_secs);
-        return watch_loop(&config, &gates, sources, journal.as_ref(), every, args.json).await;
+        return watch_loop(&config, &gates, sources, journal, every, args.json).await;
     }
     let clock = Clock::System;
     let mut board = Board::new(&gates, clock.now());
@@ -108,22 +108,12 @@ async fn watch_loop(
     config: &Config,
     gates: &[GateSpec],
     sources: Sources,
-    journal: Option<&Journal>,
+    journal: Option<Journal>,
     every: Option<Duration>,
     json: bool,
 ) -> Outcome {
-    let clock = Clock::System;
-    let mut board = Board::new(gates, clock.now());
-    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-    let _monitor = Monitor::spawn(sources, gates, clock, every, tx);
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    // Registered once, before the loop, so a signal that arrives between iterations is kept.
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut last_verdict = None;
-    let mut last_journal_note = None;
-    let mut pending_first: std::collections::HashSet<String> =
-        gates.iter().map(|g| g.id.clone()).collect();
+    // Registered before the first poll, so an early signal is not lost.
+    let mut stop = StopSignals::new()?;
     if !json {
         println!(
             "watching {} gates of {} (Ctrl-C to stop)",
@@ -131,47 +121,15 @@ async fn watch_loop(
             crate::text::sanitize(&config.launch().name.0)
         );
     }
+    let mut watch = Watch::start(config, gates, sources, journal, every, json);
     loop {
-        let transitions = tokio::select! {
-            Some(result) = rx.recv() => {
-                pending_first.remove(&result.gate);
-                board.apply(result).into_iter().collect::<Vec<_>>()
-            }
-            _ = tick.tick() => board.refresh(clock.now()),
-            _ = interrupt.recv() => break,
-            _ = terminate.recv() => break,
+        let step = tokio::select! {
+            step = watch.next() => step,
+            () = stop.recv() => break,
         };
-        for t in &transitions {
-            print_transition(t, json);
-        }
-        // A journal problem is said once per kind, not on every transition.
-        let note = match transitions.is_empty() {
-            true => last_journal_note.clone(),
-            false => record(journal, &transitions).await,
-        };
-        if note != last_journal_note {
-            if let Some(note) = &note
-                && !json
-            {
-                println!("{note}");
-            }
-            last_journal_note = note;
-        }
-        // The first verdict waits for every gate's first answer, so it is never premature.
-        let verdict = board.verdict();
-        if pending_first.is_empty() && last_verdict != Some(verdict) {
-            last_verdict = Some(verdict);
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"verdict": verdict, "at": rfc3339(clock.now())})
-                );
-            } else {
-                println!("{} VERDICT: {verdict}", rfc3339(clock.now()));
-            }
-        }
+        watch.report(step).await;
     }
-    Ok(board.verdict().exit_code())
+    Ok(watch.finish().await.exit_code())
 }
 
 pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {

@@ -2,15 +2,13 @@
 //! changes and the story's beats, like `check --watch`) until the cockpit takes over — then
 //! stops it and exits with the final verdict's code.
 
-use super::check::{print_transition, record, rfc3339};
+use super::check::rfc3339;
+use super::watch::{StopSignals, Watch};
 use super::{Failure, Outcome};
 use crate::cli::{Cli, DemoArgs};
 use crate::demo::{BinarySearch, DemoOptions, Rehearsal, SCRIPT, script};
-use crate::gate::Board;
 use crate::journal::Journal;
-use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
-use std::collections::HashSet;
 use std::time::Duration;
 
 pub async fn run(cli: &Cli, args: &DemoArgs) -> Outcome {
@@ -53,32 +51,6 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
         .map_err(|e| Failure::new(e.exit_code(), e.to_string()))
 }
 
-/// Ctrl-C, SIGTERM or SIGHUP (a closed terminal or tmux window), listened to from creation on.
-struct StopSignals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-    hangup: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    fn new() -> std::io::Result<StopSignals> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(StopSignals {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-            hangup: signal(SignalKind::hangup())?,
-        })
-    }
-
-    async fn recv(&mut self) {
-        tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-            _ = self.hangup.recv() => {}
-        }
-    }
-}
-
 /// Ctrl-C, SIGTERM or SIGHUP while the rehearsal starts.
 async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
@@ -96,36 +68,24 @@ async fn stop_signal() {
     }
 }
 
-/// Prints the rehearsal as `check --watch` prints a launch, plus the story's beats, until the
-/// decision call; returns the final verdict's exit code.
+/// Prints the rehearsal as `check --watch` prints a launch (the same loop), plus the story's
+/// beats, until the decision call; returns the final verdict's exit code.
 async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
     let config = &rehearsal.config;
+    // Registered before anything starts, so an early signal is not lost.
+    let mut stop = StopSignals::new()?;
     let sources = Sources::new(config)?;
     let journal = sources
         .postgres()
         .map(|pool| Journal::new(pool.clone(), config.launch().name.0.clone(), operator));
     print_header(rehearsal);
-    let clock = Clock::System;
-    let mut board = Board::new(&config.gates, clock.now());
-    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-    let _monitor = Monitor::spawn(sources, &config.gates, clock, None, tx);
-    let fastest = config.gates.iter().map(|g| g.every).min();
-    let mut tick = tokio::time::interval(fastest.unwrap_or(Duration::from_secs(1)));
+    let mut watch = Watch::start(config, &config.gates, sources, journal, None, false);
     let mut progress = rehearsal.progress();
     let mut narrated = 0;
-    let mut unanswered: HashSet<String> = config.gates.iter().map(|g| g.id.clone()).collect();
-    let mut last_verdict = None;
     let mut interrupted = false;
-    // Registered once, before the loop, so a signal that lands while a transition is printed or
-    // journaled is kept for the next select, not lost with a per-iteration listener.
-    let mut stop = StopSignals::new()?;
     loop {
-        let transitions = tokio::select! {
-            Some(result) = rx.recv() => {
-                unanswered.remove(&result.gate);
-                board.apply(result).into_iter().collect::<Vec<_>>()
-            }
-            _ = tick.tick() => board.refresh(clock.now()),
+        let step = tokio::select! {
+            step = watch.next() => step,
             changed = progress.changed() => {
                 let played = *progress.borrow_and_update();
                 narrate(&SCRIPT[narrated.min(played)..played]);
@@ -133,37 +93,25 @@ async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
                 if changed.is_err() || played >= SCRIPT.len() {
                     break;
                 }
-                Vec::new()
+                continue;
             }
             () = stop.recv() => {
                 interrupted = true;
                 break;
             }
         };
-        for t in &transitions {
-            print_transition(t, false);
-        }
-        if let Some(note) = record(journal.as_ref(), &transitions).await {
-            println!("{note}");
-        }
-        // As in `check --watch`: the first verdict waits for every gate's first answer.
-        let verdict = board.verdict();
-        if unanswered.is_empty() && last_verdict != Some(verdict) {
-            last_verdict = Some(verdict);
-            println!("{} VERDICT: {verdict}", rfc3339(clock.now()));
-        }
+        watch.report(step).await;
     }
-    let verdict = board.verdict();
+    let verdict = watch.finish().await;
     if interrupted {
         println!("rehearsal stopped before the decision call; verdict so far: {verdict}");
         // Not the partial verdict's code: a script must not read an interrupted rehearsal as GO.
         return Ok(128 + 2);
-    } else {
-        println!(
-            "{} decision call — final VERDICT: {verdict}",
-            rfc3339(clock.now())
-        );
     }
+    println!(
+        "{} decision call — final VERDICT: {verdict}",
+        rfc3339(chrono::Utc::now())
+    );
     Ok(verdict.exit_code())
 }
 

@@ -7,6 +7,7 @@ mod config_cmd;
 mod demo;
 mod migrate;
 mod tui;
+mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::config::{ConfigError, Loaded};

@@ -1,6 +1,10 @@
 //! The journal in `gonogo.journal`: gate transitions and operator actions, shared by every cockpit
 //! connected to the same database. Each transition is recorded once, however many cockpits see it.
 
+mod backlog;
+
+pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError};
+
 use crate::gate::{GateState, Transition};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,0 +1,144 @@
+//! Transitions waiting for the journal: kept in order while the database cannot take them and
+//! written oldest first, so a database blip leaves no hole in the shared timeline or the shift
+//! handoff. Used by the cockpit and by the headless watch loops alike.
+
+use super::{Journal, JournalError};
+use crate::gate::Transition;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// Transitions kept while the journal cannot take them; beyond this the oldest go (and the log
+/// says so), so a database down all day cannot fill memory.
+pub const BACKLOG_LIMIT: usize = 10_000;
+
+/// Why a flush stopped; the transitions not written are still queued.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlushError {
+    #[error("the journal does not exist yet; run `gonogo migrate` ({kept} transition(s) kept)")]
+    Missing { kept: usize },
+    #[error("{reason} ({kept} transition(s) kept, retrying)")]
+    Failed { reason: String, kept: usize },
+    #[error("the database did not answer in time ({kept} transition(s) kept, retrying)")]
+    TimedOut { kept: usize },
+}
+
+/// The queue in front of [`Journal::record_transition`].
+#[derive(Debug)]
+pub struct Backlog {
+    queue: VecDeque<Transition>,
+    limit: usize,
+    dropped: u64,
+}
+
+impl Default for Backlog {
+    fn default() -> Self {
+        Backlog::with_limit(BACKLOG_LIMIT)
+    }
+}
+
+impl Backlog {
+    pub fn with_limit(limit: usize) -> Backlog {
+        Backlog {
+            queue: VecDeque::new(),
+            limit: limit.max(1),
+            dropped: 0,
+        }
+    }
+
+    /// Queues transitions behind the ones already waiting; returns how many of the oldest had to
+    /// go to stay within the limit.
+    pub fn push(&mut self, transitions: impl IntoIterator<Item = Transition>) -> usize {
+        self.queue.extend(transitions);
+        let over = self.queue.len().saturating_sub(self.limit);
+        if over > 0 {
+            self.queue.drain(..over);
+            self.dropped += over as u64;
+            tracing::warn!(
+                dropped = over,
+                "journal backlog full: oldest transitions not recorded"
+            );
+        }
+        over
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Transitions given up on since this backlog was created.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Writes the queue oldest first within `budget`; returns how many lines were added. On an
+    /// error the transition that failed and everything after it stay queued. Retrying is safe:
+    /// the journal skips a transition whose state it already has, so one whose commit landed
+    /// just as the budget ran out is not written twice.
+    pub async fn flush(
+        &mut self,
+        journal: &Journal,
+        budget: Duration,
+    ) -> Result<usize, FlushError> {
+        let queue = &mut self.queue;
+        let write = async {
+            let mut added = 0;
+            while let Some(t) = queue.front() {
+                if journal.record_transition(t).await? {
+                    added += 1;
+                }
+                queue.pop_front();
+            }
+            Ok::<usize, JournalError>(added)
+        };
+        let result = tokio::time::timeout(budget, write).await;
+        let kept = self.queue.len();
+        match result {
+            Ok(Ok(added)) => Ok(added),
+            Ok(Err(JournalError::Missing)) => Err(FlushError::Missing { kept }),
+            Ok(Err(JournalError::Db(reason))) => Err(FlushError::Failed { reason, kept }),
+            Err(_) => Err(FlushError::TimedOut { kept }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::GateState;
+    use chrono::Utc;
+
+    fn transition(gate: &str, to: GateState) -> Transition {
+        Transition {
+            gate: gate.into(),
+            title: gate.into(),
+            required: true,
+            at: Utc::now(),
+            from: GateState::Unknown,
+            to,
+            value: None,
+            value_text: String::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_oldest_go_first_when_the_limit_is_reached() {
+        let mut backlog = Backlog::with_limit(3);
+        let gates = ["a", "b", "c", "d", "e"];
+        assert_eq!(
+            backlog.push(gates[..2].iter().map(|g| transition(g, GateState::Pass))),
+            0
+        );
+        assert_eq!(
+            backlog.push(gates[2..].iter().map(|g| transition(g, GateState::Fail))),
+            2
+        );
+        let kept: Vec<&str> = backlog.queue.iter().map(|t| t.gate.as_str()).collect();
+        assert_eq!(kept, ["c", "d", "e"]);
+        assert_eq!(backlog.dropped(), 2);
+    }
+}
