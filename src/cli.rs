@@ -75,8 +75,14 @@ pub struct DemoArgs {
     /// How many times faster than real time the story runs (7: about three and a half minutes)
     #[arg(long, value_name = "N", default_value_t = crate::demo::DEFAULT_SPEED, value_parser = parse_speed)]
     pub speed: f64,
-    /// Rehearse against this database instead of a throwaway PostgreSQL (demo rows are written)
-    #[arg(long, value_name = "URL")]
+    /// Rehearse against this database instead of a throwaway PostgreSQL (demo rows are written);
+    /// the environment variable keeps a password out of `ps`
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GONOGO_DEMO_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Print gate transitions and verdicts instead of opening the cockpit
     #[arg(long)]

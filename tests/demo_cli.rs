@@ -58,3 +58,137 @@ fn a_bad_speed_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--speed"));
 }
+
+/// A headless rehearsal running in the background with its own temp dir: stdout lines on a channel.
+struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    fn start(temp: &std::path::Path) -> Running {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gonogo"))
+            .args(["demo", "--headless", "--speed", "5"])
+            .env("TMPDIR", temp)
+            .env("GONOGO_LOG_DIR", temp.join("logs"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, lines }
+    }
+
+    /// The throwaway database's directory, from the header.
+    fn database_dir(&self) -> std::path::PathBuf {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the header names the throwaway database");
+            if let Some((_, dir)) = line.split_once("(throwaway, in ") {
+                return dir.trim_end_matches(')').into();
+            }
+        }
+    }
+}
+
+/// Gone, or a zombie nobody reaps: either way no longer a server.
+fn is_gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_killed_demo_takes_its_server_along_and_the_next_removes_its_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    // Run as root, the server is the `postgres` user: it must reach its directory in here.
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut first = Running::start(temp.path());
+    let dir = first.database_dir();
+    let postmaster = std::fs::read_to_string(dir.join("data").join("postmaster.pid")).unwrap();
+    let server = postmaster.lines().next().unwrap().trim().to_owned();
+    assert!(
+        !is_gone(&server),
+        "the server runs while the rehearsal does"
+    );
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !is_gone(&server) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server outlived a SIGKILLed gonogo"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(dir.exists(), "nothing could remove it yet");
+
+    let mut second = Running::start(temp.path());
+    let second_dir = second.database_dir();
+    assert_ne!(second_dir, dir);
+    assert!(
+        !dir.exists(),
+        "the next rehearsal removed {}",
+        dir.display()
+    );
+    let pid = second.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let status = second.child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!second_dir.exists(), "Ctrl-C cleans up");
+}
+
+#[test]
+fn the_database_url_can_come_from_the_environment_and_its_password_stays_hidden() {
+    let logs = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::cargo_bin("gonogo")
+        .unwrap()
+        .args(["demo", "--headless"])
+        .env("GONOGO_LOG_DIR", logs.path())
+        .env(
+            "GONOGO_DEMO_DATABASE_URL",
+            format!("postgres://rehearsal:Env-Pa55-demo@127.0.0.1:{port}/veza"),
+        )
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(69), "{all}");
+    assert!(
+        all.contains(&format!(
+            "rehearsal database at postgres://rehearsal:[redacted]@127.0.0.1:{port}/veza"
+        )),
+        "the variable was used instead of a throwaway server: {all}"
+    );
+    assert!(!all.contains("Env-Pa55-demo"), "{all}");
+}

@@ -1,6 +1,10 @@
 //! A throwaway PostgreSQL for the rehearsal: the server binaries found on PATH or under
 //! `/usr/lib/postgresql/*/bin`, a cluster in a temp dir (run as the `postgres` user when we are
 //! root, since PostgreSQL refuses root), stopped and removed when the guard drops.
+//!
+//! A gonogo that dies without running its guard (SIGKILL, a panic) cannot stop the server, so
+//! the kernel does: the server gets SIGQUIT when gonogo goes. The next rehearsal removes the
+//! directories that such a gonogo left behind.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,11 +19,16 @@ or pass --database-url URL to rehearse against an existing database";
 const SUPERUSER: &str = "postgres";
 /// How long the server may take to accept connections.
 const START_BUDGET: Duration = Duration::from_secs(30);
+/// How long an immediate shutdown may take before the server is killed outright.
+const STOP_BUDGET: Duration = Duration::from_secs(5);
+/// Prefix of the rehearsal's temp dirs, and the file in each naming the gonogo that owns it.
+const DIR_PREFIX: &str = "gonogo-demo-";
+const OWNER_FILE: &str = "gonogo.pid";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
     #[error(
-        "no PostgreSQL server binaries found: the rehearsal needs initdb, pg_ctl and postgres \
+        "no PostgreSQL server binaries found: the rehearsal needs initdb and postgres \
          in one directory (looked in: {}); {INSTALL_HINT}",
         list(.searched)
     )]
@@ -97,13 +106,13 @@ impl BinarySearch {
         dirs
     }
 
-    /// The first directory holding all three binaries.
+    /// The first directory holding both binaries.
     pub fn find(&self) -> Result<PgBinaries, PgError> {
         let candidates = self.candidates();
         candidates
             .iter()
             .find(|dir| {
-                ["initdb", "pg_ctl", "postgres"]
+                ["initdb", "postgres"]
                     .iter()
                     .all(|name| is_executable(&dir.join(name)))
             })
@@ -126,7 +135,7 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The directory holding `initdb`, `pg_ctl` and `postgres`.
+/// The directory holding `initdb` and `postgres`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgBinaries {
     pub dir: PathBuf,
@@ -155,7 +164,6 @@ fn run_as() -> Result<Option<(u32, u32)>, PgError> {
 pub struct ThrowawayPostgres {
     url: String,
     data_dir: PathBuf,
-    pg_ctl: PathBuf,
     run_as: Option<(u32, u32)>,
     server: Option<Child>,
     dir: Option<tempfile::TempDir>,
@@ -177,10 +185,14 @@ impl ThrowawayPostgres {
     pub async fn start(search: &BinarySearch) -> Result<ThrowawayPostgres, PgError> {
         let bins = search.find()?;
         let run_as = run_as()?;
+        let temp = std::env::temp_dir();
+        remove_leftovers(&temp);
         let dir = tempfile::Builder::new()
-            .prefix("gonogo-demo-")
-            .tempdir()
+            .prefix(DIR_PREFIX)
+            .tempdir_in(&temp)
             .map_err(|e| PgError::TempDir(e.to_string()))?;
+        std::fs::write(dir.path().join(OWNER_FILE), std::process::id().to_string())
+            .map_err(|e| PgError::TempDir(format!("cannot mark {}: {e}", dir.path().display())))?;
         if let Some((uid, gid)) = run_as {
             nix::unistd::chown(
                 dir.path(),
@@ -200,7 +212,6 @@ impl ThrowawayPostgres {
         let mut guard = ThrowawayPostgres {
             url: String::new(),
             data_dir,
-            pg_ctl: bins.bin("pg_ctl"),
             run_as,
             server: None,
             dir: Some(dir),
@@ -258,6 +269,22 @@ impl ThrowawayPostgres {
             // server in order, instead of the server vanishing under the cockpit.
             .process_group(0);
         as_user(&mut cmd, self.run_as);
+        let gonogo = nix::unistd::getpid();
+        // SAFETY: runs in the forked child before exec, and only makes async-signal-safe
+        // system calls (prctl, getppid); it allocates nothing and takes no lock. It runs after
+        // the uid change, which would otherwise clear the death signal.
+        unsafe {
+            cmd.pre_exec(move || {
+                // Immediate shutdown when gonogo dies without stopping us.
+                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGQUIT)?;
+                if nix::unistd::getppid() != gonogo {
+                    return Err(std::io::Error::other(
+                        "gonogo exited while starting PostgreSQL",
+                    ));
+                }
+                Ok(())
+            });
+        }
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", bins.bin("postgres").display()))?;
@@ -287,31 +314,27 @@ impl ThrowawayPostgres {
         }
     }
 
+    /// Immediate shutdown (SIGQUIT to the postmaster, which stops its backends): the data is
+    /// disposable, and it takes milliseconds, so stopping from a drop does not hold up a thread.
     fn stop_server(&mut self) {
         let Some(mut server) = self.server.take() else {
             return;
         };
-        let mut cmd = Command::new(&self.pg_ctl);
-        cmd.arg("stop")
-            .arg("-D")
-            .arg(&self.data_dir)
-            .args(["-m", "immediate", "-w", "-t", "10"])
-            .current_dir(&self.root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        as_user(&mut cmd, self.run_as);
-        if let Err(e) = cmd.status() {
-            tracing::warn!(error = %e, "pg_ctl stop could not run");
+        if let Ok(pid) = i32::try_from(server.id()) {
+            let pid = nix::unistd::Pid::from_raw(pid);
+            if let Err(e) = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGQUIT) {
+                tracing::debug!(error = %e, "cannot signal the throwaway PostgreSQL");
+            }
         }
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let deadline = std::time::Instant::now() + STOP_BUDGET;
         loop {
             match server.try_wait() {
                 Ok(Some(_)) => return,
                 Ok(None) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
+                    std::thread::sleep(Duration::from_millis(10));
                 }
                 _ => {
+                    tracing::warn!("the throwaway PostgreSQL ignored SIGQUIT: killing it");
                     let _ = server.kill();
                     let _ = server.wait();
                     return;
@@ -320,7 +343,7 @@ impl ThrowawayPostgres {
         }
     }
 
-    /// Stops the server (`pg_ctl stop -m immediate`) and removes the temp dir. Idempotent; also
+    /// Stops the server (immediate shutdown) and removes the temp dir. Idempotent; also
     /// runs on drop, so error paths and Ctrl-C leave nothing behind.
     pub fn stop(&mut self) {
         self.stop_server();
@@ -378,6 +401,68 @@ async fn initdb(
     )))
 }
 
+/// Removes the rehearsal directories of gonogo processes that are gone (killed before they could
+/// clean up), stopping a server still running in one. A directory whose owner is alive, or that
+/// names no owner, is left alone.
+pub fn remove_leftovers(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let is_ours = entry.file_name().to_string_lossy().starts_with(DIR_PREFIX);
+        let Some(owner) = is_ours.then(|| read_pid(&dir.join(OWNER_FILE))).flatten() else {
+            continue;
+        };
+        if is_alive(owner) {
+            continue;
+        }
+        if let Some(server) = read_pid(&dir.join("data").join("postmaster.pid"))
+            && is_alive(server)
+            && process_name(server).as_deref() == Some("postgres")
+        {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(server),
+                nix::sys::signal::Signal::SIGQUIT,
+            );
+            let deadline = std::time::Instant::now() + STOP_BUDGET;
+            while is_alive(server) && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {
+                tracing::info!(dir = %dir.display(), "removed a rehearsal's leftover database")
+            }
+            Err(e) => tracing::debug!(dir = %dir.display(), error = %e, "cannot remove a leftover"),
+        }
+    }
+}
+
+/// The pid on the first line of `path`.
+fn read_pid(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|pid| *pid > 0)
+}
+
+fn is_alive(pid: i32) -> bool {
+    // EPERM: it exists, as another user's process.
+    !matches!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    )
+}
+
+fn process_name(pid: i32) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    Some(comm.trim().to_owned())
+}
+
 fn free_port() -> std::io::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
@@ -429,7 +514,7 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_needs_all_three_executables() {
+    fn a_directory_needs_both_executables() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let make = |name: &str, mode: u32| {
@@ -438,7 +523,6 @@ mod tests {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
         };
         make("initdb", 0o755);
-        make("pg_ctl", 0o755);
         make("postgres", 0o644);
         let search = BinarySearch {
             path_dirs: vec![dir.path().to_path_buf()],
@@ -448,5 +532,35 @@ mod tests {
         assert!(err.contains("apt-get install postgresql"), "{err}");
         make("postgres", 0o755);
         assert_eq!(search.find().unwrap().dir, dir.path());
+    }
+
+    /// A pid that was just in use and is no longer.
+    fn dead_pid() -> i32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn only_directories_of_dead_owners_are_removed() {
+        let temp = tempfile::tempdir().unwrap();
+        let make = |name: &str, owner: Option<i32>| {
+            let dir = temp.path().join(name);
+            std::fs::create_dir_all(dir.join("data")).unwrap();
+            if let Some(pid) = owner {
+                std::fs::write(dir.join(OWNER_FILE), pid.to_string()).unwrap();
+            }
+            dir
+        };
+        let orphan = make("gonogo-demo-orphan", Some(dead_pid()));
+        let live = make("gonogo-demo-live", Some(std::process::id() as i32));
+        let unmarked = make("gonogo-demo-unmarked", None);
+        let other = make("someone-else", Some(dead_pid()));
+        remove_leftovers(temp.path());
+        assert!(!orphan.exists(), "a dead gonogo's directory is removed");
+        assert!(live.exists(), "a running gonogo's directory stays");
+        assert!(unmarked.exists(), "a directory naming no owner stays");
+        assert!(other.exists(), "only gonogo's directories are looked at");
     }
 }
