@@ -300,8 +300,16 @@ impl ThrowawayPostgres {
                     log_tail(&log_path)
                 ));
             }
-            if accepts_connections(&self.url).await {
-                return Ok(());
+            match serving_directory(&self.url).await {
+                Some(dir) if same_dir(Path::new(&dir), &self.data_dir) => return Ok(()),
+                // Another server took the port between our probe and our bind.
+                Some(dir) => {
+                    return Err(format!(
+                        "port {port} answers for another server ({})",
+                        crate::text::sanitize_short(&dir, 200)
+                    ));
+                }
+                None => {}
             }
             if started.elapsed() > START_BUDGET {
                 return Err(format!(
@@ -468,15 +476,27 @@ fn free_port() -> std::io::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-async fn accepts_connections(url: &str) -> bool {
+/// The data directory of the server answering at `url`, once one does.
+async fn serving_directory(url: &str) -> Option<String> {
     use sqlx::Connection;
-    let attempt = sqlx::PgConnection::connect(url);
-    match tokio::time::timeout(Duration::from_secs(2), attempt).await {
-        Ok(Ok(conn)) => {
-            let _ = conn.close().await;
-            true
-        }
-        _ => false,
+    let ask = async {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let dir: String = sqlx::query_scalar("SHOW data_directory")
+            .fetch_one(&mut conn)
+            .await?;
+        let _ = conn.close().await;
+        Ok::<String, sqlx::Error>(dir)
+    };
+    tokio::time::timeout(Duration::from_secs(2), ask)
+        .await
+        .ok()?
+        .ok()
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 
@@ -562,5 +582,20 @@ mod tests {
         assert!(live.exists(), "a running gonogo's directory stays");
         assert!(unmarked.exists(), "a directory naming no owner stays");
         assert!(other.exists(), "only gonogo's directories are looked at");
+    }
+
+    /// Another server on loopback (the machine's own) is told apart from the throwaway one.
+    #[tokio::test]
+    async fn a_server_is_recognised_by_its_data_directory() {
+        let url = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let theirs = serving_directory(&url)
+            .await
+            .expect("the test database answers SHOW data_directory");
+        assert!(same_dir(Path::new(&theirs), Path::new(&theirs)));
+        let ours = tempfile::tempdir().unwrap();
+        assert!(!same_dir(Path::new(&theirs), ours.path()));
+        let nobody = format!("postgres://postgres@127.0.0.1:{}/x", free_port().unwrap());
+        assert_eq!(serving_directory(&nobody).await, None);
     }
 }
