@@ -99,9 +99,7 @@ impl Condition {
     pub fn evaluate(&self, value: &Value) -> Result<bool, String> {
         match &self.operand {
             Operand::Number(want) | Operand::Duration(want) => {
-                let got = value
-                    .as_number()
-                    .ok_or_else(|| format!("value {} is not a number", value.display_quoted()))?;
+                let got = value.as_number().ok_or_else(|| self.not_a_number(value))?;
                 if got.is_nan() {
                     return Err("value is NaN".into());
                 }
@@ -115,6 +113,19 @@ impl Condition {
                 Ok(self.op.holds(got.as_str().cmp(want.as_str())))
             }
         }
+    }
+
+    fn not_a_number(&self, value: &Value) -> String {
+        let shown = value.display_quoted();
+        let is_timestamp = chrono::DateTime::parse_from_rfc3339(value.as_text().trim()).is_ok();
+        if is_timestamp && self.is_duration() {
+            // The usual slip: `max(used_at)` where the age, `now() - max(used_at)`, was meant.
+            return format!(
+                "value {shown} is a point in time, not a duration: make the query return its \
+                 age (`now() - max(…)` in SQL, `time() - …` in PromQL)"
+            );
+        }
+        format!("value {shown} is not a number")
     }
 
     /// True when values of this gate are durations in seconds.
@@ -263,5 +274,19 @@ mod tests {
         assert_eq!(Condition::parse(">=50").unwrap().to_string(), ">= 50");
         assert_eq!(Condition::parse("<30h").unwrap().to_string(), "< 30h");
         assert_eq!(Condition::parse("== \"x\"").unwrap().to_string(), "== 'x'");
+    }
+
+    #[test]
+    fn a_timestamp_against_a_duration_says_to_query_its_age() {
+        // What `to_json(timestamptz)` gives for `SELECT max(used_at) …`.
+        let at = Value::Text("2026-11-22T09:15:02.123456+00:00".into());
+        let why = eval("< 30h", at.clone()).unwrap_err();
+        assert!(why.contains("is a point in time, not a duration"), "{why}");
+        assert!(why.contains("now() - max(…)"), "{why}");
+        let why = eval("< 30", at).unwrap_err();
+        assert_eq!(
+            why,
+            "value '2026-11-22T09:15:02.123456+00:00' is not a number"
+        );
     }
 }
