@@ -415,3 +415,40 @@ fn tab_completes_gate_ids_in_the_palette() {
     let fx = update(&mut state, Action::Submit);
     assert!(fx.contains(&Effect::Recheck("synthetic".into())), "{fx:?}");
 }
+
+/// A launch with `n` gates, so the gates list is longer than a screen.
+fn many_gates_state(n: usize) -> gonogo::tui::State {
+    let mut text = String::from("[launch]\nname = \"Many\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[gate]]\nid = \"g{i:02}\"\ntitle = \"Gate {i:02}\"\nsource = \"command\"\ncommand = [\"echo\", \"1\"]\npass = \"== 1\"\n"
+        ));
+    }
+    let config = gonogo::config::load_str(&text, std::path::Path::new("x.toml")).unwrap();
+    gonogo::tui::State::new(
+        &config,
+        "olivia",
+        false,
+        Keymap::default(),
+        gonogo::tui::theme::Theme::plain(),
+        at(14, 0, 0),
+    )
+}
+
+#[test]
+fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
+    let mut state = many_gates_state(60);
+    // 80x24: header, tabs and footer leave a 21-row body; the table header takes one.
+    let screen = draw(&mut state, 80, 24);
+    let shown = screen
+        .lines()
+        .filter(|l| l.contains("not checked yet"))
+        .count();
+    assert_eq!(shown, 20, "{screen}");
+    update(&mut state, Action::PageDown);
+    assert_eq!(state.selected, shown);
+    update(&mut state, Action::PageDown);
+    assert_eq!(state.selected, 2 * shown);
+    update(&mut state, Action::PageUp);
+    assert_eq!(state.selected, shown);
+}

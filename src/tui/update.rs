@@ -186,14 +186,20 @@ fn show_pane(state: &mut State, pane: Pane) {
         .retain(|o| matches!(o, Overlay::Filter(_) | Overlay::Palette(_)));
 }
 
-/// Rows in one screenful of the current list.
+/// Rows in one screenful of the current list: the same count `render` fits on screen.
 fn page(state: &State) -> usize {
     let body = layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1)).body;
-    if state.pane == Pane::Cohort && state.overlays.is_empty() {
-        let table = layout::cohort(body, cohort::chart_lines(&state.cohort)).table;
-        return layout::list_rows(table, layout::COHORT_TABLE_HEADER_ROWS).max(1);
-    }
-    layout::list_rows(body, layout::TIMELINE_HEADER_ROWS).max(1)
+    let rows = match state.pane {
+        Pane::Cohort if state.overlays.is_empty() => {
+            let table = layout::cohort(body, cohort::chart_lines(&state.cohort)).table;
+            layout::list_rows(table, layout::COHORT_TABLE_HEADER_ROWS)
+        }
+        Pane::Gates if state.overlays.is_empty() => {
+            layout::list_rows(body, layout::GATES_HEADER_ROWS)
+        }
+        _ => layout::list_rows(body, layout::TIMELINE_HEADER_ROWS),
+    };
+    rows.max(1)
 }
 
 fn move_by(state: &mut State, delta: isize) {
