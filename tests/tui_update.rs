@@ -452,3 +452,57 @@ fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
     update(&mut state, Action::PageUp);
     assert_eq!(state.selected, shown);
 }
+
+fn selected_subject(state: &gonogo::tui::State) -> String {
+    state.timeline.rows()[state.timeline.selected]
+        .subject
+        .clone()
+}
+
+#[test]
+fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
+    let (mut state, _) = state();
+    // Until the operator picks a row, the selection stays on the newest one.
+    assert_eq!(state.timeline.rows().len(), 7);
+    assert_eq!(state.timeline.selected, 0);
+    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    assert_eq!(state.timeline.selected, 0);
+    update(&mut state, Action::ShowPane(Pane::Timeline));
+    update(&mut state, Action::Move(1));
+    assert_eq!(selected_subject(&state), "HIGH issues open");
+    // Another cockpit journaled a newer line: it arrives at the top.
+    let mut newer = journal_entries();
+    let mut line = newer[0].clone();
+    line.id = 4;
+    line.gate = Some("status_page".into());
+    line.at = at(14, 4, 2);
+    newer.insert(0, line);
+    update(&mut state, Action::TimelineLoaded(Ok(newer)));
+    assert_eq!(selected_subject(&state), "HIGH issues open");
+    update(&mut state, Action::Open);
+    assert!(
+        matches!(state.top_overlay(), Some(Overlay::Detail { gate, .. }) if gate == "high_issues")
+    );
+    update(&mut state, Action::Back);
+
+    // Without the journal, this cockpit's own transitions arrive at the top the same way.
+    update(
+        &mut state,
+        Action::TimelineLoaded(Err("connection refused".into())),
+    );
+    update(&mut state, Action::Move(2));
+    let before = selected_subject(&state);
+    let at_index = state.timeline.selected;
+    update(
+        &mut state,
+        ok(
+            "status_page",
+            at(14, 4, 10),
+            Value::Text("major".into()),
+            None,
+        ),
+    );
+    assert_eq!(state.timeline.rows()[0].subject, "Status page");
+    assert_eq!(selected_subject(&state), before);
+    assert_eq!(state.timeline.selected, at_index + 1);
+}

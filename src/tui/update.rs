@@ -138,25 +138,22 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                             .find(|s| s.id == id)
                             .map(|s| crate::text::sanitize(&s.title))
                     };
-                    state.timeline.journal = entries
+                    let rows = entries
                         .iter()
                         .map(|e| TimelineEntry::from_journal(e, title_of))
                         .collect();
-                    state.timeline.source = TimelineSource::Journal { read_at: state.now };
+                    state.timeline.journal_read(rows, state.now);
                 }
                 Err(reason) => {
                     let first_failure =
                         !matches!(state.timeline.source, TimelineSource::Unavailable { .. });
-                    state.timeline.source = TimelineSource::Unavailable {
-                        reason: reason.clone(),
-                    };
+                    state.timeline.journal_failed(reason.clone());
                     if first_failure {
                         let text = format!("journal unavailable: {reason}");
                         say(state, Level::Warning, &text);
                     }
                 }
             }
-            clamp_timeline(state);
         }
         Action::LoadCohort(path) => cohort::start_load(state, path, fx),
         Action::CohortLoaded(result) => cohort::on_loaded(state, result),
@@ -225,7 +222,8 @@ fn move_by(state: &mut State, delta: isize) {
             }
             Pane::Timeline => {
                 let len = state.timeline.rows().len();
-                state.timeline.selected = step(state.timeline.selected, len);
+                let index = step(state.timeline.selected, len);
+                state.timeline.select(index);
             }
             Pane::Cohort => {
                 let len = state.cohort.visible_rows().len();
@@ -404,7 +402,7 @@ fn click(state: &mut State, column: u16, row: u16) -> bool {
                 len,
                 row,
             );
-            hit.map(|i| state.timeline.selected = i).is_some()
+            hit.map(|i| state.timeline.select(i)).is_some()
         }
         Pane::Cohort => {
             let table = layout::cohort(areas.body, cohort::chart_lines(&state.cohort)).table;
@@ -448,9 +446,7 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
         return;
     }
     for t in &transitions {
-        state
-            .timeline
-            .push_local(TimelineEntry::from_transition(t, &state.operator));
+        state.timeline.push_transition(t, &state.operator);
         if state.bell && t.required && t.to == GateState::Fail && !fx.contains(&Effect::Bell) {
             fx.push(Effect::Bell);
         }
@@ -458,10 +454,4 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
     if state.timeline.is_shared() {
         fx.push(Effect::RecordTransitions(transitions));
     }
-    clamp_timeline(state);
-}
-
-fn clamp_timeline(state: &mut State) {
-    let len = state.timeline.rows().len();
-    state.timeline.selected = state.timeline.selected.min(len.saturating_sub(1));
 }
