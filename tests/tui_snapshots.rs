@@ -157,11 +157,14 @@ fn cohort_states_before_a_file_is_there() {
     let (mut state, _) = state();
     update(&mut state, Action::ShowPane(Pane::Cohort));
     assert!(draw(&mut state, 80, 24).contains("no cohort loaded"));
-    update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
+    let load = load_asked(&update(&mut state, Action::LoadCohort(COHORT_WARN.into())));
     assert!(draw(&mut state, 80, 24).contains("loading tests/fixtures/cohort/pane_warn.csv"));
     update(
         &mut state,
-        Action::CohortLoaded(Err("cannot open it: permission denied".into())),
+        Action::CohortLoaded {
+            load,
+            result: Err("cannot open it: permission denied".into()),
+        },
     );
     assert!(draw(&mut state, 120, 24).contains("not loaded: cannot open it: permission denied"));
 }

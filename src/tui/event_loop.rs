@@ -65,6 +65,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         cohort_settings: config.raw.cohort.clone(),
         redactor: config.redactor.clone(),
         actions: actions_tx,
+        home: std::env::var_os("HOME").map(Into::into),
     };
 
     let mut session = terminal::enter()?;
@@ -135,6 +136,8 @@ struct EffectRunner {
     cohort_settings: crate::cohort::CohortSettings,
     redactor: Redactor,
     actions: mpsc::UnboundedSender<Action>,
+    /// `$HOME`, read once at start, for `:cohort ~/…`.
+    home: Option<std::path::PathBuf>,
 }
 
 impl EffectRunner {
@@ -170,14 +173,15 @@ impl EffectRunner {
                     let _ = actions.send(Action::TimelineLoaded(result));
                 });
             }
-            Effect::LoadCohort(path) => {
+            Effect::LoadCohort { load, path } => {
                 let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
                 let (settings, db) = (self.cohort_settings.clone(), self.cohort_db.clone());
                 let journal = self.journal.clone();
+                let path = cohort::expand_home(&path, self.home.as_deref());
                 tokio::spawn(async move {
-                    let action =
+                    let result =
                         cohort::load(path, settings, db, journal.as_ref(), &redactor).await;
-                    let _ = actions.send(action);
+                    let _ = actions.send(Action::CohortLoaded { load, result });
                 });
             }
             Effect::RecordCohortOverride { cohort, reason } => {

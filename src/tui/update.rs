@@ -156,7 +156,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         Action::LoadCohort(path) => cohort::start_load(state, path, fx),
-        Action::CohortLoaded(result) => cohort::on_loaded(state, result),
+        Action::CohortLoaded { load, result } => cohort::on_loaded(state, load, result),
         Action::CycleCohortCode => cohort::cycle_code(state),
         Action::FilterCohortCode(code) => cohort::set_code(state, code),
         Action::StartCohortOverride => cohort::start_override(state),

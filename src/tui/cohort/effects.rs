@@ -7,25 +7,34 @@ use crate::cohort::{self, CohortSettings, DatabaseChecks};
 use crate::journal::Journal;
 use crate::tui::action::Action;
 use sqlx::PgPool;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `~/x` is the operator's home, as in their shell. The event loop reads `$HOME` once at start,
+/// so `update` never looks at the environment.
+pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_owned(),
+    }
+}
+
 /// The load effect: validate in a blocking task, then the database checks when a pool is
 /// given, and a look in the journal for an override of the same file. Never fails outright:
-/// the answer is an action either way.
+/// the answer is the cohort or why not, for [`Action::CohortLoaded`].
 pub async fn load(
     path: PathBuf,
     settings: CohortSettings,
     database: Option<(PgPool, Duration)>,
     journal: Option<&Journal>,
     redactor: &crate::text::Redactor,
-) -> Action {
+) -> Result<Loaded, String> {
     let task = tokio::task::spawn_blocking(move || cohort::load_path(&path, &settings, ROWS_KEPT));
     let mut loaded = match task.await {
         Ok(Ok(loaded)) => loaded,
-        Ok(Err(e)) => return Action::CohortLoaded(Err(crate::text::sanitize(&e.to_string()))),
-        Err(e) => return Action::CohortLoaded(Err(format!("the validator stopped: {e}"))),
+        Ok(Err(e)) => return Err(crate::text::sanitize(&e.to_string())),
+        Err(e) => return Err(format!("the validator stopped: {e}")),
     };
     let mut database_error = None;
     match database {
@@ -55,11 +64,11 @@ pub async fn load(
         }
         _ => Override::None,
     };
-    Action::CohortLoaded(Ok(Loaded {
+    Ok(Loaded {
         cohort: SharedCohort(Arc::new(loaded)),
         database_error,
         overridden,
-    }))
+    })
 }
 
 /// An override of the file with this hash already in the journal (another cockpit's, an

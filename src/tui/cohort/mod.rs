@@ -7,7 +7,7 @@
 
 mod effects;
 
-pub use effects::{load, record_override};
+pub use effects::{expand_home, load, record_override};
 
 use super::action::{Effect, Pane};
 use super::state::{Level, Overlay, State};
@@ -40,6 +40,11 @@ impl std::fmt::Debug for SharedCohort {
         )
     }
 }
+
+/// Which `:cohort` load an answer belongs to: each load gets the next number, and only the
+/// latest one's answer is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadId(pub u64);
 
 /// What a load brings back: the cohort, why the database checks failed if they did, and an
 /// override of this very file (same hash) already in the journal.
@@ -74,7 +79,7 @@ pub enum Override {
 #[derive(Debug, Clone)]
 pub enum CohortFile {
     Empty,
-    Loading { path: String },
+    Loading { path: String, load: LoadId },
     Failed { path: String, reason: String },
     Loaded(Box<LoadedView>),
 }
@@ -94,6 +99,8 @@ pub struct CohortPane {
     /// `[postgres]` is configured: database checks run and overrides can be journaled.
     pub database: bool,
     pub file: CohortFile,
+    /// The last load asked for.
+    last_load: LoadId,
     /// Index into [`CohortPane::visible_rows`].
     pub selected: usize,
     pub code_filter: Option<Code>,
@@ -106,6 +113,7 @@ impl CohortPane {
             settings,
             database,
             file: CohortFile::Empty,
+            last_load: LoadId(0),
             selected: 0,
             code_filter: None,
             search: String::new(),
@@ -175,12 +183,14 @@ fn say(state: &mut State, level: Level, text: &str) {
 /// `:cohort PATH` or `--cohort PATH`: starts loading.
 pub fn start_load(state: &mut State, path: PathBuf, fx: &mut Vec<Effect>) {
     let shown = shown_path(&path.display().to_string());
-    state.cohort.file = CohortFile::Loading { path: shown };
+    let load = LoadId(state.cohort.last_load.0 + 1);
+    state.cohort.last_load = load;
+    state.cohort.file = CohortFile::Loading { path: shown, load };
     state.cohort.selected = 0;
     state.cohort.code_filter = None;
     state.cohort.search.clear();
     state.pane = Pane::Cohort;
-    fx.push(Effect::LoadCohort(path));
+    fx.push(Effect::LoadCohort { load, path });
 }
 
 /// Names a file safely for the screen (a path is typed or given on the command line).
@@ -188,14 +198,17 @@ fn shown_path(path: &str) -> String {
     crate::text::sanitize_short(path, 120)
 }
 
-pub fn on_loaded(state: &mut State, result: Result<Loaded, String>) {
+pub fn on_loaded(state: &mut State, load: LoadId, result: Result<Loaded, String>) {
     let path = match &state.cohort.file {
-        CohortFile::Loading { path } => path.clone(),
-        _ => String::new(),
+        CohortFile::Loading {
+            path,
+            load: pending,
+        } if *pending == load => path.clone(),
+        // The answer to an earlier `:cohort` that a later one replaced: whatever it says, the
+        // pane keeps showing the newer load.
+        _ => return,
     };
     match result {
-        // The answer to an earlier `:cohort` that a later one replaced.
-        Ok(loaded) if shown_path(&loaded.cohort.0.path) != path => {}
         Ok(loaded) => {
             let report = &loaded.cohort.0.scan.report;
             let mut text = format!("cohort {}: {}", path, report.summary_line());

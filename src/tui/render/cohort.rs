@@ -27,7 +27,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             ),
             area,
         ),
-        CohortFile::Loading { path } => frame.render_widget(
+        CohortFile::Loading { path, .. } => frame.render_widget(
             message(format!("loading {path}… (validating, then database checks)"), theme.dim()),
             area,
         ),
