@@ -3,7 +3,6 @@
 //! changed.
 
 use super::action::{Action, Effect};
-use super::keymap::Keymap;
 use super::state::State;
 use super::theme::Theme;
 use super::timeline::TIMELINE_LIMIT;
@@ -24,7 +23,6 @@ use tokio::sync::mpsc;
 const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
-    let keymap = Keymap::with_overrides(&config.raw.keys)?;
     if config.gates.is_empty() {
         return Err(CockpitError::NoGates);
     }
@@ -44,7 +42,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         &config,
         &options.operator,
         options.demo,
-        keymap,
+        options.keymap,
         Theme::from_env(),
         clock.now(),
     );
