@@ -8,6 +8,7 @@ use super::palette::{self, PaletteCommand};
 use super::state::{Level, Overlay, STATUS_SECONDS, State, Status, View};
 use super::timeline::{TimelineEntry, TimelineSource};
 use crate::gate::{GateState, Transition};
+use crate::tui::keymap::Command;
 use chrono::Duration;
 use ratatui::layout::Rect;
 use tui_input::Input;
@@ -105,7 +106,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::Interrupt => {
             let text = format!(
                 "Ctrl-C does not quit the cockpit; press {} to quit",
-                state.keymap.key_of("quit")
+                state.keymap.key_of(Command::Quit)
             );
             say(state, Level::Info, &text);
         }

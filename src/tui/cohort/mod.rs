@@ -12,6 +12,7 @@ pub use effects::{expand_home, load, record_override};
 use super::action::{Effect, Pane};
 use super::state::{Level, Overlay, State};
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort, Status};
+use crate::tui::keymap::Command;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tui_input::Input;
@@ -262,7 +263,7 @@ fn override_refusal(state: &State) -> Option<String> {
     if state.pane != Pane::Cohort {
         return Some(format!(
             "overrides are made in the Cohort pane ({})",
-            state.keymap.key_of("cohort")
+            state.keymap.key_of(Command::Cohort)
         ));
     }
     let view = match &state.cohort.file {

@@ -4,6 +4,7 @@
 use crate::cohort::{Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::cohort::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
+use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -91,7 +92,7 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (Override::Outdated { by, entry }, Status::Warn) => Line::styled(
             format!(
                 " overridden by {by} (journal entry {entry}) when the findings were different; {} overrides these",
-                state.keymap.key_of("override")
+                state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
         ),
@@ -104,7 +105,7 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (_, Status::Warn) => Line::styled(
             format!(
                 " soft findings only: {} overrides them on the record (asks why)",
-                state.keymap.key_of("override")
+                state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
         ),
@@ -209,8 +210,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     }
     note.push_str(&format!(
         " · {} next code · {} search",
-        state.keymap.key_of("cohort_code"),
-        state.keymap.key_of("filter")
+        state.keymap.key_of(Command::CohortCode),
+        state.keymap.key_of(Command::Filter)
     ));
     frame.render_widget(
         Paragraph::new(Span::styled(note, theme.dim())),
@@ -311,7 +312,7 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         format!(
             " {} line {line} · {} closes ",
             view.path,
-            state.keymap.key_of("back")
+            state.keymap.key_of(Command::Back)
         ),
         theme.title(),
     ));

@@ -3,6 +3,7 @@
 
 use crate::gate::{GateState, GateStatus};
 use crate::tui::format;
+use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -90,7 +91,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
             state.filter,
-            state.keymap.key_of("back")
+            state.keymap.key_of(Command::Back)
         );
         frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
         return;
