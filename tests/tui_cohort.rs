@@ -555,3 +555,43 @@ fn a_home_path_in_the_palette_is_left_to_the_effect() {
     let no_home = gonogo::tui::cohort::expand_home("~/x.csv".as_ref(), None);
     assert_eq!(no_home, std::path::Path::new("~/x.csv"));
 }
+
+#[test]
+fn a_long_cohort_draws_the_rows_around_the_selection() {
+    use gonogo::tui::cohort::{Loaded, ROWS_KEPT, SharedCohort};
+    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    {
+        use std::io::Write;
+        writeln!(file, "email,cohort").unwrap();
+        for i in 0..ROWS_KEPT {
+            writeln!(file, "tester{i:05}@vinyl.example,listener-jazz").unwrap();
+        }
+    }
+    let path = file.path().to_str().unwrap().to_owned();
+    let cohort = gonogo::cohort::load_path(file.path(), &Default::default(), ROWS_KEPT).unwrap();
+    let mut state = empty_state();
+    let result = Ok(Loaded {
+        cohort: SharedCohort(std::sync::Arc::new(cohort)),
+        database_error: None,
+        overridden: Override::None,
+    });
+    load_cohort(&mut state, &path, result);
+    assert_eq!(state.cohort.visible_rows().len(), ROWS_KEPT);
+    let screen = draw(&mut state, 80, 24);
+    assert!(screen.contains("tester00000@"), "{screen}");
+    update(&mut state, Action::Bottom);
+    let screen = draw(&mut state, 80, 24);
+    assert!(screen.contains("tester19999@"), "{screen}");
+    assert!(!screen.contains("tester00000@"), "{screen}");
+    // The rows drawn are the rows a click selects.
+    let row = screen
+        .lines()
+        .position(|l| l.contains("tester19990@"))
+        .expect("drawn") as u16;
+    update(&mut state, Action::Click { column: 10, row });
+    assert_eq!(state.cohort.selected, 19_990);
+    update(&mut state, Action::PageUp);
+    let screen = draw(&mut state, 80, 24);
+    let selected = state.cohort.selected_row().unwrap().email.clone();
+    assert!(screen.contains(&selected), "{selected} in\n{screen}");
+}

@@ -71,9 +71,7 @@ pub enum CockpitError {
 impl CockpitError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CockpitError::NoGates | CockpitError::Setup(_) => {
-                crate::exit::CONFIG
-            }
+            CockpitError::NoGates | CockpitError::Setup(_) => crate::exit::CONFIG,
             CockpitError::Terminal(_) => crate::exit::IO,
         }
     }

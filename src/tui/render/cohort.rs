@@ -223,7 +223,10 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         ..area
     };
     let wide = area.width >= 120;
-    let table_rows = rows.iter().map(|row| {
+    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
+    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
+    let offset = layout::list_offset(pane.selected, visible);
+    let table_rows = rows.iter().skip(offset).take(visible).map(|row| {
         let findings = report.findings_at(row.line);
         let hard = findings.iter().any(|f| f.is_hard());
         let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
@@ -256,10 +259,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let table = Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
-    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
     let mut table_state = TableState::new()
-        .with_offset(layout::list_offset(pane.selected, visible))
-        .with_selected((!rows.is_empty()).then_some(pane.selected));
+        .with_selected((!rows.is_empty()).then_some(pane.selected.saturating_sub(offset)));
     frame.render_stateful_widget(table, list_area, &mut table_state);
 }
 
