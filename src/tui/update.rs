@@ -5,7 +5,7 @@ use super::action::{Action, Effect, Pane};
 use super::cohort;
 use super::layout;
 use super::palette::{self, PaletteCommand};
-use super::state::{Level, Overlay, STATUS_SECONDS, State, Status, View};
+use super::state::{Level, Overlay, STATUS_SECONDS, State, View};
 use super::timeline::{TimelineEntry, TimelineSource};
 use crate::gate::{GateState, Transition};
 use crate::tui::keymap::Command;
@@ -83,7 +83,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             } else {
                 "email addresses shown (screen-share mode always masks)"
             };
-            say(state, Level::Info, text);
+            state.say(Level::Info, text);
         }
         Action::Recheck => match target_gate(state) {
             Some(id) => recheck(state, id, fx),
@@ -94,13 +94,13 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 recheck(state, id, fx);
             } else {
                 let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
-                say(state, Level::Warning, &text);
+                state.say(Level::Warning, &text);
             }
         }
         Action::RecheckAll => {
             state.checking = state.specs.iter().map(|s| s.id.clone()).collect();
             fx.push(Effect::RecheckAll);
-            say(state, Level::Info, "re-checking every gate");
+            state.say(Level::Info, "re-checking every gate");
         }
         Action::Click { column, row } => return click(state, column, row),
         Action::Interrupt => {
@@ -108,7 +108,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 "Ctrl-C does not quit the cockpit; press {} to quit",
                 state.keymap.key_of(Command::Quit)
             );
-            say(state, Level::Info, &text);
+            state.say(Level::Info, &text);
         }
         Action::Resize { width, height } => state.size = (width, height),
         Action::Tick(now) => tick(state, now, fx),
@@ -126,7 +126,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Action::JournalRecorded(Err(reason)) => {
             let text = format!("journal: transitions not recorded ({reason})");
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
         Action::TimelineLoaded(result) => {
             state.timeline.loading = false;
@@ -151,7 +151,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                     state.timeline.journal_failed(reason.clone());
                     if first_failure {
                         let text = format!("journal unavailable: {reason}");
-                        say(state, Level::Warning, &text);
+                        state.say(Level::Warning, &text);
                     }
                 }
             }
@@ -166,14 +166,6 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
     }
     true
-}
-
-fn say(state: &mut State, level: Level, text: &str) {
-    state.status = Some(Status {
-        text: text.to_owned(),
-        level,
-        at: state.now,
-    });
 }
 
 fn show_pane(state: &mut State, pane: Pane) {
@@ -330,7 +322,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
                         });
                     } else {
                         let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
-                        say(state, Level::Warning, &text);
+                        state.say(Level::Warning, &text);
                     }
                 }
                 Ok(Some(PaletteCommand::Filter(text))) => {
@@ -338,7 +330,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
                     state.selected = 0;
                     show_pane(state, Pane::Gates);
                 }
-                Err(message) => say(state, Level::Warning, &message),
+                Err(message) => state.say(Level::Warning, &message),
             }
         }
         _ => open(state),
@@ -364,7 +356,7 @@ fn recheck(state: &mut State, id: String, fx: &mut Vec<Effect>) {
     let text = format!("re-checking {}", crate::text::sanitize_short(&id, 40));
     state.checking.insert(id.clone());
     fx.push(Effect::Recheck(id));
-    say(state, Level::Info, &text);
+    state.say(Level::Info, &text);
 }
 
 fn click(state: &mut State, column: u16, row: u16) -> bool {

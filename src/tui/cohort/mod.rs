@@ -173,14 +173,6 @@ impl CohortPane {
     }
 }
 
-fn say(state: &mut State, level: Level, text: &str) {
-    state.status = Some(super::state::Status {
-        text: text.to_owned(),
-        level,
-        at: state.now,
-    });
-}
-
 /// `:cohort PATH` or `--cohort PATH`: starts loading.
 pub fn start_load(state: &mut State, path: PathBuf, fx: &mut Vec<Effect>) {
     let shown = shown_path(&path.display().to_string());
@@ -226,12 +218,12 @@ pub fn on_loaded(state: &mut State, load: LoadId, result: Result<Loaded, String>
                 database_error: loaded.database_error,
                 overridden: loaded.overridden,
             }));
-            say(state, level, &crate::text::sanitize_short(&text, 200));
+            state.say(level, &crate::text::sanitize_short(&text, 200));
         }
         Err(reason) => {
             let text = format!("cohort not loaded: {reason}");
             state.cohort.file = CohortFile::Failed { path, reason };
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
     }
     state.cohort.selected = 0;
@@ -255,7 +247,7 @@ pub fn set_code(state: &mut State, code: Option<Code>) {
         Some(code) => format!("cohort rows with {code}"),
         None => "cohort rows: every finding code".to_owned(),
     };
-    say(state, Level::Info, &text);
+    state.say(Level::Info, &text);
 }
 
 /// Why an override cannot start now, if it cannot.
@@ -297,7 +289,7 @@ fn override_refusal(state: &State) -> Option<String> {
 
 pub fn start_override(state: &mut State) {
     match override_refusal(state) {
-        Some(why) => say(state, Level::Warning, &why),
+        Some(why) => state.say(Level::Warning, &why),
         None => state.overlays.push(Overlay::Override(Input::default())),
     }
 }
@@ -309,16 +301,12 @@ pub fn submit_override(state: &mut State, fx: &mut Vec<Effect>) {
     };
     let reason = crate::text::sanitize_short(input.value().trim(), 500);
     if reason.is_empty() {
-        say(
-            state,
-            Level::Warning,
-            "type why these soft findings may pass",
-        );
+        state.say(Level::Warning, "type why these soft findings may pass");
         return;
     }
     state.overlays.pop();
     if let Some(why) = override_refusal(state) {
-        say(state, Level::Warning, &why);
+        state.say(Level::Warning, &why);
         return;
     }
     let CohortFile::Loaded(view) = &mut state.cohort.file else {
@@ -331,7 +319,7 @@ pub fn submit_override(state: &mut State, fx: &mut Vec<Effect>) {
         cohort: view.cohort.clone(),
         reason,
     });
-    say(state, Level::Info, "recording the override in the journal…");
+    state.say(Level::Info, "recording the override in the journal…");
 }
 
 /// The journal's answer to an override: `Ok(entry id)` or why it failed.
@@ -360,7 +348,7 @@ pub fn on_overridden(
                 entry,
             };
             let text = format!("override recorded in the journal (entry {entry}) by {operator}");
-            say(state, Level::Info, &text);
+            state.say(Level::Info, &text);
             if state.timeline.loading {
                 // The read under way may predate the write: read again on the next tick.
                 state.timeline.last_request = None;
@@ -372,7 +360,7 @@ pub fn on_overridden(
         Err(why) => {
             view.overridden = Override::None;
             let text = format!("override NOT recorded, so not applied: {why}");
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
     }
 }
