@@ -3,6 +3,7 @@
 //! changed.
 
 use super::action::{Action, Effect};
+use super::db_call::db_call;
 use super::state::State;
 use super::theme::Theme;
 use super::timeline::TIMELINE_LIMIT;
@@ -158,16 +159,8 @@ impl EffectRunner {
                 };
                 let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
                 tokio::spawn(async move {
-                    let read = tokio::time::timeout(
-                        JOURNAL_TIMEOUT,
-                        journal.recent(TIMELINE_LIMIT as i64),
-                    )
-                    .await;
-                    let result = match read {
-                        Ok(Ok(entries)) => Ok(entries),
-                        Ok(Err(e)) => Err(redactor.redact(&e.to_string())),
-                        Err(_) => Err("the database did not answer in time".to_owned()),
-                    };
+                    let read = journal.recent(TIMELINE_LIMIT as i64);
+                    let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
                     let _ = actions.send(Action::TimelineLoaded(result));
                 });
             }
@@ -253,18 +246,9 @@ fn spawn_journal_writer(
                 }
                 Ok::<usize, crate::journal::JournalError>(added)
             };
-            let result = match tokio::time::timeout(JOURNAL_TIMEOUT, write).await {
-                Ok(Ok(added)) => Ok(added),
-                Ok(Err(e)) => Err(format!(
-                    "{} ({} transition(s) kept, retrying)",
-                    redactor.redact(&e.to_string()),
-                    backlog.len()
-                )),
-                Err(_) => Err(format!(
-                    "the database did not answer in time ({} transition(s) kept, retrying)",
-                    backlog.len()
-                )),
-            };
+            let result = db_call(JOURNAL_TIMEOUT, &redactor, write)
+                .await
+                .map_err(|why| format!("{why} ({} transition(s) kept, retrying)", backlog.len()));
             if actions.send(Action::JournalRecorded(result)).is_err() {
                 break;
             }

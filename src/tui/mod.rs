@@ -8,6 +8,7 @@
 pub mod action;
 mod bindings;
 pub mod cohort;
+mod db_call;
 mod event_loop;
 pub mod format;
 pub mod input;
