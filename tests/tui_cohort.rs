@@ -53,11 +53,13 @@ fn the_palette_loads_a_file_as_an_effect_and_shows_loading() {
     type_text(&mut state, "cohort tests/fixtures/cohort/pane_warn.csv");
     let fx = update(&mut state, Action::Submit);
     assert!(
-        fx.contains(&Effect::LoadCohort(COHORT_WARN.into())),
+        fx.iter().any(
+            |e| matches!(e, Effect::LoadCohort { path, .. } if path.as_os_str() == COHORT_WARN)
+        ),
         "{fx:?}"
     );
     assert_eq!(state.pane, Pane::Cohort);
-    assert!(matches!(&state.cohort.file, CohortFile::Loading { path } if path == COHORT_WARN));
+    assert!(matches!(&state.cohort.file, CohortFile::Loading { path, .. } if path == COHORT_WARN));
 }
 
 #[test]
@@ -75,7 +77,7 @@ fn key_3_and_tab_reach_the_cohort_pane() {
     type_text(&mut state, "cohort");
     let fx = update(&mut state, Action::Submit);
     assert_eq!(state.pane, Pane::Cohort);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadCohort(_))));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadCohort { .. })));
 }
 
 #[test]
@@ -105,10 +107,10 @@ fn a_load_result_fills_the_pane_and_says_the_summary() {
 #[test]
 fn a_failed_load_is_a_message_not_a_crash() {
     let (mut state, _) = state();
-    update(&mut state, Action::LoadCohort("missing.csv".into()));
-    update(
+    load_cohort(
         &mut state,
-        Action::CohortLoaded(Err("cannot open missing.csv: No such file".into())),
+        "missing.csv",
+        Err("cannot open missing.csv: No such file".into()),
     );
     assert!(matches!(&state.cohort.file, CohortFile::Failed { path, .. } if path == "missing.csv"));
     assert!(
@@ -345,7 +347,7 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
 
 #[tokio::test]
 async fn the_load_effect_validates_and_says_the_database_checks_were_skipped() {
-    let action = gonogo::tui::cohort::load(
+    let result = gonogo::tui::cohort::load(
         COHORT_BLOCKED.into(),
         Default::default(),
         None,
@@ -354,8 +356,7 @@ async fn the_load_effect_validates_and_says_the_database_checks_were_skipped() {
     )
     .await;
     let mut state = empty_state();
-    update(&mut state, Action::LoadCohort(COHORT_BLOCKED.into()));
-    update(&mut state, action);
+    load_cohort(&mut state, COHORT_BLOCKED, result);
     let report = &state.cohort.loaded().expect("loaded").cohort.0.scan.report;
     assert_eq!(report.rows, 10);
     assert!(report.database.describe().contains("no [postgres]"));
@@ -367,7 +368,7 @@ async fn the_load_effect_validates_and_says_the_database_checks_were_skipped() {
         &gonogo::text::Redactor::default(),
     )
     .await;
-    assert!(matches!(missing, Action::CohortLoaded(Err(ref e)) if e.contains("no_such.csv")));
+    assert!(matches!(missing, Err(ref e) if e.contains("no_such.csv")));
 }
 
 #[test]
@@ -407,8 +408,7 @@ fn an_answer_for_another_file_is_ignored() {
     update(&mut state, Action::StartCohortOverride);
     type_text(&mut state, "why not");
     update(&mut state, Action::Submit);
-    update(&mut state, Action::LoadCohort(COHORT_BLOCKED.into()));
-    update(&mut state, cohort_loaded(COHORT_BLOCKED));
+    load_cohort(&mut state, COHORT_BLOCKED, cohort_answer(COHORT_BLOCKED));
     update(
         &mut state,
         Action::CohortOverridden {
@@ -447,18 +447,33 @@ fn a_click_selects_the_cohort_row_under_it() {
 #[test]
 fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
     let (mut state, _) = state();
-    update(&mut state, Action::LoadCohort(COHORT_BLOCKED.into()));
-    update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
-    update(&mut state, cohort_loaded(COHORT_BLOCKED));
+    let blocked = load_asked(&update(
+        &mut state,
+        Action::LoadCohort(COHORT_BLOCKED.into()),
+    ));
+    let warn = load_asked(&update(&mut state, Action::LoadCohort(COHORT_WARN.into())));
+    update(
+        &mut state,
+        Action::CohortLoaded {
+            load: blocked,
+            result: cohort_answer(COHORT_BLOCKED),
+        },
+    );
     assert!(
         matches!(state.cohort.file, CohortFile::Loading { .. }),
         "still waiting for pane_warn"
     );
-    update(&mut state, cohort_loaded(COHORT_WARN));
+    update(
+        &mut state,
+        Action::CohortLoaded {
+            load: warn,
+            result: cohort_answer(COHORT_WARN),
+        },
+    );
     assert_eq!(state.cohort.loaded().unwrap().path, COHORT_WARN);
 
     update(&mut state, Action::LoadCohort("evil\u{1b}[2J.csv".into()));
-    let CohortFile::Loading { path } = &state.cohort.file else {
+    let CohortFile::Loading { path, .. } = &state.cohort.file else {
         panic!("loading");
     };
     assert!(!path.contains('\u{1b}'), "{path:?}");
@@ -490,4 +505,93 @@ fn cohort_keys_are_remappable_and_the_footer_follows() {
         Keymap::with_overrides(&clash),
         Err(KeymapError::Conflict { .. })
     ));
+}
+
+#[test]
+fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
+    let (mut state, _) = state();
+    let old = load_asked(&update(&mut state, Action::LoadCohort("old.csv".into())));
+    update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
+    update(
+        &mut state,
+        Action::CohortLoaded {
+            load: old,
+            result: Err("cannot open old.csv: No such file".into()),
+        },
+    );
+    assert!(
+        matches!(&state.cohort.file, CohortFile::Loading { path, .. } if path == COHORT_WARN),
+        "still waiting for pane_warn"
+    );
+    // The same file asked for twice (edited in between): only the second answer counts.
+    let mut again = empty_state();
+    let first = load_asked(&update(&mut again, Action::LoadCohort(COHORT_WARN.into())));
+    let second = load_asked(&update(&mut again, Action::LoadCohort(COHORT_WARN.into())));
+    let answer = |load, result| Action::CohortLoaded { load, result };
+    update(&mut again, answer(first, cohort_answer(COHORT_BLOCKED)));
+    assert!(matches!(again.cohort.file, CohortFile::Loading { .. }));
+    update(&mut again, answer(second, cohort_answer(COHORT_WARN)));
+    let report = &again.cohort.loaded().unwrap().cohort.0.scan.report;
+    assert_eq!(report.status, Status::Warn);
+}
+
+#[test]
+fn a_home_path_in_the_palette_is_left_to_the_effect() {
+    let (mut state, _) = state();
+    update(&mut state, Action::StartPalette);
+    type_text(&mut state, "cohort ~/beta.csv");
+    let fx = update(&mut state, Action::Submit);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::LoadCohort { path, .. } if path.as_os_str() == "~/beta.csv")
+        ),
+        "{fx:?}"
+    );
+    let home = std::path::Path::new("/home/olivia");
+    let expand = |p: &str| gonogo::tui::cohort::expand_home(p.as_ref(), Some(home));
+    assert_eq!(expand("~/beta.csv"), home.join("beta.csv"));
+    assert_eq!(expand("beta.csv"), std::path::Path::new("beta.csv"));
+    assert_eq!(expand("~bruno/x.csv"), std::path::Path::new("~bruno/x.csv"));
+    let no_home = gonogo::tui::cohort::expand_home("~/x.csv".as_ref(), None);
+    assert_eq!(no_home, std::path::Path::new("~/x.csv"));
+}
+
+#[test]
+fn a_long_cohort_draws_the_rows_around_the_selection() {
+    use gonogo::tui::cohort::{Loaded, ROWS_KEPT, SharedCohort};
+    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    {
+        use std::io::Write;
+        writeln!(file, "email,cohort").unwrap();
+        for i in 0..ROWS_KEPT {
+            writeln!(file, "tester{i:05}@vinyl.example,listener-jazz").unwrap();
+        }
+    }
+    let path = file.path().to_str().unwrap().to_owned();
+    let cohort = gonogo::cohort::load_path(file.path(), &Default::default(), ROWS_KEPT).unwrap();
+    let mut state = empty_state();
+    let result = Ok(Loaded {
+        cohort: SharedCohort(std::sync::Arc::new(cohort)),
+        database_error: None,
+        overridden: Override::None,
+    });
+    load_cohort(&mut state, &path, result);
+    assert_eq!(state.cohort.visible_rows().len(), ROWS_KEPT);
+    let screen = draw(&mut state, 80, 24);
+    assert!(screen.contains("tester00000@"), "{screen}");
+    update(&mut state, Action::Bottom);
+    let screen = draw(&mut state, 80, 24);
+    assert!(screen.contains("tester19999@"), "{screen}");
+    assert!(!screen.contains("tester00000@"), "{screen}");
+    // The rows drawn are the rows a click selects.
+    let row = screen
+        .lines()
+        .position(|l| l.contains("tester19990@"))
+        .expect("drawn") as u16;
+    update(&mut state, Action::Click { column: 10, row });
+    assert_eq!(state.cohort.selected, 19_990);
+    update(&mut state, Action::PageUp);
+    let screen = draw(&mut state, 80, 24);
+    let selected = state.cohort.selected_row().unwrap().email.clone();
+    assert!(screen.contains(&selected), "{selected} in\n{screen}");
 }

@@ -32,7 +32,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     // The timeline's first read (asked for at start-up) has answered.
     update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
     let fx = update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
-    assert!(fx.contains(&Effect::LoadCohort(COHORT_WARN.into())));
+    let load = load_asked(&fx);
     let loaded = cohort::load(
         COHORT_WARN.into(),
         Default::default(),
@@ -41,7 +41,13 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         &redactor,
     )
     .await;
-    update(&mut state, loaded);
+    update(
+        &mut state,
+        Action::CohortLoaded {
+            load,
+            result: loaded,
+        },
+    );
     let view = state.cohort.loaded().expect("loaded");
     let report = &view.cohort.0.scan.report;
     assert!(
@@ -120,8 +126,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     .await;
     let mut next = empty_state();
     next.operator = "bruno".into();
-    update(&mut next, Action::LoadCohort(COHORT_WARN.into()));
-    update(&mut next, answer);
+    load_cohort(&mut next, COHORT_WARN, answer);
     assert!(matches!(
         &next.cohort.loaded().unwrap().overridden,
         Override::Recorded { by, reason, entry }
@@ -146,8 +151,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         &redactor,
     )
     .await;
-    update(&mut next, Action::LoadCohort(COHORT_WARN.into()));
-    update(&mut next, answer);
+    load_cohort(&mut next, COHORT_WARN, answer);
     assert!(matches!(
         &next.cohort.loaded().unwrap().overridden,
         Override::Outdated { by, .. } if by == "olivia"
@@ -173,8 +177,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         &redactor,
     )
     .await;
-    update(&mut next, Action::LoadCohort(COHORT_BLOCKED.into()));
-    update(&mut next, answer);
+    load_cohort(&mut next, COHORT_BLOCKED, answer);
     assert_eq!(next.cohort.loaded().unwrap().overridden, Override::None);
 }
 
@@ -191,8 +194,7 @@ async fn a_broken_users_query_is_shown_as_failed_database_checks(pool: PgPool) {
     )
     .await;
     let (mut state, _) = state();
-    update(&mut state, Action::LoadCohort(COHORT_BLOCKED.into()));
-    update(&mut state, answer);
+    load_cohort(&mut state, COHORT_BLOCKED, answer);
     let view = state.cohort.loaded().expect("loaded despite the database");
     assert!(view.database_error.is_some());
     let screen = draw(&mut state, 160, 48);

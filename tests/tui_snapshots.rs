@@ -157,11 +157,14 @@ fn cohort_states_before_a_file_is_there() {
     let (mut state, _) = state();
     update(&mut state, Action::ShowPane(Pane::Cohort));
     assert!(draw(&mut state, 80, 24).contains("no cohort loaded"));
-    update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
+    let load = load_asked(&update(&mut state, Action::LoadCohort(COHORT_WARN.into())));
     assert!(draw(&mut state, 80, 24).contains("loading tests/fixtures/cohort/pane_warn.csv"));
     update(
         &mut state,
-        Action::CohortLoaded(Err("cannot open it: permission denied".into())),
+        Action::CohortLoaded {
+            load,
+            result: Err("cannot open it: permission denied".into()),
+        },
     );
     assert!(draw(&mut state, 120, 24).contains("not loaded: cannot open it: permission denied"));
 }
@@ -190,4 +193,42 @@ fn cohort_emails_are_masked() {
     update(&mut state, Action::ToggleMask);
     update(&mut state, Action::ToggleScreenShare);
     assert!(!draw(&mut state, 160, 48).contains("ana@vinyl"));
+}
+
+#[test]
+fn a_recheck_in_flight_keeps_the_stale_mark() {
+    let (mut state, _) = state();
+    // Testers last answered at 14:03:30; by 14:10 that value is stale.
+    update(&mut state, Action::Tick(at(14, 10, 0)));
+    update(&mut state, Action::Recheck);
+    assert!(state.checking.contains("testers"));
+    for (width, height) in SIZES {
+        let screen = draw(&mut state, width, height);
+        let row = screen
+            .lines()
+            .find(|l| l.contains("Testers signed up"))
+            .expect("the testers row is drawn");
+        assert!(row.contains("↻ STALE 6m"), "{row}");
+    }
+    update(&mut state, Action::Open);
+    let detail = draw(&mut state, 80, 24);
+    assert!(detail.contains("STALE 6m 30s · checking…"), "{detail}");
+    // A fresh value being re-checked just says so.
+    update(
+        &mut state,
+        ok(
+            "testers",
+            at(14, 10, 1),
+            gonogo::gate::Value::Number(60.0),
+            None,
+        ),
+    );
+    update(&mut state, Action::Back);
+    update(&mut state, Action::Recheck);
+    let screen = draw(&mut state, 80, 24);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Testers signed up"))
+        .unwrap();
+    assert!(row.contains("checking…") && !row.contains("STALE"), "{row}");
 }

@@ -415,3 +415,94 @@ fn tab_completes_gate_ids_in_the_palette() {
     let fx = update(&mut state, Action::Submit);
     assert!(fx.contains(&Effect::Recheck("synthetic".into())), "{fx:?}");
 }
+
+/// A launch with `n` gates, so the gates list is longer than a screen.
+fn many_gates_state(n: usize) -> gonogo::tui::State {
+    let mut text = String::from("[launch]\nname = \"Many\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[gate]]\nid = \"g{i:02}\"\ntitle = \"Gate {i:02}\"\nsource = \"command\"\ncommand = [\"echo\", \"1\"]\npass = \"== 1\"\n"
+        ));
+    }
+    let config = gonogo::config::load_str(&text, std::path::Path::new("x.toml")).unwrap();
+    gonogo::tui::State::new(
+        &config,
+        "olivia",
+        false,
+        Keymap::default(),
+        gonogo::tui::theme::Theme::plain(),
+        at(14, 0, 0),
+    )
+}
+
+#[test]
+fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
+    let mut state = many_gates_state(60);
+    // 80x24: header, tabs and footer leave a 21-row body; the table header takes one.
+    let screen = draw(&mut state, 80, 24);
+    let shown = screen
+        .lines()
+        .filter(|l| l.contains("not checked yet"))
+        .count();
+    assert_eq!(shown, 20, "{screen}");
+    update(&mut state, Action::PageDown);
+    assert_eq!(state.selected, shown);
+    update(&mut state, Action::PageDown);
+    assert_eq!(state.selected, 2 * shown);
+    update(&mut state, Action::PageUp);
+    assert_eq!(state.selected, shown);
+}
+
+fn selected_subject(state: &gonogo::tui::State) -> String {
+    state.timeline.rows()[state.timeline.selected]
+        .subject
+        .clone()
+}
+
+#[test]
+fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
+    let (mut state, _) = state();
+    // Until the operator picks a row, the selection stays on the newest one.
+    assert_eq!(state.timeline.rows().len(), 7);
+    assert_eq!(state.timeline.selected, 0);
+    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    assert_eq!(state.timeline.selected, 0);
+    update(&mut state, Action::ShowPane(Pane::Timeline));
+    update(&mut state, Action::Move(1));
+    assert_eq!(selected_subject(&state), "HIGH issues open");
+    // Another cockpit journaled a newer line: it arrives at the top.
+    let mut newer = journal_entries();
+    let mut line = newer[0].clone();
+    line.id = 4;
+    line.gate = Some("status_page".into());
+    line.at = at(14, 4, 2);
+    newer.insert(0, line);
+    update(&mut state, Action::TimelineLoaded(Ok(newer)));
+    assert_eq!(selected_subject(&state), "HIGH issues open");
+    update(&mut state, Action::Open);
+    assert!(
+        matches!(state.top_overlay(), Some(Overlay::Detail { gate, .. }) if gate == "high_issues")
+    );
+    update(&mut state, Action::Back);
+
+    // Without the journal, this cockpit's own transitions arrive at the top the same way.
+    update(
+        &mut state,
+        Action::TimelineLoaded(Err("connection refused".into())),
+    );
+    update(&mut state, Action::Move(2));
+    let before = selected_subject(&state);
+    let at_index = state.timeline.selected;
+    update(
+        &mut state,
+        ok(
+            "status_page",
+            at(14, 4, 10),
+            Value::Text("major".into()),
+            None,
+        ),
+    );
+    assert_eq!(state.timeline.rows()[0].subject, "Status page");
+    assert_eq!(selected_subject(&state), before);
+    assert_eq!(state.timeline.selected, at_index + 1);
+}

@@ -44,7 +44,9 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
         }
         return headless(rehearsal, operator).await;
     }
-    let mut options = crate::tui::CockpitOptions::new(operator);
+    let keymap = crate::tui::Keymap::with_overrides(&rehearsal.config.raw.keys)
+        .map_err(|e| Failure::new(crate::exit::CONFIG, e.to_string()))?;
+    let mut options = crate::tui::CockpitOptions::new(operator, keymap);
     options.demo = true;
     crate::tui::run(rehearsal.config.clone(), options)
         .await

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 
 pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
     let loaded = load_config(cli)?;
-    crate::tui::keymap::validate(&loaded.config.raw.keys)
+    let keymap = crate::tui::Keymap::with_overrides(&loaded.config.raw.keys)
         .map_err(|e| Failure::new(crate::exit::CONFIG, e.to_string()))?;
     // Checked before anything touches the terminal: from cron or a pipe, not one escape
     // sequence may land in the output.
@@ -17,7 +17,7 @@ pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
              (see `gonogo --help`)",
         ));
     }
-    let mut options = CockpitOptions::new(cli.operator());
+    let mut options = CockpitOptions::new(cli.operator(), keymap);
     options.cohort = cohort;
     crate::tui::run(loaded.config, options)
         .await

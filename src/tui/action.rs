@@ -1,7 +1,7 @@
 //! The one `Action` enum (everything that can change the cockpit's state) and the `Effect`s that
 //! `update` asks the event loop to carry out.
 
-use super::cohort::{Loaded, SharedCohort};
+use super::cohort::{LoadId, Loaded, SharedCohort};
 use crate::cohort::Code;
 use crate::gate::{GateResult, Transition};
 use crate::journal::Entry;
@@ -98,7 +98,11 @@ pub enum Action {
     /// Load (validate) a cohort file into the Cohort pane (`:cohort PATH`, `--cohort PATH`).
     LoadCohort(PathBuf),
     /// A cohort load finished: the file and its database checks, or why it could not be read.
-    CohortLoaded(Result<Loaded, String>),
+    /// Only the answer to the latest load is shown; an earlier one's is dropped.
+    CohortLoaded {
+        load: LoadId,
+        result: Result<Loaded, String>,
+    },
     /// Show only cohort rows with the next finding code (then all again).
     CycleCohortCode,
     /// Show only cohort rows with this code (`:cohort-filter CODE`; `None` shows all).
@@ -123,8 +127,12 @@ pub enum Effect {
     LoadTimeline,
     Bell,
     SetTitle(String),
-    /// Validate a cohort file (blocking task), then run its database checks.
-    LoadCohort(PathBuf),
+    /// Validate a cohort file (blocking task), then run its database checks; the path as
+    /// typed (`~/` is the operator's home, resolved by the event loop).
+    LoadCohort {
+        load: LoadId,
+        path: PathBuf,
+    },
     /// Write a `cohort_override` journal line for this load, with the operator's reason.
     RecordCohortOverride {
         cohort: SharedCohort,

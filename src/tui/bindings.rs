@@ -1,6 +1,8 @@
-//! The default key bindings (name, help, keys, contexts) and what each footer offers: the
-//! table `keymap` builds its [`super::keymap::Keymap`] from.
+//! The remappable commands (each its `[keys]` name and the action it runs), the default key
+//! bindings (help, keys, contexts) and what each footer offers: the table `keymap` builds its
+//! [`super::keymap::Keymap`] from.
 
+use super::action::{Action, Pane};
 use super::keymap::Context;
 
 use Context::{Cockpit, Detail, Help, ScreenShare};
@@ -9,9 +11,157 @@ const EVERYWHERE: &[Context] = &[Cockpit, Detail, Help, ScreenShare];
 const PANES: &[Context] = &[Cockpit, Detail];
 const SCROLLING: &[Context] = &[Cockpit, Detail, Help];
 
-/// (name, help, default keys, destructive, contexts)
+/// What a key can be bound to. The matches below have no catch-all: a command without a name
+/// or an action does not compile, and a `[keys]` name that is none of these is a config error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Quit,
+    NextPane,
+    PrevPane,
+    Gates,
+    Timeline,
+    Cohort,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Open,
+    Back,
+    Filter,
+    CohortCode,
+    Override,
+    Palette,
+    ScreenShare,
+    Mask,
+    Recheck,
+    RecheckAll,
+}
+
+impl Command {
+    pub const ALL: [Command; 23] = [
+        Command::Help,
+        Command::Quit,
+        Command::NextPane,
+        Command::PrevPane,
+        Command::Gates,
+        Command::Timeline,
+        Command::Cohort,
+        Command::Down,
+        Command::Up,
+        Command::Top,
+        Command::Bottom,
+        Command::PageDown,
+        Command::PageUp,
+        Command::Open,
+        Command::Back,
+        Command::Filter,
+        Command::CohortCode,
+        Command::Override,
+        Command::Palette,
+        Command::ScreenShare,
+        Command::Mask,
+        Command::Recheck,
+        Command::RecheckAll,
+    ];
+
+    /// The command a `[keys]` name means, if any.
+    pub fn named(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Its name in `[keys]` and in the help.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Help => "help",
+            Command::Quit => "quit",
+            Command::NextPane => "next_pane",
+            Command::PrevPane => "prev_pane",
+            Command::Gates => "gates",
+            Command::Timeline => "timeline",
+            Command::Cohort => "cohort",
+            Command::Down => "down",
+            Command::Up => "up",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::PageDown => "page_down",
+            Command::PageUp => "page_up",
+            Command::Open => "open",
+            Command::Back => "back",
+            Command::Filter => "filter",
+            Command::CohortCode => "cohort_code",
+            Command::Override => "override",
+            Command::Palette => "palette",
+            Command::ScreenShare => "screen_share",
+            Command::Mask => "mask",
+            Command::Recheck => "recheck",
+            Command::RecheckAll => "recheck_all",
+        }
+    }
+
+    pub fn action(self) -> Action {
+        match self {
+            Command::Help => Action::ToggleHelp,
+            Command::Quit => Action::Quit,
+            Command::NextPane => Action::NextPane,
+            Command::PrevPane => Action::PrevPane,
+            Command::Gates => Action::ShowPane(Pane::Gates),
+            Command::Timeline => Action::ShowPane(Pane::Timeline),
+            Command::Cohort => Action::ShowPane(Pane::Cohort),
+            Command::Down => Action::Move(1),
+            Command::Up => Action::Move(-1),
+            Command::Top => Action::Top,
+            Command::Bottom => Action::Bottom,
+            Command::PageDown => Action::PageDown,
+            Command::PageUp => Action::PageUp,
+            Command::Open => Action::Open,
+            Command::Back => Action::Back,
+            Command::Filter => Action::StartFilter,
+            Command::CohortCode => Action::CycleCohortCode,
+            Command::Override => Action::StartCohortOverride,
+            Command::Palette => Action::StartPalette,
+            Command::ScreenShare => Action::ToggleScreenShare,
+            Command::Mask => Action::ToggleMask,
+            Command::Recheck => Action::Recheck,
+            Command::RecheckAll => Action::RecheckAll,
+        }
+    }
+
+    /// The footer's short word for it.
+    pub fn short_help(self) -> &'static str {
+        match self {
+            Command::Help => "help",
+            Command::Quit => "quit",
+            Command::Open => "detail",
+            Command::Back => "back",
+            Command::Filter => "filter",
+            Command::Palette => "command",
+            Command::Recheck => "re-check",
+            Command::RecheckAll => "re-check all",
+            Command::ScreenShare => "share",
+            Command::Mask => "mask",
+            Command::Down => "down",
+            Command::Up => "up",
+            Command::CohortCode => "code",
+            Command::Override => "override",
+            Command::NextPane => "next",
+            Command::PrevPane => "previous",
+            Command::Gates => "gates",
+            Command::Timeline => "timeline",
+            Command::Cohort => "cohort",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::PageDown => "page down",
+            Command::PageUp => "page up",
+        }
+    }
+}
+
+/// (command, help, default keys, destructive, contexts)
 type DefaultBinding = (
-    &'static str,
+    Command,
     &'static str,
     &'static [&'static str],
     bool,
@@ -19,66 +169,90 @@ type DefaultBinding = (
 );
 
 pub(super) const DEFAULTS: &[DefaultBinding] = &[
-    ("help", "show or hide this help", &["?"], false, EVERYWHERE),
-    ("quit", "quit gonogo", &["q"], true, EVERYWHERE),
-    ("next_pane", "next pane", &["tab"], false, PANES),
-    ("prev_pane", "previous pane", &["shift-tab"], false, PANES),
-    ("gates", "gates pane", &["1"], false, PANES),
-    ("timeline", "timeline pane", &["2"], false, PANES),
-    ("cohort", "cohort pane", &["3"], false, PANES),
-    ("down", "move down", &["j", "down"], false, SCROLLING),
-    ("up", "move up", &["k", "up"], false, SCROLLING),
-    ("top", "first row", &["g", "home"], false, SCROLLING),
-    ("bottom", "last row", &["G", "end"], false, SCROLLING),
-    ("page_down", "page down", &["pgdn"], false, SCROLLING),
-    ("page_up", "page up", &["pgup"], false, SCROLLING),
     (
-        "open",
+        Command::Help,
+        "show or hide this help",
+        &["?"],
+        false,
+        EVERYWHERE,
+    ),
+    (Command::Quit, "quit gonogo", &["q"], true, EVERYWHERE),
+    (Command::NextPane, "next pane", &["tab"], false, PANES),
+    (
+        Command::PrevPane,
+        "previous pane",
+        &["shift-tab"],
+        false,
+        PANES,
+    ),
+    (Command::Gates, "gates pane", &["1"], false, PANES),
+    (Command::Timeline, "timeline pane", &["2"], false, PANES),
+    (Command::Cohort, "cohort pane", &["3"], false, PANES),
+    (Command::Down, "move down", &["j", "down"], false, SCROLLING),
+    (Command::Up, "move up", &["k", "up"], false, SCROLLING),
+    (Command::Top, "first row", &["g", "home"], false, SCROLLING),
+    (Command::Bottom, "last row", &["G", "end"], false, SCROLLING),
+    (Command::PageDown, "page down", &["pgdn"], false, SCROLLING),
+    (Command::PageUp, "page up", &["pgup"], false, SCROLLING),
+    (
+        Command::Open,
         "open the gate or cohort row",
         &["enter"],
         false,
         &[Cockpit],
     ),
-    ("back", "close / go back", &["esc"], false, EVERYWHERE),
     (
-        "filter",
+        Command::Back,
+        "close / go back",
+        &["esc"],
+        false,
+        EVERYWHERE,
+    ),
+    (
+        Command::Filter,
         "filter gates / search cohort rows",
         &["/"],
         false,
         &[Cockpit],
     ),
     (
-        "cohort_code",
+        Command::CohortCode,
         "cohort rows: next finding code",
         &["c"],
         false,
         &[Cockpit],
     ),
     (
-        "override",
+        Command::Override,
         "override cohort soft findings",
         &["o"],
         false,
         &[Cockpit],
     ),
     (
-        "palette",
+        Command::Palette,
         "command palette",
         &[":"],
         false,
         &[Cockpit, Detail],
     ),
     (
-        "screen_share",
+        Command::ScreenShare,
         "screen-share mode",
         &["P"],
         false,
         &[Cockpit, Detail, ScreenShare],
     ),
-    ("mask", "mask email addresses", &["M"], false, PANES),
-    ("recheck", "re-check this gate now", &["r"], false, PANES),
+    (Command::Mask, "mask email addresses", &["M"], false, PANES),
     (
-        "recheck_all",
+        Command::Recheck,
+        "re-check this gate now",
+        &["r"],
+        false,
+        PANES,
+    ),
+    (
+        Command::RecheckAll,
         "re-check every gate now",
         &["R"],
         false,
@@ -86,52 +260,45 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
     ),
 ];
 
-/// What the footer offers in each context, by binding name.
-pub(super) fn footer_names(context: Context) -> &'static [&'static str] {
+/// What the footer offers in each context.
+pub(super) fn footer_commands(context: Context) -> &'static [Command] {
     match context {
         Cockpit => &[
-            "help",
-            "open",
-            "filter",
-            "palette",
-            "recheck",
-            "screen_share",
-            "mask",
-            "quit",
+            Command::Help,
+            Command::Open,
+            Command::Filter,
+            Command::Palette,
+            Command::Recheck,
+            Command::ScreenShare,
+            Command::Mask,
+            Command::Quit,
         ],
-        Detail => &["back", "recheck", "down", "up", "help", "quit"],
-        Help => &["back", "down", "up", "quit"],
-        ScreenShare => &["screen_share", "back", "recheck_all", "quit"],
+        Detail => &[
+            Command::Back,
+            Command::Recheck,
+            Command::Down,
+            Command::Up,
+            Command::Help,
+            Command::Quit,
+        ],
+        Help => &[Command::Back, Command::Down, Command::Up, Command::Quit],
+        ScreenShare => &[
+            Command::ScreenShare,
+            Command::Back,
+            Command::RecheckAll,
+            Command::Quit,
+        ],
         Context::TextEntry => &[],
     }
 }
 
-pub(super) const COHORT_FOOTER: &[&str] = &[
-    "help",
-    "open",
-    "filter",
-    "cohort_code",
-    "override",
-    "palette",
-    "mask",
-    "quit",
+pub(super) const COHORT_FOOTER: &[Command] = &[
+    Command::Help,
+    Command::Open,
+    Command::Filter,
+    Command::CohortCode,
+    Command::Override,
+    Command::Palette,
+    Command::Mask,
+    Command::Quit,
 ];
-
-/// The footer's short word for a binding.
-pub(super) fn short_help(name: &str) -> &'static str {
-    match name {
-        "help" => "help",
-        "open" => "detail",
-        "filter" => "filter",
-        "palette" => "command",
-        "recheck" => "re-check",
-        "recheck_all" => "re-check all",
-        "screen_share" => "share",
-        "mask" => "mask",
-        "quit" => "quit",
-        "back" => "back",
-        "down" => "down",
-        "up" => "up",
-        _ => "",
-    }
-}

@@ -3,7 +3,7 @@
 //! changed.
 
 use super::action::{Action, Effect};
-use super::keymap::Keymap;
+use super::db_call::db_call;
 use super::state::State;
 use super::theme::Theme;
 use super::timeline::TIMELINE_LIMIT;
@@ -24,7 +24,6 @@ use tokio::sync::mpsc;
 const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
-    let keymap = Keymap::with_overrides(&config.raw.keys)?;
     if config.gates.is_empty() {
         return Err(CockpitError::NoGates);
     }
@@ -44,7 +43,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         &config,
         &options.operator,
         options.demo,
-        keymap,
+        options.keymap,
         Theme::from_env(),
         clock.now(),
     );
@@ -65,6 +64,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         cohort_settings: config.raw.cohort.clone(),
         redactor: config.redactor.clone(),
         actions: actions_tx,
+        home: std::env::var_os("HOME").map(Into::into),
     };
 
     let mut session = terminal::enter()?;
@@ -135,6 +135,8 @@ struct EffectRunner {
     cohort_settings: crate::cohort::CohortSettings,
     redactor: Redactor,
     actions: mpsc::UnboundedSender<Action>,
+    /// `$HOME`, read once at start, for `:cohort ~/…`.
+    home: Option<std::path::PathBuf>,
 }
 
 impl EffectRunner {
@@ -157,27 +159,20 @@ impl EffectRunner {
                 };
                 let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
                 tokio::spawn(async move {
-                    let read = tokio::time::timeout(
-                        JOURNAL_TIMEOUT,
-                        journal.recent(TIMELINE_LIMIT as i64),
-                    )
-                    .await;
-                    let result = match read {
-                        Ok(Ok(entries)) => Ok(entries),
-                        Ok(Err(e)) => Err(redactor.redact(&e.to_string())),
-                        Err(_) => Err("the database did not answer in time".to_owned()),
-                    };
+                    let read = journal.recent(TIMELINE_LIMIT as i64);
+                    let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
                     let _ = actions.send(Action::TimelineLoaded(result));
                 });
             }
-            Effect::LoadCohort(path) => {
+            Effect::LoadCohort { load, path } => {
                 let (actions, redactor) = (self.actions.clone(), self.redactor.clone());
                 let (settings, db) = (self.cohort_settings.clone(), self.cohort_db.clone());
                 let journal = self.journal.clone();
+                let path = cohort::expand_home(&path, self.home.as_deref());
                 tokio::spawn(async move {
-                    let action =
+                    let result =
                         cohort::load(path, settings, db, journal.as_ref(), &redactor).await;
-                    let _ = actions.send(action);
+                    let _ = actions.send(Action::CohortLoaded { load, result });
                 });
             }
             Effect::RecordCohortOverride { cohort, reason } => {
@@ -251,18 +246,9 @@ fn spawn_journal_writer(
                 }
                 Ok::<usize, crate::journal::JournalError>(added)
             };
-            let result = match tokio::time::timeout(JOURNAL_TIMEOUT, write).await {
-                Ok(Ok(added)) => Ok(added),
-                Ok(Err(e)) => Err(format!(
-                    "{} ({} transition(s) kept, retrying)",
-                    redactor.redact(&e.to_string()),
-                    backlog.len()
-                )),
-                Err(_) => Err(format!(
-                    "the database did not answer in time ({} transition(s) kept, retrying)",
-                    backlog.len()
-                )),
-            };
+            let result = db_call(JOURNAL_TIMEOUT, &redactor, write)
+                .await
+                .map_err(|why| format!("{why} ({} transition(s) kept, retrying)", backlog.len()));
             if actions.send(Action::JournalRecorded(result)).is_err() {
                 break;
             }

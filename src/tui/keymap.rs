@@ -3,7 +3,8 @@
 //! entries generated from them.
 
 use super::action::{Action, Pane};
-use super::bindings::{COHORT_FOOTER, DEFAULTS, footer_names, short_help};
+pub use super::bindings::Command;
+use super::bindings::{COHORT_FOOTER, DEFAULTS, footer_commands};
 use Context::{Cockpit, Detail};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
@@ -159,10 +160,10 @@ pub enum Context {
     TextEntry,
 }
 
-/// A remappable command: its `[keys]` name, what it does, its default keys and where it works.
+/// A remappable command: what it does, its keys and where it works.
 #[derive(Debug, Clone)]
 pub struct Binding {
-    pub name: &'static str,
+    pub command: Command,
     pub help: &'static str,
     pub keys: Vec<Key>,
     /// Ends the session: never allowed on a Ctrl+letter chord.
@@ -171,32 +172,13 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// Its `[keys]` name.
+    pub fn name(&self) -> &'static str {
+        self.command.name()
+    }
+
     pub fn action(&self) -> Action {
-        match self.name {
-            "quit" => Action::Quit,
-            "help" => Action::ToggleHelp,
-            "next_pane" => Action::NextPane,
-            "prev_pane" => Action::PrevPane,
-            "gates" => Action::ShowPane(Pane::Gates),
-            "timeline" => Action::ShowPane(Pane::Timeline),
-            "cohort" => Action::ShowPane(Pane::Cohort),
-            "cohort_code" => Action::CycleCohortCode,
-            "override" => Action::StartCohortOverride,
-            "down" => Action::Move(1),
-            "up" => Action::Move(-1),
-            "top" => Action::Top,
-            "bottom" => Action::Bottom,
-            "page_down" => Action::PageDown,
-            "page_up" => Action::PageUp,
-            "open" => Action::Open,
-            "back" => Action::Back,
-            "filter" => Action::StartFilter,
-            "palette" => Action::StartPalette,
-            "screen_share" => Action::ToggleScreenShare,
-            "mask" => Action::ToggleMask,
-            "recheck" => Action::Recheck,
-            _ => Action::RecheckAll,
-        }
+        self.command.action()
     }
 
     pub fn keys_text(&self) -> String {
@@ -232,8 +214,8 @@ impl Default for Keymap {
     fn default() -> Keymap {
         let bindings = DEFAULTS
             .iter()
-            .map(|(name, help, keys, destructive, contexts)| Binding {
-                name,
+            .map(|(command, help, keys, destructive, contexts)| Binding {
+                command: *command,
                 help,
                 keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
                 destructive: *destructive,
@@ -251,10 +233,10 @@ impl Keymap {
         let mut keymap = Keymap::default();
         for (name, text) in overrides {
             let known = || {
-                let names: Vec<&str> = keymap.bindings.iter().map(|b| b.name).collect();
+                let names: Vec<&str> = keymap.bindings.iter().map(Binding::name).collect();
                 names.join(", ")
             };
-            let Some(index) = keymap.bindings.iter().position(|b| b.name == name) else {
+            let Some(index) = keymap.bindings.iter().position(|b| b.name() == name) else {
                 return Err(KeymapError::UnknownAction {
                     name: crate::text::sanitize(name),
                     known: known(),
@@ -291,8 +273,8 @@ impl Keymap {
                 if let Some(key) = a.keys.iter().find(|k| b.keys.contains(k)) {
                     return Err(KeymapError::Conflict {
                         key: key.to_string(),
-                        first: a.name.into(),
-                        second: b.name.into(),
+                        first: a.name().into(),
+                        second: b.name().into(),
                     });
                 }
             }
@@ -304,13 +286,13 @@ impl Keymap {
         &self.bindings
     }
 
-    pub fn binding(&self, name: &str) -> Option<&Binding> {
-        self.bindings.iter().find(|b| b.name == name)
+    pub fn binding(&self, command: Command) -> Option<&Binding> {
+        self.bindings.iter().find(|b| b.command == command)
     }
 
-    /// The first key of a binding, as shown to people (`q`).
-    pub fn key_of(&self, name: &str) -> String {
-        self.binding(name)
+    /// The first key of a command, as shown to people (`q`).
+    pub fn key_of(&self, command: Command) -> String {
+        self.binding(command)
             .and_then(|b| b.keys.first())
             .map(Key::to_string)
             .unwrap_or_else(|| "?".into())
@@ -325,35 +307,39 @@ impl Keymap {
 
     /// `(keys, help)` for the footer of a context.
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
-        self.entries(footer_names(context), short_help)
+        self.entries(footer_commands(context), Command::short_help)
     }
 
     /// The footer of a context in a pane: the Cohort pane offers its own keys.
     pub fn footer_in(&self, context: Context, pane: Pane) -> Vec<(String, &'static str)> {
         match (context, pane) {
-            (Cockpit, Pane::Cohort) => self.entries(COHORT_FOOTER, |name| match name {
-                "open" => "row",
-                "filter" => "search",
-                "cohort_code" => "code",
-                "override" => "override",
-                other => short_help(other),
+            (Cockpit, Pane::Cohort) => self.entries(COHORT_FOOTER, |command| match command {
+                Command::Open => "row",
+                Command::Filter => "search",
+                other => other.short_help(),
             }),
-            (Detail, Pane::Cohort) => {
-                self.entries(&["back", "down", "up", "help", "quit"], short_help)
-            }
+            (Detail, Pane::Cohort) => self.entries(
+                &[
+                    Command::Back,
+                    Command::Down,
+                    Command::Up,
+                    Command::Help,
+                    Command::Quit,
+                ],
+                Command::short_help,
+            ),
             _ => self.footer(context),
         }
     }
 
     fn entries(
         &self,
-        names: &[&str],
-        label: impl Fn(&str) -> &'static str,
+        commands: &[Command],
+        label: impl Fn(Command) -> &'static str,
     ) -> Vec<(String, &'static str)> {
-        names
+        commands
             .iter()
-            .filter_map(|name| self.binding(name))
-            .map(|b| (self.key_of(b.name), label(b.name)))
+            .map(|command| (self.key_of(*command), label(*command)))
             .collect()
     }
 }
@@ -412,10 +398,49 @@ mod tests {
     }
 
     #[test]
+    fn every_command_has_one_default_binding_and_every_default_key_parses() {
+        for command in Command::ALL {
+            let bound = DEFAULTS.iter().filter(|d| d.0 == command).count();
+            assert_eq!(bound, 1, "{command:?} has {bound} default bindings");
+            assert_eq!(Command::named(command.name()), Some(command));
+        }
+        assert_eq!(DEFAULTS.len(), Command::ALL.len());
+        for (command, _, keys, _, _) in DEFAULTS {
+            for key in *keys {
+                assert!(Key::parse(key).is_ok(), "{command:?}: `{key}`");
+            }
+        }
+        // Each default key runs its own command's action, not a catch-all.
+        let keymap = Keymap::default();
+        for b in keymap.bindings() {
+            let context = b.contexts[0];
+            let action = keymap.action_for(context, b.keys[0]);
+            assert_eq!(
+                action.map(|a| format!("{a:?}")),
+                Some(format!("{:?}", b.command.action())),
+                "{}",
+                b.name()
+            );
+        }
+        assert_eq!(format!("{:?}", Command::RecheckAll.action()), "RecheckAll");
+        assert_eq!(format!("{:?}", Command::Recheck.action()), "Recheck");
+    }
+
+    #[test]
+    fn an_unknown_keys_name_is_an_error_naming_it() {
+        assert_eq!(Command::named("recheck-all"), None);
+        let err = Keymap::with_overrides(&map(&[("recheck-all", "X")])).unwrap_err();
+        assert!(
+            matches!(err, KeymapError::UnknownAction { ref name, .. } if name == "recheck-all")
+        );
+        assert!(err.to_string().contains("recheck_all"), "{err}");
+    }
+
+    #[test]
     fn no_default_destructive_binding_uses_ctrl() {
         for b in Keymap::default().bindings() {
-            assert!(!b.keys.is_empty(), "{} has no key", b.name);
-            assert!(b.keys.iter().all(|k| !k.ctrl), "{} uses Ctrl", b.name);
+            assert!(!b.keys.is_empty(), "{} has no key", b.name());
+            assert!(b.keys.iter().all(|k| !k.ctrl), "{} uses Ctrl", b.name());
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod action;
 mod bindings;
 pub mod cohort;
+mod db_call;
 mod event_loop;
 pub mod format;
 pub mod input;
@@ -41,12 +42,16 @@ pub struct CockpitOptions {
     pub clock: Option<Clock>,
     /// A cohort file to load into the Cohort pane at start.
     pub cohort: Option<std::path::PathBuf>,
+    /// The keys, built (and so validated) from the config's `[keys]` before the terminal is
+    /// taken.
+    pub keymap: Keymap,
 }
 
 impl CockpitOptions {
-    pub fn new(operator: impl Into<String>) -> CockpitOptions {
+    pub fn new(operator: impl Into<String>, keymap: Keymap) -> CockpitOptions {
         CockpitOptions {
             operator: operator.into(),
+            keymap,
             demo: false,
             clock: None,
             cohort: None,
@@ -56,8 +61,6 @@ impl CockpitOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CockpitError {
-    #[error(transparent)]
-    Keys(#[from] KeymapError),
     #[error("the config defines no [[gate]]; the cockpit has nothing to show")]
     NoGates,
     #[error(transparent)]
@@ -69,9 +72,7 @@ pub enum CockpitError {
 impl CockpitError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CockpitError::Keys(_) | CockpitError::NoGates | CockpitError::Setup(_) => {
-                crate::exit::CONFIG
-            }
+            CockpitError::NoGates | CockpitError::Setup(_) => crate::exit::CONFIG,
             CockpitError::Terminal(_) => crate::exit::IO,
         }
     }

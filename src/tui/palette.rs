@@ -35,7 +35,7 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
         "cohort" | "c" | "3" if arg.is_empty() => {
             PaletteCommand::Run(Action::ShowPane(Pane::Cohort))
         }
-        "cohort" | "c" => PaletteCommand::Run(Action::LoadCohort(expand_home(arg))),
+        "cohort" | "c" => PaletteCommand::Run(Action::LoadCohort(arg.into())),
         "cohort-filter" if arg.is_empty() => PaletteCommand::Run(Action::FilterCohortCode(None)),
         "cohort-filter" => match Code::parse(arg) {
             Some(code) => PaletteCommand::Run(Action::FilterCohortCode(Some(code))),
@@ -64,14 +64,6 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
         }
     };
     Ok(Some(command))
-}
-
-/// `~/x` is the operator's home, as in their shell.
-fn expand_home(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => path.into(),
-    }
 }
 
 #[derive(Debug, Clone)]

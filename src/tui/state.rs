@@ -220,20 +220,40 @@ impl State {
         }
     }
 
+    /// Why the verdict is not GO: `2 red`, `5 unknown` (required gates).
+    pub fn verdict_why(&self) -> Option<String> {
+        let required_in = |state| {
+            self.board
+                .gates()
+                .iter()
+                .filter(|g| g.required && g.state == state)
+                .count()
+        };
+        match self.board.verdict() {
+            crate::gate::Verdict::NoGo => Some(format!("{} red", self.board.red_count())),
+            crate::gate::Verdict::Unknown => Some(format!(
+                "{} unknown",
+                required_in(crate::gate::GateState::Unknown)
+            )),
+            crate::gate::Verdict::Go => None,
+        }
+    }
+
     /// The terminal title: the verdict and why, so a tmux window list shows it.
     pub fn window_title(&self) -> String {
         let verdict = self.board.verdict();
-        let unknown = self
-            .board
-            .gates()
-            .iter()
-            .filter(|g| g.required && g.state == crate::gate::GateState::Unknown)
-            .count();
-        let why = match verdict {
-            crate::gate::Verdict::NoGo => format!(" ({} red)", self.board.red_count()),
-            crate::gate::Verdict::Unknown => format!(" ({unknown} unknown)"),
-            crate::gate::Verdict::Go => String::new(),
-        };
-        format!("gonogo: {verdict}{why}")
+        match self.verdict_why() {
+            Some(why) => format!("gonogo: {verdict} ({why})"),
+            None => format!("gonogo: {verdict}"),
+        }
+    }
+
+    /// Puts a message in the footer (it goes after [`STATUS_SECONDS`]).
+    pub fn say(&mut self, level: Level, text: &str) {
+        self.status = Some(Status {
+            text: text.to_owned(),
+            level,
+            at: self.now,
+        });
     }
 }

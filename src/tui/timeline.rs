@@ -1,5 +1,6 @@
 //! Timeline rows: gate transitions and operator actions, from the shared journal or, without
-//! one, from this cockpit's own transitions.
+//! one, from this cockpit's own transitions; and the selection, which stays on the newest row
+//! until the operator picks one, then stays on that entry (not its index) as rows arrive.
 
 use crate::gate::{GateState, Transition};
 use crate::journal::Entry;
@@ -9,8 +10,17 @@ use std::collections::VecDeque;
 /// How many journal lines the timeline reads, and how many local transitions it keeps.
 pub const TIMELINE_LIMIT: usize = 200;
 
+/// Which entry a row is, whatever its position: the journal line's id, or the number this
+/// cockpit gave its own transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryId {
+    Journal(i64),
+    Local(u64),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEntry {
+    pub id: EntryId,
     pub at: DateTime<Utc>,
     pub gate: Option<String>,
     /// The gate's title, or the kind of event.
@@ -24,8 +34,9 @@ pub struct TimelineEntry {
 }
 
 impl TimelineEntry {
-    pub fn from_transition(t: &Transition, actor: &str) -> TimelineEntry {
+    pub fn from_transition(t: &Transition, actor: &str, id: u64) -> TimelineEntry {
         TimelineEntry {
+            id: EntryId::Local(id),
             at: t.at,
             gate: Some(t.gate.clone()),
             subject: crate::text::sanitize(&t.title),
@@ -43,6 +54,7 @@ impl TimelineEntry {
             None => e.kind.clone(),
         };
         TimelineEntry {
+            id: EntryId::Journal(e.id),
             at: e.at,
             gate: e.gate.clone(),
             subject,
@@ -75,7 +87,13 @@ pub struct Timeline {
     pub journal: Vec<TimelineEntry>,
     /// This cockpit's own transitions, newest first.
     pub local: VecDeque<TimelineEntry>,
+    /// Index into [`Timeline::rows`]; kept on the same entry when rows arrive or change.
     pub selected: usize,
+    /// The operator picked the selected entry: it stays selected as newer rows arrive. Until
+    /// then the selection stays on the newest row.
+    picked: bool,
+    /// The number the next local transition gets.
+    next_local: u64,
     /// A journal read is under way.
     pub loading: bool,
     pub last_request: Option<DateTime<Utc>>,
@@ -92,6 +110,8 @@ impl Timeline {
             journal: Vec::new(),
             local: VecDeque::new(),
             selected: 0,
+            picked: false,
+            next_local: 0,
             loading: false,
             last_request: None,
         }
@@ -109,8 +129,50 @@ impl Timeline {
         }
     }
 
-    pub fn push_local(&mut self, entry: TimelineEntry) {
-        self.local.push_front(entry);
-        self.local.truncate(TIMELINE_LIMIT);
+    /// The operator selects a row (keys, mouse): from now on it follows its entry.
+    pub fn select(&mut self, index: usize) {
+        self.selected = index.min(self.rows().len().saturating_sub(1));
+        self.picked = true;
+    }
+
+    /// This cockpit's transition, newest first.
+    pub fn push_transition(&mut self, t: &Transition, actor: &str) {
+        let id = self.next_local;
+        self.next_local += 1;
+        self.keeping_selection(|timeline| {
+            let entry = TimelineEntry::from_transition(t, actor, id);
+            timeline.local.push_front(entry);
+            timeline.local.truncate(TIMELINE_LIMIT);
+        });
+    }
+
+    /// A fresh read of the journal, newest first.
+    pub fn journal_read(&mut self, entries: Vec<TimelineEntry>, read_at: DateTime<Utc>) {
+        self.keeping_selection(|timeline| {
+            timeline.journal = entries;
+            timeline.source = TimelineSource::Journal { read_at };
+        });
+    }
+
+    /// The journal failed: this cockpit's transitions are shown meanwhile.
+    pub fn journal_failed(&mut self, reason: String) {
+        self.keeping_selection(|timeline| {
+            timeline.source = TimelineSource::Unavailable { reason };
+        });
+    }
+
+    /// Changes the rows, then puts a picked selection back on the entry it was on; if that
+    /// entry is gone, on the same position (within the rows left).
+    fn keeping_selection(&mut self, change: impl FnOnce(&mut Timeline)) {
+        let anchor = self
+            .picked
+            .then(|| self.rows().get(self.selected).map(|e| e.id))
+            .flatten();
+        change(self);
+        let rows = self.rows();
+        self.selected = anchor
+            .and_then(|id| rows.iter().position(|e| e.id == id))
+            .unwrap_or(self.selected)
+            .min(rows.len().saturating_sub(1));
     }
 }

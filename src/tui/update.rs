@@ -5,9 +5,10 @@ use super::action::{Action, Effect, Pane};
 use super::cohort;
 use super::layout;
 use super::palette::{self, PaletteCommand};
-use super::state::{Level, Overlay, STATUS_SECONDS, State, Status, View};
+use super::state::{Level, Overlay, STATUS_SECONDS, State, View};
 use super::timeline::{TimelineEntry, TimelineSource};
 use crate::gate::{GateState, Transition};
+use crate::tui::keymap::Command;
 use chrono::Duration;
 use ratatui::layout::Rect;
 use tui_input::Input;
@@ -82,7 +83,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             } else {
                 "email addresses shown (screen-share mode always masks)"
             };
-            say(state, Level::Info, text);
+            state.say(Level::Info, text);
         }
         Action::Recheck => match target_gate(state) {
             Some(id) => recheck(state, id, fx),
@@ -93,21 +94,21 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 recheck(state, id, fx);
             } else {
                 let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
-                say(state, Level::Warning, &text);
+                state.say(Level::Warning, &text);
             }
         }
         Action::RecheckAll => {
             state.checking = state.specs.iter().map(|s| s.id.clone()).collect();
             fx.push(Effect::RecheckAll);
-            say(state, Level::Info, "re-checking every gate");
+            state.say(Level::Info, "re-checking every gate");
         }
         Action::Click { column, row } => return click(state, column, row),
         Action::Interrupt => {
             let text = format!(
                 "Ctrl-C does not quit the cockpit; press {} to quit",
-                state.keymap.key_of("quit")
+                state.keymap.key_of(Command::Quit)
             );
-            say(state, Level::Info, &text);
+            state.say(Level::Info, &text);
         }
         Action::Resize { width, height } => state.size = (width, height),
         Action::Tick(now) => tick(state, now, fx),
@@ -125,7 +126,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Action::JournalRecorded(Err(reason)) => {
             let text = format!("journal: transitions not recorded ({reason})");
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
         Action::TimelineLoaded(result) => {
             state.timeline.loading = false;
@@ -138,28 +139,25 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                             .find(|s| s.id == id)
                             .map(|s| crate::text::sanitize(&s.title))
                     };
-                    state.timeline.journal = entries
+                    let rows = entries
                         .iter()
                         .map(|e| TimelineEntry::from_journal(e, title_of))
                         .collect();
-                    state.timeline.source = TimelineSource::Journal { read_at: state.now };
+                    state.timeline.journal_read(rows, state.now);
                 }
                 Err(reason) => {
                     let first_failure =
                         !matches!(state.timeline.source, TimelineSource::Unavailable { .. });
-                    state.timeline.source = TimelineSource::Unavailable {
-                        reason: reason.clone(),
-                    };
+                    state.timeline.journal_failed(reason.clone());
                     if first_failure {
                         let text = format!("journal unavailable: {reason}");
-                        say(state, Level::Warning, &text);
+                        state.say(Level::Warning, &text);
                     }
                 }
             }
-            clamp_timeline(state);
         }
         Action::LoadCohort(path) => cohort::start_load(state, path, fx),
-        Action::CohortLoaded(result) => cohort::on_loaded(state, result),
+        Action::CohortLoaded { load, result } => cohort::on_loaded(state, load, result),
         Action::CycleCohortCode => cohort::cycle_code(state),
         Action::FilterCohortCode(code) => cohort::set_code(state, code),
         Action::StartCohortOverride => cohort::start_override(state),
@@ -170,14 +168,6 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     true
 }
 
-fn say(state: &mut State, level: Level, text: &str) {
-    state.status = Some(Status {
-        text: text.to_owned(),
-        level,
-        at: state.now,
-    });
-}
-
 fn show_pane(state: &mut State, pane: Pane) {
     state.pane = pane;
     state.view = View::Cockpit;
@@ -186,14 +176,20 @@ fn show_pane(state: &mut State, pane: Pane) {
         .retain(|o| matches!(o, Overlay::Filter(_) | Overlay::Palette(_)));
 }
 
-/// Rows in one screenful of the current list.
+/// Rows in one screenful of the current list: the same count `render` fits on screen.
 fn page(state: &State) -> usize {
     let body = layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1)).body;
-    if state.pane == Pane::Cohort && state.overlays.is_empty() {
-        let table = layout::cohort(body, cohort::chart_lines(&state.cohort)).table;
-        return layout::list_rows(table, layout::COHORT_TABLE_HEADER_ROWS).max(1);
-    }
-    layout::list_rows(body, layout::TIMELINE_HEADER_ROWS).max(1)
+    let rows = match state.pane {
+        Pane::Cohort if state.overlays.is_empty() => {
+            let table = layout::cohort(body, cohort::chart_lines(&state.cohort)).table;
+            layout::list_rows(table, layout::COHORT_TABLE_HEADER_ROWS)
+        }
+        Pane::Gates if state.overlays.is_empty() => {
+            layout::list_rows(body, layout::GATES_HEADER_ROWS)
+        }
+        _ => layout::list_rows(body, layout::TIMELINE_HEADER_ROWS),
+    };
+    rows.max(1)
 }
 
 fn move_by(state: &mut State, delta: isize) {
@@ -219,7 +215,8 @@ fn move_by(state: &mut State, delta: isize) {
             }
             Pane::Timeline => {
                 let len = state.timeline.rows().len();
-                state.timeline.selected = step(state.timeline.selected, len);
+                let index = step(state.timeline.selected, len);
+                state.timeline.select(index);
             }
             Pane::Cohort => {
                 let len = state.cohort.visible_rows().len();
@@ -325,7 +322,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
                         });
                     } else {
                         let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
-                        say(state, Level::Warning, &text);
+                        state.say(Level::Warning, &text);
                     }
                 }
                 Ok(Some(PaletteCommand::Filter(text))) => {
@@ -333,7 +330,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
                     state.selected = 0;
                     show_pane(state, Pane::Gates);
                 }
-                Err(message) => say(state, Level::Warning, &message),
+                Err(message) => state.say(Level::Warning, &message),
             }
         }
         _ => open(state),
@@ -359,7 +356,7 @@ fn recheck(state: &mut State, id: String, fx: &mut Vec<Effect>) {
     let text = format!("re-checking {}", crate::text::sanitize_short(&id, 40));
     state.checking.insert(id.clone());
     fx.push(Effect::Recheck(id));
-    say(state, Level::Info, &text);
+    state.say(Level::Info, &text);
 }
 
 fn click(state: &mut State, column: u16, row: u16) -> bool {
@@ -398,7 +395,7 @@ fn click(state: &mut State, column: u16, row: u16) -> bool {
                 len,
                 row,
             );
-            hit.map(|i| state.timeline.selected = i).is_some()
+            hit.map(|i| state.timeline.select(i)).is_some()
         }
         Pane::Cohort => {
             let table = layout::cohort(areas.body, cohort::chart_lines(&state.cohort)).table;
@@ -442,9 +439,7 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
         return;
     }
     for t in &transitions {
-        state
-            .timeline
-            .push_local(TimelineEntry::from_transition(t, &state.operator));
+        state.timeline.push_transition(t, &state.operator);
         if state.bell && t.required && t.to == GateState::Fail && !fx.contains(&Effect::Bell) {
             fx.push(Effect::Bell);
         }
@@ -452,10 +447,4 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
     if state.timeline.is_shared() {
         fx.push(Effect::RecordTransitions(transitions));
     }
-    clamp_timeline(state);
-}
-
-fn clamp_timeline(state: &mut State) {
-    let len = state.timeline.rows().len();
-    state.timeline.selected = state.timeline.selected.min(len.saturating_sub(1));
 }

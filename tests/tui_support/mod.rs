@@ -250,25 +250,45 @@ pub fn draw(state: &mut State, width: u16, height: u16) -> String {
 pub const COHORT_WARN: &str = "tests/fixtures/cohort/pane_warn.csv";
 pub const COHORT_BLOCKED: &str = "tests/fixtures/cohort/pane_blocked.csv";
 
-/// The answer the load effect gives for `path`, without a database (the pane's checks skipped).
-pub fn cohort_loaded(path: &str) -> Action {
+/// The load effect's answer for `path`, without a database (the pane's checks skipped).
+pub fn cohort_answer(path: &str) -> Result<gonogo::tui::cohort::Loaded, String> {
     use gonogo::cohort::{CohortSettings, DatabaseChecks, load_path};
     use gonogo::tui::cohort::{Loaded, SharedCohort};
     let mut cohort =
         load_path(Path::new(path), &CohortSettings::default(), 1000).expect("fixture cohort loads");
     cohort.scan.report.database = DatabaseChecks::Skipped("no [postgres] in the config".into());
-    Action::CohortLoaded(Ok(Loaded {
+    Ok(Loaded {
         cohort: SharedCohort(std::sync::Arc::new(cohort)),
         database_error: None,
         overridden: gonogo::tui::cohort::Override::None,
-    }))
+    })
+}
+
+/// The load a `LoadCohort` action asked for, from its effects.
+pub fn load_asked(effects: &[Effect]) -> gonogo::tui::cohort::LoadId {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadCohort { load, .. } => Some(*load),
+            _ => None,
+        })
+        .expect("a LoadCohort effect")
+}
+
+/// `:cohort PATH`, then the load effect's answer for it.
+pub fn load_cohort(
+    state: &mut State,
+    path: &str,
+    result: Result<gonogo::tui::cohort::Loaded, String>,
+) {
+    let load = load_asked(&update(state, Action::LoadCohort(path.into())));
+    update(state, Action::CohortLoaded { load, result });
 }
 
 /// A state with `path` loaded into the Cohort pane, as `:cohort PATH` does.
 pub fn state_with_cohort(path: &str) -> State {
     let (mut state, _) = state();
     update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
-    update(&mut state, Action::LoadCohort(path.into()));
-    update(&mut state, cohort_loaded(path));
+    load_cohort(&mut state, path, cohort_answer(path));
     state
 }

@@ -6,26 +6,39 @@ use super::{Loaded, Override, ROWS_KEPT, SharedCohort};
 use crate::cohort::{self, CohortSettings, DatabaseChecks};
 use crate::journal::Journal;
 use crate::tui::action::Action;
+use crate::tui::db_call::db_call;
 use sqlx::PgPool;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long a journal read or write for the pane may take.
+const JOURNAL_CALL: Duration = Duration::from_secs(10);
+
+/// `~/x` is the operator's home, as in their shell. The event loop reads `$HOME` once at start,
+/// so `update` never looks at the environment.
+pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_owned(),
+    }
+}
+
 /// The load effect: validate in a blocking task, then the database checks when a pool is
 /// given, and a look in the journal for an override of the same file. Never fails outright:
-/// the answer is an action either way.
+/// the answer is the cohort or why not, for [`Action::CohortLoaded`].
 pub async fn load(
     path: PathBuf,
     settings: CohortSettings,
     database: Option<(PgPool, Duration)>,
     journal: Option<&Journal>,
     redactor: &crate::text::Redactor,
-) -> Action {
+) -> Result<Loaded, String> {
     let task = tokio::task::spawn_blocking(move || cohort::load_path(&path, &settings, ROWS_KEPT));
     let mut loaded = match task.await {
         Ok(Ok(loaded)) => loaded,
-        Ok(Err(e)) => return Action::CohortLoaded(Err(crate::text::sanitize(&e.to_string()))),
-        Err(e) => return Action::CohortLoaded(Err(format!("the validator stopped: {e}"))),
+        Ok(Err(e)) => return Err(crate::text::sanitize(&e.to_string())),
+        Err(e) => return Err(format!("the validator stopped: {e}")),
     };
     let mut database_error = None;
     match database {
@@ -37,13 +50,9 @@ pub async fn load(
             let report = &mut loaded.scan.report;
             let emails = &loaded.scan.emails;
             let checks = cohort::check_database(&pool, report, emails, timeout);
-            let result = tokio::time::timeout(timeout + Duration::from_secs(5), checks).await;
-            let failure = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(crate::text::sanitize(&redactor.redact(&e.to_string()))),
-                Err(_) => Some("the database did not answer in time".to_owned()),
-            };
-            if let Some(why) = failure {
+            // The statement timeout is the database's; this one covers a connection that hangs.
+            let limit = timeout + Duration::from_secs(5);
+            if let Err(why) = db_call(limit, redactor, checks).await {
                 report.database = DatabaseChecks::Skipped(format!("failed: {why}"));
                 database_error = Some(why);
             }
@@ -51,34 +60,39 @@ pub async fn load(
     }
     let overridden = match (journal, &loaded.scan.report.sha256) {
         (Some(journal), Some(sha256)) => {
-            previous_override(journal, &loaded.scan.report, sha256).await
+            previous_override(journal, &loaded.scan.report, sha256, redactor).await
         }
         _ => Override::None,
     };
-    Action::CohortLoaded(Ok(Loaded {
+    Ok(Loaded {
         cohort: SharedCohort(Arc::new(loaded)),
         database_error,
         overridden,
-    }))
+    })
 }
 
 /// An override of the file with this hash already in the journal (another cockpit's, an
 /// earlier shift's, or `cohort validate --force`). A journal that does not answer is no override.
-async fn previous_override(journal: &Journal, report: &cohort::Report, sha256: &str) -> Override {
+async fn previous_override(
+    journal: &Journal,
+    report: &cohort::Report,
+    sha256: &str,
+    redactor: &crate::text::Redactor,
+) -> Override {
     let lookup = journal.latest_with(cohort::OVERRIDE_KIND, "sha256", sha256);
     let counts: serde_json::Map<String, serde_json::Value> = report
         .counts()
         .into_iter()
         .map(|(code, n)| (code.as_str().to_owned(), n.into()))
         .collect();
-    match tokio::time::timeout(Duration::from_secs(10), lookup).await {
-        Ok(Ok(Some(entry))) if entry.data["counts"] != serde_json::Value::Object(counts) => {
+    match db_call(JOURNAL_CALL, redactor, lookup).await {
+        Ok(Some(entry)) if entry.data["counts"] != serde_json::Value::Object(counts) => {
             Override::Outdated {
                 by: crate::text::sanitize_short(&entry.actor, 60),
                 entry: entry.id,
             }
         }
-        Ok(Ok(Some(entry))) => Override::Recorded {
+        Ok(Some(entry)) => Override::Recorded {
             by: crate::text::sanitize_short(&entry.actor, 60),
             reason: entry.data["reason"]
                 .as_str()
@@ -86,12 +100,11 @@ async fn previous_override(journal: &Journal, report: &cohort::Report, sha256: &
                 .unwrap_or_else(|| "(no reason given)".into()),
             entry: entry.id,
         },
-        Ok(Ok(None)) => Override::None,
-        Ok(Err(e)) => {
-            tracing::warn!("cohort: the journal could not be searched for an override: {e}");
+        Ok(None) => Override::None,
+        Err(why) => {
+            tracing::warn!("cohort: the journal could not be searched for an override: {why}");
             Override::None
         }
-        Err(_) => Override::None,
     }
 }
 
@@ -104,11 +117,7 @@ pub async fn record_override(
 ) -> Action {
     let report = &cohort.0.scan.report;
     let write = cohort::record_override(journal, report, &cohort.0.path, Some(reason));
-    let result = match tokio::time::timeout(Duration::from_secs(10), write).await {
-        Ok(Ok(id)) => Ok(id),
-        Ok(Err(e)) => Err(crate::text::sanitize(&redactor.redact(&e.to_string()))),
-        Err(_) => Err("the database did not answer in time".to_owned()),
-    };
+    let result = db_call(JOURNAL_CALL, redactor, write).await;
     Action::CohortOverridden {
         sha256: report.sha256.clone(),
         result,

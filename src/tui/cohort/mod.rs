@@ -7,11 +7,12 @@
 
 mod effects;
 
-pub use effects::{load, record_override};
+pub use effects::{expand_home, load, record_override};
 
 use super::action::{Effect, Pane};
 use super::state::{Level, Overlay, State};
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort, Status};
+use crate::tui::keymap::Command;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tui_input::Input;
@@ -40,6 +41,11 @@ impl std::fmt::Debug for SharedCohort {
         )
     }
 }
+
+/// Which `:cohort` load an answer belongs to: each load gets the next number, and only the
+/// latest one's answer is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadId(pub u64);
 
 /// What a load brings back: the cohort, why the database checks failed if they did, and an
 /// override of this very file (same hash) already in the journal.
@@ -74,7 +80,7 @@ pub enum Override {
 #[derive(Debug, Clone)]
 pub enum CohortFile {
     Empty,
-    Loading { path: String },
+    Loading { path: String, load: LoadId },
     Failed { path: String, reason: String },
     Loaded(Box<LoadedView>),
 }
@@ -94,6 +100,8 @@ pub struct CohortPane {
     /// `[postgres]` is configured: database checks run and overrides can be journaled.
     pub database: bool,
     pub file: CohortFile,
+    /// The last load asked for.
+    last_load: LoadId,
     /// Index into [`CohortPane::visible_rows`].
     pub selected: usize,
     pub code_filter: Option<Code>,
@@ -106,6 +114,7 @@ impl CohortPane {
             settings,
             database,
             file: CohortFile::Empty,
+            last_load: LoadId(0),
             selected: 0,
             code_filter: None,
             search: String::new(),
@@ -164,23 +173,17 @@ impl CohortPane {
     }
 }
 
-fn say(state: &mut State, level: Level, text: &str) {
-    state.status = Some(super::state::Status {
-        text: text.to_owned(),
-        level,
-        at: state.now,
-    });
-}
-
 /// `:cohort PATH` or `--cohort PATH`: starts loading.
 pub fn start_load(state: &mut State, path: PathBuf, fx: &mut Vec<Effect>) {
     let shown = shown_path(&path.display().to_string());
-    state.cohort.file = CohortFile::Loading { path: shown };
+    let load = LoadId(state.cohort.last_load.0 + 1);
+    state.cohort.last_load = load;
+    state.cohort.file = CohortFile::Loading { path: shown, load };
     state.cohort.selected = 0;
     state.cohort.code_filter = None;
     state.cohort.search.clear();
     state.pane = Pane::Cohort;
-    fx.push(Effect::LoadCohort(path));
+    fx.push(Effect::LoadCohort { load, path });
 }
 
 /// Names a file safely for the screen (a path is typed or given on the command line).
@@ -188,14 +191,17 @@ fn shown_path(path: &str) -> String {
     crate::text::sanitize_short(path, 120)
 }
 
-pub fn on_loaded(state: &mut State, result: Result<Loaded, String>) {
+pub fn on_loaded(state: &mut State, load: LoadId, result: Result<Loaded, String>) {
     let path = match &state.cohort.file {
-        CohortFile::Loading { path } => path.clone(),
-        _ => String::new(),
+        CohortFile::Loading {
+            path,
+            load: pending,
+        } if *pending == load => path.clone(),
+        // The answer to an earlier `:cohort` that a later one replaced: whatever it says, the
+        // pane keeps showing the newer load.
+        _ => return,
     };
     match result {
-        // The answer to an earlier `:cohort` that a later one replaced.
-        Ok(loaded) if shown_path(&loaded.cohort.0.path) != path => {}
         Ok(loaded) => {
             let report = &loaded.cohort.0.scan.report;
             let mut text = format!("cohort {}: {}", path, report.summary_line());
@@ -212,12 +218,12 @@ pub fn on_loaded(state: &mut State, result: Result<Loaded, String>) {
                 database_error: loaded.database_error,
                 overridden: loaded.overridden,
             }));
-            say(state, level, &crate::text::sanitize_short(&text, 200));
+            state.say(level, &crate::text::sanitize_short(&text, 200));
         }
         Err(reason) => {
             let text = format!("cohort not loaded: {reason}");
             state.cohort.file = CohortFile::Failed { path, reason };
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
     }
     state.cohort.selected = 0;
@@ -241,7 +247,7 @@ pub fn set_code(state: &mut State, code: Option<Code>) {
         Some(code) => format!("cohort rows with {code}"),
         None => "cohort rows: every finding code".to_owned(),
     };
-    say(state, Level::Info, &text);
+    state.say(Level::Info, &text);
 }
 
 /// Why an override cannot start now, if it cannot.
@@ -249,7 +255,7 @@ fn override_refusal(state: &State) -> Option<String> {
     if state.pane != Pane::Cohort {
         return Some(format!(
             "overrides are made in the Cohort pane ({})",
-            state.keymap.key_of("cohort")
+            state.keymap.key_of(Command::Cohort)
         ));
     }
     let view = match &state.cohort.file {
@@ -283,7 +289,7 @@ fn override_refusal(state: &State) -> Option<String> {
 
 pub fn start_override(state: &mut State) {
     match override_refusal(state) {
-        Some(why) => say(state, Level::Warning, &why),
+        Some(why) => state.say(Level::Warning, &why),
         None => state.overlays.push(Overlay::Override(Input::default())),
     }
 }
@@ -295,16 +301,12 @@ pub fn submit_override(state: &mut State, fx: &mut Vec<Effect>) {
     };
     let reason = crate::text::sanitize_short(input.value().trim(), 500);
     if reason.is_empty() {
-        say(
-            state,
-            Level::Warning,
-            "type why these soft findings may pass",
-        );
+        state.say(Level::Warning, "type why these soft findings may pass");
         return;
     }
     state.overlays.pop();
     if let Some(why) = override_refusal(state) {
-        say(state, Level::Warning, &why);
+        state.say(Level::Warning, &why);
         return;
     }
     let CohortFile::Loaded(view) = &mut state.cohort.file else {
@@ -317,7 +319,7 @@ pub fn submit_override(state: &mut State, fx: &mut Vec<Effect>) {
         cohort: view.cohort.clone(),
         reason,
     });
-    say(state, Level::Info, "recording the override in the journal…");
+    state.say(Level::Info, "recording the override in the journal…");
 }
 
 /// The journal's answer to an override: `Ok(entry id)` or why it failed.
@@ -346,7 +348,7 @@ pub fn on_overridden(
                 entry,
             };
             let text = format!("override recorded in the journal (entry {entry}) by {operator}");
-            say(state, Level::Info, &text);
+            state.say(Level::Info, &text);
             if state.timeline.loading {
                 // The read under way may predate the write: read again on the next tick.
                 state.timeline.last_request = None;
@@ -358,7 +360,7 @@ pub fn on_overridden(
         Err(why) => {
             view.overridden = Override::None;
             let text = format!("override NOT recorded, so not applied: {why}");
-            say(state, Level::Warning, &text);
+            state.say(Level::Warning, &text);
         }
     }
 }

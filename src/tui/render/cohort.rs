@@ -4,6 +4,7 @@
 use crate::cohort::{Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::cohort::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
+use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -27,7 +28,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             ),
             area,
         ),
-        CohortFile::Loading { path } => frame.render_widget(
+        CohortFile::Loading { path, .. } => frame.render_widget(
             message(format!("loading {path}… (validating, then database checks)"), theme.dim()),
             area,
         ),
@@ -91,7 +92,7 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (Override::Outdated { by, entry }, Status::Warn) => Line::styled(
             format!(
                 " overridden by {by} (journal entry {entry}) when the findings were different; {} overrides these",
-                state.keymap.key_of("override")
+                state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
         ),
@@ -104,7 +105,7 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (_, Status::Warn) => Line::styled(
             format!(
                 " soft findings only: {} overrides them on the record (asks why)",
-                state.keymap.key_of("override")
+                state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
         ),
@@ -209,8 +210,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     }
     note.push_str(&format!(
         " · {} next code · {} search",
-        state.keymap.key_of("cohort_code"),
-        state.keymap.key_of("filter")
+        state.keymap.key_of(Command::CohortCode),
+        state.keymap.key_of(Command::Filter)
     ));
     frame.render_widget(
         Paragraph::new(Span::styled(note, theme.dim())),
@@ -222,7 +223,10 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         ..area
     };
     let wide = area.width >= 120;
-    let table_rows = rows.iter().map(|row| {
+    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
+    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
+    let offset = layout::list_offset(pane.selected, visible);
+    let table_rows = rows.iter().skip(offset).take(visible).map(|row| {
         let findings = report.findings_at(row.line);
         let hard = findings.iter().any(|f| f.is_hard());
         let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
@@ -255,10 +259,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let table = Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
-    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
     let mut table_state = TableState::new()
-        .with_offset(layout::list_offset(pane.selected, visible))
-        .with_selected((!rows.is_empty()).then_some(pane.selected));
+        .with_selected((!rows.is_empty()).then_some(pane.selected.saturating_sub(offset)));
     frame.render_stateful_widget(table, list_area, &mut table_state);
 }
 
@@ -311,7 +313,7 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         format!(
             " {} line {line} · {} closes ",
             view.path,
-            state.keymap.key_of("back")
+            state.keymap.key_of(Command::Back)
         ),
         theme.title(),
     ));

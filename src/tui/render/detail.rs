@@ -66,11 +66,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ));
     }
     lines.push(field("Checks", schedule));
-    let (age, age_style) = super::gates::check_age(state, gate);
-    lines.push(Line::from(vec![
+    let (age, age_style, _) = super::gates::age_mark(state, gate, false);
+    let mut last_check = vec![
         Span::styled(format!("{:<12}", "Last check"), theme.title()),
         Span::styled(age, age_style),
-    ]));
+    ];
+    if state.checking.contains(&gate.id) {
+        last_check.push(Span::styled(" · checking…", theme.dim()));
+    }
+    lines.push(Line::from(last_check));
     if let Some(detail) = &gate.detail {
         lines.push(field("Detail", state.shown(detail)));
     }

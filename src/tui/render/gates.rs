@@ -3,6 +3,7 @@
 
 use crate::gate::{GateState, GateStatus};
 use crate::tui::format;
+use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -12,27 +13,42 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-/// How the age of the last check reads, and whether it is late.
-pub fn check_age(state: &State, gate: &GateStatus) -> (String, Style) {
+/// How old the last check is, marked when it is late or stale: `(text, style, fresh)`.
+/// `compact` keeps only the largest unit of the age (`STALE 6m`) for narrow columns.
+pub fn age_mark(state: &State, gate: &GateStatus, compact: bool) -> (String, Style, bool) {
     let theme = &state.theme;
-    if state.checking.contains(&gate.id) {
-        return ("checking…".into(), theme.dim());
-    }
     let Some(at) = gate.observed_at else {
-        return ("never".into(), theme.aged());
+        return ("never".into(), theme.aged(), false);
     };
     let age = format::span(at, state.now);
+    let age = match age.split_once(' ') {
+        Some((largest, _)) if compact => largest.to_owned(),
+        _ => age,
+    };
     let allowed = state
         .spec(&gate.id)
         .map(|s| s.every + s.timeout)
         .unwrap_or(gate.every);
     let late = (state.now - at).to_std().unwrap_or_default() > allowed;
     if gate.is_stale(state.now) {
-        (format!("STALE {age}"), theme.error())
+        (format!("STALE {age}"), theme.error(), false)
     } else if late {
-        (format!("late {age}"), theme.aged())
+        (format!("late {age}"), theme.aged(), false)
     } else {
-        (format!("{age} ago"), theme.dim())
+        (format!("{age} ago"), theme.dim(), true)
+    }
+}
+
+/// The Checked column. A re-check in flight never hides that the value shown is old: a late or
+/// stale value keeps its mark, prefixed with `↻`.
+pub fn check_age(state: &State, gate: &GateStatus) -> (String, Style) {
+    if !state.checking.contains(&gate.id) {
+        let (text, style, _) = age_mark(state, gate, false);
+        return (text, style);
+    }
+    match age_mark(state, gate, true) {
+        (_, _, true) => ("checking…".into(), state.theme.dim()),
+        (mark, style, false) => (format!("↻ {mark}"), style),
     }
 }
 
@@ -75,7 +91,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
             state.filter,
-            state.keymap.key_of("back")
+            state.keymap.key_of(Command::Back)
         );
         frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
         return;

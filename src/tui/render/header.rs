@@ -12,8 +12,8 @@ use ratatui::widgets::Paragraph;
 /// `NO-GO · 2 red`, `UNKNOWN`, `GO`.
 pub fn verdict_label(state: &State) -> String {
     let verdict = state.board.verdict();
-    match verdict {
-        crate::gate::Verdict::NoGo => format!("{verdict} · {} red", state.board.red_count()),
+    match (verdict, state.verdict_why()) {
+        (crate::gate::Verdict::NoGo, Some(why)) => format!("{verdict} · {why}"),
         _ => verdict.to_string(),
     }
 }

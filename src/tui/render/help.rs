@@ -1,6 +1,7 @@
 //! The help popup, generated from the keymap (so remapped keys show as remapped) and the
 //! palette's command list.
 
+use crate::tui::keymap::Command;
 use crate::tui::palette;
 use crate::tui::state::{Overlay, State};
 use ratatui::Frame;
@@ -24,7 +25,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>14}  ", b.keys_text()), theme.key()),
             Span::raw(b.help),
-            Span::styled(format!("  [{}]", b.name), theme.dim()),
+            Span::styled(format!("  [{}]", b.name()), theme.dim()),
         ]));
     }
     lines.push(Line::raw(""));
@@ -53,7 +54,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height,
     };
     let block = Block::bordered().title(Span::styled(
-        format!(" Help · {} closes ", state.keymap.key_of("back")),
+        format!(" Help · {} closes ", state.keymap.key_of(Command::Back)),
         theme.title(),
     ));
     frame.render_widget(Clear, popup);

@@ -3,6 +3,7 @@
 
 use crate::gate::Verdict;
 use crate::tui::format;
+use crate::tui::keymap::Command;
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -89,7 +90,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Paragraph::new(Span::styled(
             format!(
                 "screen-share · emails masked · {} leaves",
-                state.keymap.key_of("screen_share")
+                state.keymap.key_of(Command::ScreenShare)
             ),
             theme.dim(),
         ))
