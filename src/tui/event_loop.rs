@@ -10,7 +10,7 @@ use super::timeline::TIMELINE_LIMIT;
 use super::{CockpitError, CockpitOptions, cohort, input, render, terminal, update};
 use crate::config::Config;
 use crate::gate::Transition;
-use crate::journal::Journal;
+use crate::journal::{Backlog, Journal};
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crate::text::Redactor;
@@ -197,15 +197,11 @@ impl EffectRunner {
     }
 }
 
-/// Transitions kept for the journal while it cannot take them; beyond this the oldest go (and
-/// the log says so), so a database down all day cannot fill memory.
-const JOURNAL_BACKLOG: usize = 10_000;
 /// How often a backlog is retried when no new transition comes to trigger it.
 const JOURNAL_RETRY: Duration = Duration::from_secs(15);
 
-/// One writer, so transitions reach the journal in the order they happened. What the journal
-/// cannot take yet stays queued and is retried, in order, before anything newer: a database
-/// blip must not leave holes in the shared timeline or the shift handoff.
+/// One writer, so transitions reach the journal in the order they happened; what the journal
+/// cannot take yet stays in a [`Backlog`] and is retried before anything newer.
 fn spawn_journal_writer(
     journal: Journal,
     redactor: Redactor,
@@ -213,12 +209,12 @@ fn spawn_journal_writer(
 ) -> mpsc::UnboundedSender<Vec<Transition>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Transition>>();
     tokio::spawn(async move {
-        let mut backlog: std::collections::VecDeque<Transition> = Default::default();
+        let mut backlog = Backlog::default();
         let mut retry = tokio::time::interval(JOURNAL_RETRY);
         loop {
             tokio::select! {
                 received = rx.recv() => match received {
-                    Some(transitions) => backlog.extend(transitions),
+                    Some(transitions) => { backlog.push(transitions); }
                     None => break,
                 },
                 _ = retry.tick() => {
@@ -227,28 +223,10 @@ fn spawn_journal_writer(
                     }
                 }
             }
-            if backlog.len() > JOURNAL_BACKLOG {
-                let dropped = backlog.len() - JOURNAL_BACKLOG;
-                backlog.drain(..dropped);
-                tracing::warn!(
-                    dropped,
-                    "journal backlog full: oldest transitions not recorded"
-                );
-            }
-            let write = async {
-                let mut added = 0;
-                // Safe to retry: the journal skips a transition it already has.
-                while let Some(t) = backlog.front() {
-                    if journal.record_transition(t).await? {
-                        added += 1;
-                    }
-                    backlog.pop_front();
-                }
-                Ok::<usize, crate::journal::JournalError>(added)
-            };
-            let result = db_call(JOURNAL_TIMEOUT, &redactor, write)
+            let result = backlog
+                .flush(&journal, JOURNAL_TIMEOUT)
                 .await
-                .map_err(|why| format!("{why} ({} transition(s) kept, retrying)", backlog.len()));
+                .map_err(|e| redactor.redact(&e.to_string()));
             if actions.send(Action::JournalRecorded(result)).is_err() {
                 break;
             }
