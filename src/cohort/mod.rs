@@ -12,7 +12,8 @@
 //!    of the row itself. [`validate`] is the same without a callback.
 //! 2. **Database checks** (async): [`check_database`]`(pool, &mut scan.report, &scan.emails,
 //!    timeout)` adds `existing_user` / `already_invited` findings, each on the line where the
-//!    email first appears, and sets [`Report::database`]. Until it runs, the report says the
+//!    email first appears, and sets [`Report::database`]. The users query and the invites query
+//!    each run once and stream; emails are lowercased in Rust on both sides ([`fold_case`]). Until it runs, the report says the
 //!    checks were skipped.
 //! 3. **Read the [`Report`]**: `status` (`ok|warn|blocked`, [`Status::exit_code`]), `rows`,
 //!    `valid_rows`, `distribution` (label → valid rows), `groups` (group → valid rows),

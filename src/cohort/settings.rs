@@ -20,8 +20,9 @@ pub struct CohortSettings {
     /// Fewer distinct labels than this is a `too_few_labels` warning.
     #[serde(default = "default_min_labels")]
     pub min_labels: u64,
-    /// SQL whose first column lists the product's users' emails; it runs read-only with the
-    /// `[defaults] timeout` as statement timeout.
+    /// SQL whose first column lists the product's users' emails; it runs once per check,
+    /// read-only, with the `[defaults] timeout` as statement timeout. Its rows stream to gonogo,
+    /// which lowercases them itself: the database's collation does not matter.
     #[serde(default = "default_existing_users_query")]
     pub existing_users_query: String,
     /// Files with more data rows than this are refused, so memory stays bounded.
