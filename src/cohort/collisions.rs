@@ -5,6 +5,7 @@
 //! depends on the product database's collation (`lower()` under `C` folds ASCII only).
 
 use super::finding::{Code, Finding};
+use super::kept::FindingStore;
 use super::report::{DatabaseChecks, Report};
 use super::seen::SeenEmails;
 use chrono::{DateTime, Utc};
@@ -30,21 +31,34 @@ pub async fn check_database(
     emails: &SeenEmails,
     timeout: Duration,
 ) -> Result<(), CollisionError> {
-    let findings = find(
-        pool,
-        &report.thresholds.existing_users_query,
-        emails,
-        timeout,
-    )
+    check_database_with(pool, report, emails, timeout, |_| {}).await
+}
+
+/// [`check_database`], showing `on_finding` every finding, kept by the report or not (the
+/// report keeps the first of each code only). The report changes only if both checks succeed.
+pub async fn check_database_with(
+    pool: &PgPool,
+    report: &mut Report,
+    emails: &SeenEmails,
+    timeout: Duration,
+    mut on_finding: impl FnMut(&Finding),
+) -> Result<(), CollisionError> {
+    let mut found = FindingStore::default();
+    let query = &report.thresholds.existing_users_query;
+    find_with(pool, query, emails, timeout, |finding| {
+        on_finding(&finding);
+        found.push(finding);
+    })
     .await?;
     report.database = DatabaseChecks::Ran {
         emails: emails.len(),
     };
-    report.add_findings(findings);
+    report.add_store(found);
     Ok(())
 }
 
-/// The collision findings for these emails, collected.
+/// The collision findings for these emails, collected (all of them: one per code and matching
+/// email; [`check_database`] keeps only the first of each code).
 pub async fn find(
     pool: &PgPool,
     users_query: &str,

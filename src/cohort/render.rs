@@ -1,12 +1,14 @@
 //! The plain-text cohort report for the terminal: summary, distribution against the thresholds,
-//! findings grouped by code with their lines (capped per code). Every cell is sanitized.
+//! findings grouped by code with their lines (capped per code, and saying what the report did
+//! not keep). Every cell is sanitized.
 
+use super::kept::FINDINGS_KEPT_PER_CODE;
 use super::report::{Report, Status};
 use super::validate::group_of;
 use crate::text::sanitize_short;
 use std::fmt::Write;
 
-/// Lines listed per finding code before "… and N more" (`--json` has them all).
+/// Lines listed per finding code before "… and N more" (`--json` has every kept one).
 pub const LINES_PER_CODE: usize = 20;
 /// Labels listed in the distribution before the rest is summed up.
 const LABELS_SHOWN: usize = 40;
@@ -35,14 +37,15 @@ pub fn render_text(report: &Report, file: &str) -> String {
     if !report.findings.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "Findings");
-        for (code, findings) in report.by_code() {
+        for group in report.by_code() {
+            let code = group.code;
             let _ = writeln!(
                 out,
                 "  {code} ({}) ×{}",
                 code.severity().as_str(),
-                findings.len()
+                group.total
             );
-            for f in findings.iter().take(LINES_PER_CODE) {
+            for f in group.kept.iter().take(LINES_PER_CODE) {
                 let place = f
                     .line
                     .map(|l| format!("line {l}"))
@@ -58,12 +61,17 @@ pub fn render_text(report: &Report, file: &str) -> String {
                     sanitize_short(&f.message, 160)
                 );
             }
-            if findings.len() > LINES_PER_CODE {
+            let listed = group.kept.len().min(LINES_PER_CODE) as u64;
+            let omitted = group.omitted();
+            if omitted > 0 {
                 let _ = writeln!(
                     out,
-                    "    … and {} more (see --json)",
-                    findings.len() - LINES_PER_CODE
+                    "    … and {} more; {omitted} not kept: only the first \
+                     {FINDINGS_KEPT_PER_CODE} by line are listed, in --json too",
+                    group.total - listed
                 );
+            } else if group.total > listed {
+                let _ = writeln!(out, "    … and {} more (see --json)", group.total - listed);
             }
         }
     }

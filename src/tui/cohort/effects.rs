@@ -36,10 +36,27 @@ pub async fn load(
         Some((pool, timeout)) => {
             let report = &mut loaded.scan.report;
             let emails = &loaded.scan.emails;
-            let checks = cohort::check_database(&pool, report, emails, timeout);
+            let rows = &loaded.rows;
+            // Marked on the listed rows only once both checks succeed. The report keeps the
+            // first findings of each code; the rows learn every one of theirs.
+            let mut marks: Vec<(usize, cohort::Code)> = Vec::new();
+            let checks = cohort::check_database_with(&pool, report, emails, timeout, |f| {
+                if let Some(line) = f.line
+                    && let Ok(at) = rows.binary_search_by_key(&line, |r| r.line)
+                {
+                    marks.push((at, f.code));
+                }
+            });
             let result = tokio::time::timeout(timeout + Duration::from_secs(5), checks).await;
             let failure = match result {
-                Ok(Ok(())) => None,
+                Ok(Ok(())) => {
+                    for (at, code) in marks {
+                        if let Some(row) = loaded.rows.get_mut(at) {
+                            row.add_code(code);
+                        }
+                    }
+                    None
+                }
                 Ok(Err(e)) => Some(crate::text::sanitize(&redactor.redact(&e.to_string()))),
                 Err(_) => Some("the database did not answer in time".to_owned()),
             };
@@ -66,18 +83,11 @@ pub async fn load(
 /// earlier shift's, or `cohort validate --force`). A journal that does not answer is no override.
 async fn previous_override(journal: &Journal, report: &cohort::Report, sha256: &str) -> Override {
     let lookup = journal.latest_with(cohort::OVERRIDE_KIND, "sha256", sha256);
-    let counts: serde_json::Map<String, serde_json::Value> = report
-        .counts()
-        .into_iter()
-        .map(|(code, n)| (code.as_str().to_owned(), n.into()))
-        .collect();
     match tokio::time::timeout(Duration::from_secs(10), lookup).await {
-        Ok(Ok(Some(entry))) if entry.data["counts"] != serde_json::Value::Object(counts) => {
-            Override::Outdated {
-                by: crate::text::sanitize_short(&entry.actor, 60),
-                entry: entry.id,
-            }
-        }
+        Ok(Ok(Some(entry))) if entry.data["counts"] != report.counts_json() => Override::Outdated {
+            by: crate::text::sanitize_short(&entry.actor, 60),
+            entry: entry.id,
+        },
         Ok(Ok(Some(entry))) => Override::Recorded {
             by: crate::text::sanitize_short(&entry.actor, 60),
             reason: entry.data["reason"]

@@ -124,7 +124,6 @@ impl CohortPane {
         let Some(view) = self.loaded() else {
             return Vec::new();
         };
-        let report = &view.cohort.0.scan.report;
         let needle = self.search.to_lowercase();
         view.cohort
             .0
@@ -132,7 +131,7 @@ impl CohortPane {
             .iter()
             .filter(|row| {
                 self.code_filter
-                    .is_none_or(|code| report.findings_at(row.line).iter().any(|f| f.code == code))
+                    .is_none_or(|code| row.codes.contains(&code))
             })
             .filter(|row| {
                 needle.is_empty()
@@ -151,12 +150,12 @@ impl CohortPane {
         let Some(view) = self.loaded() else {
             return Vec::new();
         };
-        let report = &view.cohort.0.scan.report;
-        let mut codes: Vec<Code> = report
-            .findings
+        let mut codes: Vec<Code> = view
+            .cohort
+            .0
+            .rows
             .iter()
-            .filter(|f| f.line.is_some())
-            .map(|f| f.code)
+            .flat_map(|row| row.codes.iter().copied())
             .collect();
         codes.sort();
         codes.dedup();
