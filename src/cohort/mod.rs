@@ -68,7 +68,7 @@ pub use overrides::{OVERRIDE_KIND, OverrideError, record_override};
 pub use render::{LINES_PER_CODE, render_text};
 pub use report::{CodeFindings, DatabaseChecks, Report, Status};
 pub use seen::{SeenEmails, fold_case};
-pub use settings::CohortSettings;
+pub use settings::{CohortSettings, group_key};
 pub use validate::{
     CohortError, MAX_LABEL_CHARS, RowView, Scan, group_of, validate, validate_with,
 };

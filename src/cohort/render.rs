@@ -95,12 +95,12 @@ fn distribution(out: &mut String, report: &Report, min_rows: u64, min_labels: u6
         Some(min) => format!("≥{min}  ok"),
         None => String::new(),
     };
+    let minimums = report.thresholds.group_minimums();
     let mut groups: Vec<(String, u64)> =
         report.groups.iter().map(|(g, n)| (g.clone(), *n)).collect();
-    for name in report.thresholds.groups.keys() {
-        let lower = name.to_lowercase();
-        if !report.groups.contains_key(&lower) {
-            groups.push((lower, 0));
+    for group in minimums.keys() {
+        if !report.groups.contains_key(group) {
+            groups.push((group.clone(), 0));
         }
     }
     groups.sort();
@@ -129,7 +129,7 @@ fn distribution(out: &mut String, report: &Report, min_rows: u64, min_labels: u6
     );
     let _ = writeln!(out, "  {:<width$}  {:>7}  min", "group", "rows");
     for (group, n) in &groups {
-        let min = report.thresholds.group_minimum(group);
+        let min = minimums.get(group).copied();
         let row = format!(
             "  {:<width$}  {:>7}  {}",
             sanitize_short(group, width),

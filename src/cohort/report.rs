@@ -275,8 +275,8 @@ impl Report {
                 ),
             ));
         }
-        for (group, &min) in &t.groups {
-            let have = self.groups.get(&group.to_lowercase()).copied().unwrap_or(0);
+        for (group, min) in t.group_minimums() {
+            let have = self.groups.get(&group).copied().unwrap_or(0);
             if have < min {
                 found.push(Finding::file(
                     Code::TooFewInGroup,

@@ -8,7 +8,7 @@ use super::kept::FindingStore;
 use super::reader::{Fields, Record, RecordReader};
 use super::report::Report;
 use super::seen::SeenEmails;
-use super::settings::CohortSettings;
+use super::settings::{CohortSettings, group_key};
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -392,14 +392,9 @@ fn check_row(
     }
 }
 
-/// The group of a label: the part before the first `-`, lowercased.
+/// The group of a label: the part before the first `-`, as [`group_key`] names it.
 pub fn group_of(label: &str) -> Cow<'_, str> {
-    let group = label.split('-').next().unwrap_or(label);
-    if group.chars().any(char::is_uppercase) {
-        Cow::Owned(group.to_lowercase())
-    } else {
-        Cow::Borrowed(group)
-    }
+    group_key(label.split('-').next().unwrap_or(label))
 }
 
 fn count(report: &mut Report, label: &str) {
