@@ -357,3 +357,60 @@ fn group_minimums_match_the_group_in_any_case() {
         ]
     );
 }
+
+/// `malformed_email` checks the cell as written, so the operator must see it as written: the
+/// whitespace around an address is shown (`␠`), control characters are neutralised, nothing
+/// is trimmed away — in the cockpit's rows, the text report and the JSON.
+#[test]
+fn whitespace_around_an_email_is_shown_not_trimmed() {
+    let csv = "email,cohort,sent_by\n ana@x.com,creator-a,\nbob@x.com  ,creator-a,\n\tcid@x.com,creator-a, ops@x.com\n";
+    let path = std::env::temp_dir().join(format!("gonogo-ws-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let loaded = cohort::load_path(&path, &CohortSettings::default(), 10).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let cells: Vec<(&str, Option<&str>)> = loaded
+        .rows
+        .iter()
+        .map(|r| (r.email.as_str(), r.sent_by.as_deref()))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("␠ana@x.com", Some("")),
+            ("bob@x.com␠␠", Some("")),
+            ("\u{FFFD}cid@x.com", Some("␠ops@x.com")),
+        ]
+    );
+    for row in &loaded.rows {
+        assert_eq!(row.codes[0], Code::MalformedEmail);
+    }
+    let text = cohort::render_text(&loaded.scan.report, "ws.csv");
+    assert!(
+        text.contains("line 2: ␠ana@x.com — email contains whitespace"),
+        "{text}"
+    );
+    assert!(text.contains("line 3: bob@x.com␠␠ —"), "{text}");
+    assert!(!text.contains('\t'), "{text}");
+    let json = serde_json::to_value(&loaded.scan.report).unwrap();
+    let emails: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "malformed_email")
+        .filter_map(|f| f["email"].as_str())
+        .collect();
+    // The last row's email and its sent_by are both malformed.
+    assert_eq!(
+        emails,
+        [
+            " ana@x.com",
+            "bob@x.com  ",
+            "\u{FFFD}cid@x.com",
+            "\u{FFFD}cid@x.com"
+        ]
+    );
+    assert!(
+        text.contains("sent_by `␠ops@x.com`: email contains whitespace"),
+        "{text}"
+    );
+}

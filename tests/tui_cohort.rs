@@ -491,3 +491,17 @@ fn cohort_keys_are_remappable_and_the_footer_follows() {
         Err(KeymapError::Conflict { .. })
     ));
 }
+
+#[test]
+fn a_space_before_an_email_is_visible_and_still_masked() {
+    let path = std::env::temp_dir().join(format!("gonogo-ws-pane-{}.csv", std::process::id()));
+    std::fs::write(&path, "email,cohort\n olivia@veza.fr,creator-a\n").unwrap();
+    let mut state = state_with_cohort(path.to_str().unwrap());
+    let _ = std::fs::remove_file(&path);
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("␠olivia@veza.fr"), "{screen}");
+    update(&mut state, Action::ToggleMask);
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("␠o***@v***.fr"), "{screen}");
+    assert!(!screen.contains("olivia@veza"), "{screen}");
+}

@@ -1,11 +1,14 @@
 //! Loading a cohort file for the cockpit: the report plus the first rows, owned and sanitized,
 //! so a pane can list rows with their findings without holding a million of them.
 
+use super::cell::as_written;
 use super::settings::CohortSettings;
 use super::validate::{CohortError, Scan, validate_with};
 use std::path::Path;
 
-/// One data row, cells sanitized (safe to draw), with the codes of its findings.
+/// One data row, cells sanitized (safe to draw), with the codes of its findings. `email` and
+/// `sent_by` are shown as written ([`super::as_written`]: `␠ana@x.com`), as the email rules
+/// judged them; `cohort` and `name` are trimmed, as labels are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CohortRow {
     pub line: u64,
@@ -59,10 +62,13 @@ pub fn load_path(
         let clean = |s: &str| crate::text::sanitize_short(s, CELL_SHOWN_MAX);
         rows.push(CohortRow {
             line: row.line,
-            email: clean(&row.email),
+            email: as_written(&row.email, CELL_SHOWN_MAX),
             cohort: clean(&row.cohort),
             name: row.name.as_deref().map(clean),
-            sent_by: row.sent_by.as_deref().map(clean),
+            sent_by: row
+                .sent_by
+                .as_deref()
+                .map(|s| as_written(s, CELL_SHOWN_MAX)),
             codes: {
                 let mut codes: Vec<super::Code> = row.findings.iter().map(|f| f.code).collect();
                 codes.sort();

@@ -39,11 +39,13 @@
 //! newlines makes them differ from record numbers). No input makes it panic.
 //!
 //! # Rules worth knowing
-//! Emails are checked as written (a trailing space is malformed), duplicates are case-insensitive
+//! Emails are checked as written (a trailing space is malformed) and shown as written (the
+//! space as `␠`, see [`as_written`]), duplicates are case-insensitive
 //! among well-formed emails, labels are trimmed, groups are lowercased. Distribution counts valid
 //! rows only. A duplicated optional column (`name`, `sent_by`) is a `bad_header` too: which one
 //! is meant is ambiguous. A malformed non-empty `sent_by` is a `malformed_email`.
 
+mod cell;
 mod collisions;
 mod email;
 mod finding;
@@ -57,6 +59,7 @@ mod seen;
 mod settings;
 mod validate;
 
+pub use cell::{VISIBLE_SPACE, as_written};
 pub use collisions::{
     CollisionError, check_database, check_database_with, find as find_collisions,
 };

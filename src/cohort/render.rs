@@ -2,6 +2,7 @@
 //! findings grouped by code with their lines (capped per code, and saying what the report did
 //! not keep). Every cell is sanitized.
 
+use super::cell::as_written;
 use super::kept::FINDINGS_KEPT_PER_CODE;
 use super::report::{Report, Status};
 use super::validate::group_of;
@@ -53,7 +54,7 @@ pub fn render_text(report: &Report, file: &str) -> String {
                 let email = f
                     .email
                     .as_deref()
-                    .map(|e| format!(" {} —", sanitize_short(e, 80)))
+                    .map(|e| format!(" {} —", as_written(e, 80)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,

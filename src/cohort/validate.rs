@@ -384,10 +384,7 @@ fn check_row(
             Code::MalformedEmail,
             line,
             Some(email),
-            &format!(
-                "sent_by `{}`: {why}",
-                crate::text::sanitize_short(sender, 80)
-            ),
+            &format!("sent_by `{}`: {why}", super::cell::as_written(sender, 80)),
         ));
     }
 }
