@@ -361,6 +361,8 @@ async fn database_collisions_warn_and_force_is_journaled(pool: PgPool) {
     assert_eq!(e.data["operator"], "maya");
     assert_eq!(e.data["reason"], "bob asked for a second invite");
     assert_eq!(e.data["counts"]["existing_user"], 1);
+    assert_eq!(e.data["findings_total"], 1);
+    assert_eq!(e.data["findings_omitted"], serde_json::json!({}));
     assert_eq!(e.data["findings"][0]["line"], 11);
     assert!(e.message.contains("existing_user×1"), "{}", e.message);
     // A blocked file is never journaled as overridden.

@@ -43,6 +43,7 @@ pub async fn record_override(
         "counts": report.counts_json(),
         "findings": report.findings.iter().take(JOURNALED_FINDINGS).collect::<Vec<_>>(),
         "findings_total": report.counts().values().sum::<u64>(),
+        "findings_omitted": report.findings_omitted,
         "database_checks": report.database.describe(),
         "reason": reason.map(|r| crate::text::sanitize_short(r, 500)),
     });

@@ -342,6 +342,20 @@ mod tests {
     }
 
     #[test]
+    fn counts_json_names_every_code_with_its_full_count() {
+        let mut r = Report::new(CohortSettings::default());
+        r.add_findings([
+            Finding::at(Code::DuplicateEmail, 3, None, "a"),
+            Finding::at(Code::DuplicateEmail, 4, None, "b"),
+            Finding::file(Code::TooFewRows, "c"),
+        ]);
+        assert_eq!(
+            r.counts_json(),
+            serde_json::json!({"duplicate_email": 2, "too_few_rows": 1})
+        );
+    }
+
+    #[test]
     fn findings_at_a_line() {
         let mut r = Report::new(CohortSettings::default());
         r.add_findings([
