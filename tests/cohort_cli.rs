@@ -152,12 +152,14 @@ fn json_has_the_documented_shape() {
         [
             "distribution",
             "findings",
+            "findings_omitted",
             "groups",
             "rows",
             "status",
             "valid_rows"
         ]
     );
+    assert_eq!(v["findings_omitted"], serde_json::json!({}));
     assert_eq!(v["status"], "blocked");
     assert_eq!(v["rows"], 50);
     assert_eq!(v["valid_rows"], 49);
@@ -196,6 +198,45 @@ fn json_lists_every_finding_beyond_the_human_cap() {
         .filter(|f| f["code"] == "malformed_email")
         .count();
     assert_eq!(malformed, 45);
+}
+
+/// Past the per-code cap, findings are counted, not kept: both outputs say how many were left
+/// out, and the exit code follows the full count.
+#[test]
+fn findings_past_the_cap_are_counted_and_said_to_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.csv");
+    let mut text = String::from("email,cohort\n");
+    for i in 0..1_200 {
+        text.push_str(&format!("bad{i},creator-x\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let out = gonogo(dir.path())
+        .args(["cohort", "validate", "bad.csv", "--offline", "--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let malformed = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "malformed_email")
+        .count();
+    assert_eq!(malformed, gonogo::cohort::FINDINGS_KEPT_PER_CODE);
+    assert_eq!(
+        v["findings_omitted"],
+        serde_json::json!({"malformed_email": 200})
+    );
+    gonogo(dir.path())
+        .args(["cohort", "validate", "bad.csv", "--offline"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("malformed_email (hard) ×1200"))
+        .stdout(predicate::str::contains("1200 hard"))
+        .stdout(predicate::str::contains("… and 1180 more; 200 not kept"));
 }
 
 #[test]
@@ -320,6 +361,8 @@ async fn database_collisions_warn_and_force_is_journaled(pool: PgPool) {
     assert_eq!(e.data["operator"], "maya");
     assert_eq!(e.data["reason"], "bob asked for a second invite");
     assert_eq!(e.data["counts"]["existing_user"], 1);
+    assert_eq!(e.data["findings_total"], 1);
+    assert_eq!(e.data["findings_omitted"], serde_json::json!({}));
     assert_eq!(e.data["findings"][0]["line"], 11);
     assert!(e.message.contains("existing_user×1"), "{}", e.message);
     // A blocked file is never journaled as overridden.

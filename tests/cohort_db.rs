@@ -1,6 +1,6 @@
 //! Database checks against a real Postgres: existing users and pending invites, compared
-//! case-insensitively; expired and used invites do not count; the users query runs read-only
-//! and under a statement timeout.
+//! case-insensitively (non-ASCII too, whatever the collation); expired and used invites do not
+//! count; the users query runs once, read-only and under a statement timeout.
 
 use gonogo::cohort::{self, Code, CohortSettings, DatabaseChecks, Status};
 use sqlx::PgPool;
@@ -161,4 +161,96 @@ async fn without_beta_invites_the_error_says_to_migrate(pool: PgPool) {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("gonogo migrate"), "{err}");
+}
+
+/// Postgres `lower()` under the C collation folds ASCII only: `ÉLODIE` stays `ÉLODIE`. The
+/// comparison must not depend on the product database's collation.
+#[sqlx::test(migrations = false)]
+async fn non_ascii_case_pairs_match_under_the_c_collation(pool: PgPool) {
+    sqlx::query("CREATE TABLE users (email text COLLATE \"C\" NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    gonogo::db::migrate(&pool).await.unwrap();
+    sqlx::query("ALTER TABLE beta_invites ALTER COLUMN email TYPE varchar(320) COLLATE \"C\"")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO users (email) VALUES ('ÉLODIE@x.fr'), ('ÉLODIE@X.FR')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO beta_invites (code, email, cohort, expires_at) VALUES
+         ('C1', 'JOSÉ@X.FR', 'listener-jazz', now() + interval '3 days'),
+         ('C2', 'JOSÉ@x.fr', 'listener-jazz', now() + interval '9 days')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (lowered,): (String,) = sqlx::query_as("SELECT lower(email) FROM users LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        lowered, "Élodie@x.fr",
+        "the column must show the C collation's lower()"
+    );
+    let csv = "email,cohort\nélodie@x.fr,creator-a\nJosé@x.fr,listener-jazz\nana@x.fr,press-b\n";
+    let scan = cohort::validate(csv.as_bytes(), &settings()).unwrap();
+    let mut report = scan.report;
+    cohort::check_database(&pool, &mut report, &scan.emails, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let found: Vec<(Code, Option<u64>, Option<&str>)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code, f.line, f.email.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::ExistingUser, Some(2), Some("élodie@x.fr")),
+            (Code::AlreadyInvited, Some(3), Some("josé@x.fr")),
+        ]
+    );
+    let expires = chrono::Utc::now() + chrono::Duration::days(9);
+    assert!(
+        report.findings[1]
+            .message
+            .contains(&expires.format("%Y-%m-%d").to_string()),
+        "the latest of the two invites: {}",
+        report.findings[1].message
+    );
+}
+
+/// The operator's users query is arbitrary SQL over a table that may be large: it runs once per
+/// check, however many cohort emails there are. The probe counts its runs in a transaction-local
+/// setting (allowed read-only) and divides by zero on a second run.
+#[sqlx::test(migrations = false)]
+async fn the_users_query_runs_once_for_a_large_cohort(pool: PgPool) {
+    setup(&pool).await;
+    sqlx::query("INSERT INTO users (email) VALUES ('Person11999@Example.com')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut csv = String::from("email,cohort\n");
+    for i in 0..12_000 {
+        csv.push_str(&format!("person{i}@example.com,creator-a\n"));
+    }
+    let scan = cohort::validate(csv.as_bytes(), &settings()).unwrap();
+    let once = "SELECT u.email FROM users u, \
+        (SELECT set_config('gonogo_probe.runs', \
+            (coalesce(nullif(current_setting('gonogo_probe.runs', true), ''), '0')::int + 1)::text, \
+            true)) AS probe(runs) \
+        WHERE 1 / (2 - probe.runs::int) = 1";
+    let findings = cohort::find_collisions(&pool, once, &scan.emails, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let users: Vec<(Option<u64>, Option<&str>)> = findings
+        .iter()
+        .filter(|f| f.code == Code::ExistingUser)
+        .map(|f| (f.line, f.email.as_deref()))
+        .collect();
+    assert_eq!(users, [(Some(12_001), Some("person11999@example.com"))]);
 }

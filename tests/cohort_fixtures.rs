@@ -303,3 +303,114 @@ fn lone_cr_line_endings_number_each_line() {
         duplicate.message
     );
 }
+
+/// A group minimum written in any case, non-ASCII included, applies to the group everywhere:
+/// the finding, the text report and the cockpit's chart.
+#[test]
+fn group_minimums_match_the_group_in_any_case() {
+    let settings = CohortSettings {
+        min_rows: 1,
+        min_labels: 1,
+        groups: [("Éditeur".to_owned(), 3), ("PRESS".to_owned(), 1)].into(),
+        ..CohortSettings::default()
+    };
+    let csv = "email,cohort\na@x.io,éditeur-vinyl\nb@x.io,ÉDITEUR-jazz\nc@x.io,Press-daily\n";
+    let s = cohort::validate(csv.as_bytes(), &settings).unwrap();
+    assert_eq!(s.report.groups["éditeur"], 2);
+    let low: Vec<&str> = s
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::TooFewInGroup)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(low.len(), 1, "{low:?}");
+    assert!(
+        low[0].contains("has 2 valid rows; it needs at least 3"),
+        "{low:?}"
+    );
+    assert_eq!(settings.group_minimum("éditeur"), Some(3));
+    assert_eq!(settings.group_minimum("ÉDITEUR"), Some(3));
+    assert_eq!(settings.group_minimum("press"), Some(1));
+
+    let text = cohort::render_text(&s.report, "x.csv");
+    let line = |group: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(group))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line("éditeur").ends_with(" 2  ≥3  LOW"), "{text}");
+    assert!(line("press").ends_with(" 1  ≥1  ok"), "{text}");
+    let group_rows = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("éditeur "))
+        .count();
+    assert_eq!(group_rows, 1, "one row per group: {text}");
+
+    let chart = gonogo::tui::cohort::chart_groups(&s.report);
+    assert_eq!(
+        chart,
+        [
+            ("éditeur".to_owned(), 2, Some(3)),
+            ("press".to_owned(), 1, Some(1))
+        ]
+    );
+}
+
+/// `malformed_email` checks the cell as written, so the operator must see it as written: the
+/// whitespace around an address is shown (`␠`), control characters are neutralised, nothing
+/// is trimmed away — in the cockpit's rows, the text report and the JSON.
+#[test]
+fn whitespace_around_an_email_is_shown_not_trimmed() {
+    let csv = "email,cohort,sent_by\n ana@x.com,creator-a,\nbob@x.com  ,creator-a,\n\tcid@x.com,creator-a, ops@x.com\n";
+    let path = std::env::temp_dir().join(format!("gonogo-ws-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let loaded = cohort::load_path(&path, &CohortSettings::default(), 10).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let cells: Vec<(&str, Option<&str>)> = loaded
+        .rows
+        .iter()
+        .map(|r| (r.email.as_str(), r.sent_by.as_deref()))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("␠ana@x.com", Some("")),
+            ("bob@x.com␠␠", Some("")),
+            ("\u{FFFD}cid@x.com", Some("␠ops@x.com")),
+        ]
+    );
+    for row in &loaded.rows {
+        assert_eq!(row.codes[0], Code::MalformedEmail);
+    }
+    let text = cohort::render_text(&loaded.scan.report, "ws.csv");
+    assert!(
+        text.contains("line 2: ␠ana@x.com — email contains whitespace"),
+        "{text}"
+    );
+    assert!(text.contains("line 3: bob@x.com␠␠ —"), "{text}");
+    assert!(!text.contains('\t'), "{text}");
+    let json = serde_json::to_value(&loaded.scan.report).unwrap();
+    let emails: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "malformed_email")
+        .filter_map(|f| f["email"].as_str())
+        .collect();
+    // The last row's email and its sent_by are both malformed.
+    assert_eq!(
+        emails,
+        [
+            " ana@x.com",
+            "bob@x.com  ",
+            "\u{FFFD}cid@x.com",
+            "\u{FFFD}cid@x.com"
+        ]
+    );
+    assert!(
+        text.contains("sent_by `␠ops@x.com`: email contains whitespace"),
+        "{text}"
+    );
+}

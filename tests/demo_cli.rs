@@ -105,6 +105,16 @@ impl Running {
     }
 }
 
+/// A failing test must not leave a rehearsal running.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Gone, or a zombie nobody reaps: either way no longer a server.
 fn is_gone(pid: &str) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

@@ -595,3 +595,17 @@ fn a_long_cohort_draws_the_rows_around_the_selection() {
     let selected = state.cohort.selected_row().unwrap().email.clone();
     assert!(screen.contains(&selected), "{selected} in\n{screen}");
 }
+
+#[test]
+fn a_space_before_an_email_is_visible_and_still_masked() {
+    let path = std::env::temp_dir().join(format!("gonogo-ws-pane-{}.csv", std::process::id()));
+    std::fs::write(&path, "email,cohort\n olivia@veza.fr,creator-a\n").unwrap();
+    let mut state = state_with_cohort(path.to_str().unwrap());
+    let _ = std::fs::remove_file(&path);
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("␠olivia@veza.fr"), "{screen}");
+    update(&mut state, Action::ToggleMask);
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("␠o***@v***.fr"), "{screen}");
+    assert!(!screen.contains("olivia@veza"), "{screen}");
+}

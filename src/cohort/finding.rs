@@ -120,9 +120,10 @@ impl Finding {
             code,
             severity: code.severity(),
             line,
+            // Untrimmed: the email a rule judged, not a tidier one.
             email: email
                 .filter(|e| !e.is_empty())
-                .map(|e| crate::text::sanitize_short(e, EMAIL_SHOWN_MAX)),
+                .map(|e| super::cell::neutralised(e, EMAIL_SHOWN_MAX)),
             message: crate::text::sanitize(message),
         }
     }

@@ -1,11 +1,14 @@
 //! Loading a cohort file for the cockpit: the report plus the first rows, owned and sanitized,
 //! so a pane can list rows with their findings without holding a million of them.
 
+use super::cell::as_written;
 use super::settings::CohortSettings;
 use super::validate::{CohortError, Scan, validate_with};
 use std::path::Path;
 
-/// One data row, cells sanitized (safe to draw), with the codes of its file findings.
+/// One data row, cells sanitized (safe to draw), with the codes of its findings. `email` and
+/// `sent_by` are shown as written ([`super::as_written`]: `␠ana@x.com`), as the email rules
+/// judged them; `cohort` and `name` are trimmed, as labels are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CohortRow {
     pub line: u64,
@@ -13,9 +16,19 @@ pub struct CohortRow {
     pub cohort: String,
     pub name: Option<String>,
     pub sent_by: Option<String>,
-    /// Codes found in the file for this row. Database findings are matched later by line
-    /// (see [`super::Report::findings_at`]).
+    /// Every finding code of this row, sorted (a code twice when it was found twice): the
+    /// file's, and the database checks' once they ran ([`CohortRow::add_code`]). Complete even
+    /// when the report did not keep the finding itself ([`super::Report::findings_at`] has the
+    /// kept ones, with their messages).
     pub codes: Vec<super::Code>,
+}
+
+impl CohortRow {
+    /// Records one more finding code of this row, in order.
+    pub fn add_code(&mut self, code: super::Code) {
+        let at = self.codes.partition_point(|c| *c <= code);
+        self.codes.insert(at, code);
+    }
 }
 
 /// A validated file and the first `keep_rows` of its rows.
@@ -49,11 +62,18 @@ pub fn load_path(
         let clean = |s: &str| crate::text::sanitize_short(s, CELL_SHOWN_MAX);
         rows.push(CohortRow {
             line: row.line,
-            email: clean(&row.email),
+            email: as_written(&row.email, CELL_SHOWN_MAX),
             cohort: clean(&row.cohort),
             name: row.name.as_deref().map(clean),
-            sent_by: row.sent_by.as_deref().map(clean),
-            codes: row.findings.iter().map(|f| f.code).collect(),
+            sent_by: row
+                .sent_by
+                .as_deref()
+                .map(|s| as_written(s, CELL_SHOWN_MAX)),
+            codes: {
+                let mut codes: Vec<super::Code> = row.findings.iter().map(|f| f.code).collect();
+                codes.sort();
+                codes
+            },
         });
     })?;
     Ok(LoadedCohort {

@@ -7,7 +7,7 @@ use crate::journal::{Journal, JournalError};
 /// The journal `kind` of a cohort override.
 pub const OVERRIDE_KIND: &str = "cohort_override";
 
-/// At most this many findings are copied into the journal line; `counts` has them all.
+/// At most this many findings are copied into the journal line; `counts` counts them all.
 const JOURNALED_FINDINGS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,11 +33,6 @@ pub async fn record_override(
     }
     let sha256 = report.sha256.as_deref().ok_or(OverrideError::NoHash)?;
     let file = crate::text::sanitize_short(file, 200);
-    let counts: serde_json::Map<String, serde_json::Value> = report
-        .counts()
-        .into_iter()
-        .map(|(code, n)| (code.as_str().to_owned(), n.into()))
-        .collect();
     let data = serde_json::json!({
         "operator": journal.actor(),
         "file": file,
@@ -45,9 +40,10 @@ pub async fn record_override(
         "bytes": report.bytes,
         "rows": report.rows,
         "valid_rows": report.valid_rows,
-        "counts": counts,
+        "counts": report.counts_json(),
         "findings": report.findings.iter().take(JOURNALED_FINDINGS).collect::<Vec<_>>(),
-        "findings_total": report.findings.len(),
+        "findings_total": report.counts().values().sum::<u64>(),
+        "findings_omitted": report.findings_omitted,
         "database_checks": report.database.describe(),
         "reason": reason.map(|r| crate::text::sanitize_short(r, 500)),
     });

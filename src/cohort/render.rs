@@ -1,12 +1,15 @@
 //! The plain-text cohort report for the terminal: summary, distribution against the thresholds,
-//! findings grouped by code with their lines (capped per code). Every cell is sanitized.
+//! findings grouped by code with their lines (capped per code, and saying what the report did
+//! not keep). Every cell is sanitized.
 
+use super::cell::as_written;
+use super::kept::FINDINGS_KEPT_PER_CODE;
 use super::report::{Report, Status};
 use super::validate::group_of;
 use crate::text::sanitize_short;
 use std::fmt::Write;
 
-/// Lines listed per finding code before "… and N more" (`--json` has them all).
+/// Lines listed per finding code before "… and N more" (`--json` has every kept one).
 pub const LINES_PER_CODE: usize = 20;
 /// Labels listed in the distribution before the rest is summed up.
 const LABELS_SHOWN: usize = 40;
@@ -35,14 +38,15 @@ pub fn render_text(report: &Report, file: &str) -> String {
     if !report.findings.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "Findings");
-        for (code, findings) in report.by_code() {
+        for group in report.by_code() {
+            let code = group.code;
             let _ = writeln!(
                 out,
                 "  {code} ({}) ×{}",
                 code.severity().as_str(),
-                findings.len()
+                group.total
             );
-            for f in findings.iter().take(LINES_PER_CODE) {
+            for f in group.kept.iter().take(LINES_PER_CODE) {
                 let place = f
                     .line
                     .map(|l| format!("line {l}"))
@@ -50,7 +54,7 @@ pub fn render_text(report: &Report, file: &str) -> String {
                 let email = f
                     .email
                     .as_deref()
-                    .map(|e| format!(" {} —", sanitize_short(e, 80)))
+                    .map(|e| format!(" {} —", as_written(e, 80)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
@@ -58,12 +62,17 @@ pub fn render_text(report: &Report, file: &str) -> String {
                     sanitize_short(&f.message, 160)
                 );
             }
-            if findings.len() > LINES_PER_CODE {
+            let listed = group.kept.len().min(LINES_PER_CODE) as u64;
+            let omitted = group.omitted();
+            if omitted > 0 {
                 let _ = writeln!(
                     out,
-                    "    … and {} more (see --json)",
-                    findings.len() - LINES_PER_CODE
+                    "    … and {} more; {omitted} not kept: only the first \
+                     {FINDINGS_KEPT_PER_CODE} by line are listed, in --json too",
+                    group.total - listed
                 );
+            } else if group.total > listed {
+                let _ = writeln!(out, "    … and {} more (see --json)", group.total - listed);
             }
         }
     }
@@ -87,12 +96,12 @@ fn distribution(out: &mut String, report: &Report, min_rows: u64, min_labels: u6
         Some(min) => format!("≥{min}  ok"),
         None => String::new(),
     };
+    let minimums = report.thresholds.group_minimums();
     let mut groups: Vec<(String, u64)> =
         report.groups.iter().map(|(g, n)| (g.clone(), *n)).collect();
-    for name in report.thresholds.groups.keys() {
-        let lower = name.to_lowercase();
-        if !report.groups.contains_key(&lower) {
-            groups.push((lower, 0));
+    for group in minimums.keys() {
+        if !report.groups.contains_key(group) {
+            groups.push((group.clone(), 0));
         }
     }
     groups.sort();
@@ -121,7 +130,7 @@ fn distribution(out: &mut String, report: &Report, min_rows: u64, min_labels: u6
     );
     let _ = writeln!(out, "  {:<width$}  {:>7}  min", "group", "rows");
     for (group, n) in &groups {
-        let min = report.thresholds.group_minimum(group);
+        let min = minimums.get(group).copied();
         let row = format!(
             "  {:<width$}  {:>7}  {}",
             sanitize_short(group, width),

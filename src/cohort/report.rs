@@ -2,6 +2,7 @@
 //! shape `gonogo cohort validate --json` prints.
 
 use super::finding::{Code, Finding, Severity};
+use super::kept::FindingStore;
 use super::settings::CohortSettings;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,8 +65,8 @@ impl DatabaseChecks {
 }
 
 /// Everything known about one cohort file. Serializes to exactly
-/// `{"status","rows","valid_rows","distribution","groups","findings"}`; the other fields are
-/// for people and the cockpit.
+/// `{"status","rows","valid_rows","distribution","groups","findings","findings_omitted"}`; the
+/// other fields are for people and the cockpit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub status: Status,
@@ -77,8 +78,15 @@ pub struct Report {
     pub distribution: BTreeMap<String, u64>,
     /// Valid rows per group (the label's part before the first `-`, lowercased).
     pub groups: BTreeMap<String, u64>,
-    /// Sorted by line (file-wide findings first), then code.
+    /// The kept findings: at most
+    /// [`FINDINGS_KEPT_PER_CODE`](crate::cohort::FINDINGS_KEPT_PER_CODE) per code, the first by line.
+    /// Sorted by line (file-wide findings first), then code. [`Report::counts`] has them all.
     pub findings: Vec<Finding>,
+    /// Per code, how many findings were counted but not kept (codes with none left out are
+    /// absent). Status, counts and exit code include them.
+    pub findings_omitted: BTreeMap<Code, u64>,
+    #[serde(skip)]
+    counts: BTreeMap<Code, u64>,
     /// The thresholds the distribution was checked against.
     #[serde(skip)]
     pub thresholds: CohortSettings,
@@ -91,6 +99,22 @@ pub struct Report {
     pub bytes: u64,
 }
 
+/// The findings of one code: how many there are, and the ones kept.
+#[derive(Debug)]
+pub struct CodeFindings<'a> {
+    pub code: Code,
+    pub total: u64,
+    /// In line order; fewer than `total` when some were left out.
+    pub kept: Vec<&'a Finding>,
+}
+
+impl CodeFindings<'_> {
+    /// Findings of this code counted but not kept.
+    pub fn omitted(&self) -> u64 {
+        self.total.saturating_sub(self.kept.len() as u64)
+    }
+}
+
 impl Report {
     pub(crate) fn new(thresholds: CohortSettings) -> Report {
         Report {
@@ -100,6 +124,8 @@ impl Report {
             distribution: BTreeMap::new(),
             groups: BTreeMap::new(),
             findings: Vec::new(),
+            findings_omitted: BTreeMap::new(),
+            counts: BTreeMap::new(),
             thresholds,
             database: DatabaseChecks::Skipped("not run".into()),
             sha256: None,
@@ -109,48 +135,97 @@ impl Report {
 
     /// Adds findings (the database checks' ones, say) and recomputes order and status.
     pub fn add_findings(&mut self, findings: impl IntoIterator<Item = Finding>) {
-        self.findings.extend(findings);
-        self.settle();
+        let mut more = FindingStore::default();
+        for finding in findings {
+            more.push(finding);
+        }
+        self.add_store(more);
     }
 
-    pub(crate) fn settle(&mut self) {
-        self.findings.sort_by_key(|f| (f.line.unwrap_or(0), f.code));
-        self.status = if self.findings.iter().any(Finding::is_hard) {
+    pub(crate) fn add_store(&mut self, more: FindingStore) {
+        let mut store = FindingStore::resume(
+            std::mem::take(&mut self.findings),
+            std::mem::take(&mut self.counts),
+        );
+        store.merge(more);
+        self.set_findings(store);
+    }
+
+    /// Takes the store's findings and counts, and settles omissions and status from them.
+    pub(crate) fn set_findings(&mut self, store: FindingStore) {
+        let (findings, counts) = store.finish();
+        let mut omitted = counts.clone();
+        for f in &findings {
+            if let Some(n) = omitted.get_mut(&f.code) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        omitted.retain(|_, n| *n > 0);
+        self.findings = findings;
+        self.findings_omitted = omitted;
+        self.counts = counts;
+        self.status = if self.hard_count() > 0 {
             Status::Blocked
-        } else if self.findings.is_empty() {
+        } else if self.counts.is_empty() {
             Status::Ok
         } else {
             Status::Warn
         };
     }
 
-    pub fn hard_count(&self) -> usize {
-        self.findings.iter().filter(|f| f.is_hard()).count()
+    /// Hard findings, kept or not.
+    pub fn hard_count(&self) -> u64 {
+        self.count_where(Severity::Hard)
     }
 
-    pub fn soft_count(&self) -> usize {
-        self.findings.len() - self.hard_count()
+    /// Soft findings, kept or not.
+    pub fn soft_count(&self) -> u64 {
+        self.count_where(Severity::Soft)
     }
 
-    /// Number of findings per code, in code order.
-    pub fn counts(&self) -> BTreeMap<Code, usize> {
-        let mut counts = BTreeMap::new();
-        for f in &self.findings {
-            *counts.entry(f.code).or_insert(0) += 1;
-        }
-        counts
+    fn count_where(&self, severity: Severity) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(code, _)| code.severity() == severity)
+            .map(|(_, n)| n)
+            .sum()
     }
 
-    /// Findings grouped by code (hard codes first), each group in line order.
-    pub fn by_code(&self) -> Vec<(Code, Vec<&Finding>)> {
+    /// Number of findings per code (kept or not), in code order; codes without any are absent.
+    pub fn counts(&self) -> &BTreeMap<Code, u64> {
+        &self.counts
+    }
+
+    /// [`Report::counts`] as a JSON object keyed by code name: what the journal records with
+    /// an override, and what an earlier override is compared with.
+    pub fn counts_json(&self) -> serde_json::Value {
+        self.counts
+            .iter()
+            .map(|(code, n)| (code.as_str().to_owned(), serde_json::Value::from(*n)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+
+    /// Findings grouped by code (hard codes first), each with its full count and its kept
+    /// findings in line order.
+    pub fn by_code(&self) -> Vec<CodeFindings<'_>> {
         let mut groups: BTreeMap<(Severity, Code), Vec<&Finding>> = BTreeMap::new();
         for f in &self.findings {
             groups.entry((f.severity, f.code)).or_default().push(f);
         }
-        groups.into_iter().map(|((_, c), v)| (c, v)).collect()
+        groups
+            .into_iter()
+            .map(|((_, code), kept)| CodeFindings {
+                code,
+                total: self.counts.get(&code).copied().unwrap_or(0),
+                kept,
+            })
+            .collect()
     }
 
-    /// The findings about the record starting at `line` (binary search: findings are sorted).
+    /// The kept findings about the record starting at `line` (binary search: findings are
+    /// sorted). A row past the kept ones of a code may have more: see
+    /// [`crate::cohort::CohortRow::codes`] for a row's every code.
     pub fn findings_at(&self, line: u64) -> &[Finding] {
         let from = self
             .findings
@@ -169,7 +244,7 @@ impl Report {
     /// One line for logs and the journal: `warn: 120 rows, 118 valid, 2 soft (too_few_rows×1 …)`.
     pub fn summary_line(&self) -> String {
         let counts: Vec<String> = self
-            .counts()
+            .counts
             .iter()
             .map(|(code, n)| format!("{code}×{n}"))
             .collect();
@@ -188,7 +263,7 @@ impl Report {
     }
 
     /// The soft findings that depend on counts: rows, groups and labels against the thresholds.
-    pub(crate) fn check_thresholds(&mut self) {
+    pub(crate) fn threshold_findings(&self) -> Vec<Finding> {
         let t = &self.thresholds;
         let mut found = Vec::new();
         if self.valid_rows < t.min_rows {
@@ -200,8 +275,8 @@ impl Report {
                 ),
             ));
         }
-        for (group, &min) in &t.groups {
-            let have = self.groups.get(&group.to_lowercase()).copied().unwrap_or(0);
+        for (group, min) in t.group_minimums() {
+            let have = self.groups.get(&group).copied().unwrap_or(0);
             if have < min {
                 found.push(Finding::file(
                     Code::TooFewInGroup,
@@ -219,7 +294,7 @@ impl Report {
                 ),
             ));
         }
-        self.findings.extend(found);
+        found
     }
 }
 
@@ -230,7 +305,7 @@ mod tests {
     #[test]
     fn status_follows_the_worst_finding() {
         let mut r = Report::new(CohortSettings::default());
-        r.settle();
+        r.add_findings([]);
         assert_eq!(r.status, Status::Ok);
         r.add_findings([Finding::file(Code::TooFewRows, "x")]);
         assert_eq!(r.status, Status::Warn);
@@ -252,6 +327,7 @@ mod tests {
             [
                 "distribution",
                 "findings",
+                "findings_omitted",
                 "groups",
                 "rows",
                 "status",
@@ -262,6 +338,20 @@ mod tests {
             v["findings"][0],
             serde_json::json!({"code": "duplicate_email", "severity": "hard", "line": 3,
                                "email": "a@x.io", "message": "dup"})
+        );
+    }
+
+    #[test]
+    fn counts_json_names_every_code_with_its_full_count() {
+        let mut r = Report::new(CohortSettings::default());
+        r.add_findings([
+            Finding::at(Code::DuplicateEmail, 3, None, "a"),
+            Finding::at(Code::DuplicateEmail, 4, None, "b"),
+            Finding::file(Code::TooFewRows, "c"),
+        ]);
+        assert_eq!(
+            r.counts_json(),
+            serde_json::json!({"duplicate_email": 2, "too_few_rows": 1})
         );
     }
 

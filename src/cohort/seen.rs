@@ -28,14 +28,15 @@ impl std::fmt::Debug for SeenEmails {
     }
 }
 
-/// How emails compare: lowercased character by character, as Postgres `lower()` does.
+/// How emails compare: lowercased character by character (full Unicode, whatever the product
+/// database's collation would do). Every comparison of emails goes through here.
 pub fn fold_case(email: &str) -> String {
     let mut out = String::with_capacity(email.len());
     push_folded(&mut out, email);
     out
 }
 
-fn push_folded(out: &mut String, email: &str) {
+pub(crate) fn push_folded(out: &mut String, email: &str) {
     if email.is_ascii() {
         out.extend(email.bytes().map(|b| b.to_ascii_lowercase() as char));
     } else {
@@ -84,10 +85,14 @@ impl SeenEmails {
 
     /// The line where this email (any case) first appeared.
     pub fn line_of(&self, email: &str) -> Option<u64> {
-        let key = fold_case(email);
-        let hash = self.hasher.hash_one(key.as_str());
+        self.line_of_folded(&fold_case(email))
+    }
+
+    /// [`SeenEmails::line_of`] for an email already passed through [`fold_case`].
+    pub(crate) fn line_of_folded(&self, key: &str) -> Option<u64> {
+        let hash = self.hasher.hash_one(key);
         self.table
-            .find(hash, |s| self.arena[s.start..s.end] == key)
+            .find(hash, |s| &self.arena[s.start..s.end] == key)
             .map(|s| s.line)
     }
 

@@ -1,6 +1,7 @@
 //! The `[cohort]` config section: thresholds, the existing-users query and the size limit.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What a cohort must look like before invites go out. Every field has a default, so a missing
@@ -20,8 +21,9 @@ pub struct CohortSettings {
     /// Fewer distinct labels than this is a `too_few_labels` warning.
     #[serde(default = "default_min_labels")]
     pub min_labels: u64,
-    /// SQL whose first column lists the product's users' emails; it runs read-only with the
-    /// `[defaults] timeout` as statement timeout.
+    /// SQL whose first column lists the product's users' emails; it runs once per check,
+    /// read-only, with the `[defaults] timeout` as statement timeout. Its rows stream to gonogo,
+    /// which lowercases them itself: the database's collation does not matter.
     #[serde(default = "default_existing_users_query")]
     pub existing_users_query: String,
     /// Files with more data rows than this are refused, so memory stays bounded.
@@ -42,12 +44,32 @@ impl Default for CohortSettings {
 }
 
 impl CohortSettings {
-    /// The minimum for a group, matched case-insensitively (groups are lowercased when counted).
+    /// The minimum for a group, in any case.
     pub fn group_minimum(&self, group: &str) -> Option<u64> {
-        self.groups
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(group))
-            .map(|(_, min)| *min)
+        self.group_minimums()
+            .get(group_key(group).as_ref())
+            .copied()
+    }
+
+    /// The `groups` table keyed as groups are counted ([`group_key`]). Two spellings of one
+    /// group (`creator` and `Creator`) keep the larger minimum.
+    pub fn group_minimums(&self) -> BTreeMap<String, u64> {
+        let mut minimums: BTreeMap<String, u64> = BTreeMap::new();
+        for (name, &min) in &self.groups {
+            let at = minimums.entry(group_key(name).into_owned()).or_insert(min);
+            *at = (*at).max(min);
+        }
+        minimums
+    }
+}
+
+/// How a group is named once counted: lowercased, in full Unicode. A label's group and the
+/// groups of `[cohort.groups]` are compared through this one function.
+pub fn group_key(name: &str) -> Cow<'_, str> {
+    if name.chars().any(char::is_uppercase) {
+        Cow::Owned(name.to_lowercase())
+    } else {
+        Cow::Borrowed(name)
     }
 }
 
@@ -92,6 +114,16 @@ mod tests {
         assert_eq!(s.min_rows, 10);
         assert_eq!(s.group_minimum("press"), Some(2));
         assert_eq!(s.group_minimum("creator"), None);
+    }
+
+    #[test]
+    fn two_spellings_of_a_group_keep_the_larger_minimum() {
+        let s: CohortSettings = toml::from_str("[groups]\ncreator = 5\nCreator = 8\n").unwrap();
+        assert_eq!(
+            s.group_minimums(),
+            BTreeMap::from([("creator".to_owned(), 8)])
+        );
+        assert_eq!(s.group_minimum("CREATOR"), Some(8));
     }
 
     #[test]

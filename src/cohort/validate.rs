@@ -1,12 +1,14 @@
 //! The streaming validator: header, then every record once, in bounded memory (the only state
-//! that grows is the map of seen emails, lowercased, to the line where each first appeared).
+//! that grows is the map of seen emails, lowercased, to the line where each first appeared;
+//! findings are counted, and kept only up to a cap per code).
 
 use super::email;
 use super::finding::{Code, Finding};
+use super::kept::FindingStore;
 use super::reader::{Fields, Record, RecordReader};
 use super::report::Report;
 use super::seen::SeenEmails;
-use super::settings::CohortSettings;
+use super::settings::{CohortSettings, group_key};
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -68,17 +70,18 @@ pub fn validate_with<R: Read>(
 ) -> Result<Scan, CohortError> {
     let mut reader = RecordReader::new(input);
     let mut report = Report::new(settings.clone());
+    let mut findings = FindingStore::default();
     let mut emails = SeenEmails::default();
     let columns = match reader.next_record()? {
         None => {
-            report.findings.push(Finding::file(
+            findings.push(Finding::file(
                 Code::EmptyFile,
                 "the file is empty: it needs a header (email,cohort) and rows",
             ));
             None
         }
         Some(Record::Oversized { line, reason }) => {
-            report.findings.push(Finding::at(
+            findings.push(Finding::at(
                 Code::BadHeader,
                 line,
                 None,
@@ -86,7 +89,7 @@ pub fn validate_with<R: Read>(
             ));
             None
         }
-        Some(Record::Fields(fields)) => header(&fields, &mut report.findings),
+        Some(Record::Fields(fields)) => header(&fields, &mut findings),
     };
     if let Some(columns) = columns {
         let complete = rows(
@@ -94,21 +97,24 @@ pub fn validate_with<R: Read>(
             &columns,
             settings,
             &mut report,
+            &mut findings,
             &mut emails,
             &mut on_row,
         )?;
         if complete && report.rows == 0 {
-            report.findings.push(Finding::file(
+            findings.push(Finding::file(
                 Code::EmptyFile,
                 "the file has a header but no rows",
             ));
         } else if complete {
-            report.check_thresholds();
+            for finding in report.threshold_findings() {
+                findings.push(finding);
+            }
         }
     }
     report.sha256 = reader.sha256();
     report.bytes = reader.bytes();
-    report.settle();
+    report.set_findings(findings);
     Ok(Scan { report, emails })
 }
 
@@ -117,7 +123,7 @@ pub fn validate<R: Read>(input: R, settings: &CohortSettings) -> Result<Scan, Co
     validate_with(input, settings, |_| {})
 }
 
-fn header(fields: &Fields<'_>, findings: &mut Vec<Finding>) -> Option<Columns> {
+fn header(fields: &Fields<'_>, findings: &mut FindingStore) -> Option<Columns> {
     let line = fields.line;
     let mut names = Vec::with_capacity(fields.len());
     for raw in fields.iter() {
@@ -143,7 +149,7 @@ fn header(fields: &Fields<'_>, findings: &mut Vec<Finding>) -> Option<Columns> {
             .collect()
     };
     let mut ok = true;
-    let mut single = |wanted: &str, required: bool, findings: &mut Vec<Finding>| {
+    let mut single = |wanted: &str, required: bool, findings: &mut FindingStore| {
         let found = find(wanted);
         match found.as_slice() {
             [] if required => {
@@ -205,6 +211,7 @@ fn rows<R: Read>(
     columns: &Columns,
     settings: &CohortSettings,
     report: &mut Report,
+    findings: &mut FindingStore,
     emails: &mut SeenEmails,
     on_row: &mut impl FnMut(RowView<'_>),
 ) -> Result<bool, CohortError> {
@@ -220,9 +227,7 @@ fn rows<R: Read>(
                         line,
                     });
                 }
-                report
-                    .findings
-                    .push(Finding::at(Code::RaggedRow, line, None, &reason));
+                findings.push(Finding::at(Code::RaggedRow, line, None, &reason));
                 continue;
             }
             Record::Fields(fields) => fields,
@@ -235,7 +240,7 @@ fn rows<R: Read>(
             });
         }
         if fields.len() != columns.count {
-            report.findings.push(Finding::at(
+            findings.push(Finding::at(
                 Code::RaggedRow,
                 line,
                 None,
@@ -249,14 +254,14 @@ fn rows<R: Read>(
         }
         let Some(cells) = decode(&fields, columns) else {
             encoding_findings += 1;
-            report.findings.push(Finding::at(
+            findings.push(Finding::at(
                 Code::BadEncoding,
                 line,
                 None,
                 "the line is not UTF-8 text or holds a NUL byte",
             ));
             if encoding_findings >= MAX_ENCODING_FINDINGS {
-                report.findings.push(Finding::file(
+                findings.push(Finding::file(
                     Code::BadEncoding,
                     &format!(
                         "stopped reading after {MAX_ENCODING_FINDINGS} lines that are not UTF-8 text; save the file as UTF-8 CSV"
@@ -287,7 +292,9 @@ fn rows<R: Read>(
             sent_by: cells.sent_by.map(Cow::Borrowed),
             findings: &row_findings,
         });
-        report.findings.append(&mut row_findings);
+        for finding in row_findings.drain(..) {
+            findings.push(finding);
+        }
     }
     Ok(true)
 }
@@ -377,22 +384,14 @@ fn check_row(
             Code::MalformedEmail,
             line,
             Some(email),
-            &format!(
-                "sent_by `{}`: {why}",
-                crate::text::sanitize_short(sender, 80)
-            ),
+            &format!("sent_by `{}`: {why}", super::cell::as_written(sender, 80)),
         ));
     }
 }
 
-/// The group of a label: the part before the first `-`, lowercased.
+/// The group of a label: the part before the first `-`, as [`group_key`] names it.
 pub fn group_of(label: &str) -> Cow<'_, str> {
-    let group = label.split('-').next().unwrap_or(label);
-    if group.chars().any(char::is_uppercase) {
-        Cow::Owned(group.to_lowercase())
-    } else {
-        Cow::Borrowed(group)
-    }
+    group_key(label.split('-').next().unwrap_or(label))
 }
 
 fn count(report: &mut Report, label: &str) {

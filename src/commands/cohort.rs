@@ -57,8 +57,8 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
         _ if args.offline => report.database = DatabaseChecks::Skipped("--offline".into()),
         (Some(pool), Some(config)) => {
             let timeout = config.raw.defaults.timeout;
-            // The statement timeout is the server's, per statement; a stalled connection or many
-            // batches need a deadline of our own for the whole check.
+            // The statement timeout is the server's, per statement; a stalled connection or a
+            // slow stream of users needs a deadline of our own for the whole check.
             let deadline = timeout * 4 + DB_BUDGET;
             let checked =
                 tokio::time::timeout(deadline, cohort::check_database(pool, &mut report, &emails, timeout))

@@ -49,10 +49,28 @@ pub async fn load(
         Some((pool, timeout)) => {
             let report = &mut loaded.scan.report;
             let emails = &loaded.scan.emails;
-            let checks = cohort::check_database(&pool, report, emails, timeout);
+            let rows = &loaded.rows;
+            // Marked on the listed rows only once both checks succeed. The report keeps the
+            // first findings of each code; the rows learn every one of theirs.
+            let mut marks: Vec<(usize, cohort::Code)> = Vec::new();
+            let checks = cohort::check_database_with(&pool, report, emails, timeout, |f| {
+                if let Some(line) = f.line
+                    && let Ok(at) = rows.binary_search_by_key(&line, |r| r.line)
+                {
+                    marks.push((at, f.code));
+                }
+            });
             // The statement timeout is the database's; this one covers a connection that hangs.
             let limit = timeout + Duration::from_secs(5);
-            if let Err(why) = db_call(limit, redactor, checks).await {
+            let result = db_call(limit, redactor, checks).await;
+            if result.is_ok() {
+                for (at, code) in marks {
+                    if let Some(row) = loaded.rows.get_mut(at) {
+                        row.add_code(code);
+                    }
+                }
+            }
+            if let Err(why) = result {
                 report.database = DatabaseChecks::Skipped(format!("failed: {why}"));
                 database_error = Some(why);
             }
@@ -80,18 +98,11 @@ async fn previous_override(
     redactor: &crate::text::Redactor,
 ) -> Override {
     let lookup = journal.latest_with(cohort::OVERRIDE_KIND, "sha256", sha256);
-    let counts: serde_json::Map<String, serde_json::Value> = report
-        .counts()
-        .into_iter()
-        .map(|(code, n)| (code.as_str().to_owned(), n.into()))
-        .collect();
     match db_call(JOURNAL_CALL, redactor, lookup).await {
-        Ok(Some(entry)) if entry.data["counts"] != serde_json::Value::Object(counts) => {
-            Override::Outdated {
-                by: crate::text::sanitize_short(&entry.actor, 60),
-                entry: entry.id,
-            }
-        }
+        Ok(Some(entry)) if entry.data["counts"] != report.counts_json() => Override::Outdated {
+            by: crate::text::sanitize_short(&entry.actor, 60),
+            entry: entry.id,
+        },
         Ok(Some(entry)) => Override::Recorded {
             by: crate::text::sanitize_short(&entry.actor, 60),
             reason: entry.data["reason"]

@@ -133,7 +133,6 @@ impl CohortPane {
         let Some(view) = self.loaded() else {
             return Vec::new();
         };
-        let report = &view.cohort.0.scan.report;
         let needle = self.search.to_lowercase();
         view.cohort
             .0
@@ -141,7 +140,7 @@ impl CohortPane {
             .iter()
             .filter(|row| {
                 self.code_filter
-                    .is_none_or(|code| report.findings_at(row.line).iter().any(|f| f.code == code))
+                    .is_none_or(|code| row.codes.contains(&code))
             })
             .filter(|row| {
                 needle.is_empty()
@@ -160,12 +159,12 @@ impl CohortPane {
         let Some(view) = self.loaded() else {
             return Vec::new();
         };
-        let report = &view.cohort.0.scan.report;
-        let mut codes: Vec<Code> = report
-            .findings
+        let mut codes: Vec<Code> = view
+            .cohort
+            .0
+            .rows
             .iter()
-            .filter(|f| f.line.is_some())
-            .map(|f| f.code)
+            .flat_map(|row| row.codes.iter().copied())
             .collect();
         codes.sort();
         codes.dedup();
@@ -380,17 +379,15 @@ pub fn chart_lines(pane: &CohortPane) -> u16 {
 
 /// Groups to chart: every group found, plus every group with a minimum (at zero if absent).
 pub fn chart_groups(report: &cohort::Report) -> Vec<(String, u64, Option<u64>)> {
+    let minimums = report.thresholds.group_minimums();
     let mut groups: Vec<(String, u64, Option<u64>)> = report
         .groups
         .iter()
-        .map(|(g, n)| (g.clone(), *n, report.thresholds.group_minimum(g)))
+        .map(|(g, n)| (g.clone(), *n, minimums.get(g).copied()))
         .collect();
-    for (g, min) in &report.thresholds.groups {
-        if !groups
-            .iter()
-            .any(|(have, _, _)| have.eq_ignore_ascii_case(g))
-        {
-            groups.push((g.to_lowercase(), 0, Some(*min)));
+    for (group, &min) in &minimums {
+        if !report.groups.contains_key(group) {
+            groups.push((group.clone(), 0, Some(min)));
         }
     }
     groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -1,7 +1,7 @@
 //! The Cohort pane: summary counts and status, the distribution per group against its
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
-use crate::cohort::{Report, Severity, Status};
+use crate::cohort::{FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::cohort::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
 use crate::tui::keymap::Command;
@@ -115,14 +115,17 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         ),
     };
     let mut codes = vec![Span::styled(" findings: ", theme.dim())];
-    for (code, list) in report.by_code() {
-        let style = match list.first().map(|f| f.severity) {
-            Some(Severity::Hard) => theme.error(),
-            _ => theme.aged(),
+    for group in report.by_code() {
+        let style = match group.code.severity() {
+            Severity::Hard => theme.error(),
+            Severity::Soft => theme.aged(),
         };
-        codes.push(Span::styled(format!("{code}×{} ", list.len()), style));
+        codes.push(Span::styled(
+            format!("{}×{} ", group.code, group.total),
+            style,
+        ));
     }
-    if report.findings.is_empty() {
+    if report.counts().is_empty() {
         codes.push(Span::styled("none", theme.dim()));
     }
     vec![first, database, second, Line::from(codes)]
@@ -193,7 +196,6 @@ fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
 fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let theme = &state.theme;
     let pane = &state.cohort;
-    let report = &view.cohort.0.scan.report;
     let rows = pane.visible_rows();
     let mut note = format!(" rows {} of {}", rows.len(), view.cohort.0.rows.len());
     if view.cohort.0.rows_truncated {
@@ -227,9 +229,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
     let offset = layout::list_offset(pane.selected, visible);
     let table_rows = rows.iter().skip(offset).take(visible).map(|row| {
-        let findings = report.findings_at(row.line);
-        let hard = findings.iter().any(|f| f.is_hard());
-        let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+        let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
+        let codes: Vec<&str> = row.codes.iter().map(|c| c.as_str()).collect();
         let mut cells = vec![
             Cell::from(row.line.to_string()),
             Cell::from(state.shown(&row.email)),
@@ -291,23 +292,37 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         Line::raw(""),
         Line::styled("Findings", theme.title()),
     ];
-    let findings = view.cohort.0.scan.report.findings_at(line);
-    if findings.is_empty() {
+    if row.codes.is_empty() {
         lines.push(Line::styled("  none: this row is fine", theme.dim()));
     }
-    for f in findings {
-        let style = if f.is_hard() {
-            theme.error()
-        } else {
-            theme.aged()
+    let kept = view.cohort.0.scan.report.findings_at(line);
+    let mut codes = row.codes.clone();
+    codes.dedup();
+    for code in codes {
+        let style = match code.severity() {
+            Severity::Hard => theme.error(),
+            Severity::Soft => theme.aged(),
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {} {:<18}", f.severity.as_str(), f.code.as_str()),
-                style,
-            ),
-            Span::raw(state.shown(&f.message)),
-        ]));
+        let label = format!("  {} {:<18}", code.severity().as_str(), code.as_str());
+        let mut messages = kept.iter().filter(|f| f.code == code).peekable();
+        if messages.peek().is_none() {
+            lines.push(Line::from(vec![
+                Span::styled(label.clone(), style),
+                Span::styled(
+                    format!(
+                        "(message not kept: the report keeps the first {FINDINGS_KEPT_PER_CODE} \
+                         {code} findings, and counts them all)"
+                    ),
+                    theme.dim(),
+                ),
+            ]));
+        }
+        for f in messages {
+            lines.push(Line::from(vec![
+                Span::styled(label.clone(), style),
+                Span::raw(state.shown(&f.message)),
+            ]));
+        }
     }
     let block = Block::bordered().title(Span::styled(
         format!(

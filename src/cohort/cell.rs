@@ -1,0 +1,80 @@
+//! How a cohort cell is shown: as written. Email rules check a cell untrimmed, so the space
+//! `malformed_email` complains about must stay visible (`␠`); control characters are
+//! neutralised, long cells cut.
+
+/// Stands for whitespace before or after a cell's text.
+pub const VISIBLE_SPACE: char = '␠';
+
+/// The cell with every character that must not reach a terminal (controls, tabs and line
+/// breaks included) replaced by `\u{FFFD}`, nothing trimmed, cut to `max` characters (`…`).
+/// For data (a finding's email in `--json`), where surrounding spaces are plain to see.
+pub fn neutralised(cell: &str, max: usize) -> String {
+    cut(cell.chars().map(neutral), max)
+}
+
+/// [`neutralised`], with the whitespace before and after the text made visible as
+/// [`VISIBLE_SPACE`]: for people (the cockpit's rows, the text report).
+pub fn as_written(cell: &str, max: usize) -> String {
+    let text = cell.trim();
+    let before = cell.len() - cell.trim_start().len();
+    let after = cell.trim_end().len();
+    let lead = cell[..before].chars().map(edge);
+    let tail = cell[after.max(before)..].chars().map(edge);
+    cut(lead.chain(text.chars().map(neutral)).chain(tail), max)
+}
+
+fn neutral(c: char) -> char {
+    if crate::text::is_unsafe(c) {
+        '\u{FFFD}'
+    } else {
+        c
+    }
+}
+
+fn edge(c: char) -> char {
+    if crate::text::is_unsafe(c) {
+        '\u{FFFD}'
+    } else {
+        VISIBLE_SPACE
+    }
+}
+
+fn cut(chars: impl Iterator<Item = char>, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in chars.enumerate() {
+        if i + 1 > max {
+            out.pop();
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrounding_whitespace_is_visible_and_controls_neutralised() {
+        assert_eq!(as_written(" ana@x.com", 50), "␠ana@x.com");
+        assert_eq!(as_written("ana@x.com \u{a0}", 50), "ana@x.com␠␠");
+        assert_eq!(
+            as_written("\tana@x.com\r\n", 50),
+            "\u{FFFD}ana@x.com\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(as_written("a\u{1b}[31m b", 50), "a\u{FFFD}[31m b");
+        assert_eq!(as_written("   ", 50), "␠␠␠");
+        assert_eq!(as_written("", 50), "");
+        assert_eq!(neutralised(" a\tb ", 50), " a\u{FFFD}b ");
+    }
+
+    #[test]
+    fn long_cells_are_cut_with_an_ellipsis() {
+        assert_eq!(as_written("abcdef", 4), "abc…");
+        assert_eq!(as_written("abcd", 4), "abcd");
+        assert_eq!(as_written(" abcdef", 4), "␠ab…");
+        assert_eq!(neutralised("abcdef", 1), "…");
+    }
+}
