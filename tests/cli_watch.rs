@@ -19,7 +19,24 @@ struct Watch {
 
 impl Watch {
     fn start(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Watch {
-        let mut cmd = std::process::Command::new(env.bin());
+        Watch::spawn(std::process::Command::new(env.bin()), env, args, vars)
+    }
+
+    /// As under `nohup`: started with SIGHUP ignored.
+    fn start_ignoring_hangup(env: &Env, args: &[&str]) -> Watch {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg("trap '' HUP; exec \"$0\" \"$@\"")
+            .arg(env.bin());
+        Watch::spawn(cmd, env, args, &[])
+    }
+
+    fn spawn(
+        mut cmd: std::process::Command,
+        env: &Env,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> Watch {
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", env.path())
@@ -62,6 +79,15 @@ impl Watch {
                 }
                 Err(_) => panic!("no line with {needle:?}; saw:\n{}", self.seen.join("\n")),
             }
+        }
+    }
+
+    /// Like [`Watch::expect`], but a line already read counts too: for output whose order
+    /// against the lines waited for before is not fixed.
+    fn expect_seen(&mut self, needle: &str) -> String {
+        match self.seen.iter().find(|line| line.contains(needle)) {
+            Some(line) => line.clone(),
+            None => self.expect(needle),
         }
     }
 
@@ -168,6 +194,22 @@ fn a_closed_terminal_stops_the_watch_with_the_verdict_code() {
 }
 
 #[test]
+fn under_nohup_a_hangup_does_not_stop_the_watch() {
+    let (env, file) = file_gate_env();
+    let mut watch = Watch::start_ignoring_hangup(&env, &["check", "--watch", "--interval", "1"]);
+    watch.expect("VERDICT: NO-GO");
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &watch.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    set_age(&file, Duration::ZERO);
+    watch.expect("fail → pass");
+    assert_eq!(watch.child.try_wait().unwrap(), None, "still running");
+    assert_eq!(watch.interrupt(), Some(0));
+}
+
+#[test]
 fn watch_json_prints_one_object_per_line() {
     let (env, _file) = file_gate_env();
     let mut watch = Watch::start(
@@ -208,13 +250,15 @@ async fn watch_keeps_transitions_until_the_journal_can_take_them(pool: sqlx::PgP
     );
     watch.expect("unknown → fail");
     watch.expect("journal: not recorded yet: the journal does not exist yet");
+    set_age(&file, Duration::ZERO);
+    watch.expect("fail → pass");
     let (code, out, err) = support::cli::run(&env, &["migrate"]);
     assert_eq!(code, Some(0), "{out}{err}");
-    set_age(&file, Duration::ZERO);
-    // The kept transition goes in on the 15 s retry or with the next transition, whichever
-    // comes first on a busy machine; either way it goes in first.
-    watch.expect("fail → pass");
-    watch.expect("journal: recording again (");
+    // The kept transitions go in on the 15 s retry or with the next transition, whichever comes
+    // first on a busy machine; either way in the order they happened.
+    set_age(&file, Duration::from_secs(7200));
+    watch.expect("pass → fail");
+    watch.expect_seen("journal: recording again (");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let rows = loop {
         let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
@@ -223,7 +267,7 @@ async fn watch_keeps_transitions_until_the_journal_can_take_them(pool: sqlx::PgP
         .fetch_all(&pool)
         .await
         .unwrap();
-        if rows.len() >= 2 || std::time::Instant::now() > deadline {
+        if rows.len() >= 3 || std::time::Instant::now() > deadline {
             break rows;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -233,7 +277,45 @@ async fn watch_keeps_transitions_until_the_journal_can_take_them(pool: sqlx::PgP
         vec![
             ("fail".into(), None, "carol".into()),
             ("pass".into(), Some("fail".into()), "carol".into()),
+            ("fail".into(), Some("pass".into()), "carol".into()),
         ]
     );
+    assert_eq!(watch.interrupt(), Some(1));
+}
+
+/// A journal database that accepts connections and never answers must not slow the watch: gate
+/// changes print as they happen while the journal waits on its own.
+#[test]
+fn a_hanging_journal_database_does_not_hold_up_the_watch() {
+    let (env, file) = file_gate_env();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let gates = std::fs::read_to_string(env.path().join("gonogo.toml")).unwrap();
+    let body = gates
+        .split_once("[[gate]]")
+        .map(|(_, gate)| format!("[[gate]]{gate}"))
+        .unwrap();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{port}/veza\"\n\n{body}"
+    ));
+    let mut watch = Watch::start(&env, &["check", "--watch", "--interval", "1"], &[]);
+    watch.expect("unknown → fail");
+    for (age, change) in [
+        (Duration::ZERO, "fail → pass"),
+        (Duration::from_secs(7200), "pass → fail"),
+        (Duration::ZERO, "fail → pass"),
+    ] {
+        set_age(&file, age);
+        let asked = std::time::Instant::now();
+        watch.expect(change);
+        // One poll interval, plus ample slack for a loaded machine; a watch waiting on the
+        // journal (3 s per attempt, on every step) falls further behind each time.
+        assert!(
+            asked.elapsed() < Duration::from_secs(8),
+            "{change} took {:?}",
+            asked.elapsed()
+        );
+    }
+    drop(silent);
     assert_eq!(watch.interrupt(), Some(0));
 }

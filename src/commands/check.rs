@@ -127,7 +127,7 @@ async fn watch_loop(
             step = watch.next() => step,
             () = stop.recv() => break,
         };
-        watch.report(step).await;
+        watch.report(step);
     }
     Ok(watch.finish().await.exit_code())
 }

@@ -20,11 +20,12 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> Outcome {
     if options.database_url.is_none() {
         println!("starting a throwaway PostgreSQL and simulated services on 127.0.0.1 …");
     }
+    let mut stop = StopSignals::new()?;
     let rehearsal = tokio::select! {
         started = Rehearsal::start(options) => {
             started.map_err(|e| Failure::new(e.exit_code(), e.to_string()))?
         }
-        () = stop_signal() => {
+        () = stop.recv() => {
             return Err(Failure::new(crate::exit::SOFTWARE, "interrupted while starting the rehearsal"));
         }
     };
@@ -51,23 +52,6 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
     crate::tui::run(rehearsal.config.clone(), options)
         .await
         .map_err(|e| Failure::new(e.exit_code(), e.to_string()))
-}
-
-/// Ctrl-C, SIGTERM or SIGHUP while the rehearsal starts.
-async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
-    }
 }
 
 /// Prints the rehearsal as `check --watch` prints a launch (the same loop), plus the story's
@@ -102,7 +86,7 @@ async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
                 break;
             }
         };
-        watch.report(step).await;
+        watch.report(step);
     }
     let verdict = watch.finish().await;
     if interrupted {

@@ -54,6 +54,7 @@ pub type Outcome = Result<u8, Failure>;
 
 /// Runs the command the operator asked for and returns the process exit code.
 pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
+    watch::note_hangup_disposition();
     if let Some(note) = &log_note {
         tracing::warn!("{note}");
     }

@@ -5,7 +5,7 @@
 use super::check::{print_transition, rfc3339};
 use crate::config::Config;
 use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
-use crate::journal::{Backlog, FlushError, Journal};
+use crate::journal::{FlushError, Journal, Writer, WriterPace};
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crate::text::Redactor;
@@ -14,19 +14,17 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior};
 
-/// Journal writes never hold up the next result longer than this.
-const JOURNAL_BUDGET: Duration = Duration::from_secs(3);
-/// How often a backlog is retried when no new transition comes to trigger it.
-const JOURNAL_RETRY: Duration = Duration::from_secs(15);
+/// The journal is written beside the watch, never in its way: a flush takes at most `budget`,
+/// and what the journal could not take is retried every `retry` until it can.
+const JOURNAL_PACE: WriterPace = WriterPace {
+    budget: Duration::from_secs(3),
+    retry: Duration::from_secs(15),
+};
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
-/// What woke the loop up.
-pub(crate) enum Step {
-    Transitions(Vec<Transition>),
-    /// Time to retry the journal backlog.
-    Retry,
-}
+/// What woke the loop up: the transitions it brought (often none).
+pub(crate) struct Step(Vec<Transition>);
 
 /// A board fed by a running [`Monitor`], printing as it changes.
 pub(crate) struct Watch {
@@ -35,12 +33,8 @@ pub(crate) struct Watch {
     results: mpsc::Receiver<GateResult>,
     _monitor: Monitor,
     refresh: Interval,
-    retry: Interval,
     json: bool,
-    journal: Option<Journal>,
-    redactor: Redactor,
-    backlog: Backlog,
-    journal_trouble: Option<&'static str>,
+    journal: Option<Writer>,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -61,50 +55,48 @@ impl Watch {
         let fastest = every.or_else(|| gates.iter().map(|g| g.every).min());
         let mut refresh = tokio::time::interval(fastest.map_or(REFRESH, |f| f.min(REFRESH)));
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut retry = tokio::time::interval(JOURNAL_RETRY);
-        retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let journal = journal.map(|journal| {
+            let mut notes = JournalNotes::new(config.redactor.clone(), json);
+            Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+                notes.heard(outcome);
+                true
+            })
+        });
         Watch {
             board: Board::new(gates, clock.now()),
             clock,
             results,
             _monitor: monitor,
             refresh,
-            retry,
             json,
             journal,
-            redactor: config.redactor.clone(),
-            backlog: Backlog::default(),
-            journal_trouble: None,
             unanswered: gates.iter().map(|g| g.id.clone()).collect(),
             last_verdict: None,
         }
     }
 
-    /// Waits for a result, a staleness tick or a journal retry. Cancel-safe, so callers can
-    /// `select!` it against their own events without losing a result.
+    /// Waits for a result or a staleness tick. Cancel-safe, so callers can `select!` it against
+    /// their own events without losing a result.
     pub(crate) async fn next(&mut self) -> Step {
         tokio::select! {
             Some(result) = self.results.recv() => {
                 self.unanswered.remove(&result.gate);
-                Step::Transitions(self.board.apply(result).into_iter().collect())
+                Step(self.board.apply(result).into_iter().collect())
             }
-            _ = self.refresh.tick() => Step::Transitions(self.board.refresh(self.clock.now())),
-            _ = self.retry.tick() => Step::Retry,
+            _ = self.refresh.tick() => Step(self.board.refresh(self.clock.now())),
         }
     }
 
-    /// Prints the step's transitions, journals them behind any backlog, and prints the verdict
-    /// when it changed. The first verdict waits for every gate's first answer, so it is never
-    /// premature.
-    pub(crate) async fn report(&mut self, step: Step) {
-        let transitions = match step {
-            Step::Transitions(transitions) => transitions,
-            Step::Retry => Vec::new(),
-        };
+    /// Prints the step's transitions, hands them to the journal's writer, and prints the
+    /// verdict when it changed. The first verdict waits for every gate's first answer, so it is
+    /// never premature.
+    pub(crate) fn report(&mut self, Step(transitions): Step) {
         for t in &transitions {
             print_transition(t, self.json);
         }
-        self.journal(transitions).await;
+        if let Some(writer) = &self.journal {
+            writer.send(transitions);
+        }
         let verdict = self.board.verdict();
         if self.unanswered.is_empty() && self.last_verdict != Some(verdict) {
             self.last_verdict = Some(verdict);
@@ -117,39 +109,52 @@ impl Watch {
         }
     }
 
-    /// A last attempt at the backlog before exiting; says what could not be recorded.
-    pub(crate) async fn finish(mut self) -> Verdict {
-        if !self.backlog.is_empty() {
-            self.journal(Vec::new()).await;
-            if !self.backlog.is_empty() {
-                self.say(&format!(
-                    "journal: {} transition(s) could not be recorded before exiting",
-                    self.backlog.len()
-                ));
-            }
+    /// Waits (briefly) for the journal's last attempt; says what could not be recorded.
+    pub(crate) async fn finish(self) -> Verdict {
+        let verdict = self.board.verdict();
+        let Some(writer) = self.journal else {
+            return verdict;
+        };
+        let left = writer
+            .close(JOURNAL_PACE.budget + Duration::from_secs(1))
+            .await;
+        let note = match left {
+            Some(0) => return verdict,
+            Some(n) => format!("journal: {n} transition(s) could not be recorded before exiting"),
+            None => "journal: the last transitions may not be recorded (the database did not \
+                     answer in time)"
+                .to_owned(),
+        };
+        say(self.json, &note);
+        verdict
+    }
+}
+
+/// What the operator hears about the journal: trouble once per kind, not on every flush, and
+/// when it is recording again.
+struct JournalNotes {
+    redactor: Redactor,
+    json: bool,
+    trouble: Option<&'static str>,
+}
+
+impl JournalNotes {
+    fn new(redactor: Redactor, json: bool) -> JournalNotes {
+        JournalNotes {
+            redactor,
+            json,
+            trouble: None,
         }
-        self.board.verdict()
     }
 
-    async fn journal(&mut self, transitions: Vec<Transition>) {
-        let Some(journal) = &self.journal else {
-            return;
-        };
-        if transitions.is_empty() && self.backlog.is_empty() {
-            return;
-        }
-        let dropped = self.backlog.push(transitions);
-        if dropped > 0 {
-            self.say(&format!(
-                "journal: {dropped} oldest transition(s) given up on (backlog full)"
-            ));
-        }
-        match self.backlog.flush(journal, JOURNAL_BUDGET).await {
+    fn heard(&mut self, outcome: Result<usize, FlushError>) {
+        match outcome {
             Ok(added) => {
-                if self.journal_trouble.take().is_some() {
-                    self.say(&format!(
-                        "journal: recording again ({added} line(s) caught up)"
-                    ));
+                if self.trouble.take().is_some() {
+                    say(
+                        self.json,
+                        &format!("journal: recording again ({added} line(s) caught up)"),
+                    );
                 }
             }
             Err(e) => {
@@ -158,49 +163,81 @@ impl Watch {
                     FlushError::Failed { .. } => "failed",
                     FlushError::TimedOut { .. } => "slow",
                 };
-                // Said once per kind of trouble, not on every transition.
-                if self.journal_trouble != Some(kind) {
-                    self.journal_trouble = Some(kind);
+                if self.trouble != Some(kind) {
+                    self.trouble = Some(kind);
                     let why = self.redactor.redact(&e.to_string());
-                    self.say(&format!("journal: not recorded yet: {why}"));
+                    say(self.json, &format!("journal: not recorded yet: {why}"));
                 }
             }
         }
     }
+}
 
-    /// Operator notes: on stdout with the transitions, or on stderr when stdout is JSON lines.
-    fn say(&self, note: &str) {
-        if self.json {
-            eprintln!("{note}");
-        } else {
-            println!("{note}");
-        }
+/// Operator notes: on stdout with the transitions, or on stderr when stdout is JSON lines.
+fn say(json: bool, note: &str) {
+    if json {
+        eprintln!("{note}");
+    } else {
+        println!("{note}");
     }
 }
 
+/// Whether SIGHUP was ignored when gonogo started, as `nohup` leaves it.
+static HANGUP_IGNORED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Reads SIGHUP's disposition before anything installs a handler for it (listening replaces
+/// `nohup`'s "ignore"). Called once, first thing.
+pub(crate) fn note_hangup_disposition() {
+    HANGUP_IGNORED.get_or_init(hangup_ignored);
+}
+
+fn hangup_ignored() -> bool {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    let ignore = SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty());
+    // SAFETY: installs SIG_IGN and at once puts back what was there; no handler of ours runs in
+    // between, and nothing else in gonogo has touched SIGHUP yet.
+    let Ok(previous) = (unsafe { sigaction(Signal::SIGHUP, &ignore) }) else {
+        return false;
+    };
+    // SAFETY: as above; `previous` is the disposition the process started with.
+    let _ = unsafe { sigaction(Signal::SIGHUP, &previous) };
+    matches!(previous.handler(), SigHandler::SigIgn)
+}
+
 /// Ctrl-C, SIGTERM or SIGHUP (a closed terminal or tmux window), listened to from creation on,
-/// so a signal that lands while a step is reported is kept for the next `select!`.
+/// so a signal that lands while a step is reported is kept for the next `select!`. Under
+/// `nohup` a hangup is ignored, as the operator asked.
 pub(crate) struct StopSignals {
     interrupt: tokio::signal::unix::Signal,
     terminate: tokio::signal::unix::Signal,
-    hangup: tokio::signal::unix::Signal,
+    hangup: Option<tokio::signal::unix::Signal>,
 }
 
 impl StopSignals {
     pub(crate) fn new() -> std::io::Result<StopSignals> {
         use tokio::signal::unix::{SignalKind, signal};
+        let hangup = match HANGUP_IGNORED.get().copied().unwrap_or(false) {
+            true => None,
+            false => Some(signal(SignalKind::hangup())?),
+        };
         Ok(StopSignals {
             interrupt: signal(SignalKind::interrupt())?,
             terminate: signal(SignalKind::terminate())?,
-            hangup: signal(SignalKind::hangup())?,
+            hangup,
         })
     }
 
     pub(crate) async fn recv(&mut self) {
+        let hangup = async {
+            match &mut self.hangup {
+                Some(hangup) => hangup.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = self.interrupt.recv() => {}
             _ = self.terminate.recv() => {}
-            _ = self.hangup.recv() => {}
+            _ = hangup => {}
         }
     }
 }

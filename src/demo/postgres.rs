@@ -269,22 +269,7 @@ impl ThrowawayPostgres {
             // server in order, instead of the server vanishing under the cockpit.
             .process_group(0);
         as_user(&mut cmd, self.run_as);
-        let gonogo = nix::unistd::getpid();
-        // SAFETY: runs in the forked child before exec, and only makes async-signal-safe
-        // system calls (prctl, getppid); it allocates nothing and takes no lock. It runs after
-        // the uid change, which would otherwise clear the death signal.
-        unsafe {
-            cmd.pre_exec(move || {
-                // Immediate shutdown when gonogo dies without stopping us.
-                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGQUIT)?;
-                if nix::unistd::getppid() != gonogo {
-                    return Err(std::io::Error::other(
-                        "gonogo exited while starting PostgreSQL",
-                    ));
-                }
-                Ok(())
-            });
-        }
+        die_with_gonogo(&mut cmd);
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", bins.bin("postgres").display()))?;
@@ -370,6 +355,34 @@ impl Drop for ThrowawayPostgres {
     }
 }
 
+/// Immediate shutdown (SIGQUIT) for the server when gonogo dies without stopping it. The
+/// kernel ties this to the thread that forks, not the process: the server is started from the
+/// runtime's own threads, which live as long as gonogo does; starting it from a short-lived
+/// thread (`spawn_blocking`) would stop it when that thread exits.
+#[cfg(target_os = "linux")]
+fn die_with_gonogo(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let gonogo = nix::unistd::getpid();
+    // SAFETY: runs in the forked child before exec and only makes async-signal-safe system
+    // calls (prctl, getppid); it allocates nothing (an `Errno` becomes an `io::Error` without
+    // allocating) and takes no lock. std runs it after the uid change, which would otherwise
+    // clear the death signal.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGQUIT)?;
+            // gonogo died before the line above: nothing would stop this server.
+            if nix::unistd::getppid() != gonogo {
+                return Err(nix::errno::Errno::ESRCH.into());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere there is no death signal; the next rehearsal's sweep stops a leftover server.
+#[cfg(not(target_os = "linux"))]
+fn die_with_gonogo(_cmd: &mut Command) {}
+
 fn as_user(cmd: &mut Command, run_as: Option<(u32, u32)>) {
     use std::os::unix::process::CommandExt;
     if let Some((uid, gid)) = run_as {
@@ -419,15 +432,19 @@ pub fn remove_leftovers(temp: &Path) {
     for entry in entries.flatten() {
         let dir = entry.path();
         let is_ours = entry.file_name().to_string_lossy().starts_with(DIR_PREFIX);
-        let Some(owner) = is_ours.then(|| read_pid(&dir.join(OWNER_FILE))).flatten() else {
+        if !is_ours || !made_by_a_rehearsal(&dir) {
+            continue;
+        }
+        let Some(owner) = read_pid(&dir.join(OWNER_FILE)) else {
             continue;
         };
         if is_alive(owner) {
             continue;
         }
-        if let Some(server) = read_pid(&dir.join("data").join("postmaster.pid"))
+        let data = dir.join("data");
+        if let Some(server) = read_pid(&data.join("postmaster.pid"))
             && is_alive(server)
-            && process_name(server).as_deref() == Some("postgres")
+            && serves(server, &data)
         {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(server),
@@ -466,9 +483,25 @@ fn is_alive(pid: i32) -> bool {
     )
 }
 
-fn process_name(pid: i32) -> Option<String> {
-    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-    Some(comm.trim().to_owned())
+/// A real directory (not a link) owned by us or, when we are root, by the `postgres` user: a
+/// directory someone else planted in a shared temp dir is not ours to clean.
+fn made_by_a_rehearsal(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return false;
+    };
+    let me = nix::unistd::geteuid().as_raw();
+    let postgres = run_as().ok().flatten().map(|(uid, _)| uid);
+    meta.is_dir() && (meta.uid() == me || Some(meta.uid()) == postgres)
+}
+
+/// Whether `pid` is the postmaster of the cluster in `data`: it works in its data directory. A
+/// pid from an old `postmaster.pid` may since belong to anything, even another cluster's backend.
+fn serves(pid: i32, data: &Path) -> bool {
+    let Ok(cwd) = std::fs::read_link(format!("/proc/{pid}/cwd")) else {
+        return false;
+    };
+    same_dir(&cwd, data)
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -597,5 +630,37 @@ mod tests {
         assert!(!same_dir(Path::new(&theirs), ours.path()));
         let nobody = format!("postgres://postgres@127.0.0.1:{}/x", free_port().unwrap());
         assert_eq!(serving_directory(&nobody).await, None);
+    }
+
+    #[test]
+    fn a_server_is_only_signalled_where_it_works() {
+        let data = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("30")
+            .current_dir(data.path())
+            .spawn()
+            .unwrap();
+        let pid = sleeper.id() as i32;
+        assert!(serves(pid, data.path()));
+        assert!(
+            !serves(pid, elsewhere.path()),
+            "a reused pid working elsewhere"
+        );
+        sleeper.kill().unwrap();
+        sleeper.wait().unwrap();
+        assert!(!serves(pid, data.path()));
+    }
+
+    #[test]
+    fn a_link_planted_in_the_temp_dir_is_left_alone() {
+        let temp = tempfile::tempdir().unwrap();
+        let target = tempfile::tempdir().unwrap();
+        std::fs::write(target.path().join(OWNER_FILE), dead_pid().to_string()).unwrap();
+        let link = temp.path().join("gonogo-demo-planted");
+        std::os::unix::fs::symlink(target.path(), &link).unwrap();
+        remove_leftovers(temp.path());
+        assert!(target.path().join(OWNER_FILE).exists());
+        assert!(std::fs::symlink_metadata(&link).is_ok());
     }
 }

@@ -2,8 +2,10 @@
 //! connected to the same database. Each transition is recorded once, however many cockpits see it.
 
 mod backlog;
+mod writer;
 
 pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError};
+pub use writer::{Writer, WriterPace};
 
 use crate::gate::{GateState, Transition};
 use chrono::{DateTime, Utc};

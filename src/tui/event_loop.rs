@@ -9,8 +9,7 @@ use super::theme::Theme;
 use super::timeline::TIMELINE_LIMIT;
 use super::{CockpitError, CockpitOptions, cohort, input, render, terminal, update};
 use crate::config::Config;
-use crate::gate::Transition;
-use crate::journal::{Backlog, Journal};
+use crate::journal::{Journal, Writer, WriterPace};
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crate::text::Redactor;
@@ -124,12 +123,26 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
     };
     monitor.stop();
     drop(session);
+    // Transitions still on their way to the journal get a short last chance; the terminal is
+    // already back, so what is lost can be said.
+    if let Some(writer) = runner.journal_writer {
+        match writer.close(JOURNAL_ON_EXIT).await {
+            Some(0) => {}
+            Some(n) => eprintln!("gonogo: {n} transition(s) could not be recorded in the journal"),
+            None => eprintln!(
+                "gonogo: the last transitions may not be recorded in the journal (the database did not answer in time)"
+            ),
+        }
+    }
     Ok(code)
 }
 
+/// How long quitting waits for the journal's last write.
+const JOURNAL_ON_EXIT: Duration = Duration::from_secs(3);
+
 struct EffectRunner {
     journal: Option<Journal>,
-    journal_writer: Option<mpsc::UnboundedSender<Vec<Transition>>>,
+    journal_writer: Option<Writer>,
     /// The product database for the cohort's collision checks, and their statement timeout.
     cohort_db: Option<(sqlx::PgPool, Duration)>,
     cohort_settings: crate::cohort::CohortSettings,
@@ -150,7 +163,7 @@ impl EffectRunner {
             Effect::RecheckAll => monitor.recheck_all(),
             Effect::RecordTransitions(transitions) => {
                 if let Some(writer) = &self.journal_writer {
-                    let _ = writer.send(transitions);
+                    writer.send(transitions);
                 }
             }
             Effect::LoadTimeline => {
@@ -197,40 +210,22 @@ impl EffectRunner {
     }
 }
 
-/// How often a backlog is retried when no new transition comes to trigger it.
-const JOURNAL_RETRY: Duration = Duration::from_secs(15);
+/// Journal writes run beside the cockpit: a flush takes at most `budget`, and what the journal
+/// could not take is retried every `retry`, in order, before anything newer.
+const JOURNAL_PACE: WriterPace = WriterPace {
+    budget: JOURNAL_TIMEOUT,
+    retry: Duration::from_secs(15),
+};
 
-/// One writer, so transitions reach the journal in the order they happened; what the journal
-/// cannot take yet stays in a [`Backlog`] and is retried before anything newer.
+/// One writer, so transitions reach the journal in the order they happened; each flush's
+/// outcome comes back as an action.
 fn spawn_journal_writer(
     journal: Journal,
     redactor: Redactor,
     actions: mpsc::UnboundedSender<Action>,
-) -> mpsc::UnboundedSender<Vec<Transition>> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Transition>>();
-    tokio::spawn(async move {
-        let mut backlog = Backlog::default();
-        let mut retry = tokio::time::interval(JOURNAL_RETRY);
-        loop {
-            tokio::select! {
-                received = rx.recv() => match received {
-                    Some(transitions) => { backlog.push(transitions); }
-                    None => break,
-                },
-                _ = retry.tick() => {
-                    if backlog.is_empty() {
-                        continue;
-                    }
-                }
-            }
-            let result = backlog
-                .flush(&journal, JOURNAL_TIMEOUT)
-                .await
-                .map_err(|e| redactor.redact(&e.to_string()));
-            if actions.send(Action::JournalRecorded(result)).is_err() {
-                break;
-            }
-        }
-    });
-    tx
+) -> Writer {
+    Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+        let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
+        actions.send(Action::JournalRecorded(outcome)).is_ok()
+    })
 }

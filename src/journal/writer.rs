@@ -1,0 +1,83 @@
+//! The journal's writer task: transitions are handed over without waiting, written in order by
+//! one task, and kept and retried while the database cannot take them, so a slow or absent
+//! database never holds up the screen or the watch output.
+
+use super::{Backlog, FlushError, Journal};
+use crate::gate::Transition;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+/// How the writer paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterPace {
+    /// The most one flush may take.
+    pub budget: Duration,
+    /// How often a backlog is retried when no new transition comes to trigger it.
+    pub retry: Duration,
+}
+
+/// The handle to a running writer.
+pub struct Writer {
+    queue: mpsc::UnboundedSender<Vec<Transition>>,
+    task: JoinHandle<usize>,
+}
+
+impl Writer {
+    /// Starts the task. `report` hears the outcome of every flush; returning `false` stops the
+    /// writer (its listener is gone).
+    pub fn spawn(
+        journal: Journal,
+        pace: WriterPace,
+        mut report: impl FnMut(Result<usize, FlushError>) -> bool + Send + 'static,
+    ) -> Writer {
+        let (queue, mut received) = mpsc::unbounded_channel::<Vec<Transition>>();
+        let task = tokio::spawn(async move {
+            let mut backlog = Backlog::default();
+            let mut retry = tokio::time::interval(pace.retry);
+            retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    next = received.recv() => match next {
+                        Some(transitions) => { backlog.push(transitions); }
+                        None => break,
+                    },
+                    _ = retry.tick(), if !backlog.is_empty() => {}
+                }
+                let outcome = backlog.flush(&journal, pace.budget).await;
+                if !report(outcome) {
+                    break;
+                }
+            }
+            // Closing: whatever was handed over gets one last attempt.
+            while let Ok(transitions) = received.try_recv() {
+                backlog.push(transitions);
+            }
+            if !backlog.is_empty() {
+                report(backlog.flush(&journal, pace.budget).await);
+            }
+            backlog.len()
+        });
+        Writer { queue, task }
+    }
+
+    /// Hands transitions over; never waits.
+    pub fn send(&self, transitions: Vec<Transition>) {
+        if !transitions.is_empty() {
+            // A writer that stopped has said why through `report`.
+            let _ = self.queue.send(transitions);
+        }
+    }
+
+    /// Closes the queue and waits (at most `wait`) for the last attempt; returns how many
+    /// transitions could not be recorded, all of them if the writer did not finish in time.
+    pub async fn close(self, wait: Duration) -> Option<usize> {
+        let Writer { queue, task } = self;
+        drop(queue);
+        match tokio::time::timeout(wait, task).await {
+            Ok(Ok(left)) => Some(left),
+            _ => None,
+        }
+    }
+}
