@@ -506,3 +506,46 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     assert_eq!(selected_subject(&state), before);
     assert_eq!(state.timeline.selected, at_index + 1);
 }
+
+#[test]
+fn going_back_to_the_top_row_follows_the_newest_again() {
+    let (mut state, _) = state();
+    update(
+        &mut state,
+        Action::TimelineLoaded(Err("connection refused".into())),
+    );
+    update(&mut state, Action::ShowPane(Pane::Timeline));
+    for c in ['j', 'g'] {
+        let action = input::action_for_event(&state, &key(c)).unwrap();
+        update(&mut state, action);
+    }
+    assert_eq!(state.timeline.selected, 0);
+    // The testers gate flaps every ten seconds: far more transitions than 80x24 shows.
+    for i in 0..40 {
+        let value = if i % 2 == 0 { 40.0 } else { 60.0 };
+        let when = at(14, 5, 0) + chrono::Duration::seconds(10 * i);
+        update(&mut state, ok("testers", when, Value::Number(value), None));
+    }
+    assert_eq!(state.timeline.rows().len(), 47);
+    assert_eq!(state.timeline.selected, 0, "the newest row stays selected");
+    let screen = draw(&mut state, 80, 24);
+    assert!(
+        screen.contains("14:11:30"),
+        "the newest row is on screen:\n{screen}"
+    );
+
+    // The same when moving up to the top row, and with the shared journal.
+    update(&mut state, Action::Move(3));
+    update(&mut state, Action::Move(-3));
+    let mut lines = journal_entries();
+    for id in 4..44 {
+        let mut line = lines[0].clone();
+        line.id = id;
+        line.at = at(14, 20, 0) + chrono::Duration::seconds(id);
+        lines.insert(0, line);
+    }
+    update(&mut state, Action::TimelineLoaded(Ok(lines)));
+    assert_eq!(state.timeline.selected, 0);
+    let screen = draw(&mut state, 80, 24);
+    assert!(screen.contains("14:20:43"), "{screen}");
+}

@@ -67,9 +67,11 @@ impl Journal {
         &self.actor
     }
 
-    /// Records a gate transition unless the journal's latest state for that gate already is
-    /// `to` (another cockpit recorded it first). The `from` written is the journal's own latest
-    /// state, so the history reads as one consistent sequence. Returns whether a line was added.
+    /// Records a gate transition at its time, unless the journal already has that state there:
+    /// the line just before `t.at` or the first one after it is `to` (another cockpit recorded
+    /// the same change, its clock a little ahead or behind). The `from` written is the state of
+    /// the line before, so the history reads as one consistent sequence even when a cockpit
+    /// replays transitions it kept while the database was away. Returns whether a line was added.
     pub async fn record_transition(&self, t: &Transition) -> Result<bool, JournalError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gonogo.gate:' || $1 || ':' || $2))")
@@ -78,17 +80,23 @@ impl Journal {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let latest: Option<String> = sqlx::query_scalar(
-            "SELECT to_state FROM gonogo.journal
-             WHERE launch = $1 AND kind = 'gate' AND gate = $2
-             ORDER BY at DESC, id DESC LIMIT 1",
+        let (before, after): (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT
+               (SELECT to_state FROM gonogo.journal
+                WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at <= $3
+                ORDER BY at DESC, id DESC LIMIT 1),
+               (SELECT to_state FROM gonogo.journal
+                WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at > $3
+                ORDER BY at, id LIMIT 1)",
         )
         .bind(&self.launch)
         .bind(&t.gate)
-        .fetch_optional(&mut *tx)
+        .bind(t.at)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        if latest.as_deref() == Some(t.to.as_str()) {
+        let to = Some(t.to.as_str());
+        if before.as_deref() == to || after.as_deref() == to {
             tx.rollback().await.map_err(db)?;
             return Ok(false);
         }
@@ -102,7 +110,7 @@ impl Journal {
         .bind(&self.launch)
         .bind(&self.actor)
         .bind(&t.gate)
-        .bind(latest)
+        .bind(before)
         .bind(t.to.as_str())
         .bind(&t.value_text)
         .bind(t.error.as_deref().unwrap_or(""))

@@ -1,6 +1,6 @@
 //! Timeline rows: gate transitions and operator actions, from the shared journal or, without
 //! one, from this cockpit's own transitions; and the selection, which stays on the newest row
-//! until the operator picks one, then stays on that entry (not its index) as rows arrive.
+//! until the operator picks another, then stays on that entry (not its index) as rows arrive.
 
 use crate::gate::{GateState, Transition};
 use crate::journal::Entry;
@@ -89,8 +89,8 @@ pub struct Timeline {
     pub local: VecDeque<TimelineEntry>,
     /// Index into [`Timeline::rows`]; kept on the same entry when rows arrive or change.
     pub selected: usize,
-    /// The operator picked the selected entry: it stays selected as newer rows arrive. Until
-    /// then the selection stays on the newest row.
+    /// The operator picked an entry below the top: it stays selected as newer rows arrive.
+    /// Otherwise the selection stays on the newest row.
     picked: bool,
     /// The number the next local transition gets.
     next_local: u64,
@@ -129,10 +129,11 @@ impl Timeline {
         }
     }
 
-    /// The operator selects a row (keys, mouse): from now on it follows its entry.
+    /// The operator selects a row (keys, mouse): from now on it follows its entry. Selecting
+    /// the top row means "the newest" again, so newer rows keep arriving in view.
     pub fn select(&mut self, index: usize) {
         self.selected = index.min(self.rows().len().saturating_sub(1));
-        self.picked = true;
+        self.picked = self.selected != 0;
     }
 
     /// This cockpit's transition, newest first.
