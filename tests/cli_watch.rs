@@ -37,6 +37,17 @@ impl Watch {
         args: &[&str],
         vars: &[(&str, &str)],
     ) -> Watch {
+        use std::os::unix::process::CommandExt;
+        // The test runner may itself run under nohup (SIGHUP ignored, inherited by children);
+        // start from the default so each test decides.
+        // SAFETY: only the async-signal-safe signal(2) runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                use nix::sys::signal::{SigHandler, Signal, signal};
+                signal(Signal::SIGHUP, SigHandler::SigDfl)?;
+                Ok(())
+            });
+        }
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", env.path())

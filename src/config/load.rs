@@ -168,6 +168,23 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
             }
         }
     }
+    let cohort_at = text.find("[cohort").unwrap_or(0);
+    for group in raw.cohort.groups.keys() {
+        if group.is_empty() || group.contains('-') {
+            let at = text[cohort_at..]
+                .find(group.as_str())
+                .filter(|_| !group.is_empty())
+                .map_or(cohort_at, |i| cohort_at + i);
+            problems.push(problem(
+                text,
+                at..at,
+                &format!(
+                    "[cohort.groups] `{group}` can never match: a group is the part of a label \
+                     before its first `-` (`creator` for `creator-vinyl-pressing`)"
+                ),
+            ));
+        }
+    }
     if let Some(pg) = &raw.postgres {
         let scheme_ok = ["postgres://", "postgresql://"]
             .iter()
@@ -330,5 +347,20 @@ mod tests {
         let p = problems("[launch]\nname = \"x\"\n[sentry]\norg = \"o\"\ntoken = 42\n");
         assert_eq!(p[0].line, 5);
         assert_eq!(p[0].source_line, None);
+    }
+
+    #[test]
+    fn a_cohort_group_holding_a_dash_is_refused_at_its_line() {
+        let text = format!(
+            "{}[cohort.groups]\ncreator = 5\n\"creator-vinyl\" = 3\n",
+            "[launch]\nname = \"x\"\n\n"
+        );
+        let p = problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 6, "{p:?}");
+        assert!(
+            p[0].message.contains("`creator-vinyl` can never match"),
+            "{p:?}"
+        );
     }
 }
