@@ -175,6 +175,35 @@ async fn a_replay_between_two_lines_takes_its_from_from_the_line_before(pool: Pg
     );
 }
 
+/// Bruno saw pass at 14:00 and fail at 14:50; Alice, offline meanwhile, saw a whole failure in
+/// between (14:10 to 14:20). Bruno's later failure is another change, not hers seen late.
+#[sqlx::test(migrations = false)]
+async fn a_replayed_episode_is_kept_when_the_same_state_comes_much_later(pool: PgPool) {
+    let (alice, bruno) = cockpits(&pool).await;
+    use GateState::{Fail, Pass, Unknown};
+    for t in [
+        transition(Unknown, Pass, at(0, 0)),
+        transition(Pass, Fail, at(50, 0)),
+    ] {
+        assert!(bruno.record_transition(&t).await.unwrap());
+    }
+    for t in [
+        transition(Pass, Fail, at(10, 0)),
+        transition(Fail, Pass, at(20, 0)),
+    ] {
+        assert!(alice.record_transition(&t).await.unwrap(), "{t:?}");
+    }
+    assert_eq!(
+        gate_rows(&pool).await,
+        vec![
+            row(None, "pass", "bruno", at(0, 0)),
+            row(Some("pass"), "fail", "alice", at(10, 0)),
+            row(Some("fail"), "pass", "alice", at(20, 0)),
+            row(Some("pass"), "fail", "bruno", at(50, 0)),
+        ]
+    );
+}
+
 #[sqlx::test(migrations = false)]
 async fn live_transitions_are_recorded_once_from_the_latest_state(pool: PgPool) {
     let (alice, bruno) = cockpits(&pool).await;

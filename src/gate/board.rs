@@ -178,10 +178,14 @@ impl Board {
         gate.detail = detail;
         gate.error = error;
         gate.observed_at = Some(at);
-        match set_state(gate, state, at) {
+        // A result observed just before a staleness refresh can arrive just after it: its
+        // change is stamped no earlier than the state it ends, so a gate's transitions never go
+        // back in time (the journal places a transition by its time).
+        let changed_at = at.max(gate.since);
+        match set_state(gate, state, changed_at) {
             // A gate's first result is always reported, even when it stays unknown, so the
             // journal learns every gate's state when a cockpit or a cron check starts.
-            None if first => Some(transition(gate, GateState::Unknown, at)),
+            None if first => Some(transition(gate, GateState::Unknown, changed_at)),
             other => other,
         }
     }
@@ -345,6 +349,18 @@ mod tests {
         assert_eq!(b.apply(ok("a", 50, 10.0)), None, "older result ignored");
         assert_eq!(b.get("a").unwrap().value, Some(Value::Number(60.0)));
         assert_eq!(b.apply(ok("a", 200, 61.0)).unwrap().to, GateState::Pass);
+    }
+
+    #[test]
+    fn a_recovery_observed_before_a_staleness_refresh_is_stamped_after_it() {
+        let mut b = Board::new(&[spec("a", ">= 50", None)], t(0));
+        b.apply(ok("a", 1, 60.0));
+        let stale = b.refresh(t(93));
+        assert_eq!(stale[0].at, t(93));
+        let recovered = b.apply(ok("a", 92, 61.0)).unwrap();
+        assert_eq!(recovered.to, GateState::Pass);
+        assert_eq!(recovered.at, t(93), "not before the unknown it ends");
+        assert_eq!(b.get("a").unwrap().observed_at, Some(t(92)));
     }
 
     #[test]

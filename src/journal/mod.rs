@@ -42,6 +42,10 @@ pub struct Entry {
     pub data: serde_json::Value,
 }
 
+/// How far apart two cockpits' records of one change can be: one poll later, or a clock a
+/// little ahead.
+pub const SAME_CHANGE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
 /// Where journal lines go: one launch, one operator.
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -68,8 +72,9 @@ impl Journal {
     }
 
     /// Records a gate transition at its time, unless the journal already has that state there:
-    /// the line just before `t.at` or the first one after it is `to` (another cockpit recorded
-    /// the same change, its clock a little ahead or behind). The `from` written is the state of
+    /// the line just before `t.at` is `to`, or the first one after it is `to` and within
+    /// [`SAME_CHANGE_WINDOW`] (another cockpit recorded the same change, having polled a little
+    /// later or with its clock a little ahead); a same-state line hours later is a later change. The `from` written is the state of
     /// the line before, so the history reads as one consistent sequence even when a cockpit
     /// replays transitions it kept while the database was away. Returns whether a line was added.
     pub async fn record_transition(&self, t: &Transition) -> Result<bool, JournalError> {
@@ -80,23 +85,29 @@ impl Journal {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let (before, after): (Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT
-               (SELECT to_state FROM gonogo.journal
-                WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at <= $3
-                ORDER BY at DESC, id DESC LIMIT 1),
-               (SELECT to_state FROM gonogo.journal
-                WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at > $3
-                ORDER BY at, id LIMIT 1)",
-        )
-        .bind(&self.launch)
-        .bind(&t.gate)
-        .bind(t.at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
+        let (before, after, after_at): (Option<String>, Option<String>, Option<DateTime<Utc>>) =
+            sqlx::query_as(
+                "WITH next AS (
+                   SELECT to_state, at FROM gonogo.journal
+                   WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at > $3
+                   ORDER BY at, id LIMIT 1)
+                 SELECT
+                   (SELECT to_state FROM gonogo.journal
+                    WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at <= $3
+                    ORDER BY at DESC, id DESC LIMIT 1),
+                   (SELECT to_state FROM next),
+                   (SELECT at FROM next)",
+            )
+            .bind(&self.launch)
+            .bind(&t.gate)
+            .bind(t.at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
         let to = Some(t.to.as_str());
-        if before.as_deref() == to || after.as_deref() == to {
+        let seen_just_after =
+            after.as_deref() == to && after_at.is_some_and(|at| at - t.at <= SAME_CHANGE_WINDOW);
+        if before.as_deref() == to || seen_just_after {
             tx.rollback().await.map_err(db)?;
             return Ok(false);
         }
