@@ -13,14 +13,47 @@ pub fn neutralised(cell: &str, max: usize) -> String {
 }
 
 /// [`neutralised`], with the whitespace before and after the text made visible as
-/// [`VISIBLE_SPACE`]: for people (the cockpit's rows, the text report).
+/// [`VISIBLE_SPACE`] and characters that take no room on screen (a zero-width space, a BOM in
+/// mid-file) shown as `\u{FFFD}`: for people (the cockpit's rows, the text report), who must
+/// see why `ana@x.com` is malformed.
 pub fn as_written(cell: &str, max: usize) -> String {
     let text = cell.trim();
     let before = cell.len() - cell.trim_start().len();
     let after = cell.trim_end().len();
     let lead = cell[..before].chars().map(edge);
     let tail = cell[after.max(before)..].chars().map(edge);
-    cut(lead.chain(text.chars().map(neutral)).chain(tail), max)
+    cut(lead.chain(text.chars().map(visible)).chain(tail), max)
+}
+
+fn visible(c: char) -> char {
+    if is_invisible(c) {
+        '\u{FFFD}'
+    } else {
+        neutral(c)
+    }
+}
+
+/// Format characters and fillers that render as nothing: zero-width spaces and joiners,
+/// direction marks, word joiners, the BOM, the soft hyphen, variation selectors, tags.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 fn neutral(c: char) -> char {
@@ -68,6 +101,21 @@ mod tests {
         assert_eq!(as_written("   ", 50), "␠␠␠");
         assert_eq!(as_written("", 50), "");
         assert_eq!(neutralised(" a\tb ", 50), " a\u{FFFD}b ");
+    }
+
+    #[test]
+    fn characters_that_take_no_room_are_shown_to_people_and_kept_in_data() {
+        assert_eq!(
+            as_written("ana@example.com\u{200B}", 50),
+            "ana@example.com\u{FFFD}"
+        );
+        assert_eq!(as_written("a\u{FEFF}na@x.io", 50), "a\u{FFFD}na@x.io");
+        assert_eq!(
+            as_written("ana@ex\u{AD}ample.com", 50),
+            "ana@ex\u{FFFD}ample.com"
+        );
+        assert_eq!(neutralised("ana@x.io\u{200B}", 50), "ana@x.io\u{200B}");
+        assert_eq!(as_written("élodie@café.fr", 50), "élodie@café.fr");
     }
 
     #[test]

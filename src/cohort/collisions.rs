@@ -24,6 +24,13 @@ pub enum CollisionError {
     Db(String),
 }
 
+/// How long both checks may take in all, given the per-statement timeout: the statement
+/// timeout is the server's, per statement, so a stalled connection or a slow stream of a large
+/// users table needs a deadline of the caller's own. The CLI and the cockpit use this one.
+pub fn checks_deadline(statement_timeout: Duration) -> Duration {
+    statement_timeout * 4 + Duration::from_secs(10)
+}
+
 /// Runs both checks and adds their findings to the report (each on the email's first line).
 pub async fn check_database(
     pool: &PgPool,

@@ -61,7 +61,7 @@ mod validate;
 
 pub use cell::{VISIBLE_SPACE, as_written};
 pub use collisions::{
-    CollisionError, check_database, check_database_with, find as find_collisions,
+    CollisionError, check_database, check_database_with, checks_deadline, find as find_collisions,
 };
 pub use email::check as check_email;
 pub use finding::{Code, Finding, Severity};

@@ -57,9 +57,7 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
         _ if args.offline => report.database = DatabaseChecks::Skipped("--offline".into()),
         (Some(pool), Some(config)) => {
             let timeout = config.raw.defaults.timeout;
-            // The statement timeout is the server's, per statement; a stalled connection or a
-            // slow stream of users needs a deadline of our own for the whole check.
-            let deadline = timeout * 4 + DB_BUDGET;
+            let deadline = cohort::checks_deadline(timeout);
             let checked =
                 tokio::time::timeout(deadline, cohort::check_database(pool, &mut report, &emails, timeout))
                     .await

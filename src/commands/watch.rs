@@ -157,11 +157,18 @@ impl JournalNotes {
                     );
                 }
             }
+            // Lost transitions are said every time.
+            Err(e @ FlushError::GaveUp { .. }) => {
+                say(
+                    self.json,
+                    &format!("journal: {}", self.redactor.redact(&e.to_string())),
+                );
+            }
             Err(e) => {
                 let kind = match e {
                     FlushError::Missing { .. } => "missing",
                     FlushError::Failed { .. } => "failed",
-                    FlushError::TimedOut { .. } => "slow",
+                    FlushError::TimedOut { .. } | FlushError::GaveUp { .. } => "slow",
                 };
                 if self.trouble != Some(kind) {
                     self.trouble = Some(kind);

@@ -171,10 +171,14 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
     let cohort_at = text.find("[cohort").unwrap_or(0);
     for group in raw.cohort.groups.keys() {
         if group.is_empty() || group.contains('-') {
-            let at = text[cohort_at..]
-                .find(group.as_str())
+            let at = key_line(text, cohort_at, group)
+                .or_else(|| {
+                    text[cohort_at..]
+                        .find(group.as_str())
+                        .map(|i| cohort_at + i)
+                })
                 .filter(|_| !group.is_empty())
-                .map_or(cohort_at, |i| cohort_at + i);
+                .unwrap_or(cohort_at);
             problems.push(problem(
                 text,
                 at..at,
@@ -200,6 +204,26 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Where a line from `from` on sets `key` (bare or quoted): a config problem about a key points
+/// at its own line, not at another value that happens to contain the same text.
+fn key_line(text: &str, from: usize, key: &str) -> Option<usize> {
+    let forms = [format!("\"{key}\""), format!("'{key}'"), key.to_owned()];
+    let mut offset = from;
+    for line in text.get(from..)?.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let sets_key = forms.iter().any(|form| {
+            trimmed
+                .strip_prefix(form.as_str())
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        });
+        if sets_key {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: &Redactor) {
@@ -362,5 +386,10 @@ mod tests {
             p[0].message.contains("`creator-vinyl` can never match"),
             "{p:?}"
         );
+        // Another value holding the same text does not take the blame.
+        let text = "[launch]\nname = \"x\"\n\n[cohort]\nexisting_users_query = \"SELECT email FROM users WHERE tag <> 'press-x'\"\n\n[cohort.groups]\ncreator = 5\n'press-x' = 2\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 9, "{p:?}");
     }
 }

@@ -20,6 +20,12 @@ pub enum FlushError {
     Failed { reason: String, kept: usize },
     #[error("the database did not answer in time ({kept} transition(s) kept, retrying)")]
     TimedOut { kept: usize },
+    /// Not a flush's failure: the backlog was full and its oldest transitions were let go.
+    #[error(
+        "{dropped} oldest transition(s) given up on: {BACKLOG_LIMIT} were already waiting \
+         ({kept} kept, retrying)"
+    )]
+    GaveUp { dropped: usize, kept: usize },
 }
 
 /// The queue in front of [`Journal::record_transition`].

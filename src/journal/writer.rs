@@ -40,7 +40,15 @@ impl Writer {
             loop {
                 tokio::select! {
                     next = received.recv() => match next {
-                        Some(transitions) => { backlog.push(transitions); }
+                        Some(transitions) => {
+                            let dropped = backlog.push(transitions);
+                            if dropped > 0 {
+                                let kept = backlog.len();
+                                if !report(Err(FlushError::GaveUp { dropped, kept })) {
+                                    break;
+                                }
+                            }
+                        }
                         None => break,
                     },
                     _ = retry.tick(), if !backlog.is_empty() => {}
@@ -79,5 +87,70 @@ impl Writer {
             Ok(Ok(left)) => Some(left),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::GateState;
+    use crate::journal::BACKLOG_LIMIT;
+
+    fn transition(n: usize) -> Transition {
+        Transition {
+            gate: format!("g{n}"),
+            title: "g".into(),
+            required: true,
+            at: chrono::Utc::now(),
+            from: GateState::Unknown,
+            to: GateState::Pass,
+            value: None,
+            value_text: String::new(),
+            error: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn transitions_let_go_are_reported_and_the_rest_kept() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(Duration::from_millis(200))
+            .connect_lazy(&format!("postgres://gonogo@127.0.0.1:{port}/x"))
+            .unwrap();
+        let journal = Journal::new(pool, "launch", "alice");
+        let (tx, mut heard) = mpsc::unbounded_channel();
+        let pace = WriterPace {
+            budget: Duration::from_secs(1),
+            retry: Duration::from_secs(60),
+        };
+        let writer = Writer::spawn(journal, pace, move |outcome| tx.send(outcome).is_ok());
+        writer.send((0..BACKLOG_LIMIT + 3).map(transition).collect());
+        let first = heard.recv().await.unwrap();
+        assert_eq!(
+            first,
+            Err(FlushError::GaveUp {
+                dropped: 3,
+                kept: BACKLOG_LIMIT
+            })
+        );
+        assert!(
+            first
+                .unwrap_err()
+                .to_string()
+                .contains("3 oldest transition(s) given up on"),
+        );
+        let flushed = heard.recv().await.unwrap();
+        assert!(
+            matches!(flushed, Err(FlushError::Failed { kept, .. } | FlushError::TimedOut { kept }) if kept == BACKLOG_LIMIT),
+            "{flushed:?}"
+        );
+        assert_eq!(
+            writer.close(Duration::from_secs(5)).await,
+            Some(BACKLOG_LIMIT)
+        );
     }
 }

@@ -60,8 +60,7 @@ pub async fn load(
                     marks.push((at, f.code));
                 }
             });
-            // The statement timeout is the database's; this one covers a connection that hangs.
-            let limit = timeout + Duration::from_secs(5);
+            let limit = cohort::checks_deadline(timeout);
             let result = db_call(limit, redactor, checks).await;
             if result.is_ok() {
                 for (at, code) in marks {
