@@ -13,9 +13,10 @@
 //! 2. **Database checks** (async): [`check_database`]`(pool, &mut scan.report, &scan.emails,
 //!    timeout)` adds `existing_user` / `already_invited` findings, each on the line where the
 //!    email first appears, and sets [`Report::database`]; [`check_database_with`] also shows
-//!    each finding to a callback, kept or not (the cockpit marks its listed rows with them). The users query and the invites query
-//!    each run once and stream; emails are lowercased in Rust on both sides ([`fold_case`]). Until it runs, the report says the
-//!    checks were skipped.
+//!    each finding to a callback, kept or not (the cockpit marks its listed rows with them).
+//!    The users query and the invites query each run once and stream; emails are lowercased
+//!    in Rust on both sides ([`fold_case`]). Until it runs, the report says the checks were
+//!    skipped.
 //! 3. **Read the [`Report`]**: `status` (`ok|warn|blocked`, [`Status::exit_code`]), `rows`,
 //!    `valid_rows`, `distribution` (label → valid rows), `groups` (group → valid rows),
 //!    `thresholds` (the [`CohortSettings`] used: `min_rows`, `groups`, `min_labels`), and

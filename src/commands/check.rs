@@ -6,9 +6,10 @@ use super::{Failure, Outcome, load_config};
 use crate::cli::{CheckArgs, Cli};
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus, Transition, Verdict};
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Backlog, FlushError, Journal};
 use crate::monitor::Clock;
 use crate::source::Sources;
+use crate::text::Redactor;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::time::Duration;
@@ -41,7 +42,7 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
         transitions.extend(board.apply(result));
     }
     let checked_at = clock.now();
-    let journal_note = record(journal.as_ref(), &transitions).await;
+    let journal_note = record(journal.as_ref(), transitions, &config.redactor).await;
     if args.json {
         print_json(&board, checked_at);
     } else {
@@ -79,28 +80,31 @@ fn select_gates(config: &Config, wanted: &[String]) -> Result<Vec<GateSpec>, Fai
         .collect()
 }
 
-/// Records transitions; returns a note for the operator when the journal could not take them.
-pub(crate) async fn record(
+/// Records one pass's transitions through the same [`Backlog`] the watch and the cockpit use;
+/// returns a note for the operator when the journal could not take them (a single pass keeps
+/// nothing to retry, so the note says they were not recorded).
+async fn record(
     journal: Option<&Journal>,
-    transitions: &[Transition],
+    transitions: Vec<Transition>,
+    redactor: &Redactor,
 ) -> Option<String> {
     let journal = journal?;
-    let write = async {
-        for t in transitions {
-            journal.record_transition(t).await?;
-        }
-        Ok::<(), JournalError>(())
-    };
-    match tokio::time::timeout(JOURNAL_BUDGET, write).await {
-        Ok(Ok(())) => None,
-        Ok(Err(JournalError::Missing)) => {
+    let mut backlog = Backlog::default();
+    backlog.push(transitions);
+    match backlog.flush(journal, JOURNAL_BUDGET).await {
+        Ok(_) => None,
+        Err(FlushError::Missing { .. }) => {
             Some("journal: not recorded (run `gonogo migrate` to create it)".into())
         }
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "journal write failed");
-            Some(format!("journal: not recorded ({e})"))
+        Err(FlushError::TimedOut { .. }) => {
+            Some("journal: not recorded (the database did not answer in time)".into())
         }
-        Err(_) => Some("journal: not recorded (database too slow)".into()),
+        Err(FlushError::Failed { reason, .. }) => {
+            let reason = redactor.redact(&reason);
+            tracing::warn!(error = %reason, "journal write failed");
+            Some(format!("journal: not recorded ({reason})"))
+        }
+        Err(e @ FlushError::GaveUp { .. }) => Some(format!("journal: not recorded ({e})")),
     }
 }
 
