@@ -5,6 +5,8 @@ mod check;
 mod cohort;
 mod config_cmd;
 mod demo;
+mod handoff;
+mod journal_cmd;
 mod migrate;
 mod tui;
 mod watch;
@@ -67,6 +69,9 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Migrate) => migrate::run(&cli).await,
         Some(Command::Demo(args)) => demo::run(&cli, args).await,
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,
+        Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
+        Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
+        Some(Command::Handoff(args)) => handoff::run(&cli, args).await,
     };
     match result {
         Ok(code) => code,

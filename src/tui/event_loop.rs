@@ -31,13 +31,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         .postgres()
         .map(|pool| (pool.clone(), config.raw.defaults.timeout));
     let clock = options.clock.unwrap_or(Clock::System);
-    let journal = sources.postgres().map(|pool| {
-        Journal::new(
-            pool.clone(),
-            config.launch().name.0.clone(),
-            options.operator.clone(),
-        )
-    });
+    let journal = sources.journal(&config.launch().name.0, &options.operator);
     let mut state = State::new(
         &config,
         &options.operator,

@@ -163,6 +163,7 @@ pub fn journal_entries() -> Vec<Entry> {
     let entry = |id, when, gate: &str, from, to, value: &str, actor: &str, message: &str| Entry {
         id,
         at: when,
+        recorded_at: when,
         kind: "gate".into(),
         actor: actor.into(),
         gate: Some(gate.into()),
@@ -171,6 +172,7 @@ pub fn journal_entries() -> Vec<Entry> {
         value: Some(value.into()),
         message: message.into(),
         data: serde_json::json!({}),
+        event: None,
     };
     use gonogo::gate::GateState::*;
     vec![
