@@ -92,11 +92,11 @@ fn panes_cycle_and_digits_jump() {
 fn selection_moves_within_bounds_and_enter_opens_the_detail() {
     let (mut state, _) = state();
     update(&mut state, Action::Move(-1));
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.gates.selected, 0);
     update(&mut state, Action::Bottom);
-    assert_eq!(state.selected, 5);
+    assert_eq!(state.gates.selected, 5);
     update(&mut state, Action::Move(1));
-    assert_eq!(state.selected, 5);
+    assert_eq!(state.gates.selected, 5);
     update(&mut state, Action::Top);
     update(&mut state, Action::Move(3));
     update(&mut state, Action::Open);
@@ -140,10 +140,10 @@ fn filter_narrows_the_list_and_escape_clears_it() {
         .collect();
     assert_eq!(ids, ["sentry_p1"]);
     update(&mut state, Action::Submit);
-    assert_eq!(state.filter, "SENTRY", "Enter keeps the filter");
+    assert_eq!(state.gates.filter(), "SENTRY", "Enter keeps the filter");
     assert!(state.overlays.is_empty());
     update(&mut state, Action::Back);
-    assert_eq!(state.filter, "");
+    assert_eq!(state.gates.filter(), "");
     assert_eq!(state.visible_gates().len(), 6);
 }
 
@@ -351,7 +351,7 @@ fn clicks_select_rows_and_tabs() {
     );
     // Row 0 header, 1 tabs, 2 table header, 3 first gate.
     update(&mut state, Action::Click { column: 10, row: 5 });
-    assert_eq!(state.selected, 2);
+    assert_eq!(state.gates.selected, 2);
     update(
         &mut state,
         Action::Click {
@@ -359,7 +359,10 @@ fn clicks_select_rows_and_tabs() {
             row: 25,
         },
     );
-    assert_eq!(state.selected, 2, "a click below the rows selects nothing");
+    assert_eq!(
+        state.gates.selected, 2,
+        "a click below the rows selects nothing"
+    );
     update(&mut state, Action::Click { column: 12, row: 1 });
     assert_eq!(state.pane, Pane::Timeline);
     let scrolled = input::action_for_event(
@@ -446,11 +449,11 @@ fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
         .count();
     assert_eq!(shown, 20, "{screen}");
     update(&mut state, Action::PageDown);
-    assert_eq!(state.selected, shown);
+    assert_eq!(state.gates.selected, shown);
     update(&mut state, Action::PageDown);
-    assert_eq!(state.selected, 2 * shown);
+    assert_eq!(state.gates.selected, 2 * shown);
     update(&mut state, Action::PageUp);
-    assert_eq!(state.selected, shown);
+    assert_eq!(state.gates.selected, shown);
 }
 
 fn selected_subject(state: &gonogo::tui::State) -> String {

@@ -1,33 +1,14 @@
 //! The one `Action` enum (everything that can change the cockpit's state) and the `Effect`s that
 //! `update` asks the event loop to carry out.
 
-use super::cohort::{LoadId, Loaded, SharedCohort};
+pub use super::panes::Pane;
+use super::panes::cohort::{LoadId, Loaded, SharedCohort};
 use crate::cohort::Code;
 use crate::gate::{GateResult, Transition};
 use crate::journal::Entry;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use tui_input::InputRequest;
-
-/// Which pane the body shows. Only panes that exist are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Gates,
-    Timeline,
-    Cohort,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Gates, Pane::Timeline, Pane::Cohort];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Gates => "Gates",
-            Pane::Timeline => "Timeline",
-            Pane::Cohort => "Cohort",
-        }
-    }
-}
 
 /// Something that happened: an operator's intent (from the keymap, the mouse or the command
 /// palette) or news from the world (a gate result, a clock tick, a journal answer).
@@ -93,6 +74,8 @@ pub enum Action {
     GateChecked(GateResult),
     /// Transitions were written to the journal (how many lines were new) or could not be.
     JournalRecorded(Result<usize, String>),
+    /// This cockpit wrote a line to the journal (an override): the timeline reads it back.
+    JournalWritten,
     /// The journal's newest lines, or why they could not be read.
     TimelineLoaded(Result<Vec<Entry>, String>),
     /// Load (validate) a cohort file into the Cohort pane (`:cohort PATH`, `--cohort PATH`).
@@ -109,6 +92,10 @@ pub enum Action {
     FilterCohortCode(Option<Code>),
     /// Ask for a reason, then override the loaded cohort's soft findings on the record.
     StartCohortOverride,
+    /// The reason typed in the override modal (Enter): record the override with it.
+    OverrideCohort {
+        reason: String,
+    },
     /// The journal took the override (its entry id) or refused it; `sha256` names the file.
     CohortOverridden {
         sha256: Option<String>,

@@ -82,9 +82,9 @@ pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(layout::tab_label(i, pane.title()), style)
         })
         .collect();
-    if !state.filter.is_empty() {
+    if !state.gates.filter().is_empty() {
         spans.push(Span::styled(
-            format!("  filter: {}", state.filter),
+            format!("  filter: {}", state.gates.filter()),
             theme.aged(),
         ));
     }

@@ -1,10 +1,11 @@
-//! The timeline pane: gate transitions and operator actions, newest first, from the shared
-//! journal (or this cockpit's own transitions when there is none), with where they came from.
+//! The Timeline pane's render: gate transitions and operator actions, newest first, from the
+//! shared journal (or this cockpit's own transitions when there is none), with where they came
+//! from.
 
+use super::TimelineSource;
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::state::State;
-use crate::tui::timeline::TimelineSource;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

@@ -1,11 +1,18 @@
-//! Timeline rows: gate transitions and operator actions, from the shared journal or, without
-//! one, from this cockpit's own transitions; and the selection, which stays on the newest row
-//! until the operator picks another, then stays on that entry (not its index) as rows arrive.
+//! The Timeline pane's state: gate transitions and operator actions, from the shared journal
+//! or, without one, from this cockpit's own transitions; and the selection, which stays on the
+//! newest row until the operator picks another, then stays on that entry (not its index) as rows
+//! arrive. The rows shown are borrowed from the source in force, never rebuilt per frame.
+
+pub mod render;
+pub mod update;
 
 use crate::gate::{GateState, Transition};
 use crate::journal::Entry;
+use crate::tui::keymap::Command;
 use chrono::{DateTime, Utc};
-use std::collections::VecDeque;
+
+/// What the footer offers in this pane (`Enter` opens the row's gate, `r` re-checks it).
+pub const FOOTER: &[(Command, &str)] = crate::tui::panes::GATE_LIST_FOOTER;
 
 /// How many journal lines the timeline reads, and how many local transitions it keeps.
 pub const TIMELINE_LIMIT: usize = 200;
@@ -86,7 +93,7 @@ pub struct Timeline {
     /// The journal's rows, newest first.
     pub journal: Vec<TimelineEntry>,
     /// This cockpit's own transitions, newest first.
-    pub local: VecDeque<TimelineEntry>,
+    pub local: Vec<TimelineEntry>,
     /// Index into [`Timeline::rows`]; kept on the same entry when rows arrive or change.
     pub selected: usize,
     /// The operator picked an entry below the top: it stays selected as newer rows arrive.
@@ -108,7 +115,7 @@ impl Timeline {
                 TimelineSource::LocalOnly
             },
             journal: Vec::new(),
-            local: VecDeque::new(),
+            local: Vec::new(),
             selected: 0,
             picked: false,
             next_local: 0,
@@ -122,10 +129,10 @@ impl Timeline {
     }
 
     /// The rows on screen, newest first.
-    pub fn rows(&self) -> Vec<&TimelineEntry> {
+    pub fn rows(&self) -> &[TimelineEntry] {
         match self.source {
-            TimelineSource::Journal { .. } => self.journal.iter().collect(),
-            _ => self.local.iter().collect(),
+            TimelineSource::Journal { .. } => &self.journal,
+            _ => &self.local,
         }
     }
 
@@ -142,7 +149,9 @@ impl Timeline {
         self.next_local += 1;
         self.keeping_selection(|timeline| {
             let entry = TimelineEntry::from_transition(t, actor, id);
-            timeline.local.push_front(entry);
+            // At most TIMELINE_LIMIT rows: shifting them is cheaper than rebuilding a list
+            // of references on every frame.
+            timeline.local.insert(0, entry);
             timeline.local.truncate(TIMELINE_LIMIT);
         });
     }
