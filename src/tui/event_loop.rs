@@ -8,7 +8,6 @@ use super::state::State;
 use super::theme::Theme;
 use super::{CockpitError, CockpitOptions, input, render, terminal, update};
 use crate::config::Config;
-use crate::journal::Journal;
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crossterm::event::EventStream;
