@@ -308,7 +308,7 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
             result: Ok(42),
         },
     );
-    assert!(fx.contains(&Effect::LoadTimeline), "{fx:?}");
+    assert!(reads_journal(&fx), "{fx:?}");
     assert_eq!(
         state.cohort.loaded().unwrap().overridden,
         Override::Recorded {
@@ -402,10 +402,15 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
             result: Ok(7),
         },
     );
-    assert!(!fx.contains(&Effect::LoadTimeline), "one read at a time");
-    update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
-    let fx = update(&mut state, Action::Tick(at(14, 4, 7)));
-    assert!(fx.contains(&Effect::LoadTimeline), "{fx:?}");
+    assert!(!reads_journal(&fx), "one read at a time");
+    // The read under way may predate the override: a second read follows it at once.
+    let fx = update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
+    assert!(reads_journal(&fx), "{fx:?}");
+}
+
+fn reads_journal(fx: &[Effect]) -> bool {
+    fx.iter()
+        .any(|e| matches!(e, Effect::LoadTimeline | Effect::LoadTimelineAfter(_)))
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod writer;
 pub use crate::db::journal_store::{
     Journal, JournalFilter, ObservedGate, READ_LIMIT, SAME_CHANGE_WINDOW,
 };
+pub use crate::db::listen::LiveSignal;
 pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError, Pending};
 pub use event::{
     CohortOverride, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError, clean_note,

@@ -39,10 +39,11 @@ pub enum Command {
     Mask,
     Recheck,
     RecheckAll,
+    Note,
 }
 
 impl Command {
-    pub const ALL: [Command; 23] = [
+    pub const ALL: [Command; 24] = [
         Command::Help,
         Command::Quit,
         Command::NextPane,
@@ -66,6 +67,7 @@ impl Command {
         Command::Mask,
         Command::Recheck,
         Command::RecheckAll,
+        Command::Note,
     ];
 
     /// The command a `[keys]` name means, if any.
@@ -99,6 +101,7 @@ impl Command {
             Command::Mask => "mask",
             Command::Recheck => "recheck",
             Command::RecheckAll => "recheck_all",
+            Command::Note => "note",
         }
     }
 
@@ -127,6 +130,7 @@ impl Command {
             Command::Mask => Action::ToggleMask,
             Command::Recheck => Action::Recheck,
             Command::RecheckAll => Action::RecheckAll,
+            Command::Note => Action::StartNote,
         }
     }
 
@@ -156,6 +160,7 @@ impl Command {
             Command::Bottom => "bottom",
             Command::PageDown => "page down",
             Command::PageUp => "page up",
+            Command::Note => "note",
         }
     }
 }
@@ -317,6 +322,14 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["R"],
         false,
         &[Cockpit, Detail, ScreenShare],
+        All,
+    ),
+    (
+        Command::Note,
+        "write an operator note to the journal",
+        &["n"],
+        false,
+        PANES,
         All,
     ),
 ];

@@ -26,6 +26,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         .map(|pool| (pool.clone(), config.raw.defaults.timeout));
     let clock = options.clock.unwrap_or(Clock::System);
     let journal = sources.journal(&config.launch().name.0, &options.operator);
+    let database = sources.database().cloned();
     let mut state = State::new(
         &config,
         &options.operator,
@@ -44,6 +45,8 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     let mut runner = Runner::start(Setup {
         journal,
+        database,
+        config: config.clone(),
         cohort_db,
         cohort_settings: config.raw.cohort.clone(),
         redactor: config.redactor.clone(),

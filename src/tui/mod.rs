@@ -16,6 +16,7 @@ pub mod format;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod notes;
 pub mod palette;
 pub mod panes;
 pub mod render;

@@ -51,6 +51,14 @@ pub enum Overlay {
     },
     /// Typing the reason for overriding the cohort's soft findings.
     Override(Input),
+    /// Typing an operator note for the journal.
+    Note(Input),
+    /// A report to read (the shift handoff), scrolled by this many lines.
+    Report {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,10 +205,11 @@ impl State {
                 Overlay::Filter(_)
                 | Overlay::Palette(_)
                 | Overlay::Search(_)
-                | Overlay::Override(_),
+                | Overlay::Override(_)
+                | Overlay::Note(_),
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. })
+            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. } | Overlay::Report { .. })
                 if self.view == View::Cockpit =>
             {
                 Context::Detail

@@ -119,13 +119,31 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::Tick(now) => tick(state, now, fx),
         Action::GateChecked(result) => {
             state.checking.remove(&result.gate);
+            let gate = result.gate.clone();
             let transitions: Vec<Transition> = state.board.apply(result).into_iter().collect();
             on_transitions(state, transitions, fx);
+            if state.timeline.is_shared() {
+                let observed = state.board.get(&gate).and_then(|status| {
+                    crate::journal::ObservedGate::from_status(status, &state.operator)
+                });
+                fx.extend(observed.map(Effect::SaveObservation));
+            }
+        }
+        Action::StartNote => return super::notes::start_note(state),
+        Action::AddNote(text) => return super::notes::add_note(state, &text, fx),
+        Action::TakeOver => return super::notes::take_over(state, fx),
+        Action::ShowHandoff(out) => return super::notes::show_handoff(state, out, fx),
+        Action::HandoffReady { out, result } => {
+            return super::notes::handoff_ready(state, out, result);
         }
         // Routed by `panes::owner` above.
         Action::JournalRecorded(_)
         | Action::JournalWritten
         | Action::TimelineLoaded(_)
+        | Action::TimelineAppended(_)
+        | Action::Live(_)
+        | Action::JournalPending(_)
+        | Action::OnShift(_)
         | Action::LoadCohort(_)
         | Action::CohortLoaded { .. }
         | Action::CycleCohortCode
@@ -192,7 +210,8 @@ fn scroll_overlay(state: &mut State, delta: isize) {
     if let Some(
         Overlay::Help { scroll }
         | Overlay::Detail { scroll, .. }
-        | Overlay::CohortRow { scroll, .. },
+        | Overlay::CohortRow { scroll, .. }
+        | Overlay::Report { scroll, .. },
     ) = state.overlays.last_mut()
     {
         *scroll = panes::step(usize::from(*scroll), usize::from(u16::MAX), delta) as u16;
@@ -235,7 +254,7 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             state.cohort.set_search(input.value());
             state.cohort.selected = 0;
         }
-        Some(Overlay::Palette(input) | Overlay::Override(input)) => {
+        Some(Overlay::Palette(input) | Overlay::Override(input) | Overlay::Note(input)) => {
             input.handle(request);
         }
         _ => {}
@@ -250,6 +269,10 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
         Some(Overlay::Override(input)) => {
             let reason = input.value().to_owned();
             return apply(state, Action::OverrideCohort { reason }, fx);
+        }
+        Some(Overlay::Note(input)) => {
+            let text = input.value().to_owned();
+            return apply(state, Action::AddNote(text), fx);
         }
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();

@@ -15,14 +15,17 @@ pub use tasks::{AtQuit, Tasks, quit_report};
 use super::action::{Action, Effect};
 use super::db_call::db_call;
 use super::panes::cohort;
-use super::panes::timeline::TIMELINE_LIMIT;
+use super::panes::timeline::{APPEND_PAGE, TIMELINE_LIMIT};
 use super::terminal;
-use crate::journal::{Journal, Writer, WriterPace};
+use crate::config::Config;
+use crate::db::Database;
+use crate::journal::{Journal, LiveSignal, Writer, WriterPace};
 use crate::monitor::Monitor;
 use crate::text::Redactor;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// How long quitting waits, at most, for the work still under way: the journal writer's last
 /// flush and the writes in flight (reads are cancelled at once).
@@ -41,6 +44,10 @@ const JOURNAL_PACE: WriterPace = WriterPace {
 /// What the runner needs from the outside world, read once at start.
 pub struct Setup {
     pub journal: Option<Journal>,
+    /// The database, for the live listener's own connection.
+    pub database: Option<Database>,
+    /// The config as loaded, for the handoff report.
+    pub config: Config,
     /// The product database for the cohort's collision checks, and their statement timeout.
     pub cohort_db: Option<(sqlx::PgPool, Duration)>,
     pub cohort_settings: crate::cohort::CohortSettings,
@@ -54,6 +61,8 @@ pub struct Runner {
     setup: Setup,
     /// One writer, so transitions reach the journal in the order they happened.
     journal_writer: Option<Writer>,
+    /// The live listener (a long-lived task on its own connection) and what stops it.
+    listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
     tasks: Tasks,
 }
 
@@ -64,9 +73,30 @@ impl Runner {
             .journal
             .clone()
             .map(|j| spawn_journal_writer(j, setup.redactor.clone(), setup.actions.clone()));
+        let listener = setup.database.clone().map(|database| {
+            let cancel = CancellationToken::new();
+            let (signals_tx, mut signals) = mpsc::unbounded_channel::<LiveSignal>();
+            let redactor = setup.redactor.clone();
+            let listen = crate::db::listen::run(database, signals_tx, cancel.clone(), move |t| {
+                redactor.redact(t)
+            });
+            let actions = setup.actions.clone();
+            let task = tokio::spawn(async move {
+                let forward = async {
+                    while let Some(signal) = signals.recv().await {
+                        if actions.send(Action::Live(signal)).is_err() {
+                            break;
+                        }
+                    }
+                };
+                tokio::join!(listen, forward);
+            });
+            (task, cancel)
+        });
         Runner {
             setup,
             journal_writer,
+            listener,
             tasks: Tasks::default(),
         }
     }
@@ -94,7 +124,61 @@ impl Runner {
                     .spawn("timeline read", AtQuit::Cancel, async move {
                         let read = journal.recent(TIMELINE_LIMIT as i64);
                         let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
+                        let ok = result.is_ok();
                         let _ = actions.send(Action::TimelineLoaded(result));
+                        if ok {
+                            let shift =
+                                db_call(JOURNAL_TIMEOUT, &redactor, journal.on_shift()).await;
+                            if let Ok(Some(entry)) = shift {
+                                let _ =
+                                    actions.send(Action::OnShift(Some((entry.actor, entry.at))));
+                            }
+                        }
+                    });
+            }
+            Effect::LoadTimelineAfter(id) => {
+                let Some(journal) = setup.journal.clone() else {
+                    return false;
+                };
+                self.tasks
+                    .spawn("timeline read", AtQuit::Cancel, async move {
+                        let read = journal.after(id, APPEND_PAGE);
+                        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
+                        let _ = actions.send(Action::TimelineAppended(result));
+                    });
+            }
+            Effect::RecordEvent(event) => {
+                if let Some(writer) = &self.journal_writer {
+                    writer.send_event(event);
+                }
+            }
+            Effect::SaveObservation(gate) => {
+                if let Some(writer) = &self.journal_writer {
+                    writer.observed(gate);
+                }
+            }
+            Effect::BuildHandoff(out) => {
+                let Some(journal) = setup.journal.clone() else {
+                    return false;
+                };
+                let config = setup.config.clone();
+                let out_path = out
+                    .clone()
+                    .map(|p| cohort::expand_home(&p, setup.home.as_deref()));
+                self.tasks
+                    .spawn("handoff report", AtQuit::Cancel, async move {
+                        let now = chrono::Utc::now();
+                        let gather = crate::handoff::gather(&journal, &config, None, now);
+                        let result = db_call(JOURNAL_TIMEOUT, &redactor, gather)
+                            .await
+                            .map(|report| crate::handoff::markdown(&report));
+                        let result = match (result, &out_path) {
+                            (Ok(text), Some(path)) => std::fs::write(path, &text)
+                                .map(|()| text)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                            (result, _) => result,
+                        };
+                        let _ = actions.send(Action::HandoffReady { out, result });
                     });
             }
             Effect::LoadCohort { load, path } => {
@@ -136,14 +220,19 @@ impl Runner {
             match writer.close(within).await {
                 Some(0) => None,
                 Some(n) => Some(format!(
-                    "gonogo: {n} transition(s) could not be recorded in the journal"
+                    "gonogo: {n} line(s) (transitions, notes) could not be recorded in the journal"
                 )),
                 None => Some(
-                    "gonogo: the last transitions may not be recorded in the journal (the database did not answer in time)"
+                    "gonogo: the last lines may not be recorded in the journal (the database did not answer in time)"
                         .to_owned(),
                 ),
             }
         };
+        if let Some((task, cancel)) = self.listener {
+            cancel.cancel();
+            // Stopping only closes a connection: it never holds up the quit.
+            let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
+        }
         let (writer, left) = tokio::join!(writer, self.tasks.drain(within));
         writer.into_iter().chain(quit_report(&left)).collect()
     }
@@ -156,7 +245,9 @@ fn spawn_journal_writer(
     actions: mpsc::UnboundedSender<Action>,
 ) -> Writer {
     Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+        let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
         let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
-        actions.send(Action::JournalRecorded(outcome)).is_ok()
+        actions.send(Action::JournalPending(waiting)).is_ok()
+            && actions.send(Action::JournalRecorded(outcome)).is_ok()
     })
 }

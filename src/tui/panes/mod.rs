@@ -133,9 +133,13 @@ pub fn owner(action: &Action) -> Option<Pane> {
         | Action::StartCohortOverride
         | Action::OverrideCohort { .. }
         | Action::CohortOverridden { .. } => Some(Pane::Cohort),
-        Action::JournalRecorded(_) | Action::JournalWritten | Action::TimelineLoaded(_) => {
-            Some(Pane::Timeline)
-        }
+        Action::JournalRecorded(_)
+        | Action::JournalWritten
+        | Action::TimelineLoaded(_)
+        | Action::TimelineAppended(_)
+        | Action::Live(_)
+        | Action::JournalPending(_)
+        | Action::OnShift(_) => Some(Pane::Timeline),
         _ => None,
     }
 }

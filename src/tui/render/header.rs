@@ -91,5 +91,15 @@ pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
     if state.mask {
         spans.push(Span::styled("  [emails masked]", theme.dim()));
     }
+    if let Some((who, since)) = &state.timeline.on_shift {
+        spans.push(Span::styled(
+            format!(
+                "  on shift: {} since {}",
+                state.shown(who),
+                crate::tui::format::clock(*since, state.now)
+            ),
+            theme.dim(),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -5,6 +5,7 @@ mod detail;
 mod footer;
 mod header;
 mod help;
+mod journal;
 pub mod mask;
 mod screen_share;
 
@@ -58,6 +59,12 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
             Overlay::Override(input) => {
                 cohort::render::override_modal(state, frame, areas.body, input)
             }
+            Overlay::Note(input) => journal::note_modal(state, frame, areas.body, input),
+            Overlay::Report {
+                title,
+                text,
+                scroll,
+            } => journal::report(state, frame, areas.body, title, text, *scroll),
             _ => {}
         }
     }
