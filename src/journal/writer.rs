@@ -58,7 +58,17 @@ impl Writer {
                             observed.insert(gate.gate.clone(), gate);
                             continue;
                         }
-                        Some(Message::Lines(lines)) => {
+                        Some(Message::Lines(mut lines)) => {
+                            // Everything already handed over joins this flush, so a flush
+                            // that succeeds has written all of it.
+                            while let Ok(next) = received.try_recv() {
+                                match next {
+                                    Message::Lines(more) => lines.extend(more),
+                                    Message::Observed(gate) => {
+                                        observed.insert(gate.gate.clone(), gate);
+                                    }
+                                }
+                            }
                             let dropped = backlog.push(lines);
                             if dropped > 0 {
                                 let kept = backlog.len();
@@ -116,7 +126,8 @@ impl Writer {
         }
     }
 
-    /// Hands an event over (a note, a take-over), behind every line already waiting.
+    /// Hands an event over (a note, a take-over), behind every line already waiting. Once the
+    /// writer reports a flush that succeeded, every line handed over before it is written.
     pub fn send_event(&self, event: PendingEvent) {
         let _ = self.queue.send(Message::Lines(vec![Pending::Event(event)]));
     }

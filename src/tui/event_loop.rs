@@ -3,56 +3,23 @@
 //! changed; at the end, drains the runner and says what was left undone.
 
 use super::action::Action;
-use super::effects::{QUIT_DEADLINE, Runner, Setup};
-use super::state::State;
-use super::theme::Theme;
+use super::driver::Driver;
+use super::effects::QUIT_DEADLINE;
 use super::{CockpitError, CockpitOptions, input, render, terminal, update};
 use crate::config::Config;
-use crate::monitor::{Clock, Monitor};
-use crate::source::Sources;
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
-    if config.gates.is_empty() {
-        return Err(CockpitError::NoGates);
-    }
-    let sources = Sources::new(&config)?;
-    let cohort_db = sources
-        .postgres()
-        .map(|pool| (pool.clone(), config.raw.defaults.timeout));
-    let clock = options.clock.unwrap_or(Clock::System);
-    let journal = sources.journal(&config.launch().name.0, &options.operator);
-    let database = sources.database().cloned();
-    let mut state = State::new(
-        &config,
-        &options.operator,
-        options.demo,
-        options.keymap,
-        Theme::from_env(),
-        clock.now(),
-    );
+    let initial_cohort = options.cohort.clone();
+    let driver = Driver::start_with(config, options, true)?;
+    let (mut state, clock, mut runner, monitor, mut results, mut actions) = driver.into_parts();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     // Raw mode turns a keyboard Ctrl-C into a key; this is `kill -INT` from a supervisor.
     let mut sigint = signal(SignalKind::interrupt())?;
-
-    let (results_tx, mut results) = mpsc::channel(256);
-    let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
-    let (actions_tx, mut actions) = mpsc::unbounded_channel();
-    let mut runner = Runner::start(Setup {
-        journal,
-        database,
-        config: config.clone(),
-        cohort_db,
-        cohort_settings: config.raw.cohort.clone(),
-        redactor: config.redactor.clone(),
-        actions: actions_tx,
-        home: std::env::var_os("HOME").map(Into::into),
-    });
 
     let mut session = terminal::enter()?;
     let size = session.terminal.size()?;
@@ -60,7 +27,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         width: size.width,
         height: size.height,
     }];
-    pending.extend(options.cohort.map(Action::LoadCohort));
+    pending.extend(initial_cohort.map(Action::LoadCohort));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -10,6 +10,7 @@ pub mod action;
 mod bindings;
 mod db_call;
 pub mod derived;
+pub mod driver;
 mod effects;
 mod event_loop;
 pub mod format;

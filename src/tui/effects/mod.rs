@@ -55,6 +55,8 @@ pub struct Setup {
     pub actions: mpsc::UnboundedSender<Action>,
     /// `$HOME`, for `:cohort ~/…`.
     pub home: Option<PathBuf>,
+    /// A terminal to ring and title (not for a headless driver).
+    pub terminal: bool,
 }
 
 pub struct Runner {
@@ -206,8 +208,9 @@ impl Runner {
                         let _ = actions.send(action);
                     });
             }
-            Effect::Bell => terminal::bell(),
-            Effect::SetTitle(title) => terminal::set_title(&title),
+            Effect::Bell if setup.terminal => terminal::bell(),
+            Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
+            Effect::Bell | Effect::SetTitle(_) => {}
         }
         false
     }
