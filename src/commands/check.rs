@@ -146,7 +146,7 @@ pub(crate) fn print_transition(t: &Transition, json: bool) {
             "gate": t.gate, "at": rfc3339(t.at), "from": t.from, "to": t.to,
             "value": t.value, "error": t.error,
         });
-        println!("{line}");
+        println!("{}", crate::text::to_json_line(&line).unwrap_or_default());
         return;
     }
     let reason = t
@@ -255,7 +255,7 @@ fn print_json(board: &Board, checked_at: DateTime<Utc>) {
             })
             .collect(),
     };
-    match serde_json::to_string_pretty(&report) {
+    match crate::text::to_json_pretty(&report) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("error: cannot render JSON: {e}"),
     }

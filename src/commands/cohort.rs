@@ -27,7 +27,30 @@ pub async fn run(cli: &Cli, command: &CohortCommand) -> Outcome {
     }
 }
 
+/// With `--json`, a failure is a JSON document too (on stdout, the message also on stderr), so a
+/// script reading the output always gets one.
 async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
+    let outcome = validate_or_fail(cli, args).await;
+    match outcome {
+        Err(failure) if args.json => {
+            let message = crate::logging::redactor().redact_multiline(&failure.message);
+            let document = serde_json::json!({
+                "status": "error",
+                "exit_code": failure.code,
+                "error": message,
+            });
+            println!(
+                "{}",
+                crate::text::to_json_pretty(&document).unwrap_or_default()
+            );
+            eprintln!("error: {message}");
+            Ok(failure.code)
+        }
+        other => other,
+    }
+}
+
+async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     let config = optional_config(cli)?;
     let settings = config
         .as_ref()
@@ -92,7 +115,7 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     std::thread::spawn(move || drop(emails));
     let file = args.file.display().to_string();
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
+        let text = crate::text::to_json_pretty(&report)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
         println!("{text}");
         if let DatabaseChecks::Skipped(_) = report.database {

@@ -36,8 +36,6 @@ pub fn init(args: &InitArgs) -> Outcome {
 
 pub fn check(cli: &Cli) -> Outcome {
     let loaded = load_config(cli)?;
-    crate::tui::keymap::validate(&loaded.config.raw.keys)
-        .map_err(|e| Failure::new(exit::CONFIG, format!("{}: {e}", loaded.path.display())))?;
     println!(
         "# {} is valid: {} gates",
         loaded.path.display(),

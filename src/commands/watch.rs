@@ -102,7 +102,8 @@ impl Watch {
             self.last_verdict = Some(verdict);
             let at = rfc3339(self.clock.now());
             if self.json {
-                println!("{}", serde_json::json!({"verdict": verdict, "at": at}));
+                let line = serde_json::json!({"verdict": verdict, "at": at});
+                println!("{}", crate::text::to_json_line(&line).unwrap_or_default());
             } else {
                 println!("{at} VERDICT: {verdict}");
             }

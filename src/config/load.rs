@@ -1,7 +1,14 @@
 //! Finding and reading the config: lookup order, parse and validation errors with file:line:column.
 
 use super::{Config, RawConfig, gates};
-use crate::text::{Redactor, is_secret_name, redact_url, sanitize};
+use crate::text::{
+    Redactor, floor_char_boundary, is_secret_name, redact_url, sanitize, sanitize_short,
+};
+
+/// A problem's message and the line it quotes are cut to these many characters: a config with
+/// a 10 MB line gets an error of a few lines.
+const MESSAGE_SHOWN: usize = 400;
+const LINE_SHOWN: usize = 160;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -88,9 +95,13 @@ pub fn find_config(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
 
 pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     let path = find_config(explicit)?;
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+    let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
+        path: path.clone(),
+        problems: vec![not_utf8(&e)],
     })?;
     let config = load_str(&text, &path)?;
     Ok(Loaded { path, config })
@@ -120,11 +131,47 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     })?;
     let redactor = Redactor::default();
     register_secrets(&raw, &gates, &redactor);
+    crate::logging::redactor().absorb(&redactor);
+    let key_positions = key_positions(&raw, text);
     Ok(Config {
         raw,
         gates,
         redactor,
+        key_positions,
     })
+}
+
+/// Where the first byte that is not UTF-8 sits. The line is not echoed: it may hold a secret.
+fn not_utf8(e: &std::string::FromUtf8Error) -> Problem {
+    let valid = e.utf8_error().valid_up_to();
+    let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+    let byte = e.as_bytes().get(valid).copied().unwrap_or(0);
+    let mut found = problem(
+        &prefix,
+        valid..valid,
+        &format!("the file is not valid UTF-8 (byte 0x{byte:02X}); save it as UTF-8"),
+    );
+    found.source_line = None;
+    found
+}
+
+/// The line and column of each `[keys]` entry (bare or quoted), else of the section itself.
+fn key_positions(
+    raw: &RawConfig,
+    text: &str,
+) -> std::collections::BTreeMap<String, (usize, usize)> {
+    let section = text
+        .find("[keys]")
+        .or_else(|| key_line(text, 0, "keys"))
+        .unwrap_or(0);
+    raw.keys
+        .keys()
+        .map(|action| {
+            let at = key_line(text, section, action).unwrap_or(section);
+            let found = problem(text, at..at, "");
+            (action.clone(), (found.line, found.column))
+        })
+        .collect()
 }
 
 /// Checks the URLs and headers of `[postgres]`, `[sentry]` and `[prometheus]`; problems point at
@@ -256,8 +303,8 @@ fn problem(text: &str, span: Range<usize>, message: &str) -> Problem {
     Problem {
         line,
         column,
-        message: sanitize(message),
-        source_line,
+        message: sanitize_short(message, MESSAGE_SHOWN),
+        source_line: source_line.map(|l| sanitize_short(&l, LINE_SHOWN)),
     }
 }
 
@@ -304,13 +351,6 @@ fn shown_line(line: &str) -> Option<String> {
         return Some(format!("{key} = \"{}\"", redact_url(value)));
     }
     Some(format!("{} = …", sanitize(key)))
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

@@ -62,14 +62,23 @@ pub fn restore() {
 /// A panic restores the terminal before the message is printed, so the message is readable
 /// and the shell usable, then ends the process: a panic in a background task would otherwise
 /// leave the cockpit drawing on a terminal that is no longer set up for it, a screen that lies.
+/// A panic inside a gate's check is the exception: the check turns it into an unknown result
+/// (and the log says it), so the screen and the cockpit stay.
 fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if crate::source::caught::panic_is_caught() {
+                return;
+            }
             restore();
             previous(info);
-            eprintln!("gonogo stopped after an internal error (see above); nothing was sent");
+            // The terminal may be gone: a failed write must not panic inside the hook.
+            let _ = writeln!(
+                std::io::stderr(),
+                "gonogo stopped after an internal error (see above); nothing was sent"
+            );
             std::process::exit(i32::from(crate::exit::SOFTWARE));
         }));
     });
