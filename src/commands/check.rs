@@ -38,7 +38,15 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     let clock = Clock::System;
     let mut board = Board::new(&gates, clock.now());
     let mut transitions = Vec::new();
-    for result in crate::monitor::run_once(&sources, &gates, &clock).await {
+    // A signal drops the checks in flight, and with them their commands' process groups.
+    let mut stop = StopSignals::new()?;
+    let results = tokio::select! {
+        results = crate::monitor::run_once(&sources, &gates, &clock) => results,
+        code = stop.received() => {
+            return Err(Failure::new(code, "interrupted before every gate was checked"));
+        }
+    };
+    for result in results {
         transitions.extend(board.apply(result));
     }
     let checked_at = clock.now();

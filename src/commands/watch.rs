@@ -236,6 +236,11 @@ impl StopSignals {
     }
 
     pub(crate) async fn recv(&mut self) {
+        self.received().await;
+    }
+
+    /// Waits for a stop signal; the exit code it means (128 + the signal's number).
+    pub(crate) async fn received(&mut self) -> u8 {
         let hangup = async {
             match &mut self.hangup {
                 Some(hangup) => hangup.recv().await,
@@ -243,9 +248,9 @@ impl StopSignals {
             }
         };
         tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-            _ = hangup => {}
+            _ = self.interrupt.recv() => 128 + 2,
+            _ = self.terminate.recv() => 128 + 15,
+            _ = hangup => 128 + 1,
         }
     }
 }

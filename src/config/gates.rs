@@ -247,11 +247,11 @@ fn source_spec(
         "http" => {
             let url = g.url.as_ref().map(|u| u.get_ref().clone());
             if let Some(u) = &g.url
-                && ::url::Url::parse(u.get_ref().expose()).is_err()
+                && let Err(why) = u.get_ref().web()
             {
                 errors.push(err(
                     u.span(),
-                    format!("{prefix}: key `url`: not a valid URL: {}", u.get_ref()),
+                    format!("{prefix}: key `url`: not a valid URL: {why}"),
                 ));
             }
             if let Some(headers) = &g.headers {

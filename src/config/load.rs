@@ -113,6 +113,8 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         problems,
     };
+    // Left over from a config that failed to parse on this thread: not this one's.
+    super::secret::take_secret_values();
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         invalid(vec![problem(text, span, e.message().trim())])
@@ -131,6 +133,9 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     })?;
     let redactor = Redactor::default();
     register_secrets(&raw, &gates, &redactor);
+    for value in super::secret::take_secret_values() {
+        redactor.add(&value);
+    }
     crate::logging::redactor().absorb(&redactor);
     let key_positions = key_positions(&raw, text);
     Ok(Config {
@@ -182,29 +187,17 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
         let start = text.find(&format!("[{section}]")).unwrap_or(0);
         problem(text, start..start, &message)
     };
-    let web_url = |url: &super::ConfigUrl| {
-        ::url::Url::parse(url.expose())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .is_some()
-    };
     if let Some(sentry) = &raw.sentry {
-        if !web_url(&sentry.url) {
-            problems.push(at_section(
-                "sentry",
-                format!("[sentry] url `{}` is not an http(s) URL", sentry.url),
-            ));
+        if let Err(why) = sentry.url.web() {
+            problems.push(at_section("sentry", format!("[sentry] url: {why}")));
         }
         if sentry.token.is_empty() {
             problems.push(at_section("sentry", "[sentry] token is empty".into()));
         }
     }
     if let Some(prom) = &raw.prometheus {
-        if !web_url(&prom.url) {
-            problems.push(at_section(
-                "prometheus",
-                format!("[prometheus] url `{}` is not an http(s) URL", prom.url),
-            ));
+        if let Err(why) = prom.url.web() {
+            problems.push(at_section("prometheus", format!("[prometheus] url: {why}")));
         }
         for (name, value) in prom.headers.iter() {
             if let Err(why) = gates::check_header(name, value) {
@@ -247,6 +240,17 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
                     "[postgres] url `{}` must start with postgres:// or postgresql://",
                     pg.url
                 ),
+            ));
+        } else if let Err(e) =
+            <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(pg.url.expose())
+        {
+            // The driver's own parser, the one the connection uses: what passes here connects.
+            let secrets = Redactor::default();
+            pg.url.register_secrets(&secrets);
+            let reason = secrets.redact(&e.to_string().replace(pg.url.expose(), ""));
+            problems.push(at_section(
+                "postgres",
+                format!("[postgres] url `{}` is not valid: {reason}", pg.url),
             ));
         }
     }

@@ -15,6 +15,7 @@ use crate::source::Sources;
 use crate::text::Redactor;
 use crossterm::event::EventStream;
 use futures::StreamExt;
+use std::io::Write;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -86,7 +87,12 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
             }
         }
         if state.dirty {
-            session.terminal.draw(|frame| render(&state, frame))?;
+            // A terminal that went away (a closed tmux session) fails the write: leave through
+            // the normal way out, so pollers stop and a rehearsal removes its throwaway data.
+            if let Err(e) = session.terminal.draw(|frame| render(&state, frame)) {
+                tracing::error!(error = %e, "cannot draw on the terminal; the cockpit stops");
+                break 'run crate::exit::IO;
+            }
             state.dirty = false;
         }
         let action = tokio::select! {
@@ -126,12 +132,19 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
     // Transitions still on their way to the journal get a short last chance; the terminal is
     // already back, so what is lost can be said.
     if let Some(writer) = runner.journal_writer {
-        match writer.close(JOURNAL_ON_EXIT).await {
-            Some(0) => {}
-            Some(n) => eprintln!("gonogo: {n} transition(s) could not be recorded in the journal"),
-            None => eprintln!(
-                "gonogo: the last transitions may not be recorded in the journal (the database did not answer in time)"
+        let note = match writer.close(JOURNAL_ON_EXIT).await {
+            Some(0) => None,
+            Some(n) => Some(format!(
+                "gonogo: {n} transition(s) could not be recorded in the journal"
+            )),
+            None => Some(
+                "gonogo: the last transitions may not be recorded in the journal (the database did not answer in time)".to_owned(),
             ),
+        };
+        if let Some(note) = note {
+            tracing::warn!("{note}");
+            // The terminal may be gone: a failed write is not worth a panic.
+            let _ = writeln!(std::io::stderr(), "{note}");
         }
     }
     Ok(code)
