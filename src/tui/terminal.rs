@@ -10,13 +10,18 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{Stdout, Write, stdout};
+use std::mem::ManuallyDrop;
 use std::sync::Once;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
 /// Restores the terminal when dropped, so an early return cannot leave it raw.
 pub struct Session {
-    pub terminal: Tui,
+    /// Never dropped: ratatui's `Terminal` prints with `eprintln!` when it cannot show the
+    /// cursor on drop, and on a terminal that went away (a closed tmux session) that print
+    /// panics, ending gonogo before a rehearsal removes its throwaway data. [`restore`] shows
+    /// the cursor instead, ignoring a dead terminal; the process is on its way out anyway.
+    pub terminal: ManuallyDrop<Tui>,
 }
 
 impl Drop for Session {
@@ -36,7 +41,9 @@ pub fn enter() -> std::io::Result<Session> {
         Ok(terminal)
     };
     match setup() {
-        Ok(terminal) => Ok(Session { terminal }),
+        Ok(terminal) => Ok(Session {
+            terminal: ManuallyDrop::new(terminal),
+        }),
         Err(e) => {
             restore();
             Err(e)
