@@ -1,22 +1,14 @@
 //! Logging: tracing to a daily file in the XDG state dir (never the terminal, which belongs to
 //! the output or the cockpit). `RUST_LOG` is honoured; `GONOGO_LOG_DIR` moves the files. Every
 //! line, the libraries' included (sqlx statements, HTTP client traces), passes through the
-//! process-wide [`redactor`] on its way to the file.
+//! process-wide [`Redactor::process`] on its way to the file.
 
 use crate::text::Redactor;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
-
-/// Every secret any config loaded in this process holds: the log file and the last-resort error
-/// line are redacted with it.
-pub fn redactor() -> &'static Redactor {
-    static PROCESS: OnceLock<Redactor> = OnceLock::new();
-    PROCESS.get_or_init(Redactor::default)
-}
 
 /// Makes writers that redact each formatted event (the formatter writes one event per call).
 struct Redacting<M>(M);
@@ -32,7 +24,7 @@ struct RedactingWriter<W>(W);
 
 impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let line = redactor().redact_raw(&String::from_utf8_lossy(buf));
+        let line = Redactor::process().redact_raw(&String::from_utf8_lossy(buf));
         self.0.write_all(line.as_bytes())?;
         Ok(buf.len())
     }

@@ -33,7 +33,7 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     let outcome = validate_or_fail(cli, args).await;
     match outcome {
         Err(failure) if args.json => {
-            let message = crate::logging::redactor().redact_multiline(&failure.message);
+            let message = crate::text::Redactor::process().redact_multiline(&failure.message);
             let document = serde_json::json!({
                 "status": "error",
                 "exit_code": failure.code,

@@ -76,7 +76,7 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
             // Paths, env values and driver messages end up in failures: none may carry a
             // control character to the terminal.
             // The process-wide redactor knows every secret a loaded config holds.
-            let message = crate::logging::redactor().redact_multiline(&failure.message);
+            let message = crate::text::Redactor::process().redact_multiline(&failure.message);
             let _ = writeln!(std::io::stderr(), "error: {message}");
             failure.code
         }

@@ -136,7 +136,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     for value in super::secret::take_secret_values() {
         redactor.add(&value);
     }
-    crate::logging::redactor().absorb(&redactor);
+    crate::text::Redactor::process().absorb(&redactor);
     let key_positions = key_positions(&raw, text);
     Ok(Config {
         raw,

@@ -36,6 +36,13 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// Every secret any config loaded in this process holds: the log file, the last-resort
+    /// error line and text shown straight from the config are redacted with it.
+    pub fn process() -> &'static Redactor {
+        static PROCESS: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+        PROCESS.get_or_init(Redactor::default)
+    }
+
     /// Remembers a secret and the forms it may travel in. No secret is too short to redact:
     /// a one-letter password shreds messages, which beats leaking it.
     pub fn add(&self, secret: &str) {
