@@ -382,3 +382,36 @@ async fn postgres_results_have_one_shape_and_comments_work(pool: sqlx::PgPool) {
     let result = check(&pg_gate(&pool, "SELECT 1; SELECT 2"), "q").await;
     assert!(error_of(&result).contains("postgres"), "{result:?}");
 }
+
+/// A file whose modification time lies millions of years away (tmpfs takes any): unknown with
+/// a reason, never an internal error.
+#[tokio::test]
+async fn file_times_out_of_the_calendar_are_unknown() {
+    let dir = tempfile::tempdir_in("/dev/shm").unwrap();
+    let mut text = LAUNCH.to_owned();
+    for (i, stamp) in ["@99999999999999", "@-99999999999999", "@9223372036"]
+        .iter()
+        .enumerate()
+    {
+        let path = dir.path().join(format!("f{i}"));
+        std::fs::write(&path, "x").unwrap();
+        let set = std::process::Command::new("touch")
+            .args(["-d", stamp])
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(set.success());
+        text.push_str(&format!(
+            "[[gate]]\nid = \"f{i}\"\nsource = \"file_age\"\npath = \"{}\"\npass = \"< 1h\"\n\n",
+            path.display()
+        ));
+    }
+    let cfg = config(&text);
+    for i in 0..3 {
+        let result = check(&cfg, &format!("f{i}")).await;
+        if let Err(error) = &result.outcome {
+            assert!(!error.contains("internal error"), "f{i}: {error}");
+        }
+    }
+    assert!(error_of(&check(&cfg, "f0").await).contains("out of range"));
+}
