@@ -24,7 +24,11 @@ struct RedactingWriter<W>(W);
 
 impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let line = Redactor::process().redact_raw(&String::from_utf8_lossy(buf));
+        // Redacted, then neutralised line by line: a library's line may carry a server's text.
+        let mut line = Redactor::process().redact_multiline(&String::from_utf8_lossy(buf));
+        if !line.ends_with('\n') {
+            line.push('\n');
+        }
         self.0.write_all(line.as_bytes())?;
         Ok(buf.len())
     }

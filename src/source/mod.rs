@@ -122,9 +122,10 @@ impl Sources {
                     Value::Text(text) => Value::Text(self.redactor.excerpt(&text, 200)),
                     number => number,
                 },
-                detail: obs.detail.map(|d| self.redactor.redact(&d)),
+                detail: obs.detail.map(|d| self.redactor.excerpt(&d, SHOWN)),
             }),
-            Ok(Ok(Err(e))) => Err(self.redactor.redact(&e)),
+            // Bounded here for every source: a server's 8 MB "result type" is quoted in part.
+            Ok(Ok(Err(e))) => Err(self.redactor.excerpt(&e, SHOWN)),
             Ok(Err(panic)) => Err(format!(
                 "internal error while checking (please report it): {}",
                 self.redactor.excerpt(&panic, EXCERPT)
@@ -212,3 +213,5 @@ impl SystemClock {
 
 /// How much of a body or an output an error message quotes, in characters.
 pub const EXCERPT: usize = 160;
+/// The longest error or detail a check gives, in characters.
+pub const SHOWN: usize = 600;
