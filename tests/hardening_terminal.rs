@@ -74,3 +74,59 @@ fn closing_the_tmux_session_under_the_demo_cockpit_cleans_up() {
     }
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Output that nobody reads any more (a closed pipe): a one-shot `check` and a `--watch` end
+/// without a panic, the watch as if stopped by a signal.
+#[test]
+fn a_closed_stdout_never_panics() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gonogo.toml");
+    std::fs::write(
+        &config,
+        "[launch]\nname = \"x\"\n\n[[gate]]\nid = \"flip\"\nsource = \"command\"\ncommand = [\"sh\", \"-c\", \"test $(( $(date +%s) % 2 )) = 0\"]\npass = \"== 0\"\nevery = \"200ms\"\n",
+    )
+    .unwrap();
+    let gonogo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gonogo"))
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .env("GONOGO_LOG_DIR", dir.path().join("logs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for args in [&["check"][..], &["check", "--json"][..]] {
+        let mut child = gonogo(args);
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(matches!(out.status.code(), Some(0..=2)), "{args:?}: {err}");
+    }
+    let mut child = gonogo(&["check", "--watch", "--no-journal"]);
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("watching"), "{first}");
+    drop(child.stdout.take());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the watch kept running with nobody reading"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.code().is_some(), "ended by a signal: {status:?}");
+}

@@ -56,9 +56,9 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     } else {
         print_table(&board);
         if let Some(note) = journal_note {
-            println!("{note}");
+            outln!("{note}");
         }
-        println!("VERDICT: {}", board.verdict());
+        outln!("VERDICT: {}", board.verdict());
     }
     Ok(board.verdict().exit_code())
 }
@@ -127,7 +127,7 @@ async fn watch_loop(
     // Registered before the first poll, so an early signal is not lost.
     let mut stop = StopSignals::new()?;
     if !json {
-        println!(
+        outln!(
             "watching {} gates of {} (Ctrl-C to stop)",
             gates.len(),
             crate::text::sanitize(&config.launch().name.0)
@@ -139,7 +139,10 @@ async fn watch_loop(
             step = watch.next() => step,
             () = stop.recv() => break,
         };
-        watch.report(step);
+        // Nobody reads any more (a closed pipe, a terminal gone): stop as on a signal.
+        if !watch.report(step) {
+            break;
+        }
     }
     Ok(watch.finish().await.exit_code())
 }
@@ -148,14 +151,14 @@ pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-pub(crate) fn print_transition(t: &Transition, json: bool) {
+/// Prints one transition; false when stdout is gone.
+pub(crate) fn print_transition(t: &Transition, json: bool) -> bool {
     if json {
         let line = serde_json::json!({
             "gate": t.gate, "at": rfc3339(t.at), "from": t.from, "to": t.to,
             "value": t.value, "error": t.error,
         });
-        println!("{}", crate::text::to_json_line(&line).unwrap_or_default());
-        return;
+        return outln!("{}", crate::text::to_json_line(&line).unwrap_or_default());
     }
     let reason = t
         .error
@@ -167,13 +170,13 @@ pub(crate) fn print_transition(t: &Transition, json: bool) {
     } else {
         format!("{} → {}", t.from, t.to)
     };
-    println!(
+    outln!(
         "{} {} {}: {change} ({}){reason}",
         rfc3339(t.at),
         t.to.symbol(),
         crate::text::sanitize(&t.title),
         t.value_text
-    );
+    )
 }
 
 fn print_table(board: &Board) {
@@ -192,7 +195,7 @@ fn print_table(board: &Board) {
     for g in board.gates() {
         let note = note(g);
         let optional = if g.required { "" } else { " (informational)" };
-        println!(
+        outln!(
             "{} {:<width$}  {:>value_width$}  {:<10}{}{optional}",
             g.state.symbol(),
             crate::text::sanitize(&g.title),
@@ -264,7 +267,7 @@ fn print_json(board: &Board, checked_at: DateTime<Utc>) {
             .collect(),
     };
     match crate::text::to_json_pretty(&report) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("error: cannot render JSON: {e}"),
-    }
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("error: cannot render JSON: {e}"),
+    };
 }

@@ -39,11 +39,11 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
                 "exit_code": failure.code,
                 "error": message,
             });
-            println!(
+            outln!(
                 "{}",
                 crate::text::to_json_pretty(&document).unwrap_or_default()
             );
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             Ok(failure.code)
         }
         other => other,
@@ -117,23 +117,23 @@ async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     if args.json {
         let text = crate::text::to_json_pretty(&report)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        outln!("{text}");
         if let DatabaseChecks::Skipped(_) = report.database {
-            eprintln!("note: {}", report.database.describe());
+            errln!("note: {}", report.database.describe());
         }
     } else {
-        print!("{}", cohort::render_text(&report, &file));
+        out!("{}", cohort::render_text(&report, &file));
     }
     if !args.force {
         return Ok(report.status.exit_code());
     }
     match report.status {
         Status::Ok => {
-            eprintln!("--force: nothing to override, the cohort is clean");
+            errln!("--force: nothing to override, the cohort is clean");
             Ok(exit::OK)
         }
         Status::Blocked => {
-            eprintln!(
+            errln!(
                 "--force does not unblock hard findings ({} of them): fix the file and validate again",
                 report.hard_count()
             );
@@ -154,7 +154,7 @@ async fn force(
     let operator = cli.operator();
     let (Some(config), Some(pool)) = (config, pool) else {
         if args.offline {
-            eprintln!(
+            errln!(
                 "--force NOT applied: no database is configured, so nothing could record the \
                  override; the soft findings stand (exit 2). Validate with [postgres] configured \
                  to override them on the record."
@@ -171,20 +171,20 @@ async fn force(
     let write = cohort::record_override(&journal, report, file, args.reason.as_deref());
     match tokio::time::timeout(DB_BUDGET, write).await {
         Ok(Ok(id)) => {
-            eprintln!(
+            errln!(
                 "OVERRIDE: soft findings accepted by {operator}; recorded in the journal (entry {id})"
             );
             Ok(exit::OK)
         }
         Ok(Err(e)) => {
-            eprintln!(
+            errln!(
                 "override NOT recorded, so not applied: {}",
                 config.redactor.redact(&e.to_string())
             );
             Ok(report.status.exit_code())
         }
         Err(_) => {
-            eprintln!("override NOT recorded, so not applied: the database did not answer in time");
+            errln!("override NOT recorded, so not applied: the database did not answer in time");
             Ok(report.status.exit_code())
         }
     }

@@ -1,6 +1,35 @@
 //! The headless commands. Each returns an exit code or a [`Failure`] that says what went wrong
 //! and which code it means; only this module prints errors.
 
+/// `println!` that never panics: a closed pipe or a terminal that went away is a `false` the
+/// caller may heed (a watch stops), not a crash that skips the journal's last write.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let written = writeln!(std::io::stdout().lock(), $($arg)*).is_ok();
+        written
+    }};
+}
+
+/// [`outln!`] without the line break.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let written = write!(stdout, $($arg)*).and_then(|()| stdout.flush()).is_ok();
+        written
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let written = writeln!(std::io::stderr().lock(), $($arg)*).is_ok();
+        written
+    }};
+}
+
 mod check;
 mod cohort;
 mod config_cmd;

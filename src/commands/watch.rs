@@ -90,9 +90,11 @@ impl Watch {
     /// Prints the step's transitions, hands them to the journal's writer, and prints the
     /// verdict when it changed. The first verdict waits for every gate's first answer, so it is
     /// never premature.
-    pub(crate) fn report(&mut self, Step(transitions): Step) {
+    /// Returns false when stdout is gone.
+    pub(crate) fn report(&mut self, Step(transitions): Step) -> bool {
+        let mut written = true;
         for t in &transitions {
-            print_transition(t, self.json);
+            written &= print_transition(t, self.json);
         }
         if let Some(writer) = &self.journal {
             writer.send(transitions);
@@ -101,13 +103,14 @@ impl Watch {
         if self.unanswered.is_empty() && self.last_verdict != Some(verdict) {
             self.last_verdict = Some(verdict);
             let at = rfc3339(self.clock.now());
-            if self.json {
+            written &= if self.json {
                 let line = serde_json::json!({"verdict": verdict, "at": at});
-                println!("{}", crate::text::to_json_line(&line).unwrap_or_default());
+                outln!("{}", crate::text::to_json_line(&line).unwrap_or_default())
             } else {
-                println!("{at} VERDICT: {verdict}");
-            }
+                outln!("{at} VERDICT: {verdict}")
+            };
         }
+        written
     }
 
     /// Waits (briefly) for the journal's last attempt; says what could not be recorded.
@@ -184,9 +187,9 @@ impl JournalNotes {
 /// Operator notes: on stdout with the transitions, or on stderr when stdout is JSON lines.
 fn say(json: bool, note: &str) {
     if json {
-        eprintln!("{note}");
+        errln!("{note}");
     } else {
-        println!("{note}");
+        outln!("{note}");
     }
 }
 
