@@ -114,7 +114,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub watch: bool,
     /// Seconds between checks in --watch mode, for every gate (also CHECK_INTERVAL)
-    #[arg(long, value_name = "SECONDS", env = "CHECK_INTERVAL", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECONDS", env = "CHECK_INTERVAL", value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub interval: Option<u64>,
     /// Check only this gate (repeatable)
     #[arg(long = "gate", value_name = "ID")]

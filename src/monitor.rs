@@ -4,6 +4,7 @@
 
 use crate::gate::{GateResult, GateSpec};
 use crate::source::Sources;
+use crate::source::caught::caught;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -47,6 +48,32 @@ pub async fn run_once(sources: &Sources, gates: &[GateSpec], clock: &Clock) -> V
     futures::future::join_all(gates.iter().map(|g| sources.check(g, clock))).await
 }
 
+/// One gate's poller: check, send, wait for the interval or a re-check, until cancelled or
+/// nobody listens.
+async fn poll(
+    sources: &Sources,
+    gate: &GateSpec,
+    clock: &Clock,
+    results: &mpsc::Sender<GateResult>,
+    notify: &Notify,
+    cancel: &CancellationToken,
+) {
+    loop {
+        let result = tokio::select! {
+            r = sources.check(gate, clock) => r,
+            () = cancel.cancelled() => return,
+        };
+        if results.send(result).await.is_err() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(gate.every) => {}
+            () = notify.notified() => {}
+            () = cancel.cancelled() => return,
+        }
+    }
+}
+
 /// Controls running pollers. Dropping it stops them.
 pub struct Monitor {
     wake: HashMap<String, Arc<Notify>>,
@@ -73,17 +100,26 @@ impl Monitor {
             }
             let (sources, results, cancel) = (sources.clone(), results.clone(), cancel.clone());
             tokio::spawn(async move {
+                // A poller that fails for any reason says so as its gate's result and starts
+                // again after an interval: it never silently disappears.
                 loop {
-                    let result = tokio::select! {
-                        r = sources.check(&gate, &clock) => r,
-                        () = cancel.cancelled() => break,
+                    let polled = caught(poll(&sources, &gate, &clock, &results, &notify, &cancel));
+                    let Err(panic) = polled.await else {
+                        break;
                     };
-                    if results.send(result).await.is_err() {
+                    let failed = GateResult {
+                        gate: gate.id.clone(),
+                        observed_at: clock.now(),
+                        outcome: Err(format!(
+                            "internal error in the poller, restarted: {}",
+                            sources.redactor().excerpt(&panic, 160)
+                        )),
+                    };
+                    if results.send(failed).await.is_err() {
                         break;
                     }
                     tokio::select! {
                         () = tokio::time::sleep(gate.every) => {}
-                        () = notify.notified() => {}
                         () = cancel.cancelled() => break,
                     }
                 }

@@ -1,17 +1,22 @@
 //! Text hygiene for anything untrusted or secret: control-character stripping, secret redaction,
-//! URL credential redaction and email masking.
+//! URL credential redaction, email masking, and JSON that carries no raw invisible character.
 
-use std::sync::{Arc, RwLock};
+mod json;
+mod redactor;
 
-/// Replaces control characters (C0, DEL, C1, and the ESC that starts ANSI sequences) so untrusted
-/// text cannot move the cursor, change colours or forge lines in a terminal, a log or a header.
+pub use json::{to_json_line, to_json_pretty};
+pub use redactor::{REDACTED, Redactor, redact_url};
+
+/// Replaces control characters (C0, DEL, C1, and the ESC that starts ANSI sequences), bidi
+/// controls and zero-width characters so untrusted text cannot move the cursor, change colours,
+/// forge lines or read differently from what it is in a terminal, a log or a header.
 /// Tabs and newlines become spaces: every caller shows the text on one line.
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
         match c {
             '\t' | '\n' | '\r' => out.push(' '),
-            c if is_unsafe(c) => out.push('\u{FFFD}'),
+            c if is_unsafe(c) || is_zero_width(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -25,20 +30,69 @@ pub fn sanitize_lines(input: &str) -> String {
 }
 
 /// Like [`sanitize`] but also cuts the text to at most `max` characters, marking the cut with `…`.
+/// Text that may hold a secret goes through [`Redactor::excerpt`] instead, which redacts first.
 pub fn sanitize_short(input: &str, max: usize) -> String {
-    let clean = sanitize(input.trim());
-    if clean.chars().count() <= max {
-        return clean;
-    }
-    let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    cut(&sanitize(input.trim()), max, false)
 }
 
-/// True for characters that must never reach a terminal: C0/C1 controls, DEL, and bidi overrides
-/// that can make text read differently from what it is.
+/// `text` cut to `max` characters with a closing `…`; `already_cut` says the caller dropped a
+/// tail before, so the mark is due even when what is left fits.
+pub(crate) fn cut(text: &str, max: usize, already_cut: bool) -> String {
+    if !already_cut && text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// True for characters that must never reach a terminal: C0/C1 controls, DEL, bidi controls
+/// (embeddings, overrides, isolates and the direction marks) that can make text read differently
+/// from what it is, and the Unicode line and paragraph separators.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Zero-width characters: spaces, joiners, word joiners, invisible operators, the BOM. They
+/// hide inside a value (`ok\u{200B}` is not `ok`) and show as nothing.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{180E}' | '\u{FEFF}'
+    )
+}
+
+/// Format characters and fillers that render as nothing: zero-width spaces and joiners,
+/// direction marks, word joiners, the BOM, the soft hyphen, variation selectors, tags.
+pub fn is_invisible(c: char) -> bool {
+    is_zero_width(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 /// True when the text holds any character [`sanitize`] would replace (tabs and newlines included).
@@ -46,91 +100,13 @@ pub fn has_control(input: &str) -> bool {
     input.chars().any(is_unsafe)
 }
 
-const REDACTED: &str = "[redacted]";
-
-/// The set of secret values known to this process (tokens, passwords, header values from the
-/// config). Every error or detail string shown to a person passes through [`Redactor::redact`],
-/// so a library that echoes a URL or a header cannot leak a secret.
-#[derive(Clone, Default)]
-pub struct Redactor {
-    secrets: Arc<RwLock<Vec<String>>>,
-}
-
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the secrets themselves.
-        let n = self.secrets.read().map(|s| s.len()).unwrap_or(0);
-        write!(f, "Redactor({n} secrets)")
+/// The largest index at most `i` that falls on a character boundary of `text`.
+pub(crate) fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
     }
-}
-
-impl Redactor {
-    /// Remembers a secret. Very short values are ignored: redacting "a" would shred every message.
-    pub fn add(&self, secret: &str) {
-        if secret.len() < 4 {
-            return;
-        }
-        if let Ok(mut secrets) = self.secrets.write()
-            && !secrets.iter().any(|s| s == secret)
-        {
-            secrets.push(secret.to_owned());
-            // Longest first, so a secret containing another is removed whole.
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
-    }
-
-    /// Returns the text with every known secret replaced, and control characters neutralised.
-    pub fn redact(&self, input: &str) -> String {
-        let mut out = input.to_owned();
-        if let Ok(secrets) = self.secrets.read() {
-            for secret in secrets.iter() {
-                if out.contains(secret.as_str()) {
-                    out = out.replace(secret.as_str(), REDACTED);
-                }
-            }
-        }
-        sanitize(&out)
-    }
-
-    /// [`Redactor::redact`] for text whose line breaks matter (a rendered config, a report).
-    pub fn redact_multiline(&self, input: &str) -> String {
-        input
-            .lines()
-            .map(|line| self.redact(line))
-            .collect::<Vec<_>>()
-            .join("\n")
-            + if input.ends_with('\n') { "\n" } else { "" }
-    }
-}
-
-/// Shows a URL with its password and any credential-like query parameter replaced.
-pub fn redact_url(raw: &str) -> String {
-    let Ok(mut url) = url::Url::parse(raw) else {
-        // Not a URL we understand: show nothing that could be a credential.
-        return match raw.split_once('@') {
-            Some((_, host)) => format!("{REDACTED}@{}", sanitize(host)),
-            None => sanitize(raw),
-        };
-    };
-    if url.password().is_some() {
-        let _ = url.set_password(Some(REDACTED));
-    }
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| {
-            let value = if is_secret_name(&k) {
-                REDACTED.to_owned()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), value)
-        })
-        .collect();
-    if !pairs.is_empty() {
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    // The URL encoder writes the marker as `%5Bredacted%5D`; show it as people read it.
-    sanitize(&url.as_str().replace("%5Bredacted%5D", REDACTED))
+    i
 }
 
 /// True for names (headers, query parameters, keys) whose values are credentials.
@@ -234,6 +210,33 @@ mod tests {
     }
 
     #[test]
+    fn sanitize_neutralises_every_hostile_class() {
+        let hostile = [
+            ('\u{1b}', "ESC"),
+            ('\u{7f}', "DEL"),
+            ('\u{85}', "C1 NEL"),
+            ('\u{9b}', "C1 CSI"),
+            ('\u{202A}', "LRE"),
+            ('\u{202E}', "RLO"),
+            ('\u{2066}', "LRI"),
+            ('\u{2069}', "PDI"),
+            ('\u{200E}', "LRM"),
+            ('\u{200F}', "RLM"),
+            ('\u{061C}', "ALM"),
+            ('\u{200B}', "ZWSP"),
+            ('\u{200D}', "ZWJ"),
+            ('\u{2060}', "WJ"),
+            ('\u{FEFF}', "BOM"),
+            ('\u{2028}', "LSEP"),
+        ];
+        for (c, name) in hostile {
+            let shown = sanitize(&format!("ok{c}txt"));
+            assert_eq!(shown, "ok\u{FFFD}txt", "{name}");
+            assert!(!shown.contains(c), "{name}");
+        }
+    }
+
+    #[test]
     fn sanitize_lines_keeps_breaks_and_cleans_each_line() {
         assert_eq!(sanitize_lines("a\x1b[2J\n  b\tc"), "a\u{FFFD}[2J\n  b c");
     }
@@ -242,35 +245,6 @@ mod tests {
     fn sanitize_short_cuts_with_ellipsis() {
         assert_eq!(sanitize_short("abcdef", 4), "abc…");
         assert_eq!(sanitize_short("abc", 4), "abc");
-    }
-
-    #[test]
-    fn redactor_removes_secrets_longest_first() {
-        let r = Redactor::default();
-        r.add("tok");
-        r.add("sekret-token");
-        r.add("sekret");
-        assert_eq!(
-            r.redact("Bearer sekret-token and sekret"),
-            "Bearer [redacted] and [redacted]"
-        );
-        // Too short to be redacted safely.
-        assert_eq!(r.redact("tok"), "tok");
-    }
-
-    #[test]
-    fn redact_url_hides_password_and_token_params() {
-        let shown = redact_url("postgres://app:hunter22@db.internal:5432/prod?sslmode=require");
-        assert!(!shown.contains("hunter22"), "{shown}");
-        assert!(shown.contains("app:"), "{shown}");
-        assert_eq!(
-            shown,
-            "postgres://app:[redacted]@db.internal:5432/prod?sslmode=require"
-        );
-        let shown = redact_url("https://h/x?access_token=abc123&q=1");
-        assert!(!shown.contains("abc123"), "{shown}");
-        assert!(shown.contains("q=1"));
-        assert_eq!(shown, "https://h/x?access_token=[redacted]&q=1");
     }
 
     #[test]

@@ -26,34 +26,11 @@ pub fn as_written(cell: &str, max: usize) -> String {
 }
 
 fn visible(c: char) -> char {
-    if is_invisible(c) {
+    if crate::text::is_invisible(c) {
         '\u{FFFD}'
     } else {
         neutral(c)
     }
-}
-
-/// Format characters and fillers that render as nothing: zero-width spaces and joiners,
-/// direction marks, word joiners, the BOM, the soft hyphen, variation selectors, tags.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{061C}'
-            | '\u{115F}'
-            | '\u{1160}'
-            | '\u{17B4}'
-            | '\u{17B5}'
-            | '\u{180B}'..='\u{180F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFA0}'
-            | '\u{E0000}'..='\u{E0FFF}'
-    )
 }
 
 fn neutral(c: char) -> char {

@@ -34,7 +34,15 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     let clock = Clock::System;
     let mut board = Board::new(&gates, clock.now());
     let mut transitions = Vec::new();
-    for result in crate::monitor::run_once(&sources, &gates, &clock).await {
+    // A signal drops the checks in flight, and with them their commands' process groups.
+    let mut stop = StopSignals::new()?;
+    let results = tokio::select! {
+        results = crate::monitor::run_once(&sources, &gates, &clock) => results,
+        code = stop.received() => {
+            return Err(Failure::new(code, "interrupted before every gate was checked"));
+        }
+    };
+    for result in results {
         transitions.extend(board.apply(result));
     }
     let checked_at = clock.now();
@@ -44,9 +52,9 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     } else {
         print_table(&board);
         if let Some(note) = journal_note {
-            println!("{note}");
+            outln!("{note}");
         }
-        println!("VERDICT: {}", board.verdict());
+        outln!("VERDICT: {}", board.verdict());
     }
     Ok(board.verdict().exit_code())
 }
@@ -115,7 +123,7 @@ async fn watch_loop(
     // Registered before the first poll, so an early signal is not lost.
     let mut stop = StopSignals::new()?;
     if !json {
-        println!(
+        outln!(
             "watching {} gates of {} (Ctrl-C to stop)",
             gates.len(),
             crate::text::sanitize(&config.launch().name.0)
@@ -127,7 +135,10 @@ async fn watch_loop(
             step = watch.next() => step,
             () = stop.recv() => break,
         };
-        watch.report(step);
+        // Nobody reads any more (a closed pipe, a terminal gone): stop as on a signal.
+        if !watch.report(step) {
+            break;
+        }
     }
     Ok(watch.finish().await.exit_code())
 }
@@ -136,14 +147,14 @@ pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-pub(crate) fn print_transition(t: &Transition, json: bool) {
+/// Prints one transition; false when stdout is gone.
+pub(crate) fn print_transition(t: &Transition, json: bool) -> bool {
     if json {
         let line = serde_json::json!({
             "gate": t.gate, "at": rfc3339(t.at), "from": t.from, "to": t.to,
             "value": t.value, "error": t.error,
         });
-        println!("{line}");
-        return;
+        return outln!("{}", crate::text::to_json_line(&line).unwrap_or_default());
     }
     let reason = t
         .error
@@ -155,13 +166,13 @@ pub(crate) fn print_transition(t: &Transition, json: bool) {
     } else {
         format!("{} → {}", t.from, t.to)
     };
-    println!(
+    outln!(
         "{} {} {}: {change} ({}){reason}",
         rfc3339(t.at),
         t.to.symbol(),
         crate::text::sanitize(&t.title),
         t.value_text
-    );
+    )
 }
 
 fn print_table(board: &Board) {
@@ -180,7 +191,7 @@ fn print_table(board: &Board) {
     for g in board.gates() {
         let note = note(g);
         let optional = if g.required { "" } else { " (informational)" };
-        println!(
+        outln!(
             "{} {:<width$}  {:>value_width$}  {:<10}{}{optional}",
             g.state.symbol(),
             crate::text::sanitize(&g.title),
@@ -251,8 +262,8 @@ fn print_json(board: &Board, checked_at: DateTime<Utc>) {
             })
             .collect(),
     };
-    match serde_json::to_string_pretty(&report) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("error: cannot render JSON: {e}"),
-    }
+    match crate::text::to_json_pretty(&report) {
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("error: cannot render JSON: {e}"),
+    };
 }

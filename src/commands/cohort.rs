@@ -27,7 +27,30 @@ pub async fn run(cli: &Cli, command: &CohortCommand) -> Outcome {
     }
 }
 
+/// With `--json`, a failure is a JSON document too (on stdout, the message also on stderr), so a
+/// script reading the output always gets one.
 async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
+    let outcome = validate_or_fail(cli, args).await;
+    match outcome {
+        Err(failure) if args.json => {
+            let message = crate::text::Redactor::process().redact_multiline(&failure.message);
+            let document = serde_json::json!({
+                "status": "error",
+                "exit_code": failure.code,
+                "error": message,
+            });
+            outln!(
+                "{}",
+                crate::text::to_json_pretty(&document).unwrap_or_default()
+            );
+            errln!("error: {message}");
+            Ok(failure.code)
+        }
+        other => other,
+    }
+}
+
+async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     let config = optional_config(cli)?;
     let settings = config
         .as_ref()
@@ -92,25 +115,25 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     std::thread::spawn(move || drop(emails));
     let file = args.file.display().to_string();
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
+        let text = crate::text::to_json_pretty(&report)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        outln!("{text}");
         if let DatabaseChecks::Skipped(_) = report.database {
-            eprintln!("note: {}", report.database.describe());
+            errln!("note: {}", report.database.describe());
         }
     } else {
-        print!("{}", cohort::render_text(&report, &file));
+        out!("{}", cohort::render_text(&report, &file));
     }
     if !args.force {
         return Ok(report.status.exit_code());
     }
     match report.status {
         Status::Ok => {
-            eprintln!("--force: nothing to override, the cohort is clean");
+            errln!("--force: nothing to override, the cohort is clean");
             Ok(exit::OK)
         }
         Status::Blocked => {
-            eprintln!(
+            errln!(
                 "--force does not unblock hard findings ({} of them): fix the file and validate again",
                 report.hard_count()
             );
@@ -131,7 +154,7 @@ async fn force(
     let operator = cli.operator();
     let (Some(config), Some(pool)) = (config, pool) else {
         if args.offline {
-            eprintln!(
+            errln!(
                 "--force NOT applied: no database is configured, so nothing could record the \
                  override; the soft findings stand (exit 2). Validate with [postgres] configured \
                  to override them on the record."
@@ -148,20 +171,20 @@ async fn force(
     let write = cohort::record_override(&journal, report, file, args.reason.as_deref());
     match tokio::time::timeout(DB_BUDGET, write).await {
         Ok(Ok(id)) => {
-            eprintln!(
+            errln!(
                 "OVERRIDE: soft findings accepted by {operator}; recorded in the journal (entry {id})"
             );
             Ok(exit::OK)
         }
         Ok(Err(e)) => {
-            eprintln!(
+            errln!(
                 "override NOT recorded, so not applied: {}",
                 config.redactor.redact(&e.to_string())
             );
             Ok(report.status.exit_code())
         }
         Err(_) => {
-            eprintln!("override NOT recorded, so not applied: the database did not answer in time");
+            errln!("override NOT recorded, so not applied: the database did not answer in time");
             Ok(report.status.exit_code())
         }
     }

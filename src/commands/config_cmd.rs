@@ -27,8 +27,8 @@ pub fn init(args: &InitArgs) -> Outcome {
     })?;
     file.write_all(STARTER.as_bytes())
         .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
-    println!("wrote {shown}");
-    println!(
+    outln!("wrote {shown}");
+    outln!(
         "next: set DATABASE_URL, SENTRY_AUTH_TOKEN, PROM_URL and GITHUB_TOKEN, then run `gonogo config check`"
     );
     Ok(exit::OK)
@@ -36,13 +36,11 @@ pub fn init(args: &InitArgs) -> Outcome {
 
 pub fn check(cli: &Cli) -> Outcome {
     let loaded = load_config(cli)?;
-    crate::tui::keymap::validate(&loaded.config.raw.keys)
-        .map_err(|e| Failure::new(exit::CONFIG, format!("{}: {e}", loaded.path.display())))?;
-    println!(
+    outln!(
         "# {} is valid: {} gates",
         loaded.path.display(),
         loaded.config.gates.len()
     );
-    print!("{}", loaded.config.to_redacted_toml());
+    out!("{}", loaded.config.to_redacted_toml());
     Ok(exit::OK)
 }

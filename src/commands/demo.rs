@@ -17,7 +17,7 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> Outcome {
         binaries: BinarySearch::system(),
     };
     if options.database_url.is_none() {
-        println!("starting a throwaway PostgreSQL and simulated services on 127.0.0.1 …");
+        outln!("starting a throwaway PostgreSQL and simulated services on 127.0.0.1 …");
     }
     let mut stop = StopSignals::new()?;
     let rehearsal = tokio::select! {
@@ -40,7 +40,7 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if headless_asked || !terminal {
         if !headless_asked {
-            println!("(no terminal: showing the rehearsal headless; pass --headless to say so)");
+            outln!("(no terminal: showing the rehearsal headless; pass --headless to say so)");
         }
         return headless(rehearsal, operator).await;
     }
@@ -83,15 +83,18 @@ async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
                 break;
             }
         };
-        watch.report(step);
+        if !watch.report(step) {
+            interrupted = true;
+            break;
+        }
     }
     let verdict = watch.finish().await;
     if interrupted {
-        println!("rehearsal stopped before the decision call; verdict so far: {verdict}");
+        outln!("rehearsal stopped before the decision call; verdict so far: {verdict}");
         // Not the partial verdict's code: a script must not read an interrupted rehearsal as GO.
         return Ok(128 + 2);
     }
-    println!(
+    outln!(
         "{} decision call — final VERDICT: {verdict}",
         rfc3339(chrono::Utc::now())
     );
@@ -102,7 +105,7 @@ fn print_header(rehearsal: &Rehearsal) {
     let config = &rehearsal.config;
     let story = script::STORY_LENGTH.as_secs();
     let wall = Duration::from_secs_f64(script::STORY_LENGTH.as_secs_f64() / rehearsal.speed());
-    println!(
+    outln!(
         "rehearsing {}: {} gates, a {}-minute launch day played {}x faster (about {}); decision call at {}",
         crate::text::sanitize(&config.launch().name.0),
         config.gates.len(),
@@ -125,17 +128,20 @@ fn print_header(rehearsal: &Rehearsal) {
             )
         })
         .unwrap_or_default();
-    println!("database: {db}{place}");
-    println!(
+    outln!("database: {db}{place}");
+    outln!(
         "simulated: Sentry http://{} · Prometheus http://{} · status page http://{} · GitHub http://{}",
-        e.sentry, e.prometheus, e.statuspage, e.github
+        e.sentry,
+        e.prometheus,
+        e.statuspage,
+        e.github
     );
 }
 
 fn narrate(beats: &[script::Beat]) {
     for beat in beats {
         let left = script::STORY_LENGTH.saturating_sub(beat.at).as_secs();
-        println!(
+        outln!(
             "{} ▶ T-{:02}:{:02} {}",
             rfc3339(chrono::Utc::now()),
             left / 60,

@@ -22,7 +22,7 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
     let text = match args.format {
         ReportFormat::Markdown => crate::handoff::markdown(&report),
         ReportFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&report)
+            let mut json = crate::text::to_json_pretty(&report)
                 .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
             json.push('\n');
             json
@@ -33,9 +33,11 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
             std::fs::write(path, &text).map_err(|e| {
                 Failure::new(exit::IO, format!("cannot write {}: {e}", path.display()))
             })?;
-            eprintln!("handoff report written to {}", path.display());
+            errln!("handoff report written to {}", path.display());
         }
-        None => print!("{text}"),
+        None => {
+            out!("{text}");
+        }
     }
     if args.take_over {
         let previous = report.on_shift.as_ref();
@@ -48,7 +50,7 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
             .record_now(event)
             .await
             .map_err(|e| journal_failure(&config, e))?;
-        eprintln!("{line}");
+        errln!("{line}");
     }
     Ok(exit::OK)
 }

@@ -95,7 +95,7 @@ pub async fn note(cli: &Cli, args: &NoteArgs) -> Outcome {
         .record_now(JournalEvent::Note { text })
         .await
         .map_err(|e| journal_failure(&config, e))?;
-    println!(
+    outln!(
         "note recorded in the journal (line {id}) by {}",
         journal.actor()
     );
@@ -122,7 +122,9 @@ pub async fn timeline(cli: &Cli, args: &TimelineArgs) -> Outcome {
     // Following starts after the newest line there is, matching or not.
     let mut last_id = lines.iter().map(|e| e.id).max().unwrap_or(0);
     for entry in &lines {
-        print_entry(entry, args.json);
+        if !print_entry(entry, args.json) {
+            return Ok(exit::OK);
+        }
     }
     if !args.follow {
         return Ok(exit::OK);
@@ -138,11 +140,15 @@ pub async fn timeline(cli: &Cli, args: &TimelineArgs) -> Outcome {
     follow(&config, &journal, &filter, last_id, args.json).await
 }
 
-fn print_entry(entry: &Entry, json: bool) {
+/// Prints a line; false when stdout is gone (a closed pipe ends `--follow`).
+fn print_entry(entry: &Entry, json: bool) -> bool {
     if json {
-        println!("{}", display::json(entry));
+        match crate::text::to_json_line(&display::json(entry)) {
+            Ok(line) => outln!("{line}"),
+            Err(_) => true,
+        }
     } else {
-        println!("{}", display::line(entry));
+        outln!("{}", display::line(entry))
     }
 }
 
@@ -179,15 +185,19 @@ async fn follow(
         move |text| redactor.redact(text),
     ));
     let mut live = false;
+    let mut gone = false;
     let mut poll = tokio::time::interval(FOLLOW_POLL);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let code = loop {
+        if gone {
+            break exit::OK;
+        }
         let read = tokio::select! {
             _ = stop.recv() => break exit::OK,
             signal = signals.recv() => match signal {
                 Some(LiveSignal::Connected) => {
                     if !live {
-                        eprintln!("gonogo: live updates on");
+                        errln!("gonogo: live updates on");
                     }
                     live = true;
                     true
@@ -195,7 +205,7 @@ async fn follow(
                 Some(LiveSignal::Journal { id, .. }) => id.is_none_or(|id| id > last_id),
                 Some(LiveSignal::Disconnected(reason)) => {
                     live = false;
-                    eprintln!(
+                    errln!(
                         "gonogo: live updates paused ({reason}); reading every {}s meanwhile",
                         FOLLOW_POLL.as_secs()
                     );
@@ -214,8 +224,8 @@ async fn follow(
                     let full = lines.len() as i64 == PAGE;
                     for entry in &lines {
                         last_id = last_id.max(entry.id);
-                        if matches(filter, entry) {
-                            print_entry(entry, json);
+                        if matches(filter, entry) && !print_entry(entry, json) {
+                            gone = true;
                         }
                     }
                     if !full {

@@ -23,8 +23,8 @@ pub async fn run(cli: &Cli) -> Outcome {
         )
     })?;
     match applied {
-        0 => println!("database {} is up to date", pg.url),
-        n => println!("applied {n} migration(s) to {}", pg.url),
-    }
+        0 => outln!("database {} is up to date", pg.url),
+        n => outln!("applied {n} migration(s) to {}", pg.url),
+    };
     Ok(exit::OK)
 }

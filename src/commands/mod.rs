@@ -1,6 +1,35 @@
 //! The headless commands. Each returns an exit code or a [`Failure`] that says what went wrong
 //! and which code it means; only this module prints errors.
 
+/// `println!` that never panics: a closed pipe or a terminal that went away is a `false` the
+/// caller may heed (a watch stops), not a crash that skips the journal's last write.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let written = writeln!(std::io::stdout().lock(), $($arg)*).is_ok();
+        written
+    }};
+}
+
+/// [`outln!`] without the line break.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let written = write!(stdout, $($arg)*).and_then(|()| stdout.flush()).is_ok();
+        written
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let written = writeln!(std::io::stderr().lock(), $($arg)*).is_ok();
+        written
+    }};
+}
+
 mod check;
 mod cohort;
 mod config_cmd;
@@ -12,8 +41,10 @@ mod tui;
 mod watch;
 
 use crate::cli::{Cli, Command};
-use crate::config::{ConfigError, Loaded};
+use crate::config::{Config, ConfigError, Loaded};
 use crate::exit;
+use std::io::Write;
+use std::path::Path;
 
 /// A command that could not do its job: the message for the operator and the exit code.
 #[derive(Debug)]
@@ -78,13 +109,43 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Err(failure) => {
             // Paths, env values and driver messages end up in failures: none may carry a
             // control character to the terminal.
-            eprintln!("error: {}", crate::text::sanitize_lines(&failure.message));
+            // The process-wide redactor knows every secret a loaded config holds.
+            let message = crate::text::Redactor::process().redact_multiline(&failure.message);
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             failure.code
         }
     }
 }
 
-/// Loads the config named on the command line (or found by the lookup order).
+/// Loads the config named on the command line (or found by the lookup order), its `[keys]`
+/// included: a config `config check` accepts is one every command accepts.
 pub fn load_config(cli: &Cli) -> Result<Loaded, Failure> {
-    crate::config::load(cli.config.as_deref()).map_err(Failure::from)
+    let loaded = crate::config::load(cli.config.as_deref()).map_err(Failure::from)?;
+    keymap(&loaded.config, &loaded.path)?;
+    Ok(loaded)
+}
+
+/// The cockpit's keymap from the config's `[keys]`; an error names the entry's file:line:column.
+pub fn keymap(config: &Config, path: &Path) -> Result<crate::tui::Keymap, Failure> {
+    use crate::tui::keymap::KeymapError;
+    crate::tui::Keymap::with_overrides(&config.raw.keys).map_err(|e| {
+        let action = match &e {
+            KeymapError::UnknownAction { name, .. } | KeymapError::BadKey { name, .. } => {
+                name.as_str()
+            }
+            KeymapError::Conflict { first, second, .. } => {
+                if config.raw.keys.contains_key(second) {
+                    second.as_str()
+                } else {
+                    first.as_str()
+                }
+            }
+        };
+        let at = config
+            .key_position(action)
+            .map(|(line, column)| format!(":{line}:{column}"))
+            .unwrap_or_default();
+        let message = crate::text::sanitize_short(&e.to_string(), 400);
+        Failure::new(exit::CONFIG, format!("{}{at}: {message}", path.display()))
+    })
 }

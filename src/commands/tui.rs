@@ -7,8 +7,7 @@ use std::io::IsTerminal;
 
 pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
     let loaded = load_config(cli)?;
-    let keymap = crate::tui::Keymap::with_overrides(&loaded.config.raw.keys)
-        .map_err(|e| Failure::new(crate::exit::CONFIG, e.to_string()))?;
+    let keymap = super::keymap(&loaded.config, &loaded.path)?;
     // Checked before anything touches the terminal: from cron or a pipe, not one escape
     // sequence may land in the output.
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

@@ -95,9 +95,11 @@ impl Watch {
     /// Prints the step's transitions, hands them to the journal's writer, and prints the
     /// verdict when it changed. The first verdict waits for every gate's first answer, so it is
     /// never premature.
-    pub(crate) fn report(&mut self, Step(transitions): Step) {
+    /// Returns false when stdout is gone.
+    pub(crate) fn report(&mut self, Step(transitions): Step) -> bool {
+        let mut written = true;
         for t in &transitions {
-            print_transition(t, self.json);
+            written &= print_transition(t, self.json);
         }
         if let Some(writer) = &self.journal {
             writer.send(transitions);
@@ -106,12 +108,14 @@ impl Watch {
         if self.unanswered.is_empty() && self.last_verdict != Some(verdict) {
             self.last_verdict = Some(verdict);
             let at = rfc3339(self.clock.now());
-            if self.json {
-                println!("{}", serde_json::json!({"verdict": verdict, "at": at}));
+            written &= if self.json {
+                let line = serde_json::json!({"verdict": verdict, "at": at});
+                outln!("{}", crate::text::to_json_line(&line).unwrap_or_default())
             } else {
-                println!("{at} VERDICT: {verdict}");
-            }
+                outln!("{at} VERDICT: {verdict}")
+            };
         }
+        written
     }
 
     /// Waits (briefly) for the journal's last attempt; says what could not be recorded.
@@ -188,9 +192,9 @@ impl JournalNotes {
 /// Operator notes: on stdout with the transitions, or on stderr when stdout is JSON lines.
 fn say(json: bool, note: &str) {
     if json {
-        eprintln!("{note}");
+        errln!("{note}");
     } else {
-        println!("{note}");
+        outln!("{note}");
     }
 }
 
@@ -240,6 +244,11 @@ impl StopSignals {
     }
 
     pub(crate) async fn recv(&mut self) {
+        self.received().await;
+    }
+
+    /// Waits for a stop signal; the exit code it means (128 + the signal's number).
+    pub(crate) async fn received(&mut self) -> u8 {
         let hangup = async {
             match &mut self.hangup {
                 Some(hangup) => hangup.recv().await,
@@ -247,9 +256,9 @@ impl StopSignals {
             }
         };
         tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-            _ = hangup => {}
+            _ = self.interrupt.recv() => 128 + 2,
+            _ = self.terminate.recv() => 128 + 15,
+            _ = hangup => 128 + 1,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `[[gate]]` tables: the raw form as written, and its validation into [`GateSpec`]s with errors
 //! that name the gate, the key and the line.
 
-use super::{ConfigUrl, Defaults, EnvString, HeaderMap, RawConfig, parse_duration};
+use super::{ConfigUrl, Defaults, EnvString, HeaderMap, RawConfig, parse_bounded};
 use crate::gate::spec::HttpMethod;
 use crate::gate::{Condition, GateSpec, SourceSpec};
 use serde::{Deserialize, Serialize};
@@ -117,7 +117,7 @@ fn validate_one(
         .ok();
     let duration = |key: &str, value: &Option<Spanned<String>>, errors: &mut Vec<SpanError>| {
         value.as_ref().and_then(|v| {
-            parse_duration(v.get_ref())
+            parse_bounded(key, v.get_ref())
                 .map_err(|e| errors.push(err(v.span(), format!("{prefix}: key `{key}`: {e}"))))
                 .ok()
         })
@@ -247,11 +247,11 @@ fn source_spec(
         "http" => {
             let url = g.url.as_ref().map(|u| u.get_ref().clone());
             if let Some(u) = &g.url
-                && ::url::Url::parse(u.get_ref().expose()).is_err()
+                && let Err(why) = u.get_ref().web()
             {
                 errors.push(err(
                     u.span(),
-                    format!("{prefix}: key `url`: not a valid URL: {}", u.get_ref()),
+                    format!("{prefix}: key `url`: not a valid URL: {why}"),
                 ));
             }
             if let Some(headers) = &g.headers {

@@ -1,7 +1,14 @@
 //! Finding and reading the config: lookup order, parse and validation errors with file:line:column.
 
 use super::{Config, RawConfig, gates};
-use crate::text::{Redactor, is_secret_name, redact_url, sanitize};
+use crate::text::{
+    Redactor, floor_char_boundary, is_secret_name, redact_url, sanitize, sanitize_short,
+};
+
+/// A problem's message and the line it quotes are cut to these many characters: a config with
+/// a 10 MB line gets an error of a few lines.
+const MESSAGE_SHOWN: usize = 400;
+const LINE_SHOWN: usize = 160;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -88,9 +95,13 @@ pub fn find_config(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
 
 pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     let path = find_config(explicit)?;
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+    let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
+        path: path.clone(),
+        problems: vec![not_utf8(&e)],
     })?;
     let config = load_str(&text, &path)?;
     Ok(Loaded { path, config })
@@ -102,6 +113,8 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         problems,
     };
+    // Left over from a config that failed to parse on this thread: not this one's.
+    super::secret::take_secret_values();
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         invalid(vec![problem(text, span, e.message().trim())])
@@ -120,11 +133,50 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     })?;
     let redactor = Redactor::default();
     register_secrets(&raw, &gates, &redactor);
+    for value in super::secret::take_secret_values() {
+        redactor.add(&value);
+    }
+    crate::text::Redactor::process().absorb(&redactor);
+    let key_positions = key_positions(&raw, text);
     Ok(Config {
         raw,
         gates,
         redactor,
+        key_positions,
     })
+}
+
+/// Where the first byte that is not UTF-8 sits. The line is not echoed: it may hold a secret.
+fn not_utf8(e: &std::string::FromUtf8Error) -> Problem {
+    let valid = e.utf8_error().valid_up_to();
+    let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+    let byte = e.as_bytes().get(valid).copied().unwrap_or(0);
+    let mut found = problem(
+        &prefix,
+        valid..valid,
+        &format!("the file is not valid UTF-8 (byte 0x{byte:02X}); save it as UTF-8"),
+    );
+    found.source_line = None;
+    found
+}
+
+/// The line and column of each `[keys]` entry (bare or quoted), else of the section itself.
+fn key_positions(
+    raw: &RawConfig,
+    text: &str,
+) -> std::collections::BTreeMap<String, (usize, usize)> {
+    let section = text
+        .find("[keys]")
+        .or_else(|| key_line(text, 0, "keys"))
+        .unwrap_or(0);
+    raw.keys
+        .keys()
+        .map(|action| {
+            let at = key_line(text, section, action).unwrap_or(section);
+            let found = problem(text, at..at, "");
+            (action.clone(), (found.line, found.column))
+        })
+        .collect()
 }
 
 /// Checks the URLs and headers of `[postgres]`, `[sentry]` and `[prometheus]`; problems point at
@@ -135,29 +187,17 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
         let start = text.find(&format!("[{section}]")).unwrap_or(0);
         problem(text, start..start, &message)
     };
-    let web_url = |url: &super::ConfigUrl| {
-        ::url::Url::parse(url.expose())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .is_some()
-    };
     if let Some(sentry) = &raw.sentry {
-        if !web_url(&sentry.url) {
-            problems.push(at_section(
-                "sentry",
-                format!("[sentry] url `{}` is not an http(s) URL", sentry.url),
-            ));
+        if let Err(why) = sentry.url.web() {
+            problems.push(at_section("sentry", format!("[sentry] url: {why}")));
         }
         if sentry.token.is_empty() {
             problems.push(at_section("sentry", "[sentry] token is empty".into()));
         }
     }
     if let Some(prom) = &raw.prometheus {
-        if !web_url(&prom.url) {
-            problems.push(at_section(
-                "prometheus",
-                format!("[prometheus] url `{}` is not an http(s) URL", prom.url),
-            ));
+        if let Err(why) = prom.url.web() {
+            problems.push(at_section("prometheus", format!("[prometheus] url: {why}")));
         }
         for (name, value) in prom.headers.iter() {
             if let Err(why) = gates::check_header(name, value) {
@@ -200,6 +240,17 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
                     "[postgres] url `{}` must start with postgres:// or postgresql://",
                     pg.url
                 ),
+            ));
+        } else if let Err(e) =
+            <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(pg.url.expose())
+        {
+            // The driver's own parser, the one the connection uses: what passes here connects.
+            let secrets = Redactor::default();
+            pg.url.register_secrets(&secrets);
+            let reason = secrets.redact(&e.to_string().replace(pg.url.expose(), ""));
+            problems.push(at_section(
+                "postgres",
+                format!("[postgres] url `{}` is not valid: {reason}", pg.url),
             ));
         }
     }
@@ -256,8 +307,8 @@ fn problem(text: &str, span: Range<usize>, message: &str) -> Problem {
     Problem {
         line,
         column,
-        message: sanitize(message),
-        source_line,
+        message: sanitize_short(message, MESSAGE_SHOWN),
+        source_line: source_line.map(|l| sanitize_short(&l, LINE_SHOWN)),
     }
 }
 
@@ -304,13 +355,6 @@ fn shown_line(line: &str) -> Option<String> {
         return Some(format!("{key} = \"{}\"", redact_url(value)));
     }
     Some(format!("{} = …", sanitize(key)))
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

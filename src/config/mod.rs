@@ -120,9 +120,17 @@ pub struct PrometheusConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
-    #[serde(default = "default_every", with = "humantime_serde_compat")]
+    #[serde(
+        default = "default_every",
+        serialize_with = "humantime_serde_compat::serialize",
+        deserialize_with = "humantime_serde_compat::every"
+    )]
     pub every: std::time::Duration,
-    #[serde(default = "default_timeout", with = "humantime_serde_compat")]
+    #[serde(
+        default = "default_timeout",
+        serialize_with = "humantime_serde_compat::serialize",
+        deserialize_with = "humantime_serde_compat::timeout"
+    )]
     pub timeout: std::time::Duration,
 }
 
@@ -203,6 +211,8 @@ pub struct Config {
     pub gates: Vec<GateSpec>,
     /// Every secret the config holds, for scrubbing messages.
     pub redactor: Redactor,
+    /// Line and column of each `[keys]` entry, for errors the cockpit's keymap finds.
+    pub key_positions: BTreeMap<String, (usize, usize)>,
 }
 
 impl Config {
@@ -221,6 +231,11 @@ impl Config {
     pub fn gate(&self, id: &str) -> Option<&GateSpec> {
         self.gates.iter().find(|g| g.id == id)
     }
+
+    /// Where `[keys]` sets `action` (line, column), when it does.
+    pub fn key_position(&self, action: &str) -> Option<(usize, usize)> {
+        self.key_positions.get(action).copied()
+    }
 }
 
 mod humantime_serde_compat {
@@ -231,18 +246,60 @@ mod humantime_serde_compat {
         s.serialize_str(&humantime::format_duration(*d).to_string())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        super::parse_duration(&text).map_err(serde::de::Error::custom)
+    pub fn every<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        bounded(d, "every")
     }
+
+    pub fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        bounded(d, "timeout")
+    }
+
+    fn bounded<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_bounded(key, &text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Gates are polled at most this often: faster floods the journal and spins the CPU.
+pub const MIN_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// No check gets less time than this: below it, nothing but a timeout can come back.
+pub const MIN_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(100);
+/// No interval, timeout or `for` is longer than this (a week is past any launch).
+pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// [`parse_duration`] within the bounds of `key` (`every`, `timeout`, `for`).
+pub fn parse_bounded(key: &str, text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text)?;
+    let floor = match key {
+        "every" => MIN_EVERY,
+        "timeout" => MIN_TIMEOUT,
+        _ => std::time::Duration::ZERO,
+    };
+    let show = |d: std::time::Duration| humantime::format_duration(d).to_string();
+    if d < floor {
+        return Err(format!(
+            "`{}` is below the floor for `{key}`, {}",
+            crate::text::sanitize_short(text, 40),
+            show(floor)
+        ));
+    }
+    if d > MAX_DURATION {
+        return Err(format!(
+            "`{}` is longer than the longest `{key}`, {}",
+            crate::text::sanitize_short(text, 40),
+            show(MAX_DURATION)
+        ));
+    }
+    Ok(d)
 }
 
 /// Parses `30s`, `5m`, `1h30m`; zero is refused (a zero interval would spin).
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let shown = crate::text::sanitize_short(text, 40);
     let d = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("`{text}` is not a duration like 30s, 5m or 1h30m ({e})"))?;
+        .map_err(|e| format!("`{shown}` is not a duration like 30s, 5m or 1h30m ({e})"))?;
     if d.is_zero() {
-        return Err(format!("`{text}` must be longer than zero"));
+        return Err(format!("`{shown}` must be longer than zero"));
     }
     Ok(d)
 }

@@ -40,7 +40,23 @@ pub fn interpolate(raw: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
 }
 
 fn env_lookup(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+    let value = std::env::var(name).ok()?;
+    // `${API_TOKEN}` in a query, a command or a title is still a secret wherever it lands.
+    if crate::text::is_secret_name(name) && !value.is_empty() {
+        SECRET_VALUES.with(|found| found.borrow_mut().push(value.clone()));
+    }
+    Some(value)
+}
+
+thread_local! {
+    /// Values of secret-named variables expanded while a config is read on this thread.
+    static SECRET_VALUES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The values of secret-named `${VAR}`s (`*TOKEN*`, `*KEY*`, `*PASSWORD*`, …) expanded on this
+/// thread since the last call: the config registers them with its redactor.
+pub fn take_secret_values() -> Vec<String> {
+    SECRET_VALUES.with(|found| std::mem::take(&mut *found.borrow_mut()))
 }
 
 /// A config string with `${VAR}` already expanded.

@@ -17,30 +17,51 @@ impl ConfigUrl {
     pub fn expose(&self) -> &str {
         &self.0
     }
-    /// Registers the credentials this URL carries (password, token-like query values).
+    /// Registers the credentials this URL carries: the password as written and decoded, the
+    /// Basic credential the HTTP client builds from `user:password@`, token-like query values.
     pub fn register_secrets(&self, redactor: &Redactor) {
-        if let Ok(url) = url::Url::parse(&self.0) {
-            if let Some(password) = url.password() {
+        let Ok(url) = url::Url::parse(self.0.trim()) else {
+            // Unparsable: no client will use it, and it is never shown; its parts still are
+            // secrets if they appear anywhere.
+            if let Some((userinfo, _)) = self.0.rsplit_once('@')
+                && let Some((_, password)) = userinfo.rsplit_once(':')
+            {
                 redactor.add(password);
-                if let Ok(decoded) = urlencoding_decode(password) {
-                    redactor.add(&decoded);
-                }
             }
-            for (key, value) in url.query_pairs() {
-                if is_secret_name(&key) {
-                    redactor.add(&value);
-                }
+            return;
+        };
+        if let Some(password) = url.password() {
+            let user = decode(url.username());
+            let password = decode(password);
+            redactor.add(url.password().unwrap_or_default());
+            redactor.add_basic(&user, &password);
+        }
+        for (key, value) in url.query_pairs() {
+            if is_secret_name(&key) {
+                redactor.add(&value);
             }
         }
     }
+
+    /// The URL parsed as an `http(s)` URL with a host: the one check `config check`, `check`
+    /// and every HTTP client share.
+    pub fn web(&self) -> Result<url::Url, String> {
+        let url = url::Url::parse(self.0.trim()).map_err(|e| format!("{self} ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("{self} is not an http(s) URL"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(format!("{self} has no host"));
+        }
+        Ok(url)
+    }
 }
 
-fn urlencoding_decode(s: &str) -> Result<String, std::str::Utf8Error> {
-    let bytes: Vec<u8> = url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned().into_bytes())
-        .unwrap_or_default();
-    std::str::from_utf8(&bytes).map(str::to_owned)
+/// Percent-decoding as the HTTP client does before it builds a Basic credential.
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 impl fmt::Debug for ConfigUrl {

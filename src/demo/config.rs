@@ -14,7 +14,7 @@ pub const LAUNCH_NAME: &str = "Soft launch (DEMO)";
 /// The cohort label of every row the rehearsal writes to `beta_invites`.
 pub const DEMO_COHORT: &str = "demo-rehearsal";
 /// Polls never come faster than this, however high the speed: the machine must keep up.
-const FASTEST_POLL: Duration = Duration::from_millis(200);
+const FASTEST_POLL: Duration = crate::config::MIN_EVERY;
 
 /// What the generated config points at.
 pub struct Wiring<'a> {

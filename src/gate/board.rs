@@ -62,7 +62,8 @@ impl GateStatus {
         match self.observed_at {
             None => false,
             Some(at) => {
-                (now - at).to_std().unwrap_or_default() > self.every * STALE_AFTER_INTERVALS
+                (now - at).to_std().unwrap_or_default()
+                    > self.every.saturating_mul(STALE_AFTER_INTERVALS)
             }
         }
     }

@@ -78,8 +78,13 @@ impl SourceSpec {
         }
     }
 
-    /// What the gate asks, for the detail view (URLs redacted, untrusted text sanitized).
+    /// What the gate asks, for the detail view (URLs and every known secret redacted, untrusted
+    /// text sanitized): a `${API_TOKEN}` in a query is not shown.
     pub fn describe(&self) -> String {
+        crate::text::Redactor::process().redact(&self.describe_raw())
+    }
+
+    fn describe_raw(&self) -> String {
         use crate::text::sanitize;
         match self {
             SourceSpec::Postgres { query } | SourceSpec::Prometheus { query } => sanitize(query),

@@ -4,10 +4,11 @@
 //! A 429 that outlasts the retries is unknown: the server did not say anything about itself.
 
 use super::policy::{self, RetryPolicy, read_body};
-use super::{BODY_CAP, body_excerpt};
+use super::{BODY_CAP, EXCERPT};
 use crate::config::{ConfigUrl, HeaderMap};
 use crate::gate::spec::HttpMethod;
 use crate::gate::{Observation, Value};
+use crate::text::Redactor;
 use tokio::time::Instant;
 
 pub struct HttpCheck<'a> {
@@ -17,11 +18,31 @@ pub struct HttpCheck<'a> {
     pub json: Option<&'a str>,
 }
 
+impl HttpCheck<'_> {
+    /// Whether the request carries anything secret: any header from the config (its value may
+    /// have come from a secret), `user:password@`, or a credential-like query parameter.
+    pub fn carries(&self) -> policy::Carries {
+        let url = url::Url::parse(self.url.expose().trim());
+        let secret_url = url.as_ref().map_or(true, |u| {
+            !u.username().is_empty()
+                || u.password().is_some()
+                || u.query_pairs()
+                    .any(|(k, _)| crate::text::is_secret_name(&k))
+        });
+        if secret_url || !self.headers.is_empty() {
+            policy::Carries::Credentials
+        } else {
+            policy::Carries::Nothing
+        }
+    }
+}
+
 pub async fn check(
     client: &reqwest::Client,
     check: &HttpCheck<'_>,
     policy: &RetryPolicy,
     deadline: Instant,
+    redactor: &Redactor,
 ) -> Result<Observation, String> {
     let method = match check.method {
         HttpMethod::Get => reqwest::Method::GET,
@@ -61,14 +82,17 @@ pub async fn check(
     let found = parsed.as_ref().ok().and_then(|doc| doc.pointer(pointer));
     match found {
         Some(value) => Ok(Observation {
-            value: json_value(value)?,
+            value: json_value(value, redactor)?,
             detail: (status >= 400).then(|| format!("HTTP {status}{retried}")),
         }),
-        None if status >= 400 => Err(format!("HTTP {status}{retried}: {}", body_excerpt(&body))),
+        None if status >= 400 => Err(format!(
+            "HTTP {status}{retried}: {}",
+            redactor.body_excerpt(&body, EXCERPT)
+        )),
         None => match parsed {
             Err(e) => Err(format!(
                 "HTTP {status}: body is not JSON ({e}): {}",
-                body_excerpt(&body)
+                redactor.body_excerpt(&body, EXCERPT)
             )),
             Ok(_) => Err(format!(
                 "HTTP {status}: no value at JSON pointer {}",
@@ -78,13 +102,13 @@ pub async fn check(
     }
 }
 
-fn json_value(value: &serde_json::Value) -> Result<Value, String> {
+fn json_value(value: &serde_json::Value, redactor: &Redactor) -> Result<Value, String> {
     match value {
         serde_json::Value::Number(n) => n
             .as_f64()
             .map(Value::Number)
             .ok_or_else(|| "number out of range".into()),
-        serde_json::Value::String(s) => Ok(Value::Text(crate::text::sanitize_short(s, 200))),
+        serde_json::Value::String(s) => Ok(Value::Text(redactor.excerpt(s, 200))),
         serde_json::Value::Bool(b) => Ok(Value::Text(b.to_string())),
         serde_json::Value::Null => Err("the JSON value is null".into()),
         serde_json::Value::Array(a) => Ok(Value::Number(a.len() as f64)),

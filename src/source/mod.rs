@@ -2,6 +2,7 @@
 //! entry point, [`Sources::check`], which runs a gate's check within its deadline and always
 //! returns a result (an error is a result, never a crash).
 
+pub mod caught;
 pub mod command;
 pub mod file_age;
 pub mod http;
@@ -11,12 +12,17 @@ pub mod prometheus;
 pub mod sentry;
 
 use crate::config::Config;
-use crate::gate::{GateResult, GateSpec, Observation, SourceSpec};
+use crate::gate::{GateResult, GateSpec, Observation, SourceSpec, Value};
 use crate::text::Redactor;
 use chrono::{DateTime, Utc};
 use policy::RetryPolicy;
-use std::time::Duration;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
+
+/// Checks running at once, across every gate: a config with hundreds of gates queues rather
+/// than opening hundreds of sockets, processes and connections at the same moment.
+pub const MAX_CONCURRENT_CHECKS: usize = 16;
 
 /// Largest HTTP body any source reads.
 pub const BODY_CAP: usize = 8 * 1024 * 1024;
@@ -34,20 +40,25 @@ pub enum SetupError {
 /// Every client a gate may need, built once and shared by all pollers.
 #[derive(Clone)]
 pub struct Sources {
+    /// For requests that carry credentials (Sentry, Prometheus, `http` gates with headers or
+    /// a secret in the URL): same-host redirects only.
     http: reqwest::Client,
+    /// For `http` gates that carry nothing secret.
+    http_plain: reqwest::Client,
     database: Option<crate::db::Database>,
     sentry: Option<sentry::SentryClient>,
     prometheus: Option<prometheus::PromClient>,
     policy: RetryPolicy,
     redactor: Redactor,
+    /// One permit per running check; see [`MAX_CONCURRENT_CHECKS`].
+    running: Arc<Semaphore>,
 }
 
 impl Sources {
     pub fn new(config: &Config) -> Result<Sources, SetupError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("gonogo/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
+        let http = policy::client(policy::Carries::Credentials)
+            .map_err(|e| SetupError::Http(policy::describe(&e)))?;
+        let http_plain = policy::client(policy::Carries::Nothing)
             .map_err(|e| SetupError::Http(policy::describe(&e)))?;
         let longest = config
             .gates
@@ -72,9 +83,11 @@ impl Sources {
                 .as_ref()
                 .map(|p| prometheus::PromClient::new(http.clone(), p)),
             http,
+            http_plain,
             database,
             policy: RetryPolicy::default(),
             redactor: config.redactor.clone(),
+            running: Arc::new(Semaphore::new(MAX_CONCURRENT_CHECKS)),
         })
     }
 
@@ -106,21 +119,36 @@ impl Sources {
         &self.redactor
     }
 
-    /// Checks one gate within its own deadline. `observed_at` is when the check finished.
+    /// Checks one gate within its own deadline, once a check slot is free (the deadline starts
+    /// then). `observed_at` is when the check finished. A check that panics is an unknown
+    /// result like any other failure.
     pub async fn check(&self, gate: &GateSpec, clock: &crate::monitor::Clock) -> GateResult {
-        let deadline = Instant::now() + gate.timeout;
-        let outcome =
-            match tokio::time::timeout(gate.timeout, self.check_inner(gate, deadline)).await {
-                Ok(Ok(obs)) => Ok(Observation {
-                    value: obs.value,
-                    detail: obs.detail.map(|d| self.redactor.redact(&d)),
-                }),
-                Ok(Err(e)) => Err(self.redactor.redact(&e)),
-                Err(_) => Err(format!(
-                    "timed out after {}",
-                    humantime::format_duration(gate.timeout)
-                )),
-            };
+        // The semaphore is never closed; without a permit the check runs anyway.
+        let _permit = self.running.acquire().await.ok();
+        let deadline = Instant::now().checked_add(gate.timeout);
+        let inner = async {
+            let deadline = deadline.ok_or("the gate's timeout is out of range")?;
+            self.check_inner(gate, deadline).await
+        };
+        let outcome = match tokio::time::timeout(gate.timeout, caught::caught(inner)).await {
+            Ok(Ok(Ok(obs))) => Ok(Observation {
+                value: match obs.value {
+                    Value::Text(text) => Value::Text(self.redactor.excerpt(&text, 200)),
+                    number => number,
+                },
+                detail: obs.detail.map(|d| self.redactor.excerpt(&d, SHOWN)),
+            }),
+            // Bounded here for every source: a server's 8 MB "result type" is quoted in part.
+            Ok(Ok(Err(e))) => Err(self.redactor.excerpt(&e, SHOWN)),
+            Ok(Err(panic)) => Err(format!(
+                "internal error while checking (please report it): {}",
+                self.redactor.excerpt(&panic, EXCERPT)
+            )),
+            Err(_) => Err(format!(
+                "timed out after {}",
+                humantime::format_duration(gate.timeout)
+            )),
+        };
         if let Err(e) = &outcome {
             tracing::info!(gate = %gate.id, error = %e, "gate could not be checked");
         }
@@ -143,7 +171,9 @@ impl Sources {
                     .prometheus
                     .as_ref()
                     .ok_or_else(|| missing("prometheus"))?;
-                client.query(query, &self.policy, deadline).await
+                client
+                    .query(query, &self.policy, deadline, &self.redactor)
+                    .await
             }
             SourceSpec::Sentry {
                 query,
@@ -158,7 +188,9 @@ impl Sources {
                     environment: environment.as_deref(),
                     stats_period: stats_period.as_deref(),
                 };
-                client.count_issues(&filter, &self.policy, deadline).await
+                client
+                    .count_issues(&filter, &self.policy, deadline, &self.redactor)
+                    .await
             }
             SourceSpec::Http {
                 url,
@@ -172,9 +204,13 @@ impl Sources {
                     headers,
                     json: json.as_deref(),
                 };
-                http::check(&self.http, &request, &self.policy, deadline).await
+                let client = match request.carries() {
+                    policy::Carries::Credentials => &self.http,
+                    policy::Carries::Nothing => &self.http_plain,
+                };
+                http::check(client, &request, &self.policy, deadline, &self.redactor).await
             }
-            SourceSpec::Command { argv } => command::run(argv).await,
+            SourceSpec::Command { argv } => command::run(argv, &self.redactor).await,
             SourceSpec::FileAge { path } => file_age::age(path, SystemClock::now()).await,
         }
     }
@@ -189,7 +225,7 @@ impl SystemClock {
     }
 }
 
-/// A short, sanitized excerpt of a body for an error message.
-pub fn body_excerpt(body: &[u8]) -> String {
-    crate::text::sanitize_short(&String::from_utf8_lossy(&body[..body.len().min(600)]), 160)
-}
+/// How much of a body or an output an error message quotes, in characters.
+pub const EXCERPT: usize = 160;
+/// The longest error or detail a check gives, in characters.
+pub const SHOWN: usize = 600;

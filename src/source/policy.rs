@@ -7,6 +7,62 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
+/// Redirects followed at most.
+const MAX_REDIRECTS: usize = 10;
+
+/// Whether a client may carry credentials, and so which redirects it follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carries {
+    /// Headers from the config, `user:password@`, a token in the query: redirects are followed
+    /// only on the same host (an `http` → `https` upgrade included), so no credential ever
+    /// reaches a host the config did not name.
+    Credentials,
+    /// Nothing secret: redirects are followed anywhere.
+    Nothing,
+}
+
+/// The HTTP client for requests that carry `what`. Neither kind sends `Referer` (a URL holding
+/// a token would go with it).
+pub fn client(what: Carries) -> Result<reqwest::Client, reqwest::Error> {
+    let redirects = match what {
+        Carries::Nothing => reqwest::redirect::Policy::limited(MAX_REDIRECTS),
+        Carries::Credentials => reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            let first = attempt.previous().first().cloned();
+            match first {
+                Some(first) if same_site(&first, attempt.url()) => attempt.follow(),
+                _ => {
+                    let to = crate::text::sanitize(attempt.url().host_str().unwrap_or("?"));
+                    attempt.error(format!(
+                        "redirected to another host ({to}); not followed, the request carries credentials"
+                    ))
+                }
+            }
+        }),
+    };
+    reqwest::Client::builder()
+        .user_agent(concat!("gonogo/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(redirects)
+        .referer(false)
+        .build()
+}
+
+/// The same host and port, or the same host upgraded from `http` to `https`; never a
+/// downgrade.
+pub fn same_site(from: &url::Url, to: &url::Url) -> bool {
+    if from.host_str() != to.host_str() {
+        return false;
+    }
+    match (from.scheme(), to.scheme()) {
+        (a, b) if a == b => from.port_or_known_default() == to.port_or_known_default(),
+        ("http", "https") => true,
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -83,7 +139,10 @@ pub async fn send(
                         gave_up: None,
                     });
                 }
-                if Instant::now() + delay >= deadline {
+                if Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|at| at >= deadline)
+                {
                     let gave_up = Some(match server {
                         Some(d) => format!(
                             "server asked to retry in {}, past the gate's deadline",
@@ -106,7 +165,10 @@ pub async fn send(
                     return Err(classify(&e, message));
                 }
                 let delay = backoff(policy, attempt);
-                if Instant::now() + delay >= deadline {
+                if Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|at| at >= deadline)
+                {
                     return Err(classify(&e, message));
                 }
                 delay
@@ -188,9 +250,19 @@ pub fn server_delay(headers: &HeaderMap, status: StatusCode, now: SystemTime) ->
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<f64>().ok())?;
         let now_secs = now.duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
-        return Some(Duration::from_secs_f64((reset - now_secs).max(0.0)));
+        return seconds(reset - now_secs);
     }
     None
+}
+
+/// A number of seconds from outside (a header, a JSON value) as a wait: NaN is no answer,
+/// a negative wait is none, an infinite or huge one is capped at a day (callers cap it lower).
+pub fn seconds(secs: f64) -> Option<Duration> {
+    const LONGEST: Duration = Duration::from_secs(86_400);
+    if secs.is_nan() {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(secs.clamp(0.0, LONGEST.as_secs_f64())).unwrap_or(LONGEST))
 }
 
 /// RFC 9110 §10.2.3: delay-seconds or an HTTP-date. A past date means now; junk (`-5`, `1.5`)
@@ -198,7 +270,12 @@ pub fn server_delay(headers: &HeaderMap, status: StatusCode, now: SystemTime) ->
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(Duration::from_secs);
+        // Digits too many for a u64 are still "a long time", not junk.
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -272,6 +349,62 @@ mod tests {
             server_delay(&headers, StatusCode::TOO_MANY_REQUESTS, now),
             Some(Duration::from_secs(3)),
             "Retry-After wins"
+        );
+    }
+
+    /// Hostile waits from a server never panic and never wait past the policy's cap.
+    #[test]
+    fn hostile_rate_limit_headers_never_panic() {
+        let now = at(1_788_357_900);
+        let hostile = [
+            "inf",
+            "-inf",
+            "NaN",
+            "1e308",
+            "-1e308",
+            "1e-320",
+            "18446744073709551616",
+            "99999999999999999999999999",
+            "-5",
+            "",
+            " ",
+            "0x10",
+            "1,5",
+            "Infinity",
+            "9223372036854775807.5",
+            "-0",
+        ];
+        for value in hostile {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                "x-sentry-rate-limit-reset",
+                HeaderValue::from_str(value).unwrap(),
+            );
+            headers.insert("retry-after", HeaderValue::from_str(value).unwrap());
+            for status in [
+                StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::SERVICE_UNAVAILABLE,
+            ] {
+                let delay = server_delay(&headers, status, now);
+                if let Some(d) = delay {
+                    let capped = d.min(RetryPolicy::default().max_delay);
+                    assert!(capped <= Duration::from_secs(30), "{value}");
+                }
+            }
+            let mut only_reset = HeaderMap::new();
+            only_reset.insert(
+                "x-sentry-rate-limit-reset",
+                HeaderValue::from_str(value).unwrap(),
+            );
+            let _ = server_delay(&only_reset, StatusCode::TOO_MANY_REQUESTS, now);
+        }
+        assert_eq!(seconds(f64::NAN), None);
+        assert_eq!(seconds(-3.0), Some(Duration::ZERO));
+        assert_eq!(seconds(f64::INFINITY), Some(Duration::from_secs(86_400)));
+        assert_eq!(seconds(1.5), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("18446744073709551616", now),
+            Some(Duration::MAX)
         );
     }
 

@@ -3,9 +3,10 @@
 //! "could not tell", never a pass.
 
 use super::policy::{self, RetryPolicy, read_body};
-use super::{BODY_CAP, body_excerpt};
+use super::{BODY_CAP, EXCERPT};
 use crate::config::{HeaderMap, PrometheusConfig};
 use crate::gate::{Observation, Value};
+use crate::text::Redactor;
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -33,6 +34,7 @@ impl PromClient {
         promql: &str,
         policy: &RetryPolicy,
         deadline: Instant,
+        redactor: &Redactor,
     ) -> Result<Observation, String> {
         let make = || {
             let mut req = self.http.get(&self.endpoint).query(&[("query", promql)]);
@@ -56,6 +58,7 @@ impl PromClient {
             &body,
             sent.attempts,
             sent.gave_up.as_deref(),
+            redactor,
         )
     }
 }
@@ -114,6 +117,7 @@ pub fn parse_response(
     body: &[u8],
     attempts: u32,
     gave_up: Option<&str>,
+    redactor: &Redactor,
 ) -> Result<Observation, String> {
     let after = if attempts > 1 {
         format!(" after {attempts} attempts")
@@ -126,13 +130,13 @@ pub fn parse_response(
         Err(_) if status >= 400 => {
             return Err(format!(
                 "prometheus: HTTP {status}{after}{why}: {}",
-                body_excerpt(body)
+                redactor.body_excerpt(body, EXCERPT)
             ));
         }
         Err(e) => {
             return Err(format!(
                 "prometheus: unreadable answer ({e}): {}",
-                body_excerpt(body)
+                redactor.body_excerpt(body, EXCERPT)
             ));
         }
     };
@@ -144,18 +148,18 @@ pub fn parse_response(
             None => format!("HTTP {status}"),
         };
         let error = envelope.error.unwrap_or_default();
-        return Err(crate::text::sanitize_short(
-            &format!("prometheus {kind}{after}: {error}"),
-            300,
-        ));
+        return Err(redactor.excerpt(&format!("prometheus {kind}{after}: {error}"), 300));
     }
     let data = envelope.data.ok_or("prometheus: success without data")?;
     let warnings = (!envelope.warnings.is_empty())
         .then(|| format!("warnings: {}", envelope.warnings.join("; ")));
     let number = |s: &str| -> Result<Value, String> {
-        let n = Value::Text(s.to_owned())
-            .as_number()
-            .ok_or_else(|| format!("prometheus: value {s:?} is not a number"))?;
+        let n = Value::Text(s.to_owned()).as_number().ok_or_else(|| {
+            format!(
+                "prometheus: value {:?} is not a number",
+                redactor.excerpt(s, 40)
+            )
+        })?;
         if n.is_nan() {
             return Err("prometheus: value is NaN".into());
         }
@@ -170,7 +174,7 @@ pub fn parse_response(
         "string" => {
             let (_, v): (serde_json::Value, String) = serde_json::from_value(data.result)
                 .map_err(|e| format!("prometheus: bad string: {e}"))?;
-            (Value::Text(v), None)
+            (Value::Text(redactor.excerpt(&v, 200)), None)
         }
         "vector" => {
             let samples: Vec<Sample> = serde_json::from_value(data.result)
@@ -199,7 +203,7 @@ pub fn parse_response(
         .join("; ");
     Ok(Observation {
         value,
-        detail: (!detail.is_empty()).then(|| crate::text::sanitize_short(&detail, 200)),
+        detail: (!detail.is_empty()).then(|| redactor.excerpt(&detail, 200)),
     })
 }
 
@@ -227,7 +231,7 @@ mod tests {
     use super::*;
 
     fn ok(body: &str) -> Result<Observation, String> {
-        parse_response(200, body.as_bytes(), 1, None)
+        parse_response(200, body.as_bytes(), 1, None, &Redactor::default())
     }
 
     #[test]
@@ -266,6 +270,7 @@ mod tests {
             br#"{"status":"error","errorType":"bad_data","error":"parse error at char 4"}"#,
             1,
             None,
+            &Redactor::default(),
         )
         .unwrap_err();
         assert_eq!(e, "prometheus bad_data: parse error at char 4");
@@ -274,10 +279,12 @@ mod tests {
             br#"{"status":"error","errorType":"422","error":"boom"}"#,
             1,
             None,
+            &Redactor::default(),
         )
         .unwrap_err();
         assert!(e.contains("422"), "{e}");
-        let e = parse_response(503, b"Service Unavailable", 4, None).unwrap_err();
+        let e =
+            parse_response(503, b"Service Unavailable", 4, None, &Redactor::default()).unwrap_err();
         assert!(e.contains("HTTP 503 after 4 attempts"), "{e}");
     }
 

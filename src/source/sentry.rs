@@ -2,9 +2,10 @@
 //! when the server says it is not capped, otherwise counted by following `Link` pages.
 
 use super::policy::{self, RetryPolicy, read_body};
-use super::{BODY_CAP, body_excerpt};
+use super::{BODY_CAP, EXCERPT};
 use crate::config::SentryConfig;
 use crate::gate::{Observation, Value};
+use crate::text::Redactor;
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -85,6 +86,7 @@ impl SentryClient {
         filter: &IssueFilter<'_>,
         policy: &RetryPolicy,
         deadline: Instant,
+        redactor: &Redactor,
     ) -> Result<Observation, String> {
         let mut next = Some(self.first_page(filter)?);
         let mut counted = 0usize;
@@ -108,42 +110,52 @@ impl SentryClient {
                     &body,
                     sent.attempts,
                     sent.gave_up.as_deref(),
+                    redactor,
                 ));
             }
-            let issues: Vec<Issue> = serde_json::from_slice(&body)
-                .map_err(|e| format!("sentry: unexpected answer ({e}): {}", body_excerpt(&body)))?;
+            let issues: Vec<Issue> = serde_json::from_slice(&body).map_err(|e| {
+                format!(
+                    "sentry: unexpected answer ({e}): {}",
+                    redactor.body_excerpt(&body, EXCERPT)
+                )
+            })?;
             if pages == 1
                 && let Some(hits) = exact_hits(&headers)
                 && (hits <= issues.len() || hits > PAGE_SIZE)
             {
-                titles.extend(issues.iter().take(3).map(describe_issue));
-                return Ok(observation(hits, &titles, false));
+                titles.extend(issues.iter().take(3).map(|i| describe_issue(i, redactor)));
+                return Ok(observation(hits, &titles, false, redactor));
             }
             counted += issues.len();
             if titles.len() < 3 {
-                titles.extend(issues.iter().take(3 - titles.len()).map(describe_issue));
+                titles.extend(
+                    issues
+                        .iter()
+                        .take(3 - titles.len())
+                        .map(|i| describe_issue(i, redactor)),
+                );
             }
             next = next_page(&headers, &self.base)?;
             if next.is_some() && pages >= MAX_PAGES {
-                return Ok(observation(counted, &titles, true));
+                return Ok(observation(counted, &titles, true, redactor));
             }
         }
-        Ok(observation(counted, &titles, false))
+        Ok(observation(counted, &titles, false, redactor))
     }
 }
 
-fn observation(count: usize, titles: &[String], capped: bool) -> Observation {
+fn observation(count: usize, titles: &[String], capped: bool, redactor: &Redactor) -> Observation {
     let mut detail = titles.join(" · ");
     if capped {
         detail = format!("at least {count} (stopped after {MAX_PAGES} pages) · {detail}");
     }
     Observation {
         value: Value::Number(count as f64),
-        detail: (!detail.is_empty()).then(|| crate::text::sanitize_short(&detail, 300)),
+        detail: (!detail.is_empty()).then(|| redactor.excerpt(&detail, 300)),
     }
 }
 
-fn describe_issue(issue: &Issue) -> String {
+fn describe_issue(issue: &Issue, redactor: &Redactor) -> String {
     let id = issue.short_id.as_deref().unwrap_or("?");
     let title = issue.title.as_deref().unwrap_or("(no title)");
     let events = match &issue.count {
@@ -151,7 +163,7 @@ fn describe_issue(issue: &Issue) -> String {
         Some(serde_json::Value::Number(n)) => format!(" ({n} events)"),
         _ => String::new(),
     };
-    crate::text::sanitize_short(&format!("{id} {title}{events}"), 100)
+    redactor.excerpt(&format!("{id} {title}{events}"), 100)
 }
 
 /// `X-Hits` when it is exact: present, and below `X-Max-Hits` if the server caps it.
@@ -248,6 +260,7 @@ fn status_error(
     body: &[u8],
     attempts: u32,
     gave_up: Option<&str>,
+    redactor: &Redactor,
 ) -> String {
     let after = if attempts > 1 {
         format!(" after {attempts} attempts")
@@ -264,8 +277,8 @@ fn status_error(
             }
             _ => None,
         })
-        .map(|d| crate::text::sanitize_short(&d, 160))
-        .unwrap_or_else(|| body_excerpt(body));
+        .map(|d| redactor.excerpt(&d, EXCERPT))
+        .unwrap_or_else(|| redactor.body_excerpt(body, EXCERPT));
     match status {
         401 | 403 => {
             format!("sentry: HTTP {status}: the token was refused (it needs event:read): {detail}")
@@ -277,7 +290,7 @@ fn status_error(
             let reset = headers
                 .get("x-sentry-rate-limit-reset")
                 .and_then(|v| v.to_str().ok())
-                .map(|r| format!(" (limit resets at epoch {})", crate::text::sanitize(r)))
+                .map(|r| format!(" (limit resets at epoch {})", redactor.excerpt(r, 40)))
                 .unwrap_or_default();
             format!("sentry: rate limited (HTTP 429{after}){reset}{why}: {detail}")
         }
@@ -361,13 +374,13 @@ mod tests {
     #[test]
     fn status_errors_explain_and_read_both_body_shapes() {
         let h = HeaderMap::new();
-        let e = status_error(429, &h, br#"{"detail":"You are attempting to use this endpoint too frequently. Limit is 10 requests in 1 seconds"}"#, 4, None);
+        let e = status_error(429, &h, br#"{"detail":"You are attempting to use this endpoint too frequently. Limit is 10 requests in 1 seconds"}"#, 4, None, &Redactor::default());
         assert!(
             e.contains("rate limited (HTTP 429 after 4 attempts)") && e.contains("too frequently"),
             "{e}"
         );
-        let e = status_error(429, &h, br#""slow down""#, 1, None);
+        let e = status_error(429, &h, br#""slow down""#, 1, None, &Redactor::default());
         assert!(e.ends_with("slow down"), "{e}");
-        assert!(status_error(401, &h, b"{}", 1, None).contains("event:read"));
+        assert!(status_error(401, &h, b"{}", 1, None, &Redactor::default()).contains("event:read"));
     }
 }

@@ -9,6 +9,7 @@ use super::{CockpitError, CockpitOptions, input, render, terminal, update};
 use crate::config::Config;
 use crossterm::event::EventStream;
 use futures::StreamExt;
+use std::io::Write;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -41,7 +42,12 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
             }
         }
         if state.dirty {
-            session.terminal.draw(|frame| render(&state, frame))?;
+            // A terminal that went away (a closed tmux session) fails the write: leave through
+            // the normal way out, so pollers stop and a rehearsal removes its throwaway data.
+            if let Err(e) = session.terminal.draw(|frame| render(&state, frame)) {
+                tracing::error!(error = %e, "cannot draw on the terminal; the cockpit stops");
+                break 'run crate::exit::IO;
+            }
             state.dirty = false;
         }
         let action = tokio::select! {
@@ -78,10 +84,11 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
     };
     monitor.stop();
     drop(session);
-    // Work still under way gets a short last chance; the terminal is already back, so what is
-    // left undone can be said.
+    // Work still under way gets a short last chance; the terminal is already back (or gone),
+    // so what is left undone is logged and said, and a failed write is not worth a panic.
     for line in runner.drain(QUIT_DEADLINE).await {
-        eprintln!("{line}");
+        tracing::warn!("{line}");
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
     Ok(code)
 }

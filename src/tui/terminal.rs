@@ -10,13 +10,18 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{Stdout, Write, stdout};
+use std::mem::ManuallyDrop;
 use std::sync::Once;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
 /// Restores the terminal when dropped, so an early return cannot leave it raw.
 pub struct Session {
-    pub terminal: Tui,
+    /// Never dropped: ratatui's `Terminal` prints with `eprintln!` when it cannot show the
+    /// cursor on drop, and on a terminal that went away (a closed tmux session) that print
+    /// panics, ending gonogo before a rehearsal removes its throwaway data. [`restore`] shows
+    /// the cursor instead, ignoring a dead terminal; the process is on its way out anyway.
+    pub terminal: ManuallyDrop<Tui>,
 }
 
 impl Drop for Session {
@@ -36,7 +41,9 @@ pub fn enter() -> std::io::Result<Session> {
         Ok(terminal)
     };
     match setup() {
-        Ok(terminal) => Ok(Session { terminal }),
+        Ok(terminal) => Ok(Session {
+            terminal: ManuallyDrop::new(terminal),
+        }),
         Err(e) => {
             restore();
             Err(e)
@@ -62,14 +69,23 @@ pub fn restore() {
 /// A panic restores the terminal before the message is printed, so the message is readable
 /// and the shell usable, then ends the process: a panic in a background task would otherwise
 /// leave the cockpit drawing on a terminal that is no longer set up for it, a screen that lies.
+/// A panic inside a gate's check is the exception: the check turns it into an unknown result
+/// (and the log says it), so the screen and the cockpit stay.
 fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if crate::source::caught::panic_is_caught() {
+                return;
+            }
             restore();
             previous(info);
-            eprintln!("gonogo stopped after an internal error (see above); nothing was sent");
+            // The terminal may be gone: a failed write must not panic inside the hook.
+            let _ = writeln!(
+                std::io::stderr(),
+                "gonogo stopped after an internal error (see above); nothing was sent"
+            );
             std::process::exit(i32::from(crate::exit::SOFTWARE));
         }));
     });

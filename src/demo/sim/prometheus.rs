@@ -113,8 +113,14 @@ mod tests {
         for (query, expected) in [(SYNTHETIC_QUERY, 1.0), (NIGHTLY_QUERY, 107_040.0)] {
             let data = evaluate(&world, &query.replace(' ', "  ")).unwrap();
             let body = json!({"status": "success", "data": data}).to_string();
-            let obs =
-                crate::source::prometheus::parse_response(200, body.as_bytes(), 1, None).unwrap();
+            let obs = crate::source::prometheus::parse_response(
+                200,
+                body.as_bytes(),
+                1,
+                None,
+                &crate::text::Redactor::default(),
+            )
+            .unwrap();
             let n = obs.value.as_number().unwrap();
             assert!((n - expected).abs() < 5.0, "{query}: {n}");
         }
