@@ -237,7 +237,7 @@ fn override_is_refused_when_blocked_and_says_why() {
     assert!(state.overlays.is_empty());
     let text = status_text(&state);
     assert!(
-        text.contains("blocked: 3 hard finding(s) cannot be overridden"),
+        text.contains("blocked: 3 hard findings cannot be overridden"),
         "{text}"
     );
 }

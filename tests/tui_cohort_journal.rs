@@ -196,7 +196,7 @@ async fn a_broken_users_query_is_shown_as_failed_database_checks(pool: PgPool) {
     let (mut state, _) = state();
     load_cohort(&mut state, COHORT_BLOCKED, answer);
     let view = state.cohort.loaded().expect("loaded despite the database");
-    assert!(view.database_error.is_some());
+    assert!(view.completeness.failed());
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("database checks failed"), "{screen}");
     assert!(screen.contains("duplicate_email"), "{screen}");

@@ -29,6 +29,15 @@ pub fn countdown(decision_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Opti
     })
 }
 
+/// `1 finding`, `2 findings`, `0 findings`: the count and the noun that agrees with it.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// The last `width` values as bars scaled between their own minimum and maximum.
@@ -62,6 +71,13 @@ mod tests {
         assert_eq!(sparkline(&[0.0, 7.0, 3.5], 10), "▁█▅");
         assert_eq!(sparkline(&[1.0, 2.0, 5.0, 5.0], 2), "▄▄");
         assert_eq!(sparkline(&[], 5), "");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(counted(1, "finding", "findings"), "1 finding");
+        assert_eq!(counted(0, "finding", "findings"), "0 findings");
+        assert_eq!(counted(2, "gate", "gates"), "2 gates");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod action;
 mod bindings;
+pub mod completeness;
 mod db_call;
 pub mod derived;
 mod effects;

@@ -13,6 +13,7 @@ pub mod update;
 pub use effects::{expand_home, load, record_override};
 
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
+use crate::tui::completeness::Completeness;
 use crate::tui::derived::Filtered;
 use crate::tui::keymap::Command;
 use std::sync::Arc;
@@ -111,8 +112,28 @@ pub struct LoadedView {
     pub cohort: SharedCohort,
     /// The file's name as given, safe to draw.
     pub path: String,
-    pub database_error: Option<String>,
+    /// Whether the database checks ran: a file they could not check is never shown as clean.
+    pub completeness: Completeness,
     pub overridden: Override,
+}
+
+/// What the collision checks cover, as the screen names it.
+pub const DATABASE_CHECKS: &str = "existing users and pending invites";
+
+/// How much of a load's work ran: the database checks failed (`database_error`), were left
+/// out by the config, or ran.
+pub fn completeness_of(report: &cohort::Report, database_error: Option<&str>) -> Completeness {
+    match (database_error, &report.database) {
+        (Some(why), _) => Completeness::Failed {
+            what: DATABASE_CHECKS.into(),
+            why: format!("the database checks failed: {why}"),
+        },
+        (None, cohort::DatabaseChecks::Ran { .. }) => Completeness::Complete,
+        (None, cohort::DatabaseChecks::Skipped(why)) => Completeness::Skipped {
+            what: DATABASE_CHECKS.into(),
+            why: why.clone(),
+        },
+    }
 }
 
 /// What the rows table lets through: a finding code, a search (email or label,

@@ -1,9 +1,10 @@
 //! The Cohort pane's render: summary counts and status, the distribution per group against its
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
-use super::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
+use super::{CohortFile, DATABASE_CHECKS, LoadedView, Override, chart_groups, chart_lines};
 use crate::cohort::{FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
+use crate::tui::completeness::Completeness;
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -62,36 +63,42 @@ fn loaded(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
 fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
     let theme = &state.theme;
     let report = &view.cohort.0.scan.report;
-    let (database, database_style) = match &view.database_error {
-        Some(why) => (format!("database checks failed: {why}"), theme.error()),
-        None => match &report.database {
-            crate::cohort::DatabaseChecks::Ran { .. } => (report.database.describe(), theme.dim()),
-            skipped => (skipped.describe(), theme.aged()),
-        },
-    };
+    let checks = &view.completeness;
+    let (badge, badge_style) = checks.badge(
+        theme,
+        report.status == Status::Ok,
+        report.status.as_str(),
+        status_style(state, report.status),
+    );
+    // A zero count is no alarm: drawn dim, not in the colour of what it counts.
+    let count_style = |n: u64, alarm: Style| if n == 0 { theme.dim() } else { alarm };
+    let (hard, soft) = (report.hard_count(), report.soft_count());
     let first = Line::from(vec![
-        Span::styled(
-            format!(" {} ", report.status.as_str().to_uppercase()),
-            status_style(state, report.status),
-        ),
+        Span::styled(badge, badge_style),
         Span::raw(format!(
             " {} rows, {} valid · ",
             report.rows, report.valid_rows
         )),
-        Span::styled(format!("{} hard", report.hard_count()), theme.error()),
+        Span::styled(format!("{hard} hard"), count_style(hard, theme.error())),
         Span::raw(", "),
-        Span::styled(format!("{} soft", report.soft_count()), theme.aged()),
+        Span::styled(format!("{soft} soft"), count_style(soft, theme.aged())),
         Span::raw(format!(" · {}", view.path)),
     ]);
-    let database = Line::styled(format!(" {database}"), database_style);
+    let database = checks
+        .line(theme)
+        .unwrap_or_else(|| Line::styled(format!(" {}", report.database.describe()), theme.dim()));
     let second = match (&view.overridden, report.status) {
+        (_, Status::Ok) if checks.failed() => Line::styled(
+            " not cleared: the file's own checks found nothing, but invites wait for the database checks",
+            theme.aged(),
+        ),
         (Override::Recorded { by, reason, entry }, _) => Line::styled(
-            format!(" overridden by {by}: {reason} (journal entry {entry})"),
+            format!(" overridden by {by}: {reason} · journal entry {entry}"),
             theme.title(),
         ),
         (Override::Outdated { by, entry }, Status::Warn) => Line::styled(
             format!(
-                " overridden by {by} (journal entry {entry}) when the findings were different; {} overrides these",
+                " overridden by {by} in journal entry {entry} when the findings were different; {} overrides these",
                 state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
@@ -102,9 +109,13 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (_, Status::Ok) => {
             Line::styled(" clean: nothing blocks invites from this file", theme.dim())
         }
+        (_, Status::Warn) if checks.failed() => Line::styled(
+            " soft findings, and no override until the database checks have run",
+            theme.aged(),
+        ),
         (_, Status::Warn) => Line::styled(
             format!(
-                " soft findings only: {} overrides them on the record (asks why)",
+                " soft findings only: {} overrides them on the record and asks why",
                 state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
@@ -294,7 +305,15 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         Line::styled("Findings", theme.title()),
     ];
     if row.codes.is_empty() {
-        lines.push(Line::styled("  none: this row is fine", theme.dim()));
+        match view.completeness {
+            Completeness::Complete => {
+                lines.push(Line::styled("  none: this row is fine", theme.dim()))
+            }
+            _ => lines.push(Line::styled(
+                format!("  none in the file; {DATABASE_CHECKS} were not checked"),
+                theme.aged(),
+            )),
+        }
     }
     let kept = view.cohort.0.scan.report.findings_at(line);
     let mut codes = row.codes.clone();
