@@ -142,6 +142,12 @@ fn the_code_filter_cycles_through_row_codes_and_back() {
     assert_eq!(emails(&state), ["Ana@Vinyl.example"]);
     press(&mut state, 'c');
     assert_eq!(state.cohort.code_filter(), Some(Code::MissingCohort));
+    // A code about the whole file is counted, so it is in the cycle too.
+    press(&mut state, 'c');
+    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewRows));
+    assert!(emails(&state).is_empty());
+    press(&mut state, 'c');
+    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewInGroup));
     press(&mut state, 'c');
     assert_eq!(state.cohort.code_filter(), None);
     assert_eq!(emails(&state).len(), 10);

@@ -173,7 +173,8 @@ pub struct CohortPane {
     pub selected: usize,
     /// The filter and the indices of the loaded rows it lets through.
     rows: Filtered<RowFilter>,
-    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    /// Codes the report counts or some kept row has, in code order: what the code filter
+    /// cycles through.
     codes: Vec<Code>,
 }
 
@@ -205,13 +206,21 @@ impl CohortPane {
         rows_of(&self.file)
     }
 
-    /// A new file (or none): its rows are filtered again and their codes listed.
+    /// A new file (or none): its rows are filtered again, and the codes to cycle through are
+    /// every code the report counts (file-wide ones included) and every code a row has.
     fn set_file(&mut self, file: CohortFile) {
         self.file = file;
         let rows = rows_of(&self.file);
+        let counted = match &self.file {
+            CohortFile::Loaded(view) => {
+                view.cohort.0.scan.report.counts().keys().copied().collect()
+            }
+            _ => Vec::new(),
+        };
         let mut codes: Vec<Code> = rows
             .iter()
             .flat_map(|row| row.codes.iter().copied())
+            .chain(counted)
             .collect();
         codes.sort();
         codes.dedup();
@@ -276,7 +285,8 @@ impl CohortPane {
         self.visible_row(self.selected)
     }
 
-    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    /// Codes the report counts or some kept row has, in code order: what the code filter
+    /// cycles through.
     pub fn row_codes(&self) -> &[Code] {
         &self.codes
     }

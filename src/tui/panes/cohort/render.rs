@@ -2,7 +2,7 @@
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
 use super::{CohortFile, DATABASE_CHECKS, LoadedView, Override, chart_groups, chart_lines};
-use crate::cohort::{FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
+use crate::cohort::{Code, FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::completeness::Completeness;
 use crate::tui::keymap::Command;
@@ -235,6 +235,12 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         height: area.height.saturating_sub(1),
         ..area
     };
+    if shown == 0
+        && let Some(code) = pane.code_filter()
+    {
+        file_wide(state, frame, list_area, view, code);
+        return;
+    }
     let wide = area.width >= 120;
     // Up to 20,000 rows: only the screenful around the selection becomes table rows.
     let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
@@ -277,6 +283,29 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     frame.render_stateful_widget(table, list_area, &mut table_state);
 }
 
+/// A code whose findings are about the whole file (too few rows, a group under its minimum):
+/// its messages, where the rows would be.
+fn file_wide(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView, code: Code) {
+    let theme = &state.theme;
+    let style = match code.severity() {
+        Severity::Hard => theme.error(),
+        Severity::Soft => theme.aged(),
+    };
+    let mut lines = vec![Line::styled(
+        format!(" {code} is about the whole file, not a row:"),
+        theme.title(),
+    )];
+    for finding in &view.cohort.0.scan.report.findings {
+        if finding.code == code && finding.line.is_none() {
+            lines.push(Line::styled(
+                format!("  {}", state.shown(&finding.message)),
+                style,
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
 /// One row's cells and the messages of its findings, over the pane.
 pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scroll: u16) {
     let theme = &state.theme;
@@ -292,8 +321,14 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
             Span::raw(value),
         ])
     };
+    let unread = row.email.is_empty() && row.cohort.is_empty() && row.name.is_none();
+    let email = if unread {
+        "— the record's cells could not be read".to_owned()
+    } else {
+        state.shown(&row.email)
+    };
     let mut lines = vec![
-        field("Email", state.shown(&row.email)),
+        field("Email", email),
         field("Cohort", row.cohort.clone()),
         field("Group", crate::cohort::group_of(&row.cohort).into_owned()),
         field("Name", state.shown(row.name.as_deref().unwrap_or("—"))),
