@@ -109,3 +109,15 @@ pub fn cohort(body: Rect, chart_lines: u16) -> CohortAreas {
         table: row(body.y + summary + chart, rest),
     }
 }
+
+/// The widths a [`ratatui::widgets::Table`] gives its columns in `width` cells (its default
+/// flex and one-cell spacing, no highlight symbol): what a cell's text is fitted to.
+pub fn column_widths(width: u16, widths: &[ratatui::layout::Constraint]) -> Vec<usize> {
+    ratatui::layout::Layout::horizontal(widths.iter().copied())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}

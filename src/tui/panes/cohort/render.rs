@@ -5,6 +5,7 @@ use super::{CohortFile, DATABASE_CHECKS, LoadedView, Override, chart_groups, cha
 use crate::cohort::{Code, FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::completeness::Completeness;
+use crate::tui::format;
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -52,15 +53,30 @@ fn status_style(state: &State, status: Status) -> Style {
 fn loaded(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let areas = layout::cohort(area, chart_lines(&state.cohort));
     let report = &view.cohort.0.scan.report;
-    frame.render_widget(Paragraph::new(summary(state, view)), areas.summary);
+    let fitted = |lines: Vec<Line<'static>>, width: u16| -> Vec<Line<'static>> {
+        lines
+            .into_iter()
+            .map(|line| format::fit_line(line, usize::from(width)))
+            .collect()
+    };
     frame.render_widget(
-        Paragraph::new(chart(state, report, areas.chart.width)),
+        Paragraph::new(fitted(
+            summary(state, view, areas.summary.width),
+            areas.summary.width,
+        )),
+        areas.summary,
+    );
+    frame.render_widget(
+        Paragraph::new(fitted(
+            chart(state, report, areas.chart.width),
+            areas.chart.width,
+        )),
         areas.chart,
     );
     table(state, frame, areas.table, view);
 }
 
-fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
+fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
     let theme = &state.theme;
     let report = &view.cohort.0.scan.report;
     let checks = &view.completeness;
@@ -126,18 +142,27 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         ),
     };
     let mut codes = vec![Span::styled(" findings: ", theme.dim())];
-    for group in report.by_code() {
+    let groups = report.by_code();
+    let mut used = format::width(" findings: ");
+    for (i, group) in groups.iter().enumerate() {
         let style = match group.code.severity() {
             Severity::Hard => theme.error(),
             Severity::Soft => theme.aged(),
         };
-        codes.push(Span::styled(
-            format!("{}×{} ", group.code, group.total),
-            style,
-        ));
-    }
-    if report.counts().is_empty() {
-        codes.push(Span::styled("none", theme.dim()));
+        let item = format!("{}×{} ", group.code, group.total);
+        let left = groups.len() - i;
+        // Whole `code×count` items only; the ones that do not fit are counted, never cut.
+        let reserve = if left > 1 {
+            format!("+{}", left - 1).len()
+        } else {
+            0
+        };
+        if used + format::width(&item) + reserve > usize::from(width) {
+            codes.push(Span::styled(format!("+{left}"), theme.dim()));
+            break;
+        }
+        used += format::width(&item);
+        codes.push(Span::styled(item, style));
     }
     vec![first, database, second, Line::from(codes)]
 }
@@ -185,21 +210,34 @@ fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
     let labels = report.distribution.len() as u64;
     let mut top: Vec<(&String, &u64)> = report.distribution.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let top: Vec<String> = top
-        .iter()
-        .take(6)
-        .map(|(label, n)| format!("{} {n}", crate::text::sanitize_short(label, 32)))
-        .collect();
+    let items = |label_cells: usize| -> Vec<String> {
+        top.iter()
+            .map(|(label, n)| {
+                let label = format::fit(&crate::text::sanitize(label), label_cells);
+                format!("{label} {n}")
+            })
+            .collect()
+    };
+    let counts = format!(
+        " rows {}/min {} {} · labels {labels}/min {} {} · ",
+        report.valid_rows,
+        t.min_rows,
+        check(report.valid_rows, t.min_rows),
+        t.min_labels,
+        check(labels, t.min_labels)
+    );
+    // Whole `label count` items only: a count cut at the edge would read as another number.
+    let room = usize::from(width).saturating_sub(format::width(&counts));
+    // Labels whole when they all fit; else shortened, so more of them show.
+    let whole = items(usize::MAX);
+    let shown = if format::width(&whole.join(", ")) <= room {
+        whole.join(", ")
+    } else {
+        format::fit_items(&items(24), ", ", room)
+    };
     lines.push(Line::from(vec![
-        Span::raw(format!(
-            " rows {}/min {} {} · labels {labels}/min {} {} · ",
-            report.valid_rows,
-            t.min_rows,
-            check(report.valid_rows, t.min_rows),
-            t.min_labels,
-            check(labels, t.min_labels)
-        )),
-        Span::styled(top.join(", "), theme.dim()),
+        Span::raw(counts),
+        Span::styled(shown, theme.dim()),
     ]));
     lines
 }
@@ -227,7 +265,10 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         state.keymap.key_of(Command::Filter)
     ));
     frame.render_widget(
-        Paragraph::new(Span::styled(note, theme.dim())),
+        Paragraph::new(Span::styled(
+            format::fit(&note, usize::from(area.width)),
+            theme.dim(),
+        )),
         Rect { height: 1, ..area },
     );
     let list_area = Rect {
@@ -242,27 +283,6 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         return;
     }
     let wide = area.width >= 120;
-    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
-    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
-    let offset = layout::list_offset(pane.selected, visible);
-    let on_screen = (offset..shown.min(offset + visible)).filter_map(|i| pane.visible_row(i));
-    let table_rows = on_screen.map(|row| {
-        let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
-        let codes: Vec<&str> = row.codes.iter().map(|c| c.as_str()).collect();
-        let mut cells = vec![
-            Cell::from(row.line.to_string()),
-            Cell::from(state.shown(&row.email)),
-            Cell::from(row.cohort.clone()),
-        ];
-        if wide {
-            cells.push(Cell::from(
-                state.shown(row.name.as_deref().unwrap_or_default()),
-            ));
-        }
-        let style = if hard { theme.error() } else { theme.aged() };
-        cells.push(Cell::from(Span::styled(codes.join(" "), style)));
-        Row::new(cells)
-    });
     let mut widths = vec![
         Constraint::Length(6),
         Constraint::Length(if wide { 34 } else { 26 }),
@@ -275,6 +295,31 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     }
     widths.push(Constraint::Min(10));
     header.push("Findings");
+    let cells_of = layout::column_widths(area.width, &widths);
+    let column = |i: usize| cells_of.get(i).copied().unwrap_or(0);
+    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
+    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
+    let offset = layout::list_offset(pane.selected, visible);
+    let on_screen = (offset..shown.min(offset + visible)).filter_map(|i| pane.visible_row(i));
+    let table_rows = on_screen.map(|row| {
+        let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
+        let codes: Vec<String> = row.codes.iter().map(|c| c.as_str().to_owned()).collect();
+        let mut cells = vec![
+            Cell::from(row.line.to_string()),
+            Cell::from(format::fit(&state.shown(&row.email), column(1))),
+            Cell::from(format::fit(&row.cohort, column(2))),
+        ];
+        if wide {
+            cells.push(Cell::from(format::fit(
+                &state.shown(row.name.as_deref().unwrap_or_default()),
+                column(3),
+            )));
+        }
+        let style = if hard { theme.error() } else { theme.aged() };
+        let findings = format::fit_items(&codes, " ", column(cells_of.len().saturating_sub(1)));
+        cells.push(Cell::from(Span::styled(findings, style)));
+        Row::new(cells)
+    });
     let table = Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());

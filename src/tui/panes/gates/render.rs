@@ -100,31 +100,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let medium = area.width >= 80;
     let trend_width: usize = if wide { 12 } else { 8 };
     let show_trend = area.width >= 100;
-    let rows = gates.iter().map(|g| {
-        let (value_text, value_style) = value(theme, g);
-        let (age_text, age_style) = check_age(state, g);
-        let (note_text, note_style) = note(state, g);
-        let mut title = vec![Span::raw(g.title.clone())];
-        if !g.required {
-            title.push(Span::styled(" (info)", theme.dim()));
-        }
-        let mut cells = vec![
-            Cell::from(Span::styled(g.state.symbol(), theme.state(g.state))),
-            Cell::from(Line::from(title)),
-            Cell::from(Span::styled(value_text, value_style)),
-        ];
-        if medium {
-            cells.push(Cell::from(g.condition.to_string()));
-            cells.push(Cell::from(format::span(g.since, state.now)));
-        }
-        cells.push(Cell::from(Span::styled(age_text, age_style)));
-        if show_trend {
-            let spark = format::sparkline(&g.recent_numbers(), trend_width);
-            cells.push(Cell::from(Span::styled(spark, theme.state(g.state))));
-        }
-        cells.push(Cell::from(Span::styled(note_text, note_style)));
-        Row::new(cells)
-    });
+    // A value is never cut: its column is as wide as the widest one (up to a limit past which
+    // it is text, and shortened with a visible `…`).
+    let value_width = gates
+        .iter()
+        .map(|g| format::width(&value(theme, g).0))
+        .max()
+        .unwrap_or(0)
+        .clamp(if medium { 9 } else { 8 }, 16) as u16;
     let mut header = vec!["", "Gate", "Value"];
     let mut widths = vec![
         Constraint::Length(2),
@@ -135,7 +118,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             16
         }),
-        Constraint::Length(if medium { 9 } else { 8 }),
+        Constraint::Length(value_width),
     ];
     if medium {
         header.extend(["Pass if", "For"]);
@@ -149,6 +132,44 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     header.push("Detail");
     widths.push(Constraint::Min(4));
+    let cells_of = layout::column_widths(area.width, &widths);
+    let column = |i: usize| cells_of.get(i).copied().unwrap_or(0);
+    let title_width = column(1);
+    let value_cells = column(2);
+    let detail_width = column(cells_of.len().saturating_sub(1));
+    let rows = gates.iter().map(|g| {
+        let (value_text, value_style) = value(theme, g);
+        let (age_text, age_style) = check_age(state, g);
+        let (note_text, note_style) = note(state, g);
+        let info = if g.required { "" } else { " (info)" };
+        let title_room = title_width.saturating_sub(format::width(info));
+        let mut title = vec![Span::raw(format::fit(&g.title, title_room))];
+        if !info.is_empty() {
+            title.push(Span::styled(info, theme.dim()));
+        }
+        let mut cells = vec![
+            Cell::from(Span::styled(g.state.symbol(), theme.state(g.state))),
+            Cell::from(Line::from(title)),
+            Cell::from(Span::styled(
+                format::fit(&value_text, value_cells),
+                value_style,
+            )),
+        ];
+        if medium {
+            cells.push(Cell::from(format::fit(&g.condition.to_string(), column(3))));
+            cells.push(Cell::from(format::span(g.since, state.now)));
+        }
+        cells.push(Cell::from(Span::styled(age_text, age_style)));
+        if show_trend {
+            let spark = format::sparkline(&g.recent_numbers(), trend_width);
+            cells.push(Cell::from(Span::styled(spark, theme.state(g.state))));
+        }
+        cells.push(Cell::from(Span::styled(
+            format::fit(&note_text, detail_width),
+            note_style,
+        )));
+        Row::new(cells)
+    });
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
