@@ -287,6 +287,20 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     );
     type_text(&mut state, "  small first wave, agreed with marc  ");
     let fx = update(&mut state, Action::Submit);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::RecordCohortOverride { .. })),
+        "production: nothing is recorded before the launch name is typed"
+    );
+    // A wrong name keeps the modal open and says what to type.
+    type_text(&mut state, "beta");
+    update(&mut state, Action::Submit);
+    assert!(matches!(state.top_overlay(), Some(Overlay::Confirm { .. })));
+    assert!(status_text(&state).contains("Type the launch name Beta soft launch exactly"));
+    for _ in 0..4 {
+        update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
+    }
+    let fx = confirm_launch(&mut state);
     let (cohort, reason) = fx
         .iter()
         .find_map(|e| match e {
@@ -336,6 +350,7 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
     press(&mut state, 'o');
     type_text(&mut state, "ok");
     update(&mut state, Action::Submit);
+    confirm_launch(&mut state);
     let sha = state
         .cohort
         .loaded()
@@ -391,6 +406,7 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
     update(&mut state, Action::StartCohortOverride);
     type_text(&mut state, "why not");
     update(&mut state, Action::Submit);
+    confirm_launch(&mut state);
     let sha256 = state
         .cohort
         .loaded()

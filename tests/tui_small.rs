@@ -71,3 +71,47 @@ fn one_red_gate_is_one_required_gate_red() {
     assert!(screen.contains("1 required gate red"), "{screen}");
     assert!(!screen.contains("gate(s)"), "{screen}");
 }
+
+/// Types the override's reason and presses Enter.
+fn override_with_reason(state: &mut gonogo::tui::State) -> Vec<gonogo::tui::Effect> {
+    update(state, Action::StartCohortOverride);
+    for c in "small first wave".chars() {
+        update(state, Action::Edit(tui_input::InputRequest::InsertChar(c)));
+    }
+    update(state, Action::Submit)
+}
+
+fn records(effects: &[gonogo::tui::Effect]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, gonogo::tui::Effect::RecordCohortOverride { .. }))
+}
+
+#[test]
+fn production_asks_for_the_launch_name_before_an_override_and_staging_does_not() {
+    let mut state = state_with_cohort(COHORT_WARN);
+    update(&mut state, Action::ShowPane(Pane::Cohort));
+    assert!(state.launch.production);
+    assert!(!records(&override_with_reason(&mut state)));
+    for (width, height) in [(80, 24), (160, 48)] {
+        let screen = draw(&mut state, width, height);
+        assert!(screen.contains("Confirm in production"), "{screen}");
+        assert!(screen.contains("Launch name:"), "{screen}");
+        insta::assert_snapshot!(format!("confirm_override_{width}x{height}"), screen);
+    }
+    // Esc goes back to the reason, still typed; Enter asks again.
+    update(&mut state, Action::Back);
+    assert!(matches!(
+        state.top_overlay(),
+        Some(gonogo::tui::state::Overlay::Override(input)) if input.value() == "small first wave"
+    ));
+    update(&mut state, Action::Submit);
+    assert!(records(&confirm_launch(&mut state)));
+    assert!(state.overlays.is_empty());
+
+    let mut staging = state_with_cohort(COHORT_WARN);
+    staging.launch.production = false;
+    update(&mut staging, Action::ShowPane(Pane::Cohort));
+    assert!(records(&override_with_reason(&mut staging)));
+    assert!(staging.overlays.is_empty());
+}

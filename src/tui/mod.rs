@@ -9,6 +9,7 @@
 pub mod action;
 mod bindings;
 pub mod completeness;
+pub mod confirm;
 mod db_call;
 pub mod derived;
 mod effects;

@@ -51,6 +51,11 @@ pub enum Overlay {
     },
     /// Typing the reason for overriding the cohort's soft findings.
     Override(Input),
+    /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
+    Confirm {
+        action: Box<super::action::Action>,
+        input: Input,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +202,8 @@ impl State {
                 Overlay::Filter(_)
                 | Overlay::Palette(_)
                 | Overlay::Search(_)
-                | Overlay::Override(_),
+                | Overlay::Override(_)
+                | Overlay::Confirm { .. },
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Detail { .. } | Overlay::CohortRow { .. })

@@ -58,6 +58,9 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
             Overlay::Override(input) => {
                 cohort::render::override_modal(state, frame, areas.body, input)
             }
+            Overlay::Confirm { action, input } => {
+                crate::tui::confirm::render(state, frame, areas.body, action, input)
+            }
             _ => {}
         }
     }

@@ -462,8 +462,8 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
     let shown: String = input.value().chars().skip(scroll).collect();
     let lines = vec![
         Line::raw(format!(
-            "Let {} soft finding(s) in {} through.",
-            report.soft_count(),
+            "Let {} in {} through.",
+            format::counted(report.soft_count(), "soft finding", "soft findings"),
             view.path
         )),
         Line::styled(
@@ -479,7 +479,14 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
             Span::raw(shown),
         ]),
         Line::raw(""),
-        Line::styled("Enter records the override · Esc cancels", theme.dim()),
+        Line::styled(
+            if state.launch.production {
+                "Enter goes on to confirm with the launch name · Esc cancels"
+            } else {
+                "Enter records the override · Esc cancels"
+            },
+            theme.dim(),
+        ),
     ];
     let block = Block::bordered().title(Span::styled(" Override soft findings ", theme.title()));
     frame.render_widget(Clear, popup);
