@@ -121,3 +121,38 @@ pub fn column_widths(width: u16, widths: &[ratatui::layout::Constraint]) -> Vec<
         .map(|r| usize::from(r.width))
         .collect()
 }
+
+/// From this terminal height the Gates pane also shows the newest timeline lines.
+pub const GATES_HISTORY_FROM_HEIGHT: u16 = 40;
+/// Lines the history under the gates gets at least (its title included).
+const GATES_HISTORY_MIN_LINES: u16 = 6;
+
+/// The Gates pane: the gates table, and under it the newest timeline lines when the terminal
+/// is at least [`GATES_HISTORY_FROM_HEIGHT`] rows tall (`history` is empty otherwise). The
+/// table keeps a row per gate, as far as the body allows.
+pub struct GatesAreas {
+    pub table: Rect,
+    pub history: Rect,
+}
+
+pub fn gates(body: Rect, terminal_height: u16, gate_rows: usize) -> GatesAreas {
+    if terminal_height < GATES_HISTORY_FROM_HEIGHT {
+        return GatesAreas {
+            table: body,
+            history: Rect { height: 0, ..body },
+        };
+    }
+    let wanted = (gate_rows as u16).saturating_add(GATES_HEADER_ROWS + 1);
+    let table_height = wanted.min(body.height.saturating_sub(GATES_HISTORY_MIN_LINES));
+    GatesAreas {
+        table: Rect {
+            height: table_height,
+            ..body
+        },
+        history: Rect {
+            y: body.y + table_height,
+            height: body.height - table_height,
+            ..body
+        },
+    }
+}

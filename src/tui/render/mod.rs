@@ -67,6 +67,45 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
     footer::render(state, frame, areas.footer);
 }
 
+/// Where a scrolled view stands, when its text does not fit: `↓ more · lines 1–20 of 43`,
+/// `lines 24–43 of 43 · end`; `None` when it all shows.
+pub fn scroll_note(total: usize, scroll: u16, visible: usize) -> Option<String> {
+    if total <= visible {
+        return None;
+    }
+    let first = usize::from(scroll).min(total.saturating_sub(1)) + 1;
+    let last = (usize::from(scroll) + visible).min(total);
+    Some(if last < total {
+        format!(" ↓ more · lines {first}–{last} of {total} ")
+    } else {
+        format!(" lines {first}–{last} of {total} · end ")
+    })
+}
+
+/// A bordered view's wrapped text scrolled by `scroll` lines, saying on its bottom edge where
+/// it stands when the text does not fit (every view that scrolls draws through this).
+pub fn scrolled(
+    state: &State,
+    lines: Vec<Line<'static>>,
+    block: ratatui::widgets::Block<'static>,
+    area: Rect,
+    scroll: u16,
+) -> Paragraph<'static> {
+    let wrap = Wrap { trim: false };
+    let total = Paragraph::new(lines.clone())
+        .wrap(wrap)
+        .line_count(area.width.saturating_sub(2));
+    let visible = usize::from(area.height.saturating_sub(2));
+    let block = match scroll_note(total, scroll, visible) {
+        Some(note) => block.title_bottom(Line::styled(note, state.theme.dim()).right_aligned()),
+        None => block,
+    };
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(wrap)
+        .scroll((scroll, 0))
+}
+
 fn too_small(state: &State, frame: &mut Frame, area: Rect) {
     let verdict = state.board.verdict();
     let lines = vec![

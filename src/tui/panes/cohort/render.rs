@@ -434,10 +434,7 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
     ));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+        crate::tui::render::scrolled(state, lines, block, area, scroll),
         area,
     );
 }

@@ -84,16 +84,19 @@ pub fn value(theme: &Theme, gate: &GateStatus) -> (String, Style) {
     }
 }
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     let theme = &state.theme;
     let gates = state.visible_gates();
+    let areas = layout::gates(body, state.size.1, gates.len());
+    history(state, frame, areas.history);
+    let area = areas.table;
     if gates.is_empty() {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
             state.gates.filter(),
             state.keymap.key_of(Command::Back)
         );
-        frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), body);
         return;
     }
     let wide = area.width >= 120;
@@ -178,4 +181,60 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .with_offset(layout::list_offset(state.gates.selected, visible))
         .with_selected(Some(state.gates.selected));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// The newest timeline lines under the gates, read-only from the Timeline pane's rows, so
+/// state and history show together on a tall terminal.
+fn history(state: &State, frame: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &state.theme;
+    let width = usize::from(area.width);
+    let rows = state.timeline.rows();
+    let mut lines = vec![Line::styled(
+        format::fit(
+            &format!(
+                " Newest in the timeline · {} shows all of it",
+                state.keymap.key_of(Command::Timeline)
+            ),
+            width,
+        ),
+        theme.title(),
+    )];
+    if rows.is_empty() {
+        lines.push(Line::styled(" no transitions yet", theme.dim()));
+    }
+    for entry in rows.iter().take(usize::from(area.height.saturating_sub(1))) {
+        let mut spans = vec![
+            Span::styled(
+                format!(" {} ", format::clock(entry.at, state.now)),
+                theme.dim(),
+            ),
+            Span::raw(format!("{} ", entry.subject)),
+        ];
+        match (entry.from, entry.to) {
+            (Some(from), Some(to)) => {
+                spans.push(Span::styled(format!("{from}"), theme.state(from)));
+                spans.push(Span::raw(" → "));
+                spans.push(Span::styled(format!("{to} "), theme.state(to)));
+            }
+            (None, Some(to)) => {
+                spans.push(Span::styled(format!("first seen {to} "), theme.state(to)));
+            }
+            _ => {}
+        }
+        if !entry.value.is_empty() {
+            spans.push(Span::raw(format!("{} ", state.shown(&entry.value))));
+        }
+        spans.push(Span::styled(format!("· {}", entry.actor), theme.dim()));
+        if !entry.message.is_empty() {
+            spans.push(Span::styled(
+                format!(" · {}", state.shown(&entry.message)),
+                theme.dim(),
+            ));
+        }
+        lines.push(format::fit_line(Line::from(spans), width));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
 }
