@@ -265,7 +265,7 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
     assert!(input::action_for_event(&state, &key('o')).is_none());
     update(&mut state, Action::StartCohortOverride);
     assert!(state.overlays.is_empty());
-    assert!(status_text(&state).contains("Cohort pane (3)"));
+    assert!(status_text(&state).contains("Cohort pane, which 3 shows"));
 }
 
 #[test]

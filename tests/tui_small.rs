@@ -115,3 +115,62 @@ fn production_asks_for_the_launch_name_before_an_override_and_staging_does_not()
     assert!(records(&override_with_reason(&mut staging)));
     assert!(staging.overlays.is_empty());
 }
+
+/// The footer's message, which must be one plain sentence.
+fn said(state: &gonogo::tui::State) -> String {
+    state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn palette(state: &mut gonogo::tui::State, line: &str) {
+    update(state, Action::StartPalette);
+    for c in line.chars() {
+        update(state, Action::Edit(tui_input::InputRequest::InsertChar(c)));
+    }
+    update(state, Action::Submit);
+}
+
+#[test]
+fn status_messages_are_one_plain_sentence() {
+    let mut state = state_with_cohort(COHORT_BLOCKED);
+    let mut messages = vec![said(&state)];
+    let steps: Vec<Box<dyn Fn(&mut gonogo::tui::State)>> = vec![
+        Box::new(|s| {
+            update(s, Action::ToggleMask);
+        }),
+        Box::new(|s| {
+            update(s, Action::ToggleMask);
+        }),
+        Box::new(|s| {
+            update(s, Action::Interrupt);
+        }),
+        Box::new(|s| {
+            update(s, Action::ShowPane(Pane::Gates));
+            update(s, Action::StartCohortOverride);
+        }),
+        Box::new(|s| palette(s, "cohort-filter dup")),
+        Box::new(|s| palette(s, "recheck nope")),
+        Box::new(|s| {
+            update(s, Action::ShowPane(Pane::Cohort));
+            update(s, Action::StartCohortOverride);
+        }),
+        Box::new(|s| {
+            update(s, Action::CycleCohortCode);
+        }),
+    ];
+    for step in steps {
+        step(&mut state);
+        messages.push(said(&state));
+    }
+    let warn = state_with_cohort(COHORT_WARN);
+    messages.push(said(&warn));
+    for text in messages {
+        assert!(!text.is_empty());
+        assert!(!text.contains('('), "parentheses in {text:?}");
+        let inner = text.trim_end_matches('.');
+        assert!(!inner.contains(". "), "more than one sentence: {text:?}");
+    }
+}

@@ -87,7 +87,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             let text = if state.mask {
                 "email addresses masked"
             } else {
-                "email addresses shown (screen-share mode always masks)"
+                "email addresses shown; screen-share mode always masks them"
             };
             state.say(Level::Info, text);
         }

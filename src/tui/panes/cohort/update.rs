@@ -182,7 +182,7 @@ fn set_code(pane: &mut CohortPane, code: Option<Code>) -> Reply {
 fn override_refusal(pane: &CohortPane, cx: &Cx) -> Option<String> {
     if cx.shown != Pane::Cohort {
         return Some(format!(
-            "overrides are made in the Cohort pane ({})",
+            "overrides are made in the Cohort pane, which {} shows",
             cx.keymap.key_of(Command::Cohort)
         ));
     }
@@ -272,7 +272,7 @@ fn on_overridden(
     match result {
         Ok(entry) => {
             let operator = cx.operator.to_owned();
-            let text = format!("override recorded in the journal (entry {entry}) by {operator}");
+            let text = format!("override recorded in the journal as entry {entry} by {operator}");
             view.overridden = Override::Recorded {
                 by: operator,
                 reason,
