@@ -76,15 +76,21 @@ fn assert_not_cleared(state: &mut gonogo::tui::State, why: &str) {
     update(state, Action::Back);
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_query_error_is_not_a_clean_file(pool: PgPool) {
+/// A `users` table, and this query for the existing users, with this statement timeout.
+async fn with_users_query(pool: PgPool, query: &str, timeout: Duration) -> gonogo::tui::State {
     gonogo::db::migrate(&pool).await.unwrap();
     users_table(&pool).await;
     let settings = CohortSettings {
-        existing_users_query: "SELECT email FROM users WHERE 1 / 0 = 1".into(),
+        existing_users_query: query.into(),
         ..CohortSettings::default()
     };
-    let mut state = loaded(settings, pool, Duration::from_secs(5)).await;
+    loaded(settings, pool, timeout).await
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_query_error_is_not_a_clean_file(pool: PgPool) {
+    let query = "SELECT email FROM users WHERE 1 / 0 = 1";
+    let mut state = with_users_query(pool, query, Duration::from_secs(5)).await;
     assert_not_cleared(&mut state, "division by zero");
 }
 
@@ -108,13 +114,8 @@ async fn a_database_refusing_connections_is_not_a_clean_file() {
 
 #[sqlx::test(migrations = false)]
 async fn a_query_slower_than_the_timeout_is_not_a_clean_file(pool: PgPool) {
-    gonogo::db::migrate(&pool).await.unwrap();
-    users_table(&pool).await;
-    let settings = CohortSettings {
-        existing_users_query: "SELECT email FROM users, pg_sleep(5)".into(),
-        ..CohortSettings::default()
-    };
-    let mut state = loaded(settings, pool, Duration::from_secs(1)).await;
+    let query = "SELECT email FROM users, pg_sleep(5)";
+    let mut state = with_users_query(pool, query, Duration::from_secs(1)).await;
     assert_not_cleared(&mut state, "timeout");
 }
 

@@ -137,7 +137,8 @@ fn palette(state: &mut gonogo::tui::State, line: &str) {
 fn status_messages_are_one_plain_sentence() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
     let mut messages = vec![said(&state)];
-    let steps: Vec<Box<dyn Fn(&mut gonogo::tui::State)>> = vec![
+    type Step = Box<dyn Fn(&mut gonogo::tui::State)>;
+    let steps: Vec<Step> = vec![
         Box::new(|s| {
             update(s, Action::ToggleMask);
         }),

@@ -33,16 +33,8 @@ pub fn matches(state: &State, typed: &str) -> bool {
 /// The confirmation modal over the panes: what will happen, and the name being typed.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, action: &Action, input: &Input) {
     let theme = &state.theme;
-    let width = area.width.saturating_sub(4).min(76);
-    // As tall as the override modal it covers.
-    let height = 9.min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    let inner = usize::from(width.saturating_sub(2));
+    let popup = super::layout::modal(area);
+    let inner = usize::from(popup.width.saturating_sub(2));
     let prompt = "Launch name: ";
     let field = inner.saturating_sub(prompt.len());
     let scroll = input.visual_scroll(field);

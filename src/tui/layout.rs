@@ -156,3 +156,16 @@ pub fn gates(body: Rect, terminal_height: u16, gate_rows: usize) -> GatesAreas {
         },
     }
 }
+
+/// Where a modal text-entry view goes over `area`: centred, 76 cells wide at most, 9 rows.
+/// The override modal and the confirmation over it share it, so one covers the other.
+pub fn modal(area: Rect) -> Rect {
+    let width = area.width.saturating_sub(4).min(76);
+    let height = 9.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

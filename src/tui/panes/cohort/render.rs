@@ -446,15 +446,8 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
         return;
     };
     let report = &view.cohort.0.scan.report;
-    let width = area.width.saturating_sub(4).min(76);
-    let height = 9.min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    let inner = usize::from(width.saturating_sub(12));
+    let popup = layout::modal(area);
+    let inner = usize::from(popup.width.saturating_sub(12));
     let scroll = input.visual_scroll(inner);
     let shown: String = input.value().chars().skip(scroll).collect();
     let lines = vec![
