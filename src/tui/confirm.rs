@@ -7,9 +7,9 @@ use super::action::Action;
 use super::format;
 use super::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::Block;
 use tui_input::Input;
 
 /// Mutations that, in production, wait for the launch's name to be typed.
@@ -57,17 +57,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, action: &Action, inp
     let block = Block::bordered()
         .border_style(theme.environment(true))
         .title(Span::styled(" Confirm in production ", theme.title()));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
-    let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
-    let x = popup.x + 1 + prompt.len() as u16 + cursor;
-    frame.set_cursor_position(Position::new(
-        x.min(popup.right().saturating_sub(2)),
-        popup.y + 4,
-    ));
+    let typed = input.visual_cursor().saturating_sub(scroll) as u16;
+    super::render::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
 }

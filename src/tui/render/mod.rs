@@ -106,6 +106,30 @@ pub fn scrolled(
         .scroll((scroll, 0))
 }
 
+/// A text-entry modal at `popup`: its lines in `block`, and the cursor in the field that starts
+/// `field_x` cells into row 3 of the text, `typed` cells (after the field's own scroll) in.
+pub fn entry_modal(
+    frame: &mut Frame,
+    popup: Rect,
+    lines: Vec<Line<'static>>,
+    block: ratatui::widgets::Block<'static>,
+    field_x: u16,
+    typed: u16,
+) {
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+    let x = popup.x + 1 + field_x + typed;
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        x.min(popup.right().saturating_sub(2)),
+        popup.y + 4,
+    ));
+}
+
 fn too_small(state: &State, frame: &mut Frame, area: Rect) {
     let verdict = state.board.verdict();
     let lines = vec![

@@ -10,7 +10,7 @@ use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
@@ -479,17 +479,7 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
         ),
     ];
     let block = Block::bordered().title(Span::styled(" Override soft findings ", theme.title()));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
-    let cursor = (input.visual_cursor().saturating_sub(scroll)) as u16;
-    let x = popup.x + 1 + 8 + cursor;
-    frame.set_cursor_position(Position::new(
-        x.min(popup.right().saturating_sub(2)),
-        popup.y + 4,
-    ));
+    let typed = input.visual_cursor().saturating_sub(scroll) as u16;
+    let field_x = format::width("Reason: ") as u16;
+    crate::tui::render::entry_modal(frame, popup, lines, block, field_x, typed);
 }
