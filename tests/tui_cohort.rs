@@ -142,6 +142,12 @@ fn the_code_filter_cycles_through_row_codes_and_back() {
     assert_eq!(emails(&state), ["Ana@Vinyl.example"]);
     press(&mut state, 'c');
     assert_eq!(state.cohort.code_filter(), Some(Code::MissingCohort));
+    // A code about the whole file is counted, so it is in the cycle too.
+    press(&mut state, 'c');
+    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewRows));
+    assert!(emails(&state).is_empty());
+    press(&mut state, 'c');
+    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewInGroup));
     press(&mut state, 'c');
     assert_eq!(state.cohort.code_filter(), None);
     assert_eq!(emails(&state).len(), 10);
@@ -237,7 +243,7 @@ fn override_is_refused_when_blocked_and_says_why() {
     assert!(state.overlays.is_empty());
     let text = status_text(&state);
     assert!(
-        text.contains("blocked: 3 hard finding(s) cannot be overridden"),
+        text.contains("blocked: 3 hard findings cannot be overridden"),
         "{text}"
     );
 }
@@ -259,7 +265,7 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
     assert!(input::action_for_event(&state, &key('o')).is_none());
     update(&mut state, Action::StartCohortOverride);
     assert!(state.overlays.is_empty());
-    assert!(status_text(&state).contains("Cohort pane (3)"));
+    assert!(status_text(&state).contains("Cohort pane, which 3 shows"));
 }
 
 #[test]
@@ -281,6 +287,20 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     );
     type_text(&mut state, "  small first wave, agreed with marc  ");
     let fx = update(&mut state, Action::Submit);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::RecordCohortOverride { .. })),
+        "production: nothing is recorded before the launch name is typed"
+    );
+    // A wrong name keeps the modal open and says what to type.
+    type_text(&mut state, "beta");
+    update(&mut state, Action::Submit);
+    assert!(matches!(state.top_overlay(), Some(Overlay::Confirm { .. })));
+    assert!(status_text(&state).contains("Type the launch name Beta soft launch exactly"));
+    for _ in 0..4 {
+        update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
+    }
+    let fx = confirm_launch(&mut state);
     let (cohort, reason) = fx
         .iter()
         .find_map(|e| match e {
@@ -330,6 +350,7 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
     press(&mut state, 'o');
     type_text(&mut state, "ok");
     update(&mut state, Action::Submit);
+    confirm_launch(&mut state);
     let sha = state
         .cohort
         .loaded()
@@ -385,6 +406,7 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
     update(&mut state, Action::StartCohortOverride);
     type_text(&mut state, "why not");
     update(&mut state, Action::Submit);
+    confirm_launch(&mut state);
     let sha256 = state
         .cohort
         .loaded()

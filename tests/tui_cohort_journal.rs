@@ -62,13 +62,15 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     assert_eq!(at_hal, [Code::ExistingUser]);
     assert!(report.can_override(), "existing_user is soft");
 
-    // `o`, a reason, Enter: the journal effect, run as the event loop runs it.
+    // `o`, a reason, Enter, the launch name (production), Enter: the journal effect, run as
+    // the event loop runs it.
     assert_eq!(state.pane, Pane::Cohort);
     update(&mut state, Action::StartCohortOverride);
     for c in "hal is staff, invited on purpose".chars() {
         update(&mut state, Action::Edit(InputRequest::InsertChar(c)));
     }
-    let fx = update(&mut state, Action::Submit);
+    update(&mut state, Action::Submit);
+    let fx = confirm_launch(&mut state);
     let Some(Effect::RecordCohortOverride {
         cohort: file,
         reason,
@@ -208,7 +210,7 @@ async fn a_broken_users_query_is_shown_as_failed_database_checks(pool: PgPool) {
     let (mut state, _) = state();
     load_cohort(&mut state, COHORT_BLOCKED, answer);
     let view = state.cohort.loaded().expect("loaded despite the database");
-    assert!(view.database_error.is_some());
+    assert!(view.completeness.failed());
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("database checks failed"), "{screen}");
     assert!(screen.contains("duplicate_email"), "{screen}");

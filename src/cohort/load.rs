@@ -76,12 +76,42 @@ pub fn load_path(
             },
         });
     })?;
+    if !truncated {
+        list_unread_records(&mut rows, &scan.report, keep_rows);
+    }
     Ok(LoadedCohort {
         path: path.display().to_string(),
         scan,
         rows,
         rows_truncated: truncated,
     })
+}
+
+/// Records whose cells could not be read (`ragged_row`, `bad_encoding`) have findings but no
+/// cells: listed too, with empty cells and their codes, so every counted finding on a line can
+/// be listed and opened. From the kept findings, in line order, up to `keep_rows` rows in all.
+fn list_unread_records(rows: &mut Vec<CohortRow>, report: &super::Report, keep_rows: usize) {
+    let mut unread: Vec<CohortRow> = Vec::new();
+    for finding in &report.findings {
+        let Some(line) = finding.line else { continue };
+        if rows.binary_search_by_key(&line, |r| r.line).is_ok() {
+            continue;
+        }
+        match unread.last_mut() {
+            Some(row) if row.line == line => row.add_code(finding.code),
+            _ => unread.push(CohortRow {
+                line,
+                email: String::new(),
+                cohort: String::new(),
+                name: None,
+                sent_by: None,
+                codes: vec![finding.code],
+            }),
+        }
+    }
+    let room = keep_rows.saturating_sub(rows.len());
+    rows.extend(unread.into_iter().take(room));
+    rows.sort_by_key(|r| r.line);
 }
 
 /// Opens a cohort file, refusing directories and other non-files with a clear message.

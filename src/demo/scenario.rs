@@ -43,7 +43,32 @@ pub async fn prepare(pool: &PgPool) -> Result<(), sqlx::Error> {
         .bind(LAUNCH_NAME)
         .execute(pool)
         .await?;
+    ensure_users(pool).await?;
     sign_up(pool, 0, TESTERS_AT_START).await
+}
+
+/// The product's `users` table, for the cohort checks (`:cohort FILE` runs every one of them
+/// in the rehearsal): created with a few demo users when the database has none, and left
+/// exactly as it is when it has one.
+pub async fn ensure_users(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DO $$
+         BEGIN
+             IF to_regclass('public.users') IS NULL THEN
+                 CREATE TABLE public.users (
+                     id         UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+                     email      VARCHAR(320) NOT NULL UNIQUE,
+                     created_at TIMESTAMPTZ  NOT NULL DEFAULT NOW()
+                 );
+                 INSERT INTO public.users (email)
+                 SELECT 'tester' || n || '@example.com' FROM generate_series(1, 3) AS n;
+             END IF;
+         END
+         $$",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Testers `from + 1 ..= to` redeem their invites: real rows, counted by the real `postgres` gate.
@@ -84,10 +109,10 @@ pub async fn play(
             () = cancel.cancelled() => return,
         }
         perform(&pool, &world, beat, &mut testers).await;
-        if let Some(event) = operator_action(i, beat) {
-            if let Err(e) = operator.record_now(event).await {
-                tracing::info!(error = %e, "demo operator's line not journaled");
-            }
+        if let Some(event) = operator_action(i, beat)
+            && let Err(e) = operator.record_now(event).await
+        {
+            tracing::info!(error = %e, "demo operator's line not journaled");
         }
         let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
         if let Err(e) = journal.record_event("demo", beat.says, data).await {

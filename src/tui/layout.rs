@@ -109,3 +109,63 @@ pub fn cohort(body: Rect, chart_lines: u16) -> CohortAreas {
         table: row(body.y + summary + chart, rest),
     }
 }
+
+/// The widths a [`ratatui::widgets::Table`] gives its columns in `width` cells (its default
+/// flex and one-cell spacing, no highlight symbol): what a cell's text is fitted to.
+pub fn column_widths(width: u16, widths: &[ratatui::layout::Constraint]) -> Vec<usize> {
+    ratatui::layout::Layout::horizontal(widths.iter().copied())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
+/// From this terminal height the Gates pane also shows the newest timeline lines.
+pub const GATES_HISTORY_FROM_HEIGHT: u16 = 40;
+/// Lines the history under the gates gets at least (its title included).
+const GATES_HISTORY_MIN_LINES: u16 = 6;
+
+/// The Gates pane: the gates table, and under it the newest timeline lines when the terminal
+/// is at least [`GATES_HISTORY_FROM_HEIGHT`] rows tall (`history` is empty otherwise). The
+/// table keeps a row per gate, as far as the body allows.
+pub struct GatesAreas {
+    pub table: Rect,
+    pub history: Rect,
+}
+
+pub fn gates(body: Rect, terminal_height: u16, gate_rows: usize) -> GatesAreas {
+    if terminal_height < GATES_HISTORY_FROM_HEIGHT {
+        return GatesAreas {
+            table: body,
+            history: Rect { height: 0, ..body },
+        };
+    }
+    let wanted = (gate_rows as u16).saturating_add(GATES_HEADER_ROWS + 1);
+    let table_height = wanted.min(body.height.saturating_sub(GATES_HISTORY_MIN_LINES));
+    GatesAreas {
+        table: Rect {
+            height: table_height,
+            ..body
+        },
+        history: Rect {
+            y: body.y + table_height,
+            height: body.height - table_height,
+            ..body
+        },
+    }
+}
+
+/// Where a modal text-entry view goes over `area`: centred, 76 cells wide at most, 9 rows.
+/// The override modal and the confirmation over it share it, so one covers the other.
+pub fn modal(area: Rect) -> Rect {
+    let width = area.width.saturating_sub(4).min(76);
+    let height = 9.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

@@ -8,6 +8,8 @@
 
 pub mod action;
 mod bindings;
+pub mod completeness;
+pub mod confirm;
 mod db_call;
 pub mod derived;
 pub mod driver;

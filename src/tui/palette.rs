@@ -48,7 +48,7 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
             None => {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
                 return Err(format!(
-                    "no finding code `{}` (codes: {})",
+                    "no finding code `{}`; the codes are {}",
                     crate::text::sanitize_short(arg, 30),
                     known.join(" ")
                 ));

@@ -59,6 +59,11 @@ pub enum Overlay {
         text: String,
         scroll: u16,
     },
+    /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
+    Confirm {
+        action: Box<super::action::Action>,
+        input: Input,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +211,8 @@ impl State {
                 | Overlay::Palette(_)
                 | Overlay::Search(_)
                 | Overlay::Override(_)
-                | Overlay::Note(_),
+                | Overlay::Note(_)
+                | Overlay::Confirm { .. },
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Detail { .. } | Overlay::CohortRow { .. } | Overlay::Report { .. })

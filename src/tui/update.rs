@@ -7,6 +7,7 @@
 //! front; its [`Reply`] is applied here, so panes never touch each other or the shared state.
 
 use super::action::{Action, Effect, Pane};
+use super::confirm;
 use super::keymap::Command;
 use super::layout;
 use super::palette::{self, PaletteCommand};
@@ -86,7 +87,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             let text = if state.mask {
                 "email addresses masked"
             } else {
-                "email addresses shown (screen-share mode always masks)"
+                "email addresses shown; screen-share mode always masks them"
             };
             state.say(Level::Info, text);
         }
@@ -254,7 +255,12 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             state.cohort.set_search(input.value());
             state.cohort.selected = 0;
         }
-        Some(Overlay::Palette(input) | Overlay::Override(input) | Overlay::Note(input)) => {
+        Some(
+            Overlay::Palette(input)
+            | Overlay::Override(input)
+            | Overlay::Note(input)
+            | Overlay::Confirm { input, .. },
+        ) => {
             input.handle(request);
         }
         _ => {}
@@ -268,7 +274,21 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
         }
         Some(Overlay::Override(input)) => {
             let reason = input.value().to_owned();
-            return apply(state, Action::OverrideCohort { reason }, fx);
+            return confirmed_first(state, Action::OverrideCohort { reason }, fx);
+        }
+        Some(Overlay::Confirm { action, input }) => {
+            if !confirm::matches(state, input.value()) {
+                let text = format!(
+                    "Type the launch name {} exactly to confirm, or Esc to go back.",
+                    state.launch.name
+                );
+                state.say(Level::Warning, &text);
+                return true;
+            }
+            let action = (**action).clone();
+            // The modal under it (the override's reason) closes as the action runs.
+            state.overlays.pop();
+            return apply(state, action, fx);
         }
         Some(Overlay::Note(input)) => {
             let text = input.value().to_owned();
@@ -282,6 +302,19 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
         _ => return apply(state, Action::Open, fx),
     }
     true
+}
+
+/// A mutation runs at once in staging; in production it waits in the confirmation modal
+/// until the launch's name is typed.
+fn confirmed_first(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    if state.launch.production && confirm::needs_typed(&action) {
+        state.overlays.push(Overlay::Confirm {
+            action: Box::new(action),
+            input: Input::default(),
+        });
+        return true;
+    }
+    apply(state, action, fx)
 }
 
 fn run_palette(state: &mut State, line: &str, fx: &mut Vec<Effect>) {

@@ -311,3 +311,19 @@ pub fn state_with_cohort(path: &str) -> State {
     load_cohort(&mut state, path, cohort_answer(path));
     state
 }
+
+/// The fixture launch is in production: types its name in the confirmation modal and presses
+/// Enter, as an operator does to let a mutation through.
+pub fn confirm_launch(state: &mut State) -> Vec<Effect> {
+    assert!(
+        matches!(
+            state.top_overlay(),
+            Some(gonogo::tui::state::Overlay::Confirm { .. })
+        ),
+        "a confirmation is asked"
+    );
+    for c in "Beta soft launch".chars() {
+        update(state, Action::Edit(tui_input::InputRequest::InsertChar(c)));
+    }
+    update(state, Action::Submit)
+}

@@ -63,6 +63,8 @@ pub struct Cx<'a> {
     pub shown: Pane,
     /// Where the panes are drawn (as `render` lays the screen out): for pages and clicks.
     pub body: Rect,
+    /// The terminal's height: a pane's layout may depend on it (the Gates pane's history).
+    pub terminal_height: u16,
 }
 
 impl Cx<'_> {
@@ -154,6 +156,7 @@ pub fn update(state: &mut State, pane: Pane, action: Action) -> Reply {
         operator: &state.operator,
         shown: state.pane,
         body: layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1)).body,
+        terminal_height: state.size.1,
     };
     match pane {
         Pane::Gates => gates::update::update(&mut state.gates, &cx, action),

@@ -7,7 +7,7 @@ use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::Block;
 
 /// How many past results and distinct errors the view lists.
 const RESULTS_SHOWN: usize = 12;
@@ -144,11 +144,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         Span::styled(format!(" {} ", gate.title), theme.title()),
         Span::styled(format!("({}) ", gate.id), theme.dim()),
     ]));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    frame.render_widget(super::scrolled(state, lines, block, area, scroll), area);
 }

@@ -1,6 +1,7 @@
 //! The footer: the text being typed (filter or command), else the latest status message, else
 //! key hints generated from the keymap.
 
+use crate::tui::format;
 use crate::tui::state::{Level, Overlay, State};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -44,15 +45,25 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Level::Warning => theme.aged(),
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(status.text.clone(), style)),
+            Paragraph::new(Span::styled(
+                format::fit(&status.text, usize::from(area.width)),
+                style,
+            )),
             area,
         );
         return;
     }
     let mut spans = Vec::new();
+    let mut used = 0;
+    // Whole hints only: the ones past the edge go, none is cut in half.
     for (key, help) in state.keymap.footer_in(state.context(), state.pane) {
-        spans.push(Span::styled(format!(" {key}"), theme.key()));
-        spans.push(Span::styled(format!(" {help} "), theme.dim()));
+        let (key, help) = (format!(" {key}"), format!(" {help} "));
+        used += format::width(&key) + format::width(&help);
+        if used > usize::from(area.width) {
+            break;
+        }
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::styled(help, theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

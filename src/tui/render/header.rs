@@ -18,48 +18,76 @@ pub fn verdict_label(state: &State) -> String {
     }
 }
 
+/// Cells the verdict and the countdown always take, whatever they say now, so the fields
+/// around them stay where they are as the verdict changes (`GO`, `NO-GO · 12 red`).
+const VERDICT_CELLS: usize = 16;
+const COUNTDOWN_CELLS: usize = 10;
+/// Below this width the clock goes (decided by the width, never by what the verdict says).
+const CLOCK_FROM_WIDTH: u16 = 100;
+
+/// `text` in at least `cells` cells: centred, or from the left.
+fn slot(text: &str, cells: usize, centred: bool) -> String {
+    let pad = cells.saturating_sub(format::width(text));
+    let before = if centred { pad / 2 } else { 1.min(pad) };
+    format!("{}{text}{}", " ".repeat(before), " ".repeat(pad - before))
+}
+
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     frame.render_widget(Paragraph::new("").style(theme.header()), area);
     let verdict = state.board.verdict();
-    let mut right = vec![Span::raw(format!("{} UTC ", state.now.format("%H:%M:%S")))];
+    let mut right = Vec::new();
+    if area.width >= CLOCK_FROM_WIDTH {
+        right.push(Span::raw(format!("{} UTC ", state.now.format("%H:%M:%S"))));
+    }
     if let Some(countdown) = format::countdown(state.launch.decision_at, state.now) {
-        right.push(Span::styled(format!(" {countdown} "), theme.title()));
+        right.push(Span::styled(
+            slot(&countdown, COUNTDOWN_CELLS, false),
+            theme.title(),
+        ));
     }
     right.push(Span::styled(
-        format!(" {} ", verdict_label(state)),
+        slot(&verdict_label(state), VERDICT_CELLS, true),
         theme.verdict(verdict),
     ));
-    let mut right = Line::from(right);
-    let right_width = right.width() as u16;
-    if right_width + 30 > area.width {
-        // Narrow: the verdict and countdown matter more than the clock.
-        right.spans.remove(0);
-    }
+    let right = Line::from(right);
     let right_width = right.width() as u16;
 
-    let mut left = vec![
-        Span::styled(" gonogo ", theme.title()),
-        Span::raw(format!("{} ", state.launch.name)),
-        Span::styled(
-            format!(" {} ", state.launch.environment.to_uppercase()),
-            theme.environment(state.launch.production),
-        ),
-    ];
+    let environment = Span::styled(
+        format!(" {} ", state.launch.environment.to_uppercase()),
+        theme.environment(state.launch.production),
+    );
+    let operator = Span::raw(format!(" op {}", state.operator));
+    let mut after_name = vec![environment];
     if state.shows_demo_badge() {
-        left.push(Span::raw(" "));
-        left.push(Span::styled(" DEMO ", theme.demo()));
+        after_name.push(Span::raw(" "));
+        after_name.push(Span::styled(" DEMO ", theme.demo()));
     }
     let left_area = Rect {
         width: area.width.saturating_sub(right_width + 1),
         ..area
     };
-    let operator = Span::raw(format!(" op {}", state.operator));
-    // The operator goes first when space runs out: the launch and its environment stay.
-    if Line::from(left.clone()).width() + operator.width() <= usize::from(left_area.width) {
+    let room = usize::from(left_area.width);
+    let brand = Span::styled(" gonogo ", theme.title());
+    let fixed = brand.width() + Line::from(after_name.clone()).width() + 1;
+    // The launch name gives way first (shortened, with `…`), so the operator stays on screen;
+    // only a terminal too narrow for both drops the operator.
+    let (name_room, with_operator) = match room.checked_sub(fixed + operator.width()) {
+        Some(rest) if rest >= 4 => (rest, true),
+        _ => (room.saturating_sub(fixed), false),
+    };
+    let mut left = vec![
+        brand,
+        Span::raw(format!("{} ", format::fit(&state.launch.name, name_room))),
+    ];
+    left.extend(after_name);
+    if with_operator {
         left.push(operator);
     }
-    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(
+        Paragraph::new(format::fit_line(Line::from(left), room)),
+        left_area,
+    );
     let right_area = Rect {
         x: area.right().saturating_sub(right_width),
         width: right_width.min(area.width),

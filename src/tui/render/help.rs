@@ -7,7 +7,7 @@ use crate::tui::state::{Overlay, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
@@ -58,11 +58,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         theme.title(),
     ));
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        popup,
-    );
+    frame.render_widget(super::scrolled(state, lines, block, popup, scroll), popup);
 }

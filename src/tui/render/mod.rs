@@ -65,10 +65,76 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
                 text,
                 scroll,
             } => journal::report(state, frame, areas.body, title, text, *scroll),
+            Overlay::Confirm { action, input } => {
+                crate::tui::confirm::render(state, frame, areas.body, action, input)
+            }
             _ => {}
         }
     }
     footer::render(state, frame, areas.footer);
+}
+
+/// Where a scrolled view stands, when its text does not fit: `↓ more · lines 1–20 of 43`,
+/// `lines 24–43 of 43 · end`; `None` when it all shows.
+pub fn scroll_note(total: usize, scroll: u16, visible: usize) -> Option<String> {
+    if total <= visible {
+        return None;
+    }
+    let first = usize::from(scroll).min(total.saturating_sub(1)) + 1;
+    let last = (usize::from(scroll) + visible).min(total);
+    Some(if last < total {
+        format!(" ↓ more · lines {first}–{last} of {total} ")
+    } else {
+        format!(" lines {first}–{last} of {total} · end ")
+    })
+}
+
+/// A bordered view's wrapped text scrolled by `scroll` lines, saying on its bottom edge where
+/// it stands when the text does not fit (every view that scrolls draws through this).
+pub fn scrolled(
+    state: &State,
+    lines: Vec<Line<'static>>,
+    block: ratatui::widgets::Block<'static>,
+    area: Rect,
+    scroll: u16,
+) -> Paragraph<'static> {
+    let wrap = Wrap { trim: false };
+    let total = Paragraph::new(lines.clone())
+        .wrap(wrap)
+        .line_count(area.width.saturating_sub(2));
+    let visible = usize::from(area.height.saturating_sub(2));
+    let block = match scroll_note(total, scroll, visible) {
+        Some(note) => block.title_bottom(Line::styled(note, state.theme.dim()).right_aligned()),
+        None => block,
+    };
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(wrap)
+        .scroll((scroll, 0))
+}
+
+/// A text-entry modal at `popup`: its lines in `block`, and the cursor in the field that starts
+/// `field_x` cells into row 3 of the text, `typed` cells (after the field's own scroll) in.
+pub fn entry_modal(
+    frame: &mut Frame,
+    popup: Rect,
+    lines: Vec<Line<'static>>,
+    block: ratatui::widgets::Block<'static>,
+    field_x: u16,
+    typed: u16,
+) {
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+    let x = popup.x + 1 + field_x + typed;
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        x.min(popup.right().saturating_sub(2)),
+        popup.y + 4,
+    ));
 }
 
 fn too_small(state: &State, frame: &mut Frame, area: Rect) {

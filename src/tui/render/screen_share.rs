@@ -51,7 +51,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(big, take(height));
 
     let reason = match verdict {
-        Verdict::NoGo => format!("{} required gate(s) red", state.board.red_count()),
+        Verdict::NoGo => format!(
+            "{} red",
+            crate::tui::format::counted(
+                state.board.red_count() as u64,
+                "required gate",
+                "required gates"
+            )
+        ),
         Verdict::Unknown => "some required gates cannot be checked".to_owned(),
         Verdict::Go => "every required gate passes".to_owned(),
     };

@@ -13,6 +13,7 @@ pub mod update;
 pub use effects::{expand_home, load, record_override};
 
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
+use crate::tui::completeness::Completeness;
 use crate::tui::derived::Filtered;
 use crate::tui::keymap::Command;
 use std::sync::Arc;
@@ -111,8 +112,28 @@ pub struct LoadedView {
     pub cohort: SharedCohort,
     /// The file's name as given, safe to draw.
     pub path: String,
-    pub database_error: Option<String>,
+    /// Whether the database checks ran: a file they could not check is never shown as clean.
+    pub completeness: Completeness,
     pub overridden: Override,
+}
+
+/// What the collision checks cover, as the screen names it.
+pub const DATABASE_CHECKS: &str = "existing users and pending invites";
+
+/// How much of a load's work ran: the database checks failed (`database_error`), were left
+/// out by the config, or ran.
+pub fn completeness_of(report: &cohort::Report, database_error: Option<&str>) -> Completeness {
+    match (database_error, &report.database) {
+        (Some(why), _) => Completeness::Failed {
+            what: DATABASE_CHECKS.into(),
+            why: format!("the database checks failed: {why}"),
+        },
+        (None, cohort::DatabaseChecks::Ran { .. }) => Completeness::Complete,
+        (None, cohort::DatabaseChecks::Skipped(why)) => Completeness::Skipped {
+            what: DATABASE_CHECKS.into(),
+            why: why.clone(),
+        },
+    }
 }
 
 /// What the rows table lets through: a finding code, a search (email or label,
@@ -152,7 +173,8 @@ pub struct CohortPane {
     pub selected: usize,
     /// The filter and the indices of the loaded rows it lets through.
     rows: Filtered<RowFilter>,
-    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    /// Codes the report counts or some kept row has, in code order: what the code filter
+    /// cycles through.
     codes: Vec<Code>,
 }
 
@@ -184,13 +206,21 @@ impl CohortPane {
         rows_of(&self.file)
     }
 
-    /// A new file (or none): its rows are filtered again and their codes listed.
+    /// A new file (or none): its rows are filtered again, and the codes to cycle through are
+    /// every code the report counts (file-wide ones included) and every code a row has.
     fn set_file(&mut self, file: CohortFile) {
         self.file = file;
         let rows = rows_of(&self.file);
+        let counted = match &self.file {
+            CohortFile::Loaded(view) => {
+                view.cohort.0.scan.report.counts().keys().copied().collect()
+            }
+            _ => Vec::new(),
+        };
         let mut codes: Vec<Code> = rows
             .iter()
             .flat_map(|row| row.codes.iter().copied())
+            .chain(counted)
             .collect();
         codes.sort();
         codes.dedup();
@@ -255,7 +285,8 @@ impl CohortPane {
         self.visible_row(self.selected)
     }
 
-    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    /// Codes the report counts or some kept row has, in code order: what the code filter
+    /// cycles through.
     pub fn row_codes(&self) -> &[Code] {
         &self.codes
     }

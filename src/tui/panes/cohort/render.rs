@@ -1,14 +1,16 @@
 //! The Cohort pane's render: summary counts and status, the distribution per group against its
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
-use super::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
-use crate::cohort::{FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
+use super::{CohortFile, DATABASE_CHECKS, LoadedView, Override, chart_groups, chart_lines};
+use crate::cohort::{Code, FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
+use crate::tui::completeness::Completeness;
+use crate::tui::format;
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
@@ -51,47 +53,68 @@ fn status_style(state: &State, status: Status) -> Style {
 fn loaded(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let areas = layout::cohort(area, chart_lines(&state.cohort));
     let report = &view.cohort.0.scan.report;
-    frame.render_widget(Paragraph::new(summary(state, view)), areas.summary);
+    let fitted = |lines: Vec<Line<'static>>, width: u16| -> Vec<Line<'static>> {
+        lines
+            .into_iter()
+            .map(|line| format::fit_line(line, usize::from(width)))
+            .collect()
+    };
     frame.render_widget(
-        Paragraph::new(chart(state, report, areas.chart.width)),
+        Paragraph::new(fitted(
+            summary(state, view, areas.summary.width),
+            areas.summary.width,
+        )),
+        areas.summary,
+    );
+    frame.render_widget(
+        Paragraph::new(fitted(
+            chart(state, report, areas.chart.width),
+            areas.chart.width,
+        )),
         areas.chart,
     );
     table(state, frame, areas.table, view);
 }
 
-fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
+fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
     let theme = &state.theme;
     let report = &view.cohort.0.scan.report;
-    let (database, database_style) = match &view.database_error {
-        Some(why) => (format!("database checks failed: {why}"), theme.error()),
-        None => match &report.database {
-            crate::cohort::DatabaseChecks::Ran { .. } => (report.database.describe(), theme.dim()),
-            skipped => (skipped.describe(), theme.aged()),
-        },
-    };
+    let checks = &view.completeness;
+    let (badge, badge_style) = checks.badge(
+        theme,
+        report.status == Status::Ok,
+        report.status.as_str(),
+        status_style(state, report.status),
+    );
+    // A zero count is no alarm: drawn dim, not in the colour of what it counts.
+    let count_style = |n: u64, alarm: Style| if n == 0 { theme.dim() } else { alarm };
+    let (hard, soft) = (report.hard_count(), report.soft_count());
     let first = Line::from(vec![
-        Span::styled(
-            format!(" {} ", report.status.as_str().to_uppercase()),
-            status_style(state, report.status),
-        ),
+        Span::styled(badge, badge_style),
         Span::raw(format!(
             " {} rows, {} valid · ",
             report.rows, report.valid_rows
         )),
-        Span::styled(format!("{} hard", report.hard_count()), theme.error()),
+        Span::styled(format!("{hard} hard"), count_style(hard, theme.error())),
         Span::raw(", "),
-        Span::styled(format!("{} soft", report.soft_count()), theme.aged()),
+        Span::styled(format!("{soft} soft"), count_style(soft, theme.aged())),
         Span::raw(format!(" · {}", view.path)),
     ]);
-    let database = Line::styled(format!(" {database}"), database_style);
+    let database = checks
+        .line(theme)
+        .unwrap_or_else(|| Line::styled(format!(" {}", report.database.describe()), theme.dim()));
     let second = match (&view.overridden, report.status) {
+        (_, Status::Ok) if checks.failed() => Line::styled(
+            " not cleared: the file's own checks found nothing, but invites wait for the database checks",
+            theme.aged(),
+        ),
         (Override::Recorded { by, reason, entry }, _) => Line::styled(
-            format!(" overridden by {by}: {reason} (journal entry {entry})"),
+            format!(" overridden by {by}: {reason} · journal entry {entry}"),
             theme.title(),
         ),
         (Override::Outdated { by, entry }, Status::Warn) => Line::styled(
             format!(
-                " overridden by {by} (journal entry {entry}) when the findings were different; {} overrides these",
+                " overridden by {by} in journal entry {entry} when the findings were different; {} overrides these",
                 state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
@@ -102,9 +125,13 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         (_, Status::Ok) => {
             Line::styled(" clean: nothing blocks invites from this file", theme.dim())
         }
+        (_, Status::Warn) if checks.failed() => Line::styled(
+            " soft findings, and no override until the database checks have run",
+            theme.aged(),
+        ),
         (_, Status::Warn) => Line::styled(
             format!(
-                " soft findings only: {} overrides them on the record (asks why)",
+                " soft findings only: {} overrides them on the record and asks why",
                 state.keymap.key_of(Command::Override)
             ),
             theme.aged(),
@@ -115,18 +142,27 @@ fn summary(state: &State, view: &LoadedView) -> Vec<Line<'static>> {
         ),
     };
     let mut codes = vec![Span::styled(" findings: ", theme.dim())];
-    for group in report.by_code() {
+    let groups = report.by_code();
+    let mut used = format::width(" findings: ");
+    for (i, group) in groups.iter().enumerate() {
         let style = match group.code.severity() {
             Severity::Hard => theme.error(),
             Severity::Soft => theme.aged(),
         };
-        codes.push(Span::styled(
-            format!("{}×{} ", group.code, group.total),
-            style,
-        ));
-    }
-    if report.counts().is_empty() {
-        codes.push(Span::styled("none", theme.dim()));
+        let item = format!("{}×{} ", group.code, group.total);
+        let left = groups.len() - i;
+        // Whole `code×count` items only; the ones that do not fit are counted, never cut.
+        let reserve = if left > 1 {
+            format!("+{}", left - 1).len()
+        } else {
+            0
+        };
+        if used + format::width(&item) + reserve > usize::from(width) {
+            codes.push(Span::styled(format!("+{left}"), theme.dim()));
+            break;
+        }
+        used += format::width(&item);
+        codes.push(Span::styled(item, style));
     }
     vec![first, database, second, Line::from(codes)]
 }
@@ -174,21 +210,34 @@ fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
     let labels = report.distribution.len() as u64;
     let mut top: Vec<(&String, &u64)> = report.distribution.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let top: Vec<String> = top
-        .iter()
-        .take(6)
-        .map(|(label, n)| format!("{} {n}", crate::text::sanitize_short(label, 32)))
-        .collect();
+    let items = |label_cells: usize| -> Vec<String> {
+        top.iter()
+            .map(|(label, n)| {
+                let label = format::fit(&crate::text::sanitize(label), label_cells);
+                format!("{label} {n}")
+            })
+            .collect()
+    };
+    let counts = format!(
+        " rows {}/min {} {} · labels {labels}/min {} {} · ",
+        report.valid_rows,
+        t.min_rows,
+        check(report.valid_rows, t.min_rows),
+        t.min_labels,
+        check(labels, t.min_labels)
+    );
+    // Whole `label count` items only: a count cut at the edge would read as another number.
+    let room = usize::from(width).saturating_sub(format::width(&counts));
+    // Labels whole when they all fit; else shortened, so more of them show.
+    let whole = items(usize::MAX);
+    let shown = if format::width(&whole.join(", ")) <= room {
+        whole.join(", ")
+    } else {
+        format::fit_items(&items(24), ", ", room)
+    };
     lines.push(Line::from(vec![
-        Span::raw(format!(
-            " rows {}/min {} {} · labels {labels}/min {} {} · ",
-            report.valid_rows,
-            t.min_rows,
-            check(report.valid_rows, t.min_rows),
-            t.min_labels,
-            check(labels, t.min_labels)
-        )),
-        Span::styled(top.join(", "), theme.dim()),
+        Span::raw(counts),
+        Span::styled(shown, theme.dim()),
     ]));
     lines
 }
@@ -216,7 +265,10 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         state.keymap.key_of(Command::Filter)
     ));
     frame.render_widget(
-        Paragraph::new(Span::styled(note, theme.dim())),
+        Paragraph::new(Span::styled(
+            format::fit(&note, usize::from(area.width)),
+            theme.dim(),
+        )),
         Rect { height: 1, ..area },
     );
     let list_area = Rect {
@@ -224,28 +276,13 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         height: area.height.saturating_sub(1),
         ..area
     };
+    if shown == 0
+        && let Some(code) = pane.code_filter()
+    {
+        file_wide(state, frame, list_area, view, code);
+        return;
+    }
     let wide = area.width >= 120;
-    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
-    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
-    let offset = layout::list_offset(pane.selected, visible);
-    let on_screen = (offset..shown.min(offset + visible)).filter_map(|i| pane.visible_row(i));
-    let table_rows = on_screen.map(|row| {
-        let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
-        let codes: Vec<&str> = row.codes.iter().map(|c| c.as_str()).collect();
-        let mut cells = vec![
-            Cell::from(row.line.to_string()),
-            Cell::from(state.shown(&row.email)),
-            Cell::from(row.cohort.clone()),
-        ];
-        if wide {
-            cells.push(Cell::from(
-                state.shown(row.name.as_deref().unwrap_or_default()),
-            ));
-        }
-        let style = if hard { theme.error() } else { theme.aged() };
-        cells.push(Cell::from(Span::styled(codes.join(" "), style)));
-        Row::new(cells)
-    });
     let mut widths = vec![
         Constraint::Length(6),
         Constraint::Length(if wide { 34 } else { 26 }),
@@ -258,12 +295,60 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     }
     widths.push(Constraint::Min(10));
     header.push("Findings");
+    let cells_of = layout::column_widths(area.width, &widths);
+    let column = |i: usize| cells_of.get(i).copied().unwrap_or(0);
+    // Up to 20,000 rows: only the screenful around the selection becomes table rows.
+    let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
+    let offset = layout::list_offset(pane.selected, visible);
+    let on_screen = (offset..shown.min(offset + visible)).filter_map(|i| pane.visible_row(i));
+    let table_rows = on_screen.map(|row| {
+        let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
+        let codes: Vec<String> = row.codes.iter().map(|c| c.as_str().to_owned()).collect();
+        let mut cells = vec![
+            Cell::from(row.line.to_string()),
+            Cell::from(format::fit(&state.shown(&row.email), column(1))),
+            Cell::from(format::fit(&row.cohort, column(2))),
+        ];
+        if wide {
+            cells.push(Cell::from(format::fit(
+                &state.shown(row.name.as_deref().unwrap_or_default()),
+                column(3),
+            )));
+        }
+        let style = if hard { theme.error() } else { theme.aged() };
+        let findings = format::fit_items(&codes, " ", column(cells_of.len().saturating_sub(1)));
+        cells.push(Cell::from(Span::styled(findings, style)));
+        Row::new(cells)
+    });
     let table = Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
     let mut table_state = TableState::new()
         .with_selected((shown > 0).then_some(pane.selected.saturating_sub(offset)));
     frame.render_stateful_widget(table, list_area, &mut table_state);
+}
+
+/// A code whose findings are about the whole file (too few rows, a group under its minimum):
+/// its messages, where the rows would be.
+fn file_wide(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView, code: Code) {
+    let theme = &state.theme;
+    let style = match code.severity() {
+        Severity::Hard => theme.error(),
+        Severity::Soft => theme.aged(),
+    };
+    let mut lines = vec![Line::styled(
+        format!(" {code} is about the whole file, not a row:"),
+        theme.title(),
+    )];
+    for finding in &view.cohort.0.scan.report.findings {
+        if finding.code == code && finding.line.is_none() {
+            lines.push(Line::styled(
+                format!("  {}", state.shown(&finding.message)),
+                style,
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 /// One row's cells and the messages of its findings, over the pane.
@@ -281,8 +366,14 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
             Span::raw(value),
         ])
     };
+    let unread = row.email.is_empty() && row.cohort.is_empty() && row.name.is_none();
+    let email = if unread {
+        "— the record's cells could not be read".to_owned()
+    } else {
+        state.shown(&row.email)
+    };
     let mut lines = vec![
-        field("Email", state.shown(&row.email)),
+        field("Email", email),
         field("Cohort", row.cohort.clone()),
         field("Group", crate::cohort::group_of(&row.cohort).into_owned()),
         field("Name", state.shown(row.name.as_deref().unwrap_or("—"))),
@@ -294,7 +385,15 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         Line::styled("Findings", theme.title()),
     ];
     if row.codes.is_empty() {
-        lines.push(Line::styled("  none: this row is fine", theme.dim()));
+        match view.completeness {
+            Completeness::Complete => {
+                lines.push(Line::styled("  none: this row is fine", theme.dim()))
+            }
+            _ => lines.push(Line::styled(
+                format!("  none in the file; {DATABASE_CHECKS} were not checked"),
+                theme.aged(),
+            )),
+        }
     }
     let kept = view.cohort.0.scan.report.findings_at(line);
     let mut codes = row.codes.clone();
@@ -335,10 +434,7 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
     ));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+        crate::tui::render::scrolled(state, lines, block, area, scroll),
         area,
     );
 }
@@ -350,21 +446,14 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
         return;
     };
     let report = &view.cohort.0.scan.report;
-    let width = area.width.saturating_sub(4).min(76);
-    let height = 9.min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    let inner = usize::from(width.saturating_sub(12));
+    let popup = layout::modal(area);
+    let inner = usize::from(popup.width.saturating_sub(12));
     let scroll = input.visual_scroll(inner);
     let shown: String = input.value().chars().skip(scroll).collect();
     let lines = vec![
         Line::raw(format!(
-            "Let {} soft finding(s) in {} through.",
-            report.soft_count(),
+            "Let {} in {} through.",
+            format::counted(report.soft_count(), "soft finding", "soft findings"),
             view.path
         )),
         Line::styled(
@@ -380,20 +469,17 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
             Span::raw(shown),
         ]),
         Line::raw(""),
-        Line::styled("Enter records the override · Esc cancels", theme.dim()),
+        Line::styled(
+            if state.launch.production {
+                "Enter goes on to confirm with the launch name · Esc cancels"
+            } else {
+                "Enter records the override · Esc cancels"
+            },
+            theme.dim(),
+        ),
     ];
     let block = Block::bordered().title(Span::styled(" Override soft findings ", theme.title()));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
-    let cursor = (input.visual_cursor().saturating_sub(scroll)) as u16;
-    let x = popup.x + 1 + 8 + cursor;
-    frame.set_cursor_position(Position::new(
-        x.min(popup.right().saturating_sub(2)),
-        popup.y + 4,
-    ));
+    let typed = input.visual_cursor().saturating_sub(scroll) as u16;
+    let field_x = format::width("Reason: ") as u16;
+    crate::tui::render::entry_modal(frame, popup, lines, block, field_x, typed);
 }

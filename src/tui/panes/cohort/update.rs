@@ -2,9 +2,13 @@
 //! code filter, the selection and a row's detail, and overriding soft findings with a typed
 //! reason (refused when blocked or without a journal).
 
-use super::{CohortFile, CohortPane, LoadId, Loaded, LoadedView, Override, chart_lines};
+use super::{
+    CohortFile, CohortPane, LoadId, Loaded, LoadedView, Override, chart_lines, completeness_of,
+};
 use crate::cohort::{Code, Status};
 use crate::tui::action::{Action, Effect};
+use crate::tui::completeness::Completeness;
+use crate::tui::format::counted;
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::panes::{Cx, Pane, Reply, movement, step};
@@ -98,18 +102,16 @@ fn on_loaded(pane: &mut CohortPane, load: LoadId, result: Result<Loaded, String>
     let reply = match result {
         Ok(loaded) => {
             let report = &loaded.cohort.0.scan.report;
-            let mut text = format!("cohort {}: {}", path, report.summary_line());
-            if let Override::Recorded { by, .. } = &loaded.overridden {
-                text = format!("{text}; overridden earlier by {by}");
-            }
-            let level = match report.status {
-                Status::Ok => Level::Info,
+            let completeness = completeness_of(report, loaded.database_error.as_deref());
+            let text = loaded_sentence(&path, report, &completeness, &loaded.overridden);
+            let level = match (report.status, completeness.failed()) {
+                (Status::Ok, false) => Level::Info,
                 _ => Level::Warning,
             };
             pane.set_file(CohortFile::Loaded(Box::new(LoadedView {
                 path: path.clone(),
                 cohort: loaded.cohort,
-                database_error: loaded.database_error,
+                completeness,
                 overridden: loaded.overridden,
             })));
             Reply::say(level, crate::text::sanitize_short(&text, 200))
@@ -122,6 +124,45 @@ fn on_loaded(pane: &mut CohortPane, load: LoadId, result: Result<Loaded, String>
     };
     pane.selected = 0;
     reply
+}
+
+/// The one sentence said when a file is loaded: its counts, and what was not checked.
+fn loaded_sentence(
+    path: &str,
+    report: &crate::cohort::Report,
+    completeness: &Completeness,
+    overridden: &Override,
+) -> String {
+    let counts = format!(
+        "{} rows, {} valid, {}",
+        report.rows,
+        report.valid_rows,
+        findings_phrase(report)
+    );
+    if completeness.failed() {
+        return format!("cohort {path} is not cleared: the database checks did not run; {counts}");
+    }
+    let mut text = format!("cohort {path}: {}: {counts}", report.status);
+    if let Override::Recorded { by, .. } = overridden {
+        text.push_str(&format!("; overridden earlier by {by}"));
+    }
+    text
+}
+
+/// `2 hard findings, 1 soft finding`; `no findings`.
+pub fn findings_phrase(report: &crate::cohort::Report) -> String {
+    let counted =
+        |n: u64, kind: &str| counted(n, &format!("{kind} finding"), &format!("{kind} findings"));
+    let parts: Vec<String> = [(report.hard_count(), "hard"), (report.soft_count(), "soft")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| counted(n, kind))
+        .collect();
+    if parts.is_empty() {
+        "no findings".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn set_code(pane: &mut CohortPane, code: Option<Code>) -> Reply {
@@ -141,7 +182,7 @@ fn set_code(pane: &mut CohortPane, code: Option<Code>) -> Reply {
 fn override_refusal(pane: &CohortPane, cx: &Cx) -> Option<String> {
     if cx.shown != Pane::Cohort {
         return Some(format!(
-            "overrides are made in the Cohort pane ({})",
+            "overrides are made in the Cohort pane, which {} shows",
             cx.keymap.key_of(Command::Cohort)
         ));
     }
@@ -151,12 +192,18 @@ fn override_refusal(pane: &CohortPane, cx: &Cx) -> Option<String> {
         _ => return Some("no cohort loaded: :cohort PATH loads one".into()),
     };
     let report = &view.cohort.0.scan.report;
+    if view.completeness.failed() {
+        return Some(
+            "no override while the database checks have not run; load the file again once the database answers"
+                .into(),
+        );
+    }
     match report.status {
         Status::Ok => return Some("nothing to override: the cohort is clean".into()),
         Status::Blocked => {
             return Some(format!(
-                "blocked: {} hard finding(s) cannot be overridden; fix the file and load it again",
-                report.hard_count()
+                "blocked: {} cannot be overridden; fix the file and load it again",
+                counted(report.hard_count(), "hard finding", "hard findings")
             ));
         }
         Status::Warn => {}
@@ -225,7 +272,7 @@ fn on_overridden(
     match result {
         Ok(entry) => {
             let operator = cx.operator.to_owned();
-            let text = format!("override recorded in the journal (entry {entry}) by {operator}");
+            let text = format!("override recorded in the journal as entry {entry} by {operator}");
             view.overridden = Override::Recorded {
                 by: operator,
                 reason,

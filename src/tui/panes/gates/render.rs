@@ -84,47 +84,33 @@ pub fn value(theme: &Theme, gate: &GateStatus) -> (String, Style) {
     }
 }
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     let theme = &state.theme;
     let gates = state.visible_gates();
+    let areas = layout::gates(body, state.size.1, gates.len());
+    history(state, frame, areas.history);
+    let area = areas.table;
     if gates.is_empty() {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
             state.gates.filter(),
             state.keymap.key_of(Command::Back)
         );
-        frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), body);
         return;
     }
     let wide = area.width >= 120;
     let medium = area.width >= 80;
     let trend_width: usize = if wide { 12 } else { 8 };
     let show_trend = area.width >= 100;
-    let rows = gates.iter().map(|g| {
-        let (value_text, value_style) = value(theme, g);
-        let (age_text, age_style) = check_age(state, g);
-        let (note_text, note_style) = note(state, g);
-        let mut title = vec![Span::raw(g.title.clone())];
-        if !g.required {
-            title.push(Span::styled(" (info)", theme.dim()));
-        }
-        let mut cells = vec![
-            Cell::from(Span::styled(g.state.symbol(), theme.state(g.state))),
-            Cell::from(Line::from(title)),
-            Cell::from(Span::styled(value_text, value_style)),
-        ];
-        if medium {
-            cells.push(Cell::from(g.condition.to_string()));
-            cells.push(Cell::from(format::span(g.since, state.now)));
-        }
-        cells.push(Cell::from(Span::styled(age_text, age_style)));
-        if show_trend {
-            let spark = format::sparkline(&g.recent_numbers(), trend_width);
-            cells.push(Cell::from(Span::styled(spark, theme.state(g.state))));
-        }
-        cells.push(Cell::from(Span::styled(note_text, note_style)));
-        Row::new(cells)
-    });
+    // A value is never cut: its column is as wide as the widest one (up to a limit past which
+    // it is text, and shortened with a visible `…`).
+    let value_width = gates
+        .iter()
+        .map(|g| format::width(&value(theme, g).0))
+        .max()
+        .unwrap_or(0)
+        .clamp(if medium { 9 } else { 8 }, 16) as u16;
     let mut header = vec!["", "Gate", "Value"];
     let mut widths = vec![
         Constraint::Length(2),
@@ -135,7 +121,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             16
         }),
-        Constraint::Length(if medium { 9 } else { 8 }),
+        Constraint::Length(value_width),
     ];
     if medium {
         header.extend(["Pass if", "For"]);
@@ -149,6 +135,44 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     header.push("Detail");
     widths.push(Constraint::Min(4));
+    let cells_of = layout::column_widths(area.width, &widths);
+    let column = |i: usize| cells_of.get(i).copied().unwrap_or(0);
+    let title_width = column(1);
+    let value_cells = column(2);
+    let detail_width = column(cells_of.len().saturating_sub(1));
+    let rows = gates.iter().map(|g| {
+        let (value_text, value_style) = value(theme, g);
+        let (age_text, age_style) = check_age(state, g);
+        let (note_text, note_style) = note(state, g);
+        let info = if g.required { "" } else { " (info)" };
+        let title_room = title_width.saturating_sub(format::width(info));
+        let mut title = vec![Span::raw(format::fit(&g.title, title_room))];
+        if !info.is_empty() {
+            title.push(Span::styled(info, theme.dim()));
+        }
+        let mut cells = vec![
+            Cell::from(Span::styled(g.state.symbol(), theme.state(g.state))),
+            Cell::from(Line::from(title)),
+            Cell::from(Span::styled(
+                format::fit(&value_text, value_cells),
+                value_style,
+            )),
+        ];
+        if medium {
+            cells.push(Cell::from(format::fit(&g.condition.to_string(), column(3))));
+            cells.push(Cell::from(format::span(g.since, state.now)));
+        }
+        cells.push(Cell::from(Span::styled(age_text, age_style)));
+        if show_trend {
+            let spark = format::sparkline(&g.recent_numbers(), trend_width);
+            cells.push(Cell::from(Span::styled(spark, theme.state(g.state))));
+        }
+        cells.push(Cell::from(Span::styled(
+            format::fit(&note_text, detail_width),
+            note_style,
+        )));
+        Row::new(cells)
+    });
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
@@ -157,4 +181,60 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .with_offset(layout::list_offset(state.gates.selected, visible))
         .with_selected(Some(state.gates.selected));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// The newest timeline lines under the gates, read-only from the Timeline pane's rows, so
+/// state and history show together on a tall terminal.
+fn history(state: &State, frame: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &state.theme;
+    let width = usize::from(area.width);
+    let rows = state.timeline.rows();
+    let mut lines = vec![Line::styled(
+        format::fit(
+            &format!(
+                " Newest in the timeline · {} shows all of it",
+                state.keymap.key_of(Command::Timeline)
+            ),
+            width,
+        ),
+        theme.title(),
+    )];
+    if rows.is_empty() {
+        lines.push(Line::styled(" no transitions yet", theme.dim()));
+    }
+    for entry in rows.iter().take(usize::from(area.height.saturating_sub(1))) {
+        let mut spans = vec![
+            Span::styled(
+                format!(" {} ", format::clock(entry.at, state.now)),
+                theme.dim(),
+            ),
+            Span::raw(format!("{} ", entry.subject)),
+        ];
+        match (entry.from, entry.to) {
+            (Some(from), Some(to)) => {
+                spans.push(Span::styled(format!("{from}"), theme.state(from)));
+                spans.push(Span::raw(" → "));
+                spans.push(Span::styled(format!("{to} "), theme.state(to)));
+            }
+            (None, Some(to)) => {
+                spans.push(Span::styled(format!("first seen {to} "), theme.state(to)));
+            }
+            _ => {}
+        }
+        if !entry.value.is_empty() {
+            spans.push(Span::raw(format!("{} ", state.shown(&entry.value))));
+        }
+        spans.push(Span::styled(format!("· {}", entry.actor), theme.dim()));
+        if !entry.message.is_empty() {
+            spans.push(Span::styled(
+                format!(" · {}", state.shown(&entry.message)),
+                theme.dim(),
+            ));
+        }
+        lines.push(format::fit_line(Line::from(spans), width));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
 }

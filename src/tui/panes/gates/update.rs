@@ -9,7 +9,8 @@ use crate::tui::state::Overlay;
 
 pub fn update(pane: &mut GatesPane, cx: &Cx, action: Action) -> Reply {
     let len = pane.visible_len();
-    let page = layout::list_rows(cx.body, layout::GATES_HEADER_ROWS);
+    let table = layout::gates(cx.body, cx.terminal_height, len).table;
+    let page = layout::list_rows(table, layout::GATES_HEADER_ROWS);
     if let Some(delta) = movement(&action, page) {
         pane.selected = step(pane.selected, len, delta);
         return Reply::default();
@@ -32,7 +33,7 @@ pub fn update(pane: &mut GatesPane, cx: &Cx, action: Action) -> Reply {
         },
         Action::Click { row, .. } => {
             let hit =
-                layout::list_index_at(cx.body, layout::GATES_HEADER_ROWS, pane.selected, len, row);
+                layout::list_index_at(table, layout::GATES_HEADER_ROWS, pane.selected, len, row);
             match hit {
                 Some(i) => {
                     pane.selected = i;
