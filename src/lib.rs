@@ -12,6 +12,7 @@ pub mod gate;
 pub mod journal;
 pub mod logging;
 pub mod monitor;
+pub mod plural;
 pub mod source;
 pub mod text;
 pub mod tui;

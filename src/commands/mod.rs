@@ -5,6 +5,7 @@ mod check;
 mod cohort;
 mod config_cmd;
 mod demo;
+mod docs;
 mod migrate;
 mod tui;
 mod watch;
@@ -67,6 +68,8 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Migrate) => migrate::run(&cli).await,
         Some(Command::Demo(args)) => demo::run(&cli, args).await,
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,
+        Some(Command::Completions(args)) => docs::completions(args),
+        Some(Command::Man) => docs::man(),
     };
     match result {
         Ok(code) => code,

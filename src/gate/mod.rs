@@ -173,20 +173,25 @@ pub enum Verdict {
 impl Verdict {
     /// Any required gate failing is NO-GO; otherwise any required gate unknown is UNKNOWN;
     /// otherwise GO. Pending counts as passing (it is shown as a warning). Informational gates
-    /// never decide.
+    /// never decide, and no required gate at all is UNKNOWN: a GO must rest on a check.
     pub fn over<'a>(gates: impl IntoIterator<Item = (bool, GateState)> + 'a) -> Verdict {
-        let mut verdict = Verdict::Go;
+        let (mut any_required, mut any_unknown) = (false, false);
         for (required, state) in gates {
             if !required {
                 continue;
             }
+            any_required = true;
             match state {
                 GateState::Fail => return Verdict::NoGo,
-                GateState::Unknown => verdict = Verdict::Unknown,
+                GateState::Unknown => any_unknown = true,
                 GateState::Pass | GateState::Pending => {}
             }
         }
-        verdict
+        if any_required && !any_unknown {
+            Verdict::Go
+        } else {
+            Verdict::Unknown
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -229,7 +234,10 @@ mod tests {
             Verdict::NoGo
         );
         assert_eq!(Verdict::over([(false, Fail), (true, Pass)]), Verdict::Go);
-        assert_eq!(Verdict::over([(false, Unknown)]), Verdict::Go);
+        // Nothing required checked is never GO.
+        assert_eq!(Verdict::over([(false, Pass)]), Verdict::Unknown);
+        assert_eq!(Verdict::over([(false, Fail)]), Verdict::Unknown);
+        assert_eq!(Verdict::over([]), Verdict::Unknown);
     }
 
     #[test]
