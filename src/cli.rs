@@ -160,9 +160,21 @@ pub struct CohortValidateArgs {
     /// unblocks a hard finding (also FORCE=1)
     #[arg(long, env = "FORCE", value_parser = clap::builder::FalseyValueParser::new())]
     pub force: bool,
-    /// Why the soft findings are acceptable, for the journal (with --force)
-    #[arg(long, value_name = "TEXT")]
+    /// Why the soft findings are acceptable, for the journal; required with --force (also
+    /// FORCE_REASON)
+    #[arg(long, value_name = "TEXT", env = "FORCE_REASON")]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+/// The typed confirmation every mutating command takes (see `gonogo::confirm`).
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// In production: the launch name, typed, to confirm the change (on a terminal gonogo asks
+    /// for it instead)
+    #[arg(long = "confirm", value_name = "LAUNCH NAME")]
+    pub typed: Option<String>,
 }
 
 impl Cli {

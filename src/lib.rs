@@ -5,6 +5,7 @@ pub mod cli;
 pub mod cohort;
 pub mod commands;
 pub mod config;
+pub mod confirm;
 pub mod db;
 pub mod demo;
 pub mod exit;

@@ -182,6 +182,34 @@ fn bad_and_zero_durations() {
 }
 
 #[test]
+fn environment_outside_the_documented_set_is_an_error_naming_them() {
+    let stderr = invalid("bad_environment.toml");
+    assert_at(
+        &stderr,
+        "bad_environment.toml",
+        "3:15",
+        &["`prod`", "production, staging, development, demo"],
+    );
+    // The line is echoed as written, comment included.
+    assert!(stderr.contains("# short for production"), "{stderr}");
+    // Case and spaces are not forgiven either: `Production ` is not production.
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("spaced.toml");
+    std::fs::write(
+        &path,
+        "[launch]\nname = \"x\"\nenvironment = \"Production \"\n",
+    )
+    .unwrap();
+    let out = gonogo(home.path())
+        .args(["config", "check", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`Production `"));
+}
+
+#[test]
 fn toml_syntax_error_has_a_location() {
     assert_at(&invalid("not_toml.toml"), "not_toml.toml", "1:8", &["`]`"]);
 }

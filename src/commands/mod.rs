@@ -4,6 +4,7 @@
 mod check;
 mod cohort;
 mod config_cmd;
+mod confirm;
 mod demo;
 mod docs;
 mod migrate;
