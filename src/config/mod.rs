@@ -1,8 +1,10 @@
 //! `gonogo.toml`: the model, where it is looked up, `${VAR}` interpolation, and validation into
 //! gate specs with errors that point at the file, line and key.
 
+mod echo;
 mod gates;
 mod load;
+mod missing_env;
 pub mod secret;
 mod url;
 

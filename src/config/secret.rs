@@ -39,7 +39,7 @@ pub fn interpolate(raw: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
     Ok(out)
 }
 
-fn env_lookup(name: &str) -> Option<String> {
+pub(super) fn env_lookup(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
