@@ -44,7 +44,8 @@
 //! space as `␠`, see [`as_written`]), duplicates are case-insensitive
 //! among well-formed emails, labels are trimmed, groups are lowercased. Distribution counts valid
 //! rows only. A duplicated optional column (`name`, `sent_by`) is a `bad_header` too: which one
-//! is meant is ambiguous. A malformed non-empty `sent_by` is a `malformed_email`.
+//! is meant is ambiguous. A non-empty `sent_by` that is neither a `users.id` UUID nor an email
+//! is a `bad_sent_by`.
 
 mod cell;
 mod collisions;
