@@ -18,6 +18,43 @@ pub enum DbError {
     Query(String),
     #[error("migration failed: {0}")]
     Migrate(String),
+    #[error(
+        "connection refused by {host}:{port}: no PostgreSQL listens there (is it running? is [postgres] url right?)"
+    )]
+    Refused { host: String, port: u16 },
+    #[error("cannot reach {host}:{port}: {reason}")]
+    Unreachable {
+        host: String,
+        port: u16,
+        reason: String,
+    },
+}
+
+/// Fails at once, naming host and port, when the database's server refuses connections or
+/// cannot be found: the pool would otherwise retry a refused connection until its acquire
+/// timeout and then say only "timed out". With a connection already open, or over a Unix
+/// socket, or when the server merely answers slowly, this says nothing and the pool decides.
+pub async fn reachable(pool: &PgPool, within: Duration) -> Result<(), DbError> {
+    if pool.size() > 0 {
+        return Ok(());
+    }
+    let options = pool.connect_options();
+    if options.get_socket().is_some() {
+        return Ok(());
+    }
+    let (host, port) = (options.get_host().to_owned(), options.get_port());
+    let connect = tokio::net::TcpStream::connect((host.as_str(), port));
+    match tokio::time::timeout(within, connect).await {
+        Ok(Ok(_)) | Err(_) => Ok(()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(DbError::Refused { host, port })
+        }
+        Ok(Err(e)) => Err(DbError::Unreachable {
+            host,
+            port,
+            reason: e.to_string(),
+        }),
+    }
 }
 
 /// Opens a pool lazily: nothing connects until a query runs, so a down database shows up as
@@ -53,6 +90,7 @@ pub fn migrator() -> Migrator {
 
 /// Applies pending migrations; returns how many were applied.
 pub async fn migrate(pool: &PgPool) -> Result<usize, DbError> {
+    reachable(pool, Duration::from_secs(5)).await?;
     let migrator = migrator();
     // An unreachable database fails here, once, rather than after a second wait in the migrator.
     let before = applied_count(pool).await?;

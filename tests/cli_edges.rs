@@ -160,3 +160,39 @@ fn completions_for_every_shell_and_a_man_page() {
     );
     assert!(out.contains("completions"), "{out}");
 }
+
+#[test]
+fn a_refused_database_is_said_at_once_naming_host_and_port() {
+    let env = Env::new();
+    let port = support::free_port();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{port}/veza\"\n\n[[gate]]\nid = \"testers\"\nsource = \"postgres\"\nquery = \"SELECT 1\"\npass = \">= 1\"\ntimeout = \"8s\"\n"
+    ));
+    let started = std::time::Instant::now();
+    let (code, out, err) = run(&env, &["check", "--no-journal"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        out.contains(&format!("connection refused by 127.0.0.1:{port}")),
+        "{out}"
+    );
+    assert!(!out.contains("timed out"), "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "not after the 8s timeout"
+    );
+}
+
+#[test]
+fn http_gate_errors_name_the_host() {
+    let env = Env::new();
+    let port = support::free_port();
+    env.write_config(&format!(
+        "[[gate]]\nid = \"status\"\nsource = \"http\"\nurl = \"http://user:s3cret-pw@127.0.0.1:{port}/health\"\npass = \"== 200\"\ntimeout = \"2s\"\n"
+    ));
+    let (code, out, err) = run(&env, &["check", "--json"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let error = doc["gates"][0]["error"].as_str().unwrap();
+    assert!(error.starts_with(&format!("127.0.0.1:{port}: ")), "{error}");
+    assert!(!out.contains("s3cret-pw"), "{out}");
+}

@@ -411,11 +411,18 @@ fn unreachable_database_exits_69_and_suggests_offline() {
         dir.path(),
         "postgres://postgres:hunter2secret@127.0.0.1:1/nope",
     );
+    let started = std::time::Instant::now();
     validate(dir.path(), "clean.csv", &[])
         .assert()
         .code(69)
         .stderr(predicate::str::contains("--offline"))
+        .stderr(predicate::str::contains(
+            "connection refused by 127.0.0.1:1",
+        ))
+        .stderr(predicate::str::contains("timed out").not())
         .stderr(predicate::str::contains("hunter2secret").not());
+    // Said at once, not after the 10s connection budget.
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
 }
 
 fn production_config(dir: &Path, url: &str) {

@@ -163,6 +163,29 @@ async fn without_beta_invites_the_error_says_to_migrate(pool: PgPool) {
     assert!(err.to_string().contains("gonogo migrate"), "{err}");
 }
 
+#[sqlx::test(migrations = false)]
+async fn without_a_users_table_the_error_does_not_say_to_migrate(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let scan = cohort::validate(COHORT.as_bytes(), &settings()).unwrap();
+    let err = cohort::find_collisions(
+        &pool,
+        "SELECT email FROM users",
+        &scan.emails,
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        !err.contains("gonogo migrate"),
+        "migrate makes no users table: {err}"
+    );
+    assert!(
+        err.contains("not in this database") && err.contains("existing_users_query"),
+        "{err}"
+    );
+}
+
 /// Postgres `lower()` under the C collation folds ASCII only: `ÉLODIE` stays `ÉLODIE`. The
 /// comparison must not depend on the product database's collation.
 #[sqlx::test(migrations = false)]

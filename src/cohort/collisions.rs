@@ -90,6 +90,9 @@ pub async fn find_with(
     // The operator's SQL, first column only, as text (it may be citext or varchar).
     let users_sql =
         format!("SELECT gonogo_users.email::text FROM ({users_sql}\n) AS gonogo_users(email)");
+    crate::db::reachable(pool, timeout)
+        .await
+        .map_err(|e| CollisionError::Db(e.to_string()))?;
     let mut tx = pool.begin().await.map_err(|e| db(&e))?;
     sqlx::query("SET TRANSACTION READ ONLY")
         .execute(&mut *tx)
@@ -111,7 +114,7 @@ pub async fn find_with(
         while let Some(email) = users
             .try_next()
             .await
-            .map_err(|e| CollisionError::Users(message(&e)))?
+            .map_err(|e| CollisionError::Users(users_message(&e)))?
         {
             let Some(email) = email else { continue };
             let Some(line) = lookup(emails, &email, &mut folded) else {
@@ -174,6 +177,20 @@ fn lookup(emails: &SeenEmails, email: &str, folded: &mut String) -> Option<u64> 
     emails.line_of_folded(folded)
 }
 
+/// The users query's error, with advice that fits it: the product's table is the product's, so
+/// a missing one is a wrong database or a wrong query, never something `gonogo migrate` makes.
+fn users_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("42P01") => format!(
+            "{}: the product's users are not in this database (gonogo does not create them); \
+             point [postgres] url at the product's database, or set [cohort] \
+             existing_users_query to where its users' emails are",
+            d.message()
+        ),
+        other => message(other),
+    }
+}
+
 fn db(e: &sqlx::Error) -> CollisionError {
     CollisionError::Db(message(e))
 }
@@ -185,7 +202,8 @@ fn message(e: &sqlx::Error) -> String {
                 "statement timeout: the query took longer than [defaults] timeout".into()
             }
             Some("25006") => format!("{} (cohort checks run read-only)", d.message()),
-            Some("42P01") => format!("{} (run `gonogo migrate`, or fix the query)", d.message()),
+            // Only beta_invites is left to miss here: it is what `gonogo migrate` creates.
+            Some("42P01") => format!("{} (run `gonogo migrate` to create it)", d.message()),
             _ => d.message().to_owned(),
         },
         sqlx::Error::PoolTimedOut => "cannot connect to the database (timed out)".into(),

@@ -10,6 +10,9 @@ pub async fn query_one(pool: &PgPool, sql: &str, timeout: Duration) -> Result<Ob
     // Wrapping the query turns any column type (bigint, numeric, text, timestamptz) into JSON,
     // and refuses several statements: they cannot sit inside a subquery.
     let wrapped = format!("SELECT to_json(gonogo_gate) FROM ({sql}) AS gonogo_gate LIMIT 2");
+    crate::db::reachable(pool, timeout)
+        .await
+        .map_err(|e| format!("postgres: {e}"))?;
     let mut tx = pool
         .begin()
         .await
