@@ -530,3 +530,24 @@ async fn production_overrides_need_the_launch_name_typed(pool: PgPool) {
     .stdout(predicate::str::contains("OVERRIDE APPLIED"));
     assert_eq!(journal.recent(10).await.unwrap().len(), 1);
 }
+
+#[test]
+fn counts_in_the_report_read_as_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = std::fs::read_to_string(fixture("clean.csv")).unwrap();
+    let mut lines = clean.lines();
+    let mut csv = format!("{},extra\n", lines.next().unwrap());
+    for line in lines {
+        csv.push_str(&format!("{line},x\n"));
+    }
+    let path = dir.path().join("one_soft.csv");
+    std::fs::write(&path, csv).unwrap();
+    gonogo(dir.path())
+        .args(["cohort", "validate", "--offline"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "50 rows, 50 valid, 0 hard and 1 soft finding\n",
+        ));
+}

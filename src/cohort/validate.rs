@@ -245,8 +245,8 @@ fn rows<R: Read>(
                 line,
                 None,
                 &format!(
-                    "{} field(s), the header has {} (an unquoted comma?)",
-                    fields.len(),
+                    "{}, the header has {} (an unquoted comma?)",
+                    crate::plural::count(fields.len() as u64, "field"),
                     columns.count
                 ),
             ));

@@ -24,7 +24,11 @@ pub async fn run(cli: &Cli) -> Outcome {
     })?;
     match applied {
         0 => println!("database {} is up to date", pg.url),
-        n => println!("applied {n} migration(s) to {}", pg.url),
+        n => println!(
+            "applied {} to {}",
+            crate::plural::count(n as u64, "migration"),
+            pg.url
+        ),
     }
     Ok(exit::OK)
 }

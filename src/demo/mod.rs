@@ -247,9 +247,10 @@ async fn open_database(url: &str) -> Result<PgPool, DemoError> {
         .map_err(|e| failed(e.to_string()))?;
     if foreign > 0 {
         return Err(failed(format!(
-            "public.beta_invites holds {foreign} invite(s) that are not the rehearsal's; its \
+            "public.beta_invites holds {} that are not the rehearsal's; its \
              redeemed testers would be counted by that database's real gates. Rehearse on an \
-             empty database, or without --database-url on a throwaway one"
+             empty database, or without --database-url on a throwaway one",
+            crate::plural::count(foreign as u64, "invite")
         )));
     }
     scenario::prepare(&pool)

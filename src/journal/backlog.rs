@@ -14,18 +14,23 @@ pub const BACKLOG_LIMIT: usize = 10_000;
 /// Why a flush stopped; the transitions not written are still queued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlushError {
-    #[error("the journal does not exist yet; run `gonogo migrate` ({kept} transition(s) kept)")]
+    #[error("the journal does not exist yet; run `gonogo migrate` ({} kept)", transitions(*.kept))]
     Missing { kept: usize },
-    #[error("{reason} ({kept} transition(s) kept, retrying)")]
+    #[error("{reason} ({} kept, retrying)", transitions(*.kept))]
     Failed { reason: String, kept: usize },
-    #[error("the database did not answer in time ({kept} transition(s) kept, retrying)")]
+    #[error("the database did not answer in time ({} kept, retrying)", transitions(*.kept))]
     TimedOut { kept: usize },
     /// Not a flush's failure: the backlog was full and its oldest transitions were let go.
     #[error(
-        "{dropped} oldest transition(s) given up on: {BACKLOG_LIMIT} were already waiting \
-         ({kept} kept, retrying)"
+        "{} given up on (the oldest): {BACKLOG_LIMIT} were already waiting ({kept} kept, \
+         retrying)",
+        transitions(*.dropped)
     )]
     GaveUp { dropped: usize, kept: usize },
+}
+
+fn transitions(n: usize) -> String {
+    crate::plural::count(n as u64, "transition")
 }
 
 /// The queue in front of [`Journal::record_transition`].

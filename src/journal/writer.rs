@@ -141,7 +141,7 @@ mod tests {
             first
                 .unwrap_err()
                 .to_string()
-                .contains("3 oldest transition(s) given up on"),
+                .contains("3 transitions given up on (the oldest)"),
         );
         let flushed = heard.recv().await.unwrap();
         assert!(
