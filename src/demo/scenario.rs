@@ -83,7 +83,10 @@ pub async fn play(
         }
         perform(&pool, &world, beat, &mut testers).await;
         let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
-        if let Err(e) = journal.record_event("demo", beat.says, data).await {
+        if let Err(e) = journal
+            .record_event(super::summary::STORY_KIND, beat.says, data)
+            .await
+        {
             tracing::info!(error = %e, "demo beat not journaled");
         }
         played.send_replace(i + 1);

@@ -71,6 +71,16 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// Seconds as a short human duration: `27h 12m`, `5m 3s`, `42s`, `3d 4h`.
+/// A poll interval as a person reads it: whole seconds from one second up (`3s`, not
+/// `2s 857ms`), milliseconds below.
+pub fn format_interval(interval: std::time::Duration) -> String {
+    if interval < std::time::Duration::from_secs(1) {
+        format!("{}ms", interval.as_millis())
+    } else {
+        format_duration_secs(interval.as_secs_f64())
+    }
+}
+
 pub fn format_duration_secs(secs: f64) -> String {
     if !secs.is_finite() {
         return format_number(secs);
@@ -252,6 +262,14 @@ mod tests {
         assert_eq!(format_duration_secs(303.0), "5m 3s");
         assert_eq!(format_duration_secs(42.0), "42s");
         assert_eq!(format_duration_secs(108_000.0), "30h");
+    }
+
+    #[test]
+    fn intervals_are_rounded_to_what_a_person_reads() {
+        use std::time::Duration;
+        assert_eq!(format_interval(Duration::from_millis(2857)), "3s");
+        assert_eq!(format_interval(Duration::from_secs(90)), "1m 30s");
+        assert_eq!(format_interval(Duration::from_millis(333)), "333ms");
     }
 
     #[test]
