@@ -19,7 +19,7 @@ pub enum DbError {
     #[error("migration failed: {0}")]
     Migrate(String),
     #[error(
-        "connection refused by {host}:{port}: no PostgreSQL listens there (is it running? is [postgres] url right?)"
+        "connection refused by {host}:{port}: nothing listens there; is PostgreSQL running, and is [postgres] url right?"
     )]
     Refused { host: String, port: u16 },
     #[error("cannot reach {host}:{port}: {reason}")]

@@ -196,3 +196,26 @@ fn http_gate_errors_name_the_host() {
     assert!(error.starts_with(&format!("127.0.0.1:{port}: ")), "{error}");
     assert!(!out.contains("s3cret-pw"), "{out}");
 }
+
+#[test]
+fn a_refused_journal_is_said_at_once_too() {
+    let env = Env::new();
+    let port = support::free_port();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{port}/veza\"\n\n{}",
+        command_gate("ok", r#"["true"]"#, "")
+    ));
+    let started = std::time::Instant::now();
+    let (code, out, err) = run(&env, &["check"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "journal: not recorded (connection refused by 127.0.0.1:{port}: nothing listens there"
+        )),
+        "{out}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "not after the 3s budget"
+    );
+}

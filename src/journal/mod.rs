@@ -20,6 +20,9 @@ pub enum JournalError {
     Missing,
 }
 
+/// A refused database is said at once rather than after a writer's whole budget.
+const REACH_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn db(e: sqlx::Error) -> JournalError {
     match &e {
         sqlx::Error::Database(d) if d.code().as_deref() == Some("42P01") => JournalError::Missing,
@@ -67,6 +70,12 @@ impl Journal {
         &self.launch
     }
 
+    async fn reachable(&self) -> Result<(), JournalError> {
+        crate::db::reachable(&self.pool, REACH_WITHIN)
+            .await
+            .map_err(|e| JournalError::Db(e.to_string()))
+    }
+
     pub fn actor(&self) -> &str {
         &self.actor
     }
@@ -78,6 +87,7 @@ impl Journal {
     /// the line before, so the history reads as one consistent sequence even when a cockpit
     /// replays transitions it kept while the database was away. Returns whether a line was added.
     pub async fn record_transition(&self, t: &Transition) -> Result<bool, JournalError> {
+        self.reachable().await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gonogo.gate:' || $1 || ':' || $2))")
             .bind(&self.launch)
@@ -140,6 +150,7 @@ impl Journal {
         message: &str,
         data: serde_json::Value,
     ) -> Result<i64, JournalError> {
+        self.reachable().await?;
         sqlx::query_scalar(
             "INSERT INTO gonogo.journal (at, launch, kind, actor, message, data)
              VALUES (now(), $1, $2, $3, $4, $5) RETURNING id",
