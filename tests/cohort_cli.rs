@@ -300,12 +300,14 @@ fn force_without_a_journal_is_never_applied() {
 }
 
 fn config_for(dir: &Path, url: &str) -> PathBuf {
+    launch_config(dir, "[launch]\nname = \"beta-test\"\n", url)
+}
+
+fn launch_config(dir: &Path, launch: &str, url: &str) -> PathBuf {
     let path = dir.join("gonogo.toml");
     std::fs::write(
         &path,
-        format!(
-            "[launch]\nname = \"beta-test\"\n[postgres]\nurl = \"{url}\"\n[defaults]\ntimeout = \"5s\"\n"
-        ),
+        format!("{launch}[postgres]\nurl = \"{url}\"\n[defaults]\ntimeout = \"5s\"\n"),
     )
     .unwrap();
     path
@@ -426,13 +428,11 @@ fn unreachable_database_exits_69_and_suggests_offline() {
 }
 
 fn production_config(dir: &Path, url: &str) {
-    std::fs::write(
-        dir.join("gonogo.toml"),
-        format!(
-            "[launch]\nname = \"Veza v2 soft launch\"\nenvironment = \"production\"\n[postgres]\nurl = \"{url}\"\n[defaults]\ntimeout = \"5s\"\n"
-        ),
-    )
-    .unwrap();
+    launch_config(
+        dir,
+        "[launch]\nname = \"Veza v2 soft launch\"\nenvironment = \"production\"\n",
+        url,
+    );
 }
 
 #[sqlx::test(migrations = false)]

@@ -67,6 +67,15 @@ fn valid_fixture_passes_config_check_without_showing_secrets() {
     assert_no_secret(&stderr);
 }
 
+/// `config check --config PATH` from `home`.
+fn config_check(home: &Path, path: &Path) -> std::process::Output {
+    gonogo(home)
+        .args(["config", "check", "--config"])
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
 /// Runs `config check` on an invalid fixture: exit 78, and the message.
 fn invalid(name: &str) -> String {
     let home = tempfile::tempdir().unwrap();
@@ -201,11 +210,7 @@ token = "${{GONOGO_T_TOKEN}}"   # from the vault
         ),
     )
     .unwrap();
-    let out = gonogo(home.path())
-        .args(["config", "check", "--config"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = config_check(home.path(), &path);
     assert_eq!(out.status.code(), Some(78));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let shown = path.display();
@@ -246,11 +251,7 @@ fn environment_outside_the_documented_set_is_an_error_naming_them() {
         "[launch]\nname = \"x\"\nenvironment = \"Production \"\n",
     )
     .unwrap();
-    let out = gonogo(home.path())
-        .args(["config", "check", "--config"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = config_check(home.path(), &path);
     assert_eq!(out.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`Production `"));
 }
