@@ -42,10 +42,64 @@ pub enum Command {
     /// Review the beta cohort CSV before any invite goes out
     #[command(subcommand)]
     Cohort(CohortCommand),
+    /// Write an operator note to the shared journal
+    Note(NoteArgs),
+    /// Print the shared journal (gate transitions and operator actions); --follow streams it
+    Timeline(TimelineArgs),
+    /// The shift report: verdict, gates, transitions, actions and what needs attention
+    Handoff(HandoffArgs),
     /// Print a shell completion script (e.g. `gonogo completions bash > ~/.local/share/bash-completion/completions/gonogo`)
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `gonogo man | man -l -`
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The note (words are joined with spaces); at most 2,000 characters
+    #[arg(value_name = "TEXT", required = true, num_args = 1..)]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Only lines since this long ago (`30m`, `8h`) or this time (RFC 3339)
+    #[arg(long, value_name = "DUR|RFC3339")]
+    pub since: Option<String>,
+    /// Only this gate's lines
+    #[arg(long, value_name = "ID")]
+    pub gate: Option<String>,
+    /// Only lines of this kind (gate, note, shift_takeover, cohort_override, demo, …)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    /// Keep printing new lines as they are written, from any cockpit or command
+    #[arg(long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    /// The period's start: a duration ago (`8h`) or a time (RFC 3339); default: the last shift
+    /// take-over, else the last 8 hours
+    #[arg(long, value_name = "DUR|RFC3339")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Record that you take over the shift (after writing the report)
+    #[arg(long)]
+    pub take_over: bool,
 }
 
 #[derive(Debug, Args)]

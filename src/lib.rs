@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod exit;
 pub mod gate;
+pub mod handoff;
 pub mod journal;
 pub mod logging;
 pub mod monitor;

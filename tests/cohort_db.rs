@@ -181,7 +181,7 @@ async fn without_a_users_table_the_error_does_not_say_to_migrate(pool: PgPool) {
         "migrate makes no users table: {err}"
     );
     assert!(
-        err.contains("not in this database") && err.contains("existing_users_query"),
+        err.contains("users table is missing") && err.contains("existing_users_query"),
         "{err}"
     );
 }

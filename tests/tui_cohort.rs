@@ -59,7 +59,9 @@ fn the_palette_loads_a_file_as_an_effect_and_shows_loading() {
         "{fx:?}"
     );
     assert_eq!(state.pane, Pane::Cohort);
-    assert!(matches!(&state.cohort.file, CohortFile::Loading { path, .. } if path == COHORT_WARN));
+    assert!(
+        matches!(&state.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN)
+    );
 }
 
 #[test]
@@ -112,7 +114,9 @@ fn a_failed_load_is_a_message_not_a_crash() {
         "missing.csv",
         Err("cannot open missing.csv: No such file".into()),
     );
-    assert!(matches!(&state.cohort.file, CohortFile::Failed { path, .. } if path == "missing.csv"));
+    assert!(
+        matches!(&state.cohort.file(), CohortFile::Failed { path, .. } if path == "missing.csv")
+    );
     assert!(
         status_text(&state).contains("cohort not loaded"),
         "{}",
@@ -131,15 +135,15 @@ fn a_failed_load_is_a_message_not_a_crash() {
 fn the_code_filter_cycles_through_row_codes_and_back() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter, Some(Code::MalformedEmail));
+    assert_eq!(state.cohort.code_filter(), Some(Code::MalformedEmail));
     assert_eq!(emails(&state), ["not-an-email"]);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter, Some(Code::DuplicateEmail));
+    assert_eq!(state.cohort.code_filter(), Some(Code::DuplicateEmail));
     assert_eq!(emails(&state), ["Ana@Vinyl.example"]);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter, Some(Code::MissingCohort));
+    assert_eq!(state.cohort.code_filter(), Some(Code::MissingCohort));
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter, None);
+    assert_eq!(state.cohort.code_filter(), None);
     assert_eq!(emails(&state).len(), 10);
     // :cohort-filter names a code; a wrong one lists the codes.
     update(&mut state, Action::StartPalette);
@@ -150,7 +154,7 @@ fn the_code_filter_cycles_through_row_codes_and_back() {
     type_text(&mut state, "cohort-filter dup");
     update(&mut state, Action::Submit);
     assert!(status_text(&state).contains("no finding code `dup`"));
-    assert_eq!(state.cohort.code_filter, Some(Code::DuplicateEmail));
+    assert_eq!(state.cohort.code_filter(), Some(Code::DuplicateEmail));
 }
 
 #[test]
@@ -168,7 +172,7 @@ fn slash_searches_email_and_label_and_escape_clears() {
         ]
     );
     update(&mut state, Action::Submit);
-    assert_eq!(state.cohort.search, "VINYL", "Enter keeps the search");
+    assert_eq!(state.cohort.search(), "VINYL", "Enter keeps the search");
     update(&mut state, Action::StartFilter);
     update(&mut state, Action::Edit(InputRequest::DeleteLine));
     type_text(&mut state, "jazz-club");
@@ -177,10 +181,10 @@ fn slash_searches_email_and_label_and_escape_clears() {
         "no such label in the blocked file"
     );
     update(&mut state, Action::Back);
-    assert_eq!(state.cohort.search, "");
+    assert_eq!(state.cohort.search(), "");
     assert_eq!(emails(&state).len(), 10);
     // The gates filter is untouched by the cohort search.
-    assert_eq!(state.filter, "");
+    assert_eq!(state.gates.filter(), "");
 }
 
 #[test]
@@ -251,7 +255,9 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
     );
     state.cohort.database = true;
     update(&mut state, Action::ShowPane(Pane::Gates));
-    press(&mut state, 'o');
+    // `o` is the Cohort pane's key: elsewhere it is free, and the action itself says where.
+    assert!(input::action_for_event(&state, &key('o')).is_none());
+    update(&mut state, Action::StartCohortOverride);
     assert!(state.overlays.is_empty());
     assert!(status_text(&state).contains("Cohort pane (3)"));
 }
@@ -302,7 +308,7 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
             result: Ok(42),
         },
     );
-    assert!(fx.contains(&Effect::LoadTimeline), "{fx:?}");
+    assert!(reads_journal(&fx), "{fx:?}");
     assert_eq!(
         state.cohort.loaded().unwrap().overridden,
         Override::Recorded {
@@ -396,10 +402,15 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
             result: Ok(7),
         },
     );
-    assert!(!fx.contains(&Effect::LoadTimeline), "one read at a time");
-    update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
-    let fx = update(&mut state, Action::Tick(at(14, 4, 7)));
-    assert!(fx.contains(&Effect::LoadTimeline), "{fx:?}");
+    assert!(!reads_journal(&fx), "one read at a time");
+    // The read under way may predate the override: a second read follows it at once.
+    let fx = update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
+    assert!(reads_journal(&fx), "{fx:?}");
+}
+
+fn reads_journal(fx: &[Effect]) -> bool {
+    fx.iter()
+        .any(|e| matches!(e, Effect::LoadTimeline | Effect::LoadTimelineAfter(_)))
 }
 
 #[test]
@@ -460,7 +471,7 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
         },
     );
     assert!(
-        matches!(state.cohort.file, CohortFile::Loading { .. }),
+        matches!(state.cohort.file(), CohortFile::Loading { .. }),
         "still waiting for pane_warn"
     );
     update(
@@ -473,7 +484,7 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
     assert_eq!(state.cohort.loaded().unwrap().path, COHORT_WARN);
 
     update(&mut state, Action::LoadCohort("evil\u{1b}[2J.csv".into()));
-    let CohortFile::Loading { path, .. } = &state.cohort.file else {
+    let CohortFile::Loading { path, .. } = &state.cohort.file() else {
         panic!("loading");
     };
     assert!(!path.contains('\u{1b}'), "{path:?}");
@@ -520,7 +531,7 @@ fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
         },
     );
     assert!(
-        matches!(&state.cohort.file, CohortFile::Loading { path, .. } if path == COHORT_WARN),
+        matches!(&state.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN),
         "still waiting for pane_warn"
     );
     // The same file asked for twice (edited in between): only the second answer counts.
@@ -529,7 +540,7 @@ fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
     let second = load_asked(&update(&mut again, Action::LoadCohort(COHORT_WARN.into())));
     let answer = |load, result| Action::CohortLoaded { load, result };
     update(&mut again, answer(first, cohort_answer(COHORT_BLOCKED)));
-    assert!(matches!(again.cohort.file, CohortFile::Loading { .. }));
+    assert!(matches!(again.cohort.file(), CohortFile::Loading { .. }));
     update(&mut again, answer(second, cohort_answer(COHORT_WARN)));
     let report = &again.cohort.loaded().unwrap().cohort.0.scan.report;
     assert_eq!(report.status, Status::Warn);

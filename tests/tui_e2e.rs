@@ -118,7 +118,7 @@ fn cockpit_runs_in_a_real_terminal_and_restores_it_on_quit() {
 
     tmux.keys(&["2"]);
     tmux.wait_for("the timeline", |s| {
-        s.contains("local only") && s.contains("unknown → ✅ pass")
+        s.contains("local only") && s.contains("first: ✅ pass")
     });
     // --cohort loaded the file at start; without [postgres] an override is refused, saying why.
     tmux.keys(&["Tab"]);

@@ -4,6 +4,7 @@ mod tui_support;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use gonogo::gate::{GateState, Value};
+use gonogo::journal::{Entry, JournalEvent, LiveSignal};
 use gonogo::tui::keymap::Keymap;
 use gonogo::tui::state::{Overlay, View};
 use gonogo::tui::timeline::TimelineSource;
@@ -92,11 +93,11 @@ fn panes_cycle_and_digits_jump() {
 fn selection_moves_within_bounds_and_enter_opens_the_detail() {
     let (mut state, _) = state();
     update(&mut state, Action::Move(-1));
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.gates.selected, 0);
     update(&mut state, Action::Bottom);
-    assert_eq!(state.selected, 5);
+    assert_eq!(state.gates.selected, 5);
     update(&mut state, Action::Move(1));
-    assert_eq!(state.selected, 5);
+    assert_eq!(state.gates.selected, 5);
     update(&mut state, Action::Top);
     update(&mut state, Action::Move(3));
     update(&mut state, Action::Open);
@@ -140,10 +141,10 @@ fn filter_narrows_the_list_and_escape_clears_it() {
         .collect();
     assert_eq!(ids, ["sentry_p1"]);
     update(&mut state, Action::Submit);
-    assert_eq!(state.filter, "SENTRY", "Enter keeps the filter");
+    assert_eq!(state.gates.filter(), "SENTRY", "Enter keeps the filter");
     assert!(state.overlays.is_empty());
     update(&mut state, Action::Back);
-    assert_eq!(state.filter, "");
+    assert_eq!(state.gates.filter(), "");
     assert_eq!(state.visible_gates().len(), 6);
 }
 
@@ -219,12 +220,12 @@ fn remapped_keys_drive_the_same_actions() {
 }
 
 #[test]
-fn the_timeline_reads_the_journal_every_five_seconds_one_read_at_a_time() {
+fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_live() {
     let (mut state, effects) = state();
     assert!(effects.contains(&Effect::LoadTimeline));
     assert!(state.timeline.loading);
     let fx = update(&mut state, Action::Tick(at(14, 4, 6)));
-    assert!(!fx.contains(&Effect::LoadTimeline), "one read at a time");
+    assert!(!reads(&fx), "one read at a time");
     update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
     assert_eq!(
         state.timeline.source,
@@ -234,17 +235,65 @@ fn the_timeline_reads_the_journal_every_five_seconds_one_read_at_a_time() {
     );
     assert_eq!(state.timeline.rows().len(), 3);
     assert_eq!(state.timeline.rows()[0].subject, "Sentry P1 issues");
-    // 14:04:07 is 7 s after the read asked at 14:04:00 and none is running: read again.
-    assert!(update(&mut state, Action::Tick(at(14, 4, 7))).contains(&Effect::LoadTimeline));
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    // Not live yet: every five seconds, only the lines after the last one read (id 3).
+    let fx = update(&mut state, Action::Tick(at(14, 4, 7)));
+    assert!(fx.contains(&Effect::LoadTimelineAfter(3)), "{fx:?}");
+    assert!(
+        !fx.contains(&Effect::LoadTimeline),
+        "never the whole page again"
+    );
+    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
     let fx = update(&mut state, Action::Tick(at(14, 4, 9)));
-    assert!(!fx.contains(&Effect::LoadTimeline), "not due yet");
-    let fx = update(&mut state, Action::Tick(at(14, 4, 12)));
-    assert!(fx.contains(&Effect::LoadTimeline));
-    // A recorded transition asks for a fresh read as soon as the current one is done.
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
-    let fx = update(&mut state, Action::JournalRecorded(Ok(1)));
-    assert!(fx.contains(&Effect::LoadTimeline));
+    assert!(!reads(&fx), "not due yet");
+    // Live: the clock no longer reads; a notification does, and only what follows.
+    let fx = update(&mut state, Action::Live(LiveSignal::Connected));
+    assert!(
+        fx.contains(&Effect::LoadTimelineAfter(3)),
+        "catch up after connecting"
+    );
+    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
+    assert!(!reads(&update(&mut state, Action::Tick(at(14, 4, 30)))));
+    let note = Entry::from_event(
+        4,
+        at(14, 4, 31),
+        "bruno",
+        JournalEvent::Note {
+            text: "db failover rehearsed".into(),
+        },
+    );
+    let fx = update(
+        &mut state,
+        Action::Live(LiveSignal::Journal {
+            id: Some(4),
+            kind: "note".into(),
+        }),
+    );
+    assert!(fx.contains(&Effect::LoadTimelineAfter(3)), "{fx:?}");
+    update(&mut state, Action::TimelineAppended(Ok(vec![note])));
+    assert_eq!(state.timeline.rows()[0].message, "db failover rehearsed");
+    assert_eq!(state.timeline.last_id, Some(4));
+    // A notification for a line already read reads nothing.
+    let fx = update(
+        &mut state,
+        Action::Live(LiveSignal::Journal {
+            id: Some(4),
+            kind: "note".into(),
+        }),
+    );
+    assert!(!reads(&fx));
+    // Paused: polling again, and the operator is told once.
+    update(
+        &mut state,
+        Action::Live(LiveSignal::Disconnected("connection reset".into())),
+    );
+    assert!(state.status.as_ref().unwrap().text.contains("paused"));
+    let fx = update(&mut state, Action::Tick(at(14, 4, 40)));
+    assert!(fx.contains(&Effect::LoadTimelineAfter(4)), "{fx:?}");
+}
+
+fn reads(fx: &[Effect]) -> bool {
+    fx.iter()
+        .any(|e| matches!(e, Effect::LoadTimeline | Effect::LoadTimelineAfter(_)))
 }
 
 #[test]
@@ -267,7 +316,7 @@ fn journal_failures_fall_back_to_local_history_with_one_message() {
     assert!(
         status
             .text
-            .contains("journal unavailable: connection refused")
+            .contains("The journal is unavailable: connection refused.")
     );
     state.status = None;
     update(
@@ -279,7 +328,7 @@ fn journal_failures_fall_back_to_local_history_with_one_message() {
         &mut state,
         Action::JournalRecorded(Err("relation missing".into())),
     );
-    assert!(state.status.unwrap().text.contains("not recorded"));
+    assert!(state.status.unwrap().text.contains("not taking lines"));
 }
 
 #[test]
@@ -351,7 +400,7 @@ fn clicks_select_rows_and_tabs() {
     );
     // Row 0 header, 1 tabs, 2 table header, 3 first gate.
     update(&mut state, Action::Click { column: 10, row: 5 });
-    assert_eq!(state.selected, 2);
+    assert_eq!(state.gates.selected, 2);
     update(
         &mut state,
         Action::Click {
@@ -359,7 +408,10 @@ fn clicks_select_rows_and_tabs() {
             row: 25,
         },
     );
-    assert_eq!(state.selected, 2, "a click below the rows selects nothing");
+    assert_eq!(
+        state.gates.selected, 2,
+        "a click below the rows selects nothing"
+    );
     update(&mut state, Action::Click { column: 12, row: 1 });
     assert_eq!(state.pane, Pane::Timeline);
     let scrolled = input::action_for_event(
@@ -446,11 +498,11 @@ fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
         .count();
     assert_eq!(shown, 20, "{screen}");
     update(&mut state, Action::PageDown);
-    assert_eq!(state.selected, shown);
+    assert_eq!(state.gates.selected, shown);
     update(&mut state, Action::PageDown);
-    assert_eq!(state.selected, 2 * shown);
+    assert_eq!(state.gates.selected, 2 * shown);
     update(&mut state, Action::PageUp);
-    assert_eq!(state.selected, shown);
+    assert_eq!(state.gates.selected, shown);
 }
 
 fn selected_subject(state: &gonogo::tui::State) -> String {

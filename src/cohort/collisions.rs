@@ -90,21 +90,9 @@ pub async fn find_with(
     // The operator's SQL, first column only, as text (it may be citext or varchar).
     let users_sql =
         format!("SELECT gonogo_users.email::text FROM ({users_sql}\n) AS gonogo_users(email)");
-    crate::db::reachable(pool, timeout)
+    let mut tx = crate::db::read_only(pool, timeout)
         .await
         .map_err(|e| CollisionError::Db(e.to_string()))?;
-    let mut tx = pool.begin().await.map_err(|e| db(&e))?;
-    sqlx::query("SET TRANSACTION READ ONLY")
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| db(&e))?;
-    let ms = timeout.as_millis().clamp(1, i32::MAX as u128);
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SET LOCAL statement_timeout = {ms}"
-    )))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| db(&e))?;
 
     let mut folded = String::new();
     let mut users_found: HashSet<u64> = HashSet::new();
@@ -114,7 +102,7 @@ pub async fn find_with(
         while let Some(email) = users
             .try_next()
             .await
-            .map_err(|e| CollisionError::Users(users_message(&e)))?
+            .map_err(|e| CollisionError::Users(message(&e, USERS_MISSING)))?
         {
             let Some(email) = email else { continue };
             let Some(line) = lookup(emails, &email, &mut folded) else {
@@ -143,7 +131,7 @@ pub async fn find_with(
         while let Some((email, expires)) = invites
             .try_next()
             .await
-            .map_err(|e| CollisionError::Invites(message(&e)))?
+            .map_err(|e| CollisionError::Invites(message(&e, INVITES_MISSING)))?
         {
             let Some(line) = lookup(emails, &email, &mut folded) else {
                 continue;
@@ -177,36 +165,19 @@ fn lookup(emails: &SeenEmails, email: &str, folded: &mut String) -> Option<u64> 
     emails.line_of_folded(folded)
 }
 
-/// The users query's error, with advice that fits it: the product's table is the product's, so
-/// a missing one is a wrong database or a wrong query, never something `gonogo migrate` makes.
-fn users_message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) if d.code().as_deref() == Some("42P01") => format!(
-            "{}: the product's users are not in this database (gonogo does not create them); \
-             point [postgres] url at the product's database, or set [cohort] \
-             existing_users_query to where its users' emails are",
-            d.message()
-        ),
-        other => message(other),
-    }
-}
+/// What to do about a missing table: the users table is the product's, `beta_invites` is
+/// created by `gonogo migrate` when the product has not.
+const USERS_MISSING: &str = "the product's users table is missing: check [cohort] \
+     existing_users_query and the database the config names";
+const INVITES_MISSING: &str = "run `gonogo migrate`, which creates beta_invites";
 
-fn db(e: &sqlx::Error) -> CollisionError {
-    CollisionError::Db(message(e))
-}
-
-fn message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) => match d.code().as_deref() {
-            Some("57014") => {
-                "statement timeout: the query took longer than [defaults] timeout".into()
-            }
-            Some("25006") => format!("{} (cohort checks run read-only)", d.message()),
-            // Only beta_invites is left to miss here: it is what `gonogo migrate` creates.
-            Some("42P01") => format!("{} (run `gonogo migrate` to create it)", d.message()),
-            _ => d.message().to_owned(),
-        },
-        sqlx::Error::PoolTimedOut => "cannot connect to the database (timed out)".into(),
-        other => other.to_string(),
+fn message(e: &sqlx::Error, missing_hint: &str) -> String {
+    let e = crate::db::classify(e);
+    match e.kind {
+        crate::db::DbErrorKind::StatementTimeout => {
+            "statement timeout: the query took longer than [defaults] timeout".into()
+        }
+        crate::db::DbErrorKind::MissingTable => format!("{} ({missing_hint})", e.message),
+        _ => e.message,
     }
 }

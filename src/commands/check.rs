@@ -34,13 +34,9 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     let config = loaded.config;
     let gates = select_gates(&config, &args.gates)?;
     let sources = Sources::new(&config)?;
-    let journal = match (args.no_journal, sources.postgres()) {
-        (false, Some(pool)) => Some(Journal::new(
-            pool.clone(),
-            config.launch().name.0.clone(),
-            cli.operator(),
-        )),
-        _ => None,
+    let journal = match args.no_journal {
+        false => sources.journal(&config.launch().name.0, &cli.operator()),
+        true => None,
     };
     if watch {
         return watch_loop(&config, &gates, sources, journal, every, args.json).await;

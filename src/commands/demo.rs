@@ -7,7 +7,6 @@ use super::watch::{StopSignals, Watch};
 use super::{Failure, Outcome};
 use crate::cli::{Cli, DemoArgs};
 use crate::demo::{BinarySearch, DemoOptions, Rehearsal, SCRIPT, script};
-use crate::journal::Journal;
 use crate::source::Sources;
 use std::time::Duration;
 
@@ -63,9 +62,7 @@ async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
     // Registered before anything starts, so an early signal is not lost.
     let mut stop = StopSignals::new()?;
     let sources = Sources::new(config)?;
-    let journal = sources
-        .postgres()
-        .map(|pool| Journal::new(pool.clone(), config.launch().name.0.clone(), operator));
+    let journal = sources.journal(&config.launch().name.0, &operator);
     print_header(rehearsal);
     let mut watch = Watch::start(config, &config.gates, sources, journal, None, false);
     let mut progress = rehearsal.progress();

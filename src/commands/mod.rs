@@ -7,6 +7,8 @@ mod config_cmd;
 mod confirm;
 mod demo;
 mod docs;
+mod handoff;
+mod journal_cmd;
 mod migrate;
 mod tui;
 mod watch;
@@ -71,6 +73,9 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,
         Some(Command::Completions(args)) => docs::completions(args),
         Some(Command::Man) => docs::man(),
+        Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
+        Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
+        Some(Command::Handoff(args)) => handoff::run(&cli, args).await,
     };
     match result {
         Ok(code) => code,

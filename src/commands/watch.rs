@@ -81,7 +81,12 @@ impl Watch {
         tokio::select! {
             Some(result) = self.results.recv() => {
                 self.unanswered.remove(&result.gate);
-                Step(self.board.apply(result).into_iter().collect())
+                let gate = result.gate.clone();
+                let step = Step(self.board.apply(result).into_iter().collect());
+                if let (Some(writer), Some(status)) = (&self.journal, self.board.get(&gate)) {
+                    writer.observed_by(status);
+                }
+                step
             }
             _ = self.refresh.tick() => Step(self.board.refresh(self.clock.now())),
         }

@@ -144,6 +144,7 @@ mod tests {
         Entry {
             id,
             at: Utc::now(),
+            recorded_at: Utc::now(),
             kind: GATE_KIND.into(),
             actor: "ops".into(),
             gate: Some(gate.into()),
@@ -152,6 +153,7 @@ mod tests {
             value: Some(value.into()),
             message: String::new(),
             data: serde_json::Value::Null,
+            event: None,
         }
     }
 

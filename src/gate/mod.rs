@@ -11,7 +11,7 @@ pub use condition::Condition;
 pub use spec::{GateSpec, SourceSpec};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A value a source observed.
@@ -125,7 +125,7 @@ pub struct GateResult {
     pub outcome: Result<Observation, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
     Pass,
@@ -170,7 +170,7 @@ impl fmt::Display for GateState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     #[serde(rename = "GO")]
     Go,

@@ -1,40 +1,53 @@
-//! The journal in `gonogo.journal`: gate transitions and operator actions, shared by every cockpit
-//! connected to the same database. Each transition is recorded once, however many cockpits see it.
+//! The journal in `gonogo.journal`: gate transitions and operator actions, typed as
+//! [`JournalEvent`]s, shared by every cockpit connected to the same database. Each line is
+//! recorded once, however many cockpits see it or retry it. Its SQL lives in the database
+//! layer's store ([`crate::db::journal_store`]); this module owns the events, the ordered
+//! backlog in front of the store, and the writer task.
 
 mod backlog;
+pub mod display;
+mod event;
 mod writer;
 
-pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError};
+pub use crate::db::journal_store::{
+    Journal, JournalFilter, ObservedGate, READ_LIMIT, SAME_CHANGE_WINDOW,
+};
+pub use crate::db::listen::LiveSignal;
+pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError, Pending};
+pub use event::{
+    CohortOverride, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError, clean_note,
+};
 pub use writer::{Writer, WriterPace};
 
-use crate::gate::{GateState, Transition};
+use crate::db::DbError;
+use crate::gate::GateState;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use uuid::Uuid;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum JournalError {
     #[error("journal: {0}")]
-    Db(String),
+    Db(DbError),
     #[error("the journal does not exist yet; run `gonogo migrate`")]
     Missing,
 }
 
-/// A refused database is said at once rather than after a writer's whole budget.
-const REACH_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
-
-fn db(e: sqlx::Error) -> JournalError {
-    match &e {
-        sqlx::Error::Database(d) if d.code().as_deref() == Some("42P01") => JournalError::Missing,
-        _ => JournalError::Db(e.to_string()),
+impl JournalError {
+    /// The database could not be reached (as opposed to refusing a statement).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, JournalError::Db(e) if e.is_unavailable())
     }
 }
 
-/// One journal line, as the timeline shows it.
+/// One journal line as read back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub id: i64,
+    /// When it happened.
     pub at: DateTime<Utc>,
+    /// When the database took it (later than `at` for a line kept while it was away).
+    pub recorded_at: DateTime<Utc>,
     pub kind: String,
     pub actor: String,
     pub gate: Option<String>,
@@ -43,196 +56,98 @@ pub struct Entry {
     pub value: Option<String>,
     pub message: String,
     pub data: serde_json::Value,
+    /// The line, typed; `None` when this version does not know its kind or shape (a newer
+    /// gonogo wrote it): it is shown as raw text.
+    #[serde(skip)]
+    pub event: Option<JournalEvent>,
 }
 
-/// How far apart two cockpits' records of one change can be: one poll later, or a clock a
-/// little ahead.
-pub const SAME_CHANGE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
-
-/// Where journal lines go: one launch, one operator.
-#[derive(Debug, Clone)]
-pub struct Journal {
-    pool: PgPool,
-    launch: String,
-    actor: String,
-}
-
-impl Journal {
-    pub fn new(pool: PgPool, launch: impl Into<String>, actor: impl Into<String>) -> Journal {
-        Journal {
-            pool,
-            launch: launch.into(),
-            actor: actor.into(),
-        }
-    }
-
-    pub fn launch(&self) -> &str {
-        &self.launch
-    }
-
-    async fn reachable(&self) -> Result<(), JournalError> {
-        crate::db::reachable(&self.pool, REACH_WITHIN)
-            .await
-            .map_err(|e| JournalError::Db(e.to_string()))
-    }
-
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-
-    /// Records a gate transition at its time, unless the journal already has that state there:
-    /// the line just before `t.at` is `to`, or the first one after it is `to` and within
-    /// [`SAME_CHANGE_WINDOW`] (another cockpit recorded the same change, having polled a little
-    /// later or with its clock a little ahead); a same-state line hours later is a later change. The `from` written is the state of
-    /// the line before, so the history reads as one consistent sequence even when a cockpit
-    /// replays transitions it kept while the database was away. Returns whether a line was added.
-    pub async fn record_transition(&self, t: &Transition) -> Result<bool, JournalError> {
-        self.reachable().await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gonogo.gate:' || $1 || ':' || $2))")
-            .bind(&self.launch)
-            .bind(&t.gate)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let (before, after, after_at): (Option<String>, Option<String>, Option<DateTime<Utc>>) =
-            sqlx::query_as(
-                "WITH next AS (
-                   SELECT to_state, at FROM gonogo.journal
-                   WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at > $3
-                   ORDER BY at, id LIMIT 1)
-                 SELECT
-                   (SELECT to_state FROM gonogo.journal
-                    WHERE launch = $1 AND kind = 'gate' AND gate = $2 AND at <= $3
-                    ORDER BY at DESC, id DESC LIMIT 1),
-                   (SELECT to_state FROM next),
-                   (SELECT at FROM next)",
-            )
-            .bind(&self.launch)
-            .bind(&t.gate)
-            .bind(t.at)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-        let to = Some(t.to.as_str());
-        let seen_just_after =
-            after.as_deref() == to && after_at.is_some_and(|at| at - t.at <= SAME_CHANGE_WINDOW);
-        if before.as_deref() == to || seen_just_after {
-            tx.rollback().await.map_err(db)?;
-            return Ok(false);
-        }
-        let data =
-            serde_json::json!({ "title": t.title, "required": t.required, "error": t.error });
-        sqlx::query(
-            "INSERT INTO gonogo.journal (at, launch, kind, actor, gate, from_state, to_state, value, message, data)
-             VALUES ($1, $2, 'gate', $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(t.at)
-        .bind(&self.launch)
-        .bind(&self.actor)
-        .bind(&t.gate)
-        .bind(before)
-        .bind(t.to.as_str())
-        .bind(&t.value_text)
-        .bind(t.error.as_deref().unwrap_or(""))
-        .bind(data)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
-    }
-
-    /// Records an operator action (an override, a tick, a vote) with structured data.
-    pub async fn record_event(
-        &self,
-        kind: &str,
-        message: &str,
-        data: serde_json::Value,
-    ) -> Result<i64, JournalError> {
-        self.reachable().await?;
-        sqlx::query_scalar(
-            "INSERT INTO gonogo.journal (at, launch, kind, actor, message, data)
-             VALUES (now(), $1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(&self.launch)
-        .bind(kind)
-        .bind(&self.actor)
-        .bind(message)
-        .bind(data)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db)
-    }
-
-    /// The newest line of this launch of `kind` whose `data` has `key` equal to `value` (the
-    /// last override of a cohort file, by its hash).
-    pub async fn latest_with(
-        &self,
-        kind: &str,
-        key: &str,
-        value: &str,
-    ) -> Result<Option<Entry>, JournalError> {
-        let row: Option<JournalRow> = sqlx::query_as(
-            "SELECT id, at, kind, actor, gate, from_state, to_state, value, message, data
-             FROM gonogo.journal WHERE launch = $1 AND kind = $2 AND data->>$3 = $4
-             ORDER BY at DESC, id DESC LIMIT 1",
-        )
-        .bind(&self.launch)
-        .bind(kind)
-        .bind(key)
-        .bind(value)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(row.map(Entry::from))
-    }
-
-    /// The newest `limit` lines of this launch, newest first.
-    pub async fn recent(&self, limit: i64) -> Result<Vec<Entry>, JournalError> {
-        let rows: Vec<JournalRow> = sqlx::query_as(
-            "SELECT id, at, kind, actor, gate, from_state, to_state, value, message, data
-             FROM gonogo.journal WHERE launch = $1 ORDER BY at DESC, id DESC LIMIT $2",
-        )
-        .bind(&self.launch)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(rows.into_iter().map(Entry::from).collect())
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct JournalRow {
-    id: i64,
-    at: DateTime<Utc>,
-    kind: String,
-    actor: String,
-    gate: Option<String>,
-    from_state: Option<String>,
-    to_state: Option<String>,
-    value: Option<String>,
-    message: String,
-    data: serde_json::Value,
-}
-
-impl From<JournalRow> for Entry {
-    fn from(r: JournalRow) -> Entry {
-        // Text in the journal may have been written by any cockpit version: clean it on the
-        // way out as well as on the way in.
-        let clean = |s: String| crate::text::sanitize(&s);
+impl Entry {
+    /// A line as the store would read it back after writing `event` (for lines shown before
+    /// they are read back, and for tests).
+    pub fn from_event(id: i64, at: DateTime<Utc>, actor: &str, event: JournalEvent) -> Entry {
+        let (gate, from_state, to_state, value) = match &event {
+            JournalEvent::Gate(g) => (Some(g.gate.clone()), g.from, Some(g.to), g.value.clone()),
+            _ => (None, None, None, None),
+        };
         Entry {
-            id: r.id,
-            at: r.at,
-            kind: clean(r.kind),
-            actor: clean(r.actor),
-            gate: r.gate.map(clean),
-            from_state: r.from_state.as_deref().and_then(GateState::parse),
-            to_state: r.to_state.as_deref().and_then(GateState::parse),
-            value: r.value.map(clean),
-            message: clean(r.message),
-            data: r.data,
+            id,
+            at,
+            recorded_at: at,
+            kind: event.kind().to_owned(),
+            actor: actor.to_owned(),
+            gate,
+            from_state,
+            to_state,
+            value,
+            message: event.summary(actor),
+            data: event.data(),
+            event: Some(event),
         }
+    }
+
+    /// The line as one plain sentence of text, for a line that has no typed event.
+    pub fn raw_text(&self) -> String {
+        let data = crate::text::sanitize_short(&self.data.to_string(), 300);
+        if self.message.is_empty() {
+            format!("{}: {data}", self.kind)
+        } else {
+            format!("{}: {} {data}", self.kind, self.message)
+        }
+    }
+}
+
+/// An event waiting to be written, with the id that makes its write idempotent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingEvent {
+    pub uid: Uuid,
+    pub at: DateTime<Utc>,
+    pub event: JournalEvent,
+}
+
+impl PendingEvent {
+    pub fn new(at: DateTime<Utc>, event: JournalEvent) -> PendingEvent {
+        PendingEvent {
+            uid: Uuid::new_v4(),
+            at,
+            event,
+        }
+    }
+
+    pub fn now(event: JournalEvent) -> PendingEvent {
+        PendingEvent::new(Utc::now(), event)
+    }
+}
+
+/// An event's text cleaned of control characters, however it was written.
+pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
+    let clean = |s: &str| crate::text::sanitize(s);
+    let opt = |s: &Option<String>| s.as_deref().map(clean);
+    match event {
+        JournalEvent::Gate(mut g) => {
+            g.gate = clean(&g.gate);
+            g.title = clean(&g.title);
+            g.value = opt(&g.value);
+            g.error = opt(&g.error);
+            JournalEvent::Gate(g)
+        }
+        JournalEvent::CohortOverride(mut o) => {
+            o.file = clean(&o.file);
+            o.sha256 = clean(&o.sha256);
+            o.reason = opt(&o.reason);
+            JournalEvent::CohortOverride(o)
+        }
+        JournalEvent::Note { text } => JournalEvent::Note { text: clean(&text) },
+        JournalEvent::ShiftTakeover { from, from_since } => JournalEvent::ShiftTakeover {
+            from: opt(&from),
+            from_since,
+        },
+        JournalEvent::Demo {
+            says,
+            story_offset_secs,
+        } => JournalEvent::Demo {
+            says: clean(&says),
+            story_offset_secs,
+        },
     }
 }

@@ -1,8 +1,9 @@
-//! The journal's writer task: transitions are handed over without waiting, written in order by
-//! one task, and kept and retried while the database cannot take them, so a slow or absent
-//! database never holds up the screen or the watch output.
+//! The journal's writer task: lines (transitions, notes, take-overs, overrides) are handed over
+//! without waiting, written in order by one task, and kept and retried while the database
+//! cannot take them, so a slow or absent database never holds up the screen or the watch
+//! output. Gate observations ride along, newest per gate only, saved at most once a pace.
 
-use super::{Backlog, FlushError, Journal};
+use super::{Backlog, FlushError, Journal, ObservedGate, Pending, PendingEvent};
 use crate::gate::Transition;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -20,9 +21,18 @@ pub struct WriterPace {
 
 /// The handle to a running writer.
 pub struct Writer {
-    queue: mpsc::UnboundedSender<Vec<Transition>>,
+    queue: mpsc::UnboundedSender<Message>,
     task: JoinHandle<usize>,
+    observer: String,
 }
+
+enum Message {
+    Lines(Vec<Pending>),
+    Observed(ObservedGate),
+}
+
+/// How often the latest gate observations are saved for handoff reports.
+pub const OBSERVATION_SAVE_EVERY: Duration = Duration::from_secs(15);
 
 impl Writer {
     /// Starts the task. `report` hears the outcome of every flush; returning `false` stops the
@@ -32,16 +42,34 @@ impl Writer {
         pace: WriterPace,
         mut report: impl FnMut(Result<usize, FlushError>) -> bool + Send + 'static,
     ) -> Writer {
-        let (queue, mut received) = mpsc::unbounded_channel::<Vec<Transition>>();
+        let observer = journal.actor().to_owned();
+        let (queue, mut received) = mpsc::unbounded_channel::<Message>();
         let task = tokio::spawn(async move {
             let mut backlog = Backlog::default();
+            let mut observed = std::collections::BTreeMap::<String, ObservedGate>::new();
             let mut retry = tokio::time::interval(pace.retry);
             retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            let mut save = tokio::time::interval(OBSERVATION_SAVE_EVERY);
+            save.set_missed_tick_behavior(MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
                     next = received.recv() => match next {
-                        Some(transitions) => {
-                            let dropped = backlog.push(transitions);
+                        Some(Message::Observed(gate)) => {
+                            observed.insert(gate.gate.clone(), gate);
+                            continue;
+                        }
+                        Some(Message::Lines(mut lines)) => {
+                            // Everything already handed over joins this flush, so a flush
+                            // that succeeds has written all of it.
+                            while let Ok(next) = received.try_recv() {
+                                match next {
+                                    Message::Lines(more) => lines.extend(more),
+                                    Message::Observed(gate) => {
+                                        observed.insert(gate.gate.clone(), gate);
+                                    }
+                                }
+                            }
+                            let dropped = backlog.push(lines);
                             if dropped > 0 {
                                 let kept = backlog.len();
                                 if !report(Err(FlushError::GaveUp { dropped, kept })) {
@@ -52,6 +80,18 @@ impl Writer {
                         None => break,
                     },
                     _ = retry.tick(), if !backlog.is_empty() => {}
+                    _ = save.tick(), if !observed.is_empty() => {
+                        let gates: Vec<ObservedGate> = observed.values().cloned().collect();
+                        let saving = journal.save_observations(&gates);
+                        // Observations are a convenience for reports: one that cannot be saved
+                        // is replaced by the next, never queued.
+                        if let Ok(Ok(())) = tokio::time::timeout(pace.budget, saving).await {
+                            observed.clear();
+                        }
+                        if backlog.is_empty() {
+                            continue;
+                        }
+                    }
                 }
                 let outcome = backlog.flush(&journal, pace.budget).await;
                 if !report(outcome) {
@@ -59,29 +99,55 @@ impl Writer {
                 }
             }
             // Closing: whatever was handed over gets one last attempt.
-            while let Ok(transitions) = received.try_recv() {
-                backlog.push(transitions);
+            while let Ok(message) = received.try_recv() {
+                if let Message::Lines(lines) = message {
+                    backlog.push(lines);
+                }
             }
             if !backlog.is_empty() {
                 report(backlog.flush(&journal, pace.budget).await);
             }
             backlog.len()
         });
-        Writer { queue, task }
+        Writer {
+            queue,
+            task,
+            observer,
+        }
     }
 
     /// Hands transitions over; never waits.
     pub fn send(&self, transitions: Vec<Transition>) {
         if !transitions.is_empty() {
             // A writer that stopped has said why through `report`.
-            let _ = self.queue.send(transitions);
+            let _ = self.queue.send(Message::Lines(
+                transitions.into_iter().map(Pending::from).collect(),
+            ));
+        }
+    }
+
+    /// Hands an event over (a note, a take-over), behind every line already waiting. Once the
+    /// writer reports a flush that succeeded, every line handed over before it is written.
+    pub fn send_event(&self, event: PendingEvent) {
+        let _ = self.queue.send(Message::Lines(vec![Pending::Event(event)]));
+    }
+
+    /// The latest observation of a gate, saved within [`OBSERVATION_SAVE_EVERY`].
+    pub fn observed(&self, gate: ObservedGate) {
+        let _ = self.queue.send(Message::Observed(gate));
+    }
+
+    /// [`Writer::observed`] for a gate as the board shows it, observed by this journal's actor.
+    pub fn observed_by(&self, status: &crate::gate::GateStatus) {
+        if let Some(gate) = ObservedGate::from_status(status, &self.observer) {
+            self.observed(gate);
         }
     }
 
     /// Closes the queue and waits (at most `wait`) for the last attempt; returns how many
     /// transitions could not be recorded, all of them if the writer did not finish in time.
     pub async fn close(self, wait: Duration) -> Option<usize> {
-        let Writer { queue, task } = self;
+        let Writer { queue, task, .. } = self;
         drop(queue);
         match tokio::time::timeout(wait, task).await {
             Ok(Ok(left)) => Some(left),
@@ -141,7 +207,7 @@ mod tests {
             first
                 .unwrap_err()
                 .to_string()
-                .contains("3 transitions given up on (the oldest)"),
+                .contains("3 lines given up on (the oldest)"),
         );
         let flushed = heard.recv().await.unwrap();
         assert!(

@@ -35,7 +35,7 @@ pub enum SetupError {
 #[derive(Clone)]
 pub struct Sources {
     http: reqwest::Client,
-    postgres: Option<sqlx::PgPool>,
+    database: Option<crate::db::Database>,
     sentry: Option<sentry::SentryClient>,
     prometheus: Option<prometheus::PromClient>,
     policy: RetryPolicy,
@@ -55,8 +55,8 @@ impl Sources {
             .map(|g| g.timeout)
             .max()
             .unwrap_or(config.raw.defaults.timeout);
-        let postgres = match &config.raw.postgres {
-            Some(pg) => Some(crate::db::pool(&pg.url, longest)?),
+        let database = match &config.raw.postgres {
+            Some(pg) => Some(crate::db::Database::connect_lazy(&pg.url, longest)?),
             None => None,
         };
         Ok(Sources {
@@ -72,7 +72,7 @@ impl Sources {
                 .as_ref()
                 .map(|p| prometheus::PromClient::new(http.clone(), p)),
             http,
-            postgres,
+            database,
             policy: RetryPolicy::default(),
             redactor: config.redactor.clone(),
         })
@@ -84,8 +84,22 @@ impl Sources {
         self
     }
 
+    /// The configured database, if any: its gates pool for the config's SQL, its state pool
+    /// for gonogo's own tables.
+    pub fn database(&self) -> Option<&crate::db::Database> {
+        self.database.as_ref()
+    }
+
+    /// The journal of this launch on gonogo's own pool, written as `actor`.
+    pub fn journal(&self, launch: &str, actor: &str) -> Option<crate::journal::Journal> {
+        self.database
+            .as_ref()
+            .map(|db| crate::journal::Journal::new(db.state().clone(), launch, actor))
+    }
+
+    /// The pool the config's SQL runs on (gates, cohort checks).
     pub fn postgres(&self) -> Option<&sqlx::PgPool> {
-        self.postgres.as_ref()
+        self.database.as_ref().map(|db| db.gates())
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -122,7 +136,7 @@ impl Sources {
         let missing = |section: &str| format!("no [{section}] section in the config");
         match &gate.source {
             SourceSpec::Postgres { query } => {
-                let pool = self.postgres.as_ref().ok_or_else(|| missing("postgres"))?;
+                let pool = self.postgres().ok_or_else(|| missing("postgres"))?;
                 postgres::query_one(pool, query, gate.timeout).await
             }
             SourceSpec::Prometheus { query } => {

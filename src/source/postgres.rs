@@ -10,24 +10,9 @@ pub async fn query_one(pool: &PgPool, sql: &str, timeout: Duration) -> Result<Ob
     // Wrapping the query turns any column type (bigint, numeric, text, timestamptz) into JSON,
     // and refuses several statements: they cannot sit inside a subquery.
     let wrapped = format!("SELECT to_json(gonogo_gate) FROM ({sql}) AS gonogo_gate LIMIT 2");
-    crate::db::reachable(pool, timeout)
+    let mut tx = crate::db::read_only(pool, timeout)
         .await
         .map_err(|e| format!("postgres: {e}"))?;
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| format!("postgres: {}", message(&e)))?;
-    sqlx::query("SET TRANSACTION READ ONLY")
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| format!("postgres: {}", message(&e)))?;
-    let ms = timeout.as_millis().clamp(1, i32::MAX as u128);
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SET LOCAL statement_timeout = {ms}"
-    )))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| format!("postgres: {}", message(&e)))?;
     // Intervals then come out as ISO 8601 (`P1DT2H`), which reads back as seconds, so
     // `now() - max(used_at)` compares against `< 6h` like any other duration.
     sqlx::query("SET LOCAL intervalstyle = 'iso_8601'")
@@ -119,19 +104,12 @@ fn sum_units(part: &str, units: &[(char, f64)]) -> Option<f64> {
 }
 
 fn message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) => {
-            let msg = d.message();
-            if d.code().as_deref() == Some("57014") {
-                "statement timeout: the query took longer than the gate's timeout".into()
-            } else if d.code().as_deref() == Some("25006") {
-                format!("{msg} (gate queries run read-only)")
-            } else {
-                msg.to_owned()
-            }
+    let e = crate::db::classify(e);
+    match e.kind {
+        crate::db::DbErrorKind::StatementTimeout => {
+            "statement timeout: the query took longer than the gate's timeout".into()
         }
-        sqlx::Error::PoolTimedOut => "cannot connect to the database (timed out)".into(),
-        other => other.to_string(),
+        _ => e.message,
     }
 }
 

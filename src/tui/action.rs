@@ -1,33 +1,14 @@
 //! The one `Action` enum (everything that can change the cockpit's state) and the `Effect`s that
 //! `update` asks the event loop to carry out.
 
-use super::cohort::{LoadId, Loaded, SharedCohort};
+pub use super::panes::Pane;
+use super::panes::cohort::{LoadId, Loaded, SharedCohort};
 use crate::cohort::Code;
 use crate::gate::{GateResult, Transition};
-use crate::journal::Entry;
+use crate::journal::{Entry, LiveSignal, PendingEvent};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use tui_input::InputRequest;
-
-/// Which pane the body shows. Only panes that exist are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Gates,
-    Timeline,
-    Cohort,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Gates, Pane::Timeline, Pane::Cohort];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Gates => "Gates",
-            Pane::Timeline => "Timeline",
-            Pane::Cohort => "Cohort",
-        }
-    }
-}
 
 /// Something that happened: an operator's intent (from the keymap, the mouse or the command
 /// palette) or news from the world (a gate result, a clock tick, a journal answer).
@@ -93,8 +74,32 @@ pub enum Action {
     GateChecked(GateResult),
     /// Transitions were written to the journal (how many lines were new) or could not be.
     JournalRecorded(Result<usize, String>),
-    /// The journal's newest lines, or why they could not be read.
+    /// This cockpit wrote a line to the journal (an override): the timeline reads it back.
+    JournalWritten,
+    /// The journal's newest lines (newest first), or why they could not be read.
     TimelineLoaded(Result<Vec<Entry>, String>),
+    /// Lines after the last one the timeline had (oldest id first), or why they could not be
+    /// read.
+    TimelineAppended(Result<Vec<Entry>, String>),
+    /// Who is on shift, as the newest take-over in the journal says (operator, since).
+    OnShift(Option<(String, DateTime<Utc>)>),
+    /// The live listener: connected, paused, or a line was written somewhere.
+    Live(LiveSignal),
+    /// How many lines are waiting for the journal (0: everything handed over is written).
+    JournalPending(usize),
+    /// Start typing an operator note (`n`).
+    StartNote,
+    /// Write this note to the journal (`:note TEXT`, or Enter in the note modal).
+    AddNote(String),
+    /// Record that this operator takes over the shift (`:take-over`).
+    TakeOver,
+    /// Build the shift report: show it (`:handoff`) or write it to a file (`:handoff FILE`).
+    ShowHandoff(Option<PathBuf>),
+    /// The report, as Markdown, or why it could not be built or written.
+    HandoffReady {
+        out: Option<PathBuf>,
+        result: Result<String, String>,
+    },
     /// Load (validate) a cohort file into the Cohort pane (`:cohort PATH`, `--cohort PATH`).
     LoadCohort(PathBuf),
     /// A cohort load finished: the file and its database checks, or why it could not be read.
@@ -109,6 +114,10 @@ pub enum Action {
     FilterCohortCode(Option<Code>),
     /// Ask for a reason, then override the loaded cohort's soft findings on the record.
     StartCohortOverride,
+    /// The reason typed in the override modal (Enter): record the override with it.
+    OverrideCohort {
+        reason: String,
+    },
     /// The journal took the override (its entry id) or refused it; `sha256` names the file.
     CohortOverridden {
         sha256: Option<String>,
@@ -124,7 +133,16 @@ pub enum Effect {
     Recheck(String),
     RecheckAll,
     RecordTransitions(Vec<Transition>),
+    /// Read the journal's newest lines (at start, and while nothing newer is known).
     LoadTimeline,
+    /// Read the journal's lines after this id (live updates, catching up after a gap).
+    LoadTimelineAfter(i64),
+    /// Hand an operator's event (a note, a take-over) to the journal writer, in order.
+    RecordEvent(PendingEvent),
+    /// Build the shift report; write it to the file when one is given.
+    BuildHandoff(Option<PathBuf>),
+    /// Keep a gate's latest observation for handoff reports written anywhere.
+    SaveObservation(crate::journal::ObservedGate),
     Bell,
     SetTitle(String),
     /// Validate a cohort file (blocking task), then run its database checks; the path as

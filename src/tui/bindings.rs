@@ -1,9 +1,10 @@
 //! The remappable commands (each its `[keys]` name and the action it runs), the default key
-//! bindings (help, keys, contexts) and what each footer offers: the table `keymap` builds its
-//! [`super::keymap::Keymap`] from.
+//! bindings (help, keys, contexts, panes) and what the footers outside the panes offer: the
+//! table `keymap` builds its [`super::keymap::Keymap`] from. Each pane's footer is its own
+//! (`panes::<name>::FOOTER`).
 
 use super::action::{Action, Pane};
-use super::keymap::Context;
+use super::keymap::{Context, Panes};
 
 use Context::{Cockpit, Detail, Help, ScreenShare};
 
@@ -38,10 +39,11 @@ pub enum Command {
     Mask,
     Recheck,
     RecheckAll,
+    Note,
 }
 
 impl Command {
-    pub const ALL: [Command; 23] = [
+    pub const ALL: [Command; 24] = [
         Command::Help,
         Command::Quit,
         Command::NextPane,
@@ -65,6 +67,7 @@ impl Command {
         Command::Mask,
         Command::Recheck,
         Command::RecheckAll,
+        Command::Note,
     ];
 
     /// The command a `[keys]` name means, if any.
@@ -98,6 +101,7 @@ impl Command {
             Command::Mask => "mask",
             Command::Recheck => "recheck",
             Command::RecheckAll => "recheck_all",
+            Command::Note => "note",
         }
     }
 
@@ -126,6 +130,7 @@ impl Command {
             Command::Mask => Action::ToggleMask,
             Command::Recheck => Action::Recheck,
             Command::RecheckAll => Action::RecheckAll,
+            Command::Note => Action::StartNote,
         }
     }
 
@@ -155,18 +160,26 @@ impl Command {
             Command::Bottom => "bottom",
             Command::PageDown => "page down",
             Command::PageUp => "page up",
+            Command::Note => "note",
         }
     }
 }
 
-/// (command, help, default keys, destructive, contexts)
+/// (command, help, default keys, destructive, contexts, panes)
 type DefaultBinding = (
     Command,
     &'static str,
     &'static [&'static str],
     bool,
     &'static [Context],
+    Panes,
 );
+
+use Panes::{All, Only};
+/// The Cohort pane's own keys.
+const COHORT: Panes = Only(&[Pane::Cohort]);
+/// Panes whose rows are (or name) gates.
+const GATE_ROWS: Panes = Only(&[Pane::Gates, Pane::Timeline]);
 
 pub(super) const DEFAULTS: &[DefaultBinding] = &[
     (
@@ -175,31 +188,69 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["?"],
         false,
         EVERYWHERE,
+        All,
     ),
-    (Command::Quit, "quit gonogo", &["q"], true, EVERYWHERE),
-    (Command::NextPane, "next pane", &["tab"], false, PANES),
+    (Command::Quit, "quit gonogo", &["q"], true, EVERYWHERE, All),
+    (Command::NextPane, "next pane", &["tab"], false, PANES, All),
     (
         Command::PrevPane,
         "previous pane",
         &["shift-tab"],
         false,
         PANES,
+        All,
     ),
-    (Command::Gates, "gates pane", &["1"], false, PANES),
-    (Command::Timeline, "timeline pane", &["2"], false, PANES),
-    (Command::Cohort, "cohort pane", &["3"], false, PANES),
-    (Command::Down, "move down", &["j", "down"], false, SCROLLING),
-    (Command::Up, "move up", &["k", "up"], false, SCROLLING),
-    (Command::Top, "first row", &["g", "home"], false, SCROLLING),
-    (Command::Bottom, "last row", &["G", "end"], false, SCROLLING),
-    (Command::PageDown, "page down", &["pgdn"], false, SCROLLING),
-    (Command::PageUp, "page up", &["pgup"], false, SCROLLING),
+    (Command::Gates, "gates pane", &["1"], false, PANES, All),
+    (
+        Command::Timeline,
+        "timeline pane",
+        &["2"],
+        false,
+        PANES,
+        All,
+    ),
+    (Command::Cohort, "cohort pane", &["3"], false, PANES, All),
+    (
+        Command::Down,
+        "move down",
+        &["j", "down"],
+        false,
+        SCROLLING,
+        All,
+    ),
+    (Command::Up, "move up", &["k", "up"], false, SCROLLING, All),
+    (
+        Command::Top,
+        "first row",
+        &["g", "home"],
+        false,
+        SCROLLING,
+        All,
+    ),
+    (
+        Command::Bottom,
+        "last row",
+        &["G", "end"],
+        false,
+        SCROLLING,
+        All,
+    ),
+    (
+        Command::PageDown,
+        "page down",
+        &["pgdn"],
+        false,
+        SCROLLING,
+        All,
+    ),
+    (Command::PageUp, "page up", &["pgup"], false, SCROLLING, All),
     (
         Command::Open,
         "open the gate or cohort row",
         &["enter"],
         false,
         &[Cockpit],
+        All,
     ),
     (
         Command::Back,
@@ -207,6 +258,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["esc"],
         false,
         EVERYWHERE,
+        All,
     ),
     (
         Command::Filter,
@@ -214,6 +266,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["/"],
         false,
         &[Cockpit],
+        All,
     ),
     (
         Command::CohortCode,
@@ -221,6 +274,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["c"],
         false,
         &[Cockpit],
+        COHORT,
     ),
     (
         Command::Override,
@@ -228,6 +282,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["o"],
         false,
         &[Cockpit],
+        COHORT,
     ),
     (
         Command::Palette,
@@ -235,6 +290,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &[":"],
         false,
         &[Cockpit, Detail],
+        All,
     ),
     (
         Command::ScreenShare,
@@ -242,14 +298,23 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["P"],
         false,
         &[Cockpit, Detail, ScreenShare],
+        All,
     ),
-    (Command::Mask, "mask email addresses", &["M"], false, PANES),
+    (
+        Command::Mask,
+        "mask email addresses",
+        &["M"],
+        false,
+        PANES,
+        All,
+    ),
     (
         Command::Recheck,
         "re-check this gate now",
         &["r"],
         false,
         PANES,
+        GATE_ROWS,
     ),
     (
         Command::RecheckAll,
@@ -257,22 +322,23 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         &["R"],
         false,
         &[Cockpit, Detail, ScreenShare],
+        All,
+    ),
+    (
+        Command::Note,
+        "write an operator note to the journal",
+        &["n"],
+        false,
+        PANES,
+        All,
     ),
 ];
 
-/// What the footer offers in each context.
+/// What the footer offers in each context outside the panes.
 pub(super) fn footer_commands(context: Context) -> &'static [Command] {
     match context {
-        Cockpit => &[
-            Command::Help,
-            Command::Open,
-            Command::Filter,
-            Command::Palette,
-            Command::Recheck,
-            Command::ScreenShare,
-            Command::Mask,
-            Command::Quit,
-        ],
+        // Each pane offers its own (`panes::footer`).
+        Cockpit => &[],
         Detail => &[
             Command::Back,
             Command::Recheck,
@@ -291,14 +357,3 @@ pub(super) fn footer_commands(context: Context) -> &'static [Command] {
         Context::TextEntry => &[],
     }
 }
-
-pub(super) const COHORT_FOOTER: &[Command] = &[
-    Command::Help,
-    Command::Open,
-    Command::Filter,
-    Command::CohortCode,
-    Command::Override,
-    Command::Palette,
-    Command::Mask,
-    Command::Quit,
-];

@@ -38,7 +38,9 @@ pub fn action_for_key(state: &State, event: &KeyEvent) -> Option<Action> {
     if context == Context::TextEntry {
         return text_entry(event);
     }
-    state.keymap.action_for(context, Key::from_event(event))
+    state
+        .keymap
+        .action_for(context, state.pane, Key::from_event(event))
 }
 
 /// Keys while typing: Enter accepts, Esc cancels, the rest edits (readline-style chords).

@@ -1,11 +1,11 @@
 //! Keys: parsing key names (`q`, `ctrl-r`, `F5`, `shift-tab`), the default bindings, `[keys]`
-//! overrides from the config, which bindings apply in which context, and the help and footer
-//! entries generated from them.
+//! overrides from the config, which bindings apply in which context and pane (a pane's own keys
+//! are free in the other panes), and the help and footer entries generated from them.
 
 use super::action::{Action, Pane};
 pub use super::bindings::Command;
-use super::bindings::{COHORT_FOOTER, DEFAULTS, footer_commands};
-use Context::{Cockpit, Detail};
+use super::bindings::{DEFAULTS, footer_commands};
+use Context::{Cockpit, Detail, Help, ScreenShare};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -160,6 +160,27 @@ pub enum Context {
     TextEntry,
 }
 
+/// The contexts a key can be bound in (text entry takes every key as text).
+const BOUND_CONTEXTS: [Context; 4] = [Cockpit, Detail, Help, ScreenShare];
+
+/// Which panes a binding works in when the panes have the keyboard ([`Context::Cockpit`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Panes {
+    /// Every pane: the cockpit's own keys.
+    All,
+    /// Only these panes: their keys are free (and may mean something else) in the others.
+    Only(&'static [Pane]),
+}
+
+impl Panes {
+    pub fn contains(self, pane: Pane) -> bool {
+        match self {
+            Panes::All => true,
+            Panes::Only(panes) => panes.contains(&pane),
+        }
+    }
+}
+
 /// A remappable command: what it does, its keys and where it works.
 #[derive(Debug, Clone)]
 pub struct Binding {
@@ -169,9 +190,15 @@ pub struct Binding {
     /// Ends the session: never allowed on a Ctrl+letter chord.
     pub destructive: bool,
     contexts: &'static [Context],
+    pub panes: Panes,
 }
 
 impl Binding {
+    /// Whether the binding works in `context` with `pane` in front.
+    pub fn active_in(&self, context: Context, pane: Pane) -> bool {
+        self.contexts.contains(&context) && (context != Cockpit || self.panes.contains(pane))
+    }
+
     /// Its `[keys]` name.
     pub fn name(&self) -> &'static str {
         self.command.name()
@@ -197,11 +224,13 @@ pub enum KeymapError {
         key: String,
         reason: String,
     },
-    #[error("[keys]: `{key}` is bound to both `{first}` and `{second}`")]
+    #[error("[keys]: `{key}` is bound to both `{first}` and `{second}` ({place})")]
     Conflict {
         key: String,
         first: String,
         second: String,
+        /// Where both would work: `in the Gates pane`, `in a detail view`.
+        place: String,
     },
 }
 
@@ -214,13 +243,16 @@ impl Default for Keymap {
     fn default() -> Keymap {
         let bindings = DEFAULTS
             .iter()
-            .map(|(command, help, keys, destructive, contexts)| Binding {
-                command: *command,
-                help,
-                keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
-                destructive: *destructive,
-                contexts,
-            })
+            .map(
+                |(command, help, keys, destructive, contexts, panes)| Binding {
+                    command: *command,
+                    help,
+                    keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
+                    destructive: *destructive,
+                    contexts,
+                    panes: *panes,
+                },
+            )
             .collect();
         Keymap { bindings }
     }
@@ -267,15 +299,26 @@ impl Keymap {
         Ok(keymap)
     }
 
+    /// Two bindings may share a key only where they never both work: in different panes.
     fn check_conflicts(&self) -> Result<(), KeymapError> {
-        for (i, a) in self.bindings.iter().enumerate() {
-            for b in &self.bindings[i + 1..] {
-                if let Some(key) = a.keys.iter().find(|k| b.keys.contains(k)) {
-                    return Err(KeymapError::Conflict {
-                        key: key.to_string(),
-                        first: a.name().into(),
-                        second: b.name().into(),
-                    });
+        for context in BOUND_CONTEXTS {
+            for pane in Pane::ALL {
+                let active: Vec<&Binding> = self
+                    .bindings
+                    .iter()
+                    .filter(|b| b.active_in(context, pane))
+                    .collect();
+                for (i, a) in active.iter().enumerate() {
+                    for b in &active[i + 1..] {
+                        if let Some(key) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                            return Err(KeymapError::Conflict {
+                                key: key.to_string(),
+                                first: a.name().into(),
+                                second: b.name().into(),
+                                place: place(context, pane),
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -298,49 +341,48 @@ impl Keymap {
             .unwrap_or_else(|| "?".into())
     }
 
-    pub fn action_for(&self, context: Context, key: Key) -> Option<Action> {
+    /// What `key` does in `context` with `pane` in front.
+    pub fn action_for(&self, context: Context, pane: Pane, key: Key) -> Option<Action> {
         self.bindings
             .iter()
-            .find(|b| b.contexts.contains(&context) && b.keys.contains(&key))
+            .find(|b| b.active_in(context, pane) && b.keys.contains(&key))
             .map(Binding::action)
     }
 
-    /// `(keys, help)` for the footer of a context.
-    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
-        self.entries(footer_commands(context), Command::short_help)
+    /// The bindings the help lists with `pane` in front: the cockpit's own and that pane's.
+    pub fn bindings_for(&self, pane: Pane) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.panes.contains(pane))
     }
 
-    /// The footer of a context in a pane: the Cohort pane offers its own keys.
+    /// `(keys, help)` for the footer of a context outside the panes (views over them, help,
+    /// screen-share).
+    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+        footer_commands(context)
+            .iter()
+            .map(|command| (self.key_of(*command), command.short_help()))
+            .collect()
+    }
+
+    /// The footer of a context with a pane in front: the pane's own commands, in its words.
     pub fn footer_in(&self, context: Context, pane: Pane) -> Vec<(String, &'static str)> {
-        match (context, pane) {
-            (Cockpit, Pane::Cohort) => self.entries(COHORT_FOOTER, |command| match command {
-                Command::Open => "row",
-                Command::Filter => "search",
-                other => other.short_help(),
-            }),
-            (Detail, Pane::Cohort) => self.entries(
-                &[
-                    Command::Back,
-                    Command::Down,
-                    Command::Up,
-                    Command::Help,
-                    Command::Quit,
-                ],
-                Command::short_help,
-            ),
-            _ => self.footer(context),
+        match super::panes::footer(pane, context) {
+            Some(commands) => commands
+                .iter()
+                .map(|(command, label)| (self.key_of(*command), *label))
+                .collect(),
+            None => self.footer(context),
         }
     }
+}
 
-    fn entries(
-        &self,
-        commands: &[Command],
-        label: impl Fn(Command) -> &'static str,
-    ) -> Vec<(String, &'static str)> {
-        commands
-            .iter()
-            .map(|command| (self.key_of(*command), label(*command)))
-            .collect()
+/// Where a conflict bites, for its message.
+fn place(context: Context, pane: Pane) -> String {
+    match context {
+        Cockpit => format!("in the {} pane", pane.title()),
+        Detail => "in a detail view".into(),
+        Help => "in the help".into(),
+        ScreenShare => "in screen-share mode".into(),
+        Context::TextEntry => "while typing".into(),
     }
 }
 
@@ -379,11 +421,14 @@ mod tests {
     fn overrides_replace_keys_and_errors_name_the_entry() {
         let km = Keymap::with_overrides(&map(&[("quit", "x, F10")])).unwrap();
         assert_eq!(
-            km.action_for(Context::Cockpit, Key::char('x'))
+            km.action_for(Context::Cockpit, Pane::Gates, Key::char('x'))
                 .map(|a| format!("{a:?}")),
             Some("Quit".into())
         );
-        assert!(km.action_for(Context::Cockpit, Key::char('q')).is_none());
+        assert!(
+            km.action_for(Context::Cockpit, Pane::Gates, Key::char('q'))
+                .is_none()
+        );
         let err = Keymap::with_overrides(&map(&[("qiut", "x")])).unwrap_err();
         assert!(err.to_string().contains("unknown action `qiut`"), "{err}");
         let err = Keymap::with_overrides(&map(&[("help", "hyper-h")])).unwrap_err();
@@ -405,7 +450,7 @@ mod tests {
             assert_eq!(Command::named(command.name()), Some(command));
         }
         assert_eq!(DEFAULTS.len(), Command::ALL.len());
-        for (command, _, keys, _, _) in DEFAULTS {
+        for (command, _, keys, _, _, _) in DEFAULTS {
             for key in *keys {
                 assert!(Key::parse(key).is_ok(), "{command:?}: `{key}`");
             }
@@ -414,7 +459,11 @@ mod tests {
         let keymap = Keymap::default();
         for b in keymap.bindings() {
             let context = b.contexts[0];
-            let action = keymap.action_for(context, b.keys[0]);
+            let pane = Pane::ALL
+                .into_iter()
+                .find(|p| b.panes.contains(*p))
+                .unwrap();
+            let action = keymap.action_for(context, pane, b.keys[0]);
             assert_eq!(
                 action.map(|a| format!("{a:?}")),
                 Some(format!("{:?}", b.command.action())),

@@ -2,25 +2,31 @@
 //!
 //! Data flow: pollers (`monitor::Monitor`) send gate results down a channel; the event loop
 //! (`event_loop`) turns terminal events, results, journal answers and a 1 Hz tick into
-//! [`Action`]s; [`update`] applies each to the [`State`] and returns [`Effect`]s, which the loop
-//! runs as tasks whose results come back as actions; [`render`] draws the state when it changed.
+//! [`Action`]s; [`update`] applies each to the [`State`] (routing pane actions to their pane in
+//! `panes`) and returns [`Effect`]s, which the effect runner (`effects`) carries out, tracking
+//! its tasks, whose results come back as actions; [`render`] draws the state when it changed.
 
 pub mod action;
 mod bindings;
-pub mod cohort;
 mod db_call;
+pub mod derived;
+pub mod driver;
+mod effects;
 mod event_loop;
 pub mod format;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod notes;
 pub mod palette;
+pub mod panes;
 pub mod render;
 pub mod state;
 pub mod terminal;
 pub mod theme;
-pub mod timeline;
 pub mod update;
+
+pub use panes::{cohort, gates, timeline};
 
 pub use action::{Action, Effect, Pane};
 pub use keymap::{Keymap, KeymapError};

@@ -15,6 +15,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":open ID", "open a gate's detail"),
     (":recheck [ID]", "re-check one gate, or all"),
     (":filter TEXT", "filter the gates list (empty clears)"),
+    (":note TEXT", "write an operator note to the journal"),
+    (":take-over", "record that you take over the shift"),
+    (
+        ":handoff [FILE]",
+        "show the shift report, or write it to FILE",
+    ),
     (":share", "screen-share mode"),
     (":mask", "toggle email masking"),
     (":help", "key help"),
@@ -56,12 +62,15 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
         "recheck" | "r" => PaletteCommand::Run(Action::RecheckGate(arg.to_owned())),
         "open" | "o" if !arg.is_empty() => PaletteCommand::Open(arg.to_owned()),
         "filter" | "f" => PaletteCommand::Filter(arg.to_owned()),
-        other => {
-            return Err(format!(
-                "unknown command `:{}` (try :gates, :timeline, :recheck, :quit; ? lists them)",
-                crate::text::sanitize_short(other, 30)
-            ));
-        }
+        other => match super::notes::palette_action(other, arg) {
+            Some(action) => PaletteCommand::Run(action),
+            None => {
+                return Err(format!(
+                    "unknown command `:{}` (try :gates, :timeline, :recheck, :quit; ? lists them)",
+                    crate::text::sanitize_short(other, 30)
+                ));
+            }
+        },
     };
     Ok(Some(command))
 }
@@ -84,6 +93,9 @@ const WORDS: &[&str] = &[
     "filter",
     "share",
     "mask",
+    "note",
+    "take-over",
+    "handoff",
     "help",
     "quit",
 ];

@@ -1,9 +1,11 @@
 //! The cockpit's state: everything the screen shows. Only `update` changes it; `render` reads it.
 
-use super::action::Pane;
 use super::keymap::{Context, Keymap};
+use super::panes::Pane;
+use super::panes::cohort::CohortPane;
+use super::panes::gates::GatesPane;
+use super::panes::timeline::Timeline;
 use super::theme::Theme;
-use super::timeline::Timeline;
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus};
 use chrono::{DateTime, Utc};
@@ -49,6 +51,14 @@ pub enum Overlay {
     },
     /// Typing the reason for overriding the cohort's soft findings.
     Override(Input),
+    /// Typing an operator note for the journal.
+    Note(Input),
+    /// A report to read (the shift handoff), scrolled by this many lines.
+    Report {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,13 +92,13 @@ pub struct State {
     pub overlays: Vec<Overlay>,
     /// Mask email addresses in the cockpit view (screen-share always masks).
     pub mask: bool,
-    /// Index into [`State::visible_gates`].
-    pub selected: usize,
-    pub filter: String,
     /// Gates re-checked on request whose answer has not come back yet.
     pub checking: BTreeSet<String>,
-    pub timeline: super::timeline::Timeline,
-    pub cohort: super::cohort::CohortPane,
+    /// Each pane's own state; only its update changes it (and the shared text-entry views
+    /// through its setters).
+    pub gates: GatesPane,
+    pub timeline: Timeline,
+    pub cohort: CohortPane,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -124,6 +134,7 @@ impl State {
                 spec
             })
             .collect();
+        let board = Board::new(&specs, now);
         State {
             launch: LaunchInfo {
                 name: crate::text::sanitize(&launch.name.0),
@@ -133,7 +144,8 @@ impl State {
             },
             operator: crate::text::sanitize(operator),
             demo,
-            board: Board::new(&specs, now),
+            gates: GatesPane::new(&board),
+            board,
             specs,
             now,
             size: (80, 24),
@@ -141,14 +153,9 @@ impl State {
             pane: Pane::Gates,
             overlays: Vec::new(),
             mask: false,
-            selected: 0,
-            filter: String::new(),
             checking: BTreeSet::new(),
             timeline: Timeline::new(config.raw.postgres.is_some()),
-            cohort: super::cohort::CohortPane::new(
-                config.raw.cohort.clone(),
-                config.raw.postgres.is_some(),
-            ),
+            cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
             status: None,
             keymap,
             theme,
@@ -158,22 +165,13 @@ impl State {
         }
     }
 
-    /// Gates matching the filter (id or title, case-insensitive), in config order.
+    /// Gates matching the Gates pane's filter (id or title, case-insensitive), in config order.
     pub fn visible_gates(&self) -> Vec<&GateStatus> {
-        let needle = self.filter.to_lowercase();
-        self.board
-            .gates()
-            .iter()
-            .filter(|g| {
-                needle.is_empty()
-                    || g.id.to_lowercase().contains(&needle)
-                    || g.title.to_lowercase().contains(&needle)
-            })
-            .collect()
+        self.gates.visible(&self.board)
     }
 
     pub fn selected_gate(&self) -> Option<&GateStatus> {
-        self.visible_gates().get(self.selected).copied()
+        self.gates.selected_gate(&self.board)
     }
 
     pub fn spec(&self, id: &str) -> Option<&GateSpec> {
@@ -207,10 +205,11 @@ impl State {
                 Overlay::Filter(_)
                 | Overlay::Palette(_)
                 | Overlay::Search(_)
-                | Overlay::Override(_),
+                | Overlay::Override(_)
+                | Overlay::Note(_),
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. })
+            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. } | Overlay::Report { .. })
                 if self.view == View::Cockpit =>
             {
                 Context::Detail

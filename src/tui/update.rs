@@ -1,20 +1,21 @@
 //! `update`: the only place the cockpit's state changes. Synchronous, no I/O: it returns the
 //! [`Effect`]s for the event loop to run.
+//!
+//! Shared actions (quitting, switching panes, the views stacked over the panes, the palette,
+//! gate results, the clock) are handled here. Everything else goes to one pane through
+//! [`panes::update`]: the pane the action is news for ([`panes::owner`]), else the pane in
+//! front; its [`Reply`] is applied here, so panes never touch each other or the shared state.
 
 use super::action::{Action, Effect, Pane};
-use super::cohort;
+use super::keymap::Command;
 use super::layout;
 use super::palette::{self, PaletteCommand};
+use super::panes::{self, Reply};
 use super::state::{Level, Overlay, STATUS_SECONDS, State, View};
-use super::timeline::{TimelineEntry, TimelineSource};
 use crate::gate::{GateState, Transition};
-use crate::tui::keymap::Command;
 use chrono::Duration;
 use ratatui::layout::Rect;
 use tui_input::Input;
-
-/// How often the timeline re-reads the shared journal.
-pub const TIMELINE_REFRESH_SECONDS: i64 = 5;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -30,6 +31,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    if let Some(pane) = panes::owner(&action) {
+        return route(state, pane, action, fx);
+    }
     match action {
         Action::Quit => fx.push(Effect::Quit),
         Action::ToggleHelp => {
@@ -50,24 +54,25 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             show_pane(state, Pane::ALL[next]);
         }
         Action::ShowPane(pane) => show_pane(state, pane),
-        Action::Move(delta) => move_by(state, delta as isize),
-        Action::PageDown => move_by(state, page(state) as isize),
-        Action::PageUp => move_by(state, -(page(state) as isize)),
-        Action::Top => move_by(state, isize::MIN / 2),
-        Action::Bottom => move_by(state, isize::MAX / 2),
-        Action::Open => open(state),
+        Action::Move(_) | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
+            if state.overlays.is_empty() =>
+        {
+            return route(state, state.pane, action, fx);
+        }
+        Action::Move(delta) => scroll_overlay(state, delta as isize),
+        Action::PageDown => scroll_overlay(state, overlay_page(state)),
+        Action::PageUp => scroll_overlay(state, -overlay_page(state)),
+        Action::Top => scroll_overlay(state, isize::MIN / 2),
+        Action::Bottom => scroll_overlay(state, isize::MAX / 2),
+        Action::Open if state.view == View::Cockpit && state.overlays.is_empty() => {
+            return route(state, state.pane, action, fx);
+        }
+        Action::Open => {}
         Action::Back => back(state),
-        Action::StartFilter if state.pane == Pane::Cohort => {
-            let input = Input::new(state.cohort.search.clone());
-            state.overlays.push(Overlay::Search(input));
-        }
-        Action::StartFilter => {
-            let input = Input::new(state.filter.clone());
-            state.overlays.push(Overlay::Filter(input));
-        }
+        Action::StartFilter => return route(state, state.pane, action, fx),
         Action::StartPalette => state.overlays.push(Overlay::Palette(Input::default())),
         Action::Edit(request) => edit(state, request),
-        Action::Submit => submit(state, fx),
+        Action::Submit => return submit(state, fx),
         Action::Complete => return complete(state),
         Action::ToggleScreenShare => {
             state.view = match state.view {
@@ -85,9 +90,9 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             };
             state.say(Level::Info, text);
         }
-        Action::Recheck => match target_gate(state) {
+        Action::Recheck => match open_detail(state) {
             Some(id) => recheck(state, id, fx),
-            None => return false,
+            None => return route(state, state.pane, action, fx),
         },
         Action::RecheckGate(id) => {
             if state.spec(&id).is_some() {
@@ -102,7 +107,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             fx.push(Effect::RecheckAll);
             state.say(Level::Info, "re-checking every gate");
         }
-        Action::Click { column, row } => return click(state, column, row),
+        Action::Click { column, row } => return click(state, column, row, fx),
         Action::Interrupt => {
             let text = format!(
                 "Ctrl-C does not quit the cockpit; press {} to quit",
@@ -114,58 +119,77 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::Tick(now) => tick(state, now, fx),
         Action::GateChecked(result) => {
             state.checking.remove(&result.gate);
+            let gate = result.gate.clone();
             let transitions: Vec<Transition> = state.board.apply(result).into_iter().collect();
             on_transitions(state, transitions, fx);
-        }
-        Action::JournalRecorded(Ok(_)) => {
-            if !state.timeline.loading {
-                state.timeline.loading = true;
-                fx.push(Effect::LoadTimeline);
-            }
-            return false;
-        }
-        Action::JournalRecorded(Err(reason)) => {
-            let text = format!("journal: transitions not recorded ({reason})");
-            state.say(Level::Warning, &text);
-        }
-        Action::TimelineLoaded(result) => {
-            state.timeline.loading = false;
-            match result {
-                Ok(entries) => {
-                    let specs = &state.specs;
-                    let title_of = |id: &str| {
-                        specs
-                            .iter()
-                            .find(|s| s.id == id)
-                            .map(|s| crate::text::sanitize(&s.title))
-                    };
-                    let rows = entries
-                        .iter()
-                        .map(|e| TimelineEntry::from_journal(e, title_of))
-                        .collect();
-                    state.timeline.journal_read(rows, state.now);
-                }
-                Err(reason) => {
-                    let first_failure =
-                        !matches!(state.timeline.source, TimelineSource::Unavailable { .. });
-                    state.timeline.journal_failed(reason.clone());
-                    if first_failure {
-                        let text = format!("journal unavailable: {reason}");
-                        state.say(Level::Warning, &text);
-                    }
-                }
+            if state.timeline.is_shared() {
+                let observed = state.board.get(&gate).and_then(|status| {
+                    crate::journal::ObservedGate::from_status(status, &state.operator)
+                });
+                fx.extend(observed.map(Effect::SaveObservation));
             }
         }
-        Action::LoadCohort(path) => cohort::start_load(state, path, fx),
-        Action::CohortLoaded { load, result } => cohort::on_loaded(state, load, result),
-        Action::CycleCohortCode => cohort::cycle_code(state),
-        Action::FilterCohortCode(code) => cohort::set_code(state, code),
-        Action::StartCohortOverride => cohort::start_override(state),
-        Action::CohortOverridden { sha256, result } => {
-            cohort::on_overridden(state, sha256, result, fx)
+        Action::StartNote => return super::notes::start_note(state),
+        Action::AddNote(text) => return super::notes::add_note(state, &text, fx),
+        Action::TakeOver => return super::notes::take_over(state, fx),
+        Action::ShowHandoff(out) => return super::notes::show_handoff(state, out, fx),
+        Action::HandoffReady { out, result } => {
+            return super::notes::handoff_ready(state, out, result);
         }
+        // Routed by `panes::owner` above.
+        Action::JournalRecorded(_)
+        | Action::JournalWritten
+        | Action::TimelineLoaded(_)
+        | Action::TimelineAppended(_)
+        | Action::Live(_)
+        | Action::JournalPending(_)
+        | Action::OnShift(_)
+        | Action::LoadCohort(_)
+        | Action::CohortLoaded { .. }
+        | Action::CycleCohortCode
+        | Action::FilterCohortCode(_)
+        | Action::StartCohortOverride
+        | Action::OverrideCohort { .. }
+        | Action::CohortOverridden { .. } => return false,
     }
     true
+}
+
+/// Hands an action to a pane and applies its reply.
+fn route(state: &mut State, pane: Pane, action: Action, fx: &mut Vec<Effect>) -> bool {
+    let filter = matches!(action, Action::StartFilter);
+    let reply = panes::update(state, pane, action);
+    if reply.unhandled {
+        if filter {
+            // A pane without a search of its own: `/` filters the gates (the tabs row shows it).
+            let input = Input::new(state.gates.filter().to_owned());
+            state.overlays.push(Overlay::Filter(input));
+            return true;
+        }
+        return false;
+    }
+    apply_reply(state, pane, reply, fx)
+}
+
+fn apply_reply(state: &mut State, pane: Pane, reply: Reply, fx: &mut Vec<Effect>) -> bool {
+    fx.extend(reply.effects);
+    if reply.close {
+        state.overlays.pop();
+    }
+    if let Some(overlay) = reply.open {
+        state.overlays.push(overlay);
+    }
+    if reply.show {
+        state.pane = pane;
+    }
+    if let Some((level, text)) = reply.say {
+        state.say(level, &text);
+    }
+    let mut changed = !reply.quiet;
+    for action in reply.then {
+        changed |= apply(state, action, fx);
+    }
+    changed
 }
 
 fn show_pane(state: &mut State, pane: Pane) {
@@ -176,107 +200,45 @@ fn show_pane(state: &mut State, pane: Pane) {
         .retain(|o| matches!(o, Overlay::Filter(_) | Overlay::Palette(_)));
 }
 
-/// Rows in one screenful of the current list: the same count `render` fits on screen.
-fn page(state: &State) -> usize {
+/// Rows in one screenful of an open view: the same count `render` fits on screen.
+fn overlay_page(state: &State) -> isize {
     let body = layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1)).body;
-    let rows = match state.pane {
-        Pane::Cohort if state.overlays.is_empty() => {
-            let table = layout::cohort(body, cohort::chart_lines(&state.cohort)).table;
-            layout::list_rows(table, layout::COHORT_TABLE_HEADER_ROWS)
-        }
-        Pane::Gates if state.overlays.is_empty() => {
-            layout::list_rows(body, layout::GATES_HEADER_ROWS)
-        }
-        _ => layout::list_rows(body, layout::TIMELINE_HEADER_ROWS),
-    };
-    rows.max(1)
+    layout::list_rows(body, layout::TIMELINE_HEADER_ROWS).max(1) as isize
 }
 
-fn move_by(state: &mut State, delta: isize) {
-    let step = |value: usize, len: usize| -> usize {
-        let max = len.saturating_sub(1) as isize;
-        (value as isize).saturating_add(delta).clamp(0, max.max(0)) as usize
-    };
-    match state.overlays.last_mut() {
-        Some(
-            Overlay::Help { scroll }
-            | Overlay::Detail { scroll, .. }
-            | Overlay::CohortRow { scroll, .. },
-        ) => {
-            *scroll = step(usize::from(*scroll), usize::from(u16::MAX)) as u16;
-        }
-        Some(
-            Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Search(_) | Overlay::Override(_),
-        ) => {}
-        None => match state.pane {
-            Pane::Gates => {
-                let len = state.visible_gates().len();
-                state.selected = step(state.selected, len);
-            }
-            Pane::Timeline => {
-                let len = state.timeline.rows().len();
-                let index = step(state.timeline.selected, len);
-                state.timeline.select(index);
-            }
-            Pane::Cohort => {
-                let len = state.cohort.visible_rows().len();
-                state.cohort.selected = step(state.cohort.selected, len);
-            }
-        },
-    }
-}
-
-/// The gate the operator is looking at: the open detail, else the selected row.
-fn target_gate(state: &State) -> Option<String> {
-    if let Some(Overlay::Detail { gate, .. }) = state
-        .overlays
-        .iter()
-        .rev()
-        .find(|o| matches!(o, Overlay::Detail { .. }))
+fn scroll_overlay(state: &mut State, delta: isize) {
+    if let Some(
+        Overlay::Help { scroll }
+        | Overlay::Detail { scroll, .. }
+        | Overlay::CohortRow { scroll, .. }
+        | Overlay::Report { scroll, .. },
+    ) = state.overlays.last_mut()
     {
-        return Some(gate.clone());
-    }
-    match state.pane {
-        Pane::Gates => state.selected_gate().map(|g| g.id.clone()),
-        Pane::Timeline => state
-            .timeline
-            .rows()
-            .get(state.timeline.selected)
-            .and_then(|e| e.gate.clone()),
-        Pane::Cohort => None,
+        *scroll = panes::step(usize::from(*scroll), usize::from(u16::MAX), delta) as u16;
     }
 }
 
-fn open(state: &mut State) {
-    if state.view != View::Cockpit || !state.overlays.is_empty() {
-        return;
-    }
-    if state.pane == Pane::Cohort {
-        if let Some(line) = state.cohort.selected_row().map(|r| r.line) {
-            state.overlays.push(Overlay::CohortRow { line, scroll: 0 });
-        }
-        return;
-    }
-    if let Some(gate) = target_gate(state).filter(|g| state.spec(g).is_some()) {
-        state.overlays.push(Overlay::Detail { gate, scroll: 0 });
-    }
+/// The gate of the open detail view, if one is open.
+fn open_detail(state: &State) -> Option<String> {
+    state.overlays.iter().rev().find_map(|o| match o {
+        Overlay::Detail { gate, .. } => Some(gate.clone()),
+        _ => None,
+    })
 }
 
 fn back(state: &mut State) {
     match state.overlays.pop() {
         Some(Overlay::Filter(_)) => {
-            state.filter.clear();
-            state.selected = 0;
+            state.gates.set_filter("", &state.board);
+            state.gates.selected = 0;
         }
         Some(Overlay::Search(_)) => {
-            state.cohort.search.clear();
+            state.cohort.set_search("");
             state.cohort.selected = 0;
         }
         Some(_) => {}
         None if state.view == View::ScreenShare => state.view = View::Cockpit,
-        None => {
-            state.filter.clear();
-        }
+        None => state.gates.set_filter("", &state.board),
     }
 }
 
@@ -284,56 +246,68 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
     match state.overlays.last_mut() {
         Some(Overlay::Filter(input)) => {
             input.handle(request);
-            state.filter = input.value().to_owned();
-            state.selected = 0;
+            state.gates.set_filter(input.value(), &state.board);
+            state.gates.selected = 0;
         }
         Some(Overlay::Search(input)) => {
             input.handle(request);
-            state.cohort.search = input.value().to_owned();
+            state.cohort.set_search(input.value());
             state.cohort.selected = 0;
         }
-        Some(Overlay::Palette(input) | Overlay::Override(input)) => {
+        Some(Overlay::Palette(input) | Overlay::Override(input) | Overlay::Note(input)) => {
             input.handle(request);
         }
         _ => {}
     }
 }
 
-fn submit(state: &mut State, fx: &mut Vec<Effect>) {
+fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
     match state.overlays.last() {
         Some(Overlay::Filter(_) | Overlay::Search(_)) => {
             state.overlays.pop();
         }
-        Some(Overlay::Override(_)) => cohort::submit_override(state, fx),
+        Some(Overlay::Override(input)) => {
+            let reason = input.value().to_owned();
+            return apply(state, Action::OverrideCohort { reason }, fx);
+        }
+        Some(Overlay::Note(input)) => {
+            let text = input.value().to_owned();
+            return apply(state, Action::AddNote(text), fx);
+        }
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();
             state.overlays.pop();
-            match palette::parse(&line) {
-                Ok(None) => {}
-                Ok(Some(PaletteCommand::Run(action))) => {
-                    apply(state, action, fx);
-                }
-                Ok(Some(PaletteCommand::Open(id))) => {
-                    if state.spec(&id).is_some() {
-                        state.view = View::Cockpit;
-                        state.overlays.push(Overlay::Detail {
-                            gate: id,
-                            scroll: 0,
-                        });
-                    } else {
-                        let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
-                        state.say(Level::Warning, &text);
-                    }
-                }
-                Ok(Some(PaletteCommand::Filter(text))) => {
-                    state.filter = text;
-                    state.selected = 0;
-                    show_pane(state, Pane::Gates);
-                }
-                Err(message) => state.say(Level::Warning, &message),
+            run_palette(state, &line, fx);
+        }
+        _ => return apply(state, Action::Open, fx),
+    }
+    true
+}
+
+fn run_palette(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
+    match palette::parse(line) {
+        Ok(None) => {}
+        Ok(Some(PaletteCommand::Run(action))) => {
+            apply(state, action, fx);
+        }
+        Ok(Some(PaletteCommand::Open(id))) => {
+            if state.spec(&id).is_some() {
+                state.view = View::Cockpit;
+                state.overlays.push(Overlay::Detail {
+                    gate: id,
+                    scroll: 0,
+                });
+            } else {
+                let text = format!("no gate `{}`", crate::text::sanitize_short(&id, 40));
+                state.say(Level::Warning, &text);
             }
         }
-        _ => open(state),
+        Ok(Some(PaletteCommand::Filter(text))) => {
+            state.gates.set_filter(&text, &state.board);
+            state.gates.selected = 0;
+            show_pane(state, Pane::Gates);
+        }
+        Err(message) => state.say(Level::Warning, &message),
     }
 }
 
@@ -359,7 +333,8 @@ fn recheck(state: &mut State, id: String, fx: &mut Vec<Effect>) {
     state.say(Level::Info, &text);
 }
 
-fn click(state: &mut State, column: u16, row: u16) -> bool {
+/// A click on the tabs row picks a pane; one in the body goes to the pane in front.
+fn click(state: &mut State, column: u16, row: u16, fx: &mut Vec<Effect>) -> bool {
     if state.view != View::Cockpit || !state.overlays.is_empty() {
         return false;
     }
@@ -374,42 +349,7 @@ fn click(state: &mut State, column: u16, row: u16) -> bool {
             None => false,
         };
     }
-    match state.pane {
-        Pane::Gates => {
-            let len = state.visible_gates().len();
-            let hit = layout::list_index_at(
-                areas.body,
-                layout::GATES_HEADER_ROWS,
-                state.selected,
-                len,
-                row,
-            );
-            hit.map(|i| state.selected = i).is_some()
-        }
-        Pane::Timeline => {
-            let len = state.timeline.rows().len();
-            let hit = layout::list_index_at(
-                areas.body,
-                layout::TIMELINE_HEADER_ROWS,
-                state.timeline.selected,
-                len,
-                row,
-            );
-            hit.map(|i| state.timeline.select(i)).is_some()
-        }
-        Pane::Cohort => {
-            let table = layout::cohort(areas.body, cohort::chart_lines(&state.cohort)).table;
-            let len = state.cohort.visible_rows().len();
-            let hit = layout::list_index_at(
-                table,
-                layout::COHORT_TABLE_HEADER_ROWS,
-                state.cohort.selected,
-                len,
-                row,
-            );
-            hit.map(|i| state.cohort.selected = i).is_some()
-        }
-    }
+    route(state, state.pane, Action::Click { column, row }, fx)
 }
 
 fn tick(state: &mut State, now: chrono::DateTime<chrono::Utc>, fx: &mut Vec<Effect>) {
@@ -423,14 +363,9 @@ fn tick(state: &mut State, now: chrono::DateTime<chrono::Utc>, fx: &mut Vec<Effe
     {
         state.status = None;
     }
-    let due = state
-        .timeline
-        .last_request
-        .is_none_or(|at| now - at >= Duration::seconds(TIMELINE_REFRESH_SECONDS));
-    if state.timeline.is_shared() && due && !state.timeline.loading {
-        state.timeline.loading = true;
-        state.timeline.last_request = Some(now);
-        fx.push(Effect::LoadTimeline);
+    // Every pane hears the clock (the timeline reads the journal when it is due).
+    for pane in Pane::ALL {
+        route(state, pane, Action::Tick(now), fx);
     }
 }
 

@@ -160,9 +160,28 @@ pub fn state() -> (State, Vec<Effect>) {
 
 /// Journal lines as another cockpit wrote them, newest first.
 pub fn journal_entries() -> Vec<Entry> {
-    let entry = |id, when, gate: &str, from, to, value: &str, actor: &str, message: &str| Entry {
+    let entry = |id,
+                 when,
+                 gate: &str,
+                 from: Option<gonogo::gate::GateState>,
+                 to: Option<gonogo::gate::GateState>,
+                 value: &str,
+                 actor: &str,
+                 message: &str| Entry {
+        event: gonogo::journal::JournalEvent::from_parts(
+            "gate",
+            &serde_json::json!({}),
+            gonogo::journal::GateColumns {
+                gate: Some(gate),
+                from: from.map(|s| s.as_str()),
+                to: to.map(|s| s.as_str()),
+                value: Some(value),
+                message,
+            },
+        ),
         id,
         at: when,
+        recorded_at: when,
         kind: "gate".into(),
         actor: actor.into(),
         gate: Some(gate.into()),

@@ -66,7 +66,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ));
     }
     lines.push(field("Checks", schedule));
-    let (age, age_style, _) = super::gates::age_mark(state, gate, false);
+    let (age, age_style, _) = crate::tui::panes::gates::render::age_mark(state, gate, false);
     let mut last_check = vec![
         Span::styled(format!("{:<12}", "Last check"), theme.title()),
         Span::styled(age, age_style),

@@ -82,14 +82,24 @@ pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(layout::tab_label(i, pane.title()), style)
         })
         .collect();
-    if !state.filter.is_empty() {
+    if !state.gates.filter().is_empty() {
         spans.push(Span::styled(
-            format!("  filter: {}", state.filter),
+            format!("  filter: {}", state.gates.filter()),
             theme.aged(),
         ));
     }
     if state.mask {
         spans.push(Span::styled("  [emails masked]", theme.dim()));
+    }
+    if let Some((who, since)) = &state.timeline.on_shift {
+        spans.push(Span::styled(
+            format!(
+                "  on shift: {} since {}",
+                state.shown(who),
+                crate::tui::format::clock(*since, state.now)
+            ),
+            theme.dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,5 +1,5 @@
-//! The help popup, generated from the keymap (so remapped keys show as remapped) and the
-//! palette's command list.
+//! The help popup, generated from the keymap (so remapped keys show as remapped): the
+//! cockpit's keys and those of the pane in front, then the palette's command list.
 
 use crate::tui::keymap::Command;
 use crate::tui::palette;
@@ -21,7 +21,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         })
         .unwrap_or(0);
     let mut lines = vec![Line::styled("Keys", theme.title())];
-    for b in state.keymap.bindings() {
+    for b in state.keymap.bindings_for(state.pane) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>14}  ", b.keys_text()), theme.key()),
             Span::raw(b.help),

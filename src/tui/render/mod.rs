@@ -1,18 +1,16 @@
 //! `render(&State, &mut Frame)`: draws the whole screen from the state and nothing else, then
 //! masks email addresses over the finished frame when masking is on.
 
-mod cohort;
 mod detail;
 mod footer;
-mod gates;
 mod header;
 mod help;
+mod journal;
 pub mod mask;
 mod screen_share;
-mod timeline;
 
-use super::action::Pane;
 use super::layout;
+use super::panes::{self, cohort};
 use super::state::{Overlay, State, View};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -51,18 +49,22 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
     });
     match detail {
         Some((gate, scroll)) => detail::render(state, frame, areas.body, gate, scroll),
-        None => match state.pane {
-            Pane::Gates => gates::render(state, frame, areas.body),
-            Pane::Timeline => timeline::render(state, frame, areas.body),
-            Pane::Cohort => cohort::render(state, frame, areas.body),
-        },
+        None => panes::render(state, frame, areas.body),
     }
     for overlay in &state.overlays {
         match overlay {
             Overlay::CohortRow { line, scroll } => {
-                cohort::row_detail(state, frame, areas.body, *line, *scroll)
+                cohort::render::row_detail(state, frame, areas.body, *line, *scroll)
             }
-            Overlay::Override(input) => cohort::override_modal(state, frame, areas.body, input),
+            Overlay::Override(input) => {
+                cohort::render::override_modal(state, frame, areas.body, input)
+            }
+            Overlay::Note(input) => journal::note_modal(state, frame, areas.body, input),
+            Overlay::Report {
+                title,
+                text,
+                scroll,
+            } => journal::report(state, frame, areas.body, title, text, *scroll),
             _ => {}
         }
     }

@@ -137,7 +137,7 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
             break;
         }
         let line_y = top + row_height.saturating_sub(1) / 2;
-        let (value, value_style) = super::gates::value(theme, g);
+        let (value, value_style) = crate::tui::panes::gates::render::value(theme, g);
         let mut spans = vec![
             Span::raw(" ".repeat(usize::from(indent))),
             Span::styled(format!("{}  ", g.state.symbol()), theme.state(g.state)),
@@ -155,7 +155,7 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(format!("  pass if {}", g.condition), theme.dim()),
         ];
         if g.state != crate::gate::GateState::Pass {
-            let (note, style) = super::gates::note(state, g);
+            let (note, style) = crate::tui::panes::gates::render::note(state, g);
             if !note.is_empty() {
                 spans.push(Span::styled(format!("  {note}"), style));
             }

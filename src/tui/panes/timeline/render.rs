@@ -1,10 +1,11 @@
-//! The timeline pane: gate transitions and operator actions, newest first, from the shared
-//! journal (or this cockpit's own transitions when there is none), with where they came from.
+//! The Timeline pane's render: gate transitions and operator actions, newest first, from the
+//! shared journal (or this cockpit's own transitions when there is none), with where they came
+//! from.
 
+use super::{Live, TimelineSource};
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::state::State;
-use crate::tui::timeline::TimelineSource;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -21,13 +22,27 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
             "reading the shared journal…; meanwhile this cockpit's transitions".into(),
             theme.dim(),
         ),
-        TimelineSource::Journal { read_at } => (
-            format!(
-                "shared journal (every cockpit on this launch) · read {} ago",
-                format::span(*read_at, state.now)
+        TimelineSource::Journal { read_at } => match &state.timeline.live {
+            Live::On => (
+                "shared journal (every cockpit on this launch) · live".into(),
+                theme.dim(),
             ),
-            theme.dim(),
-        ),
+            Live::Paused { reason } => (
+                format!(
+                    "shared journal · live updates paused ({reason}): read every {}s, last {} ago",
+                    super::update::TIMELINE_REFRESH_SECONDS,
+                    format::span(*read_at, state.now)
+                ),
+                theme.aged(),
+            ),
+            Live::Off => (
+                format!(
+                    "shared journal (every cockpit on this launch) · read {} ago",
+                    format::span(*read_at, state.now)
+                ),
+                theme.dim(),
+            ),
+        },
         TimelineSource::Unavailable { reason } => (
             format!("journal unavailable ({reason}); showing this cockpit's transitions only"),
             theme.error(),
@@ -37,7 +52,14 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let (note, note_style) = source_note(state);
+    let (mut note, mut note_style) = source_note(state);
+    if state.timeline.pending > 0 {
+        note = format!(
+            "{} line(s) waiting for the journal, kept in order · {note}",
+            state.timeline.pending
+        );
+        note_style = theme.aged();
+    }
     frame.render_widget(
         Paragraph::new(Span::styled(note, note_style)),
         Rect { height: 1, ..area },
@@ -61,6 +83,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let wide = area.width >= 100;
     let table_rows = rows.iter().map(|e| {
         let change = match (e.from, e.to) {
+            (_, Some(to)) if e.first => Line::from(vec![
+                Span::styled("first: ", theme.dim()),
+                Span::styled(format!("{} {to}", to.symbol()), theme.state(to)),
+            ]),
             (from, Some(to)) => Line::from(vec![
                 Span::styled(
                     from.map(|f| format!("{} {f}", f.symbol()))

@@ -1,9 +1,9 @@
-//! The Cohort pane: summary counts and status, the distribution per group against its
+//! The Cohort pane's render: summary counts and status, the distribution per group against its
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
+use super::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
 use crate::cohort::{FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
-use crate::tui::cohort::{CohortFile, LoadedView, Override, chart_groups, chart_lines};
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -19,7 +19,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let message = |text: String, style: Style| {
         Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false })
     };
-    match &state.cohort.file {
+    match state.cohort.file() {
         CohortFile::Empty => frame.render_widget(
             message(
                 "no cohort loaded · :cohort PATH loads a CSV (or start with gonogo tui --cohort FILE)"
@@ -196,19 +196,19 @@ fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
 fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     let theme = &state.theme;
     let pane = &state.cohort;
-    let rows = pane.visible_rows();
-    let mut note = format!(" rows {} of {}", rows.len(), view.cohort.0.rows.len());
+    let shown = pane.visible_len();
+    let mut note = format!(" rows {} of {}", shown, view.cohort.0.rows.len());
     if view.cohort.0.rows_truncated {
         note.push_str(&format!(
             " (the first {} are listed)",
             view.cohort.0.rows.len()
         ));
     }
-    if let Some(code) = pane.code_filter {
+    if let Some(code) = pane.code_filter() {
         note.push_str(&format!(" · code {code}"));
     }
-    if !pane.search.is_empty() {
-        note.push_str(&format!(" · search \"{}\"", pane.search));
+    if !pane.search().is_empty() {
+        note.push_str(&format!(" · search \"{}\"", pane.search()));
     }
     note.push_str(&format!(
         " · {} next code · {} search",
@@ -228,7 +228,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     // Up to 20,000 rows: only the screenful around the selection becomes table rows.
     let visible = layout::list_rows(area, layout::COHORT_TABLE_HEADER_ROWS);
     let offset = layout::list_offset(pane.selected, visible);
-    let table_rows = rows.iter().skip(offset).take(visible).map(|row| {
+    let on_screen = (offset..shown.min(offset + visible)).filter_map(|i| pane.visible_row(i));
+    let table_rows = on_screen.map(|row| {
         let hard = row.codes.iter().any(|c| c.severity() == Severity::Hard);
         let codes: Vec<&str> = row.codes.iter().map(|c| c.as_str()).collect();
         let mut cells = vec![
@@ -261,7 +262,7 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
     let mut table_state = TableState::new()
-        .with_selected((!rows.is_empty()).then_some(pane.selected.saturating_sub(offset)));
+        .with_selected((shown > 0).then_some(pane.selected.saturating_sub(offset)));
     frame.render_stateful_widget(table, list_area, &mut table_state);
 }
 

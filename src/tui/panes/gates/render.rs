@@ -1,5 +1,5 @@
-//! The gates pane: one row per gate with state, value, condition, time in state, age of the last
-//! check, a sparkline and the detail or error. Old data is marked, never shown as fresh.
+//! The Gates pane's render: one row per gate with state, value, condition, time in state, age of
+//! the last check, a sparkline and the detail or error. Old data is marked, never shown as fresh.
 
 use crate::gate::{GateState, GateStatus};
 use crate::tui::format;
@@ -90,7 +90,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if gates.is_empty() {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
-            state.filter,
+            state.gates.filter(),
             state.keymap.key_of(Command::Back)
         );
         frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
@@ -154,7 +154,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .row_highlight_style(theme.selected());
     let visible = layout::list_rows(area, layout::GATES_HEADER_ROWS);
     let mut table_state = TableState::new()
-        .with_offset(layout::list_offset(state.selected, visible))
-        .with_selected(Some(state.selected));
+        .with_offset(layout::list_offset(state.gates.selected, visible))
+        .with_selected(Some(state.gates.selected));
     frame.render_stateful_widget(table, area, &mut table_state);
 }

@@ -1,0 +1,227 @@
+//! The handoff report as Markdown that reads well pasted into a chat message or a pull request.
+
+use super::{AttentionWhy, GateRow, HandoffReport, PeriodBasis, Section, VerdictSection};
+use crate::gate::GateState;
+use chrono::{DateTime, Utc};
+use std::fmt::Write;
+
+fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn clock(at: DateTime<Utc>) -> String {
+    at.format("%H:%M UTC").to_string()
+}
+
+/// `3h 55m`, `2d 4h`, `45s`: the largest two units.
+pub fn span(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sec}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+/// Text in a table cell: no pipe or line break can bend the table.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+pub fn markdown(report: &HandoffReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Shift handoff: {} ({})\n",
+        report.launch, report.environment
+    );
+    let _ = write!(
+        out,
+        "Written by **{}** at {}",
+        report.written_by,
+        time(report.written_at)
+    );
+    match report.decision_at {
+        Some(at) if at > report.written_at => {
+            let _ = write!(
+                out,
+                " · decision call in {} ({})",
+                span((at - report.written_at).num_seconds()),
+                time(at)
+            );
+        }
+        Some(at) => {
+            let _ = write!(
+                out,
+                " · decision call was {} ago ({})",
+                span((report.written_at - at).num_seconds()),
+                time(at)
+            );
+        }
+        None => {}
+    }
+    out.push_str("  \n");
+    let basis = match &report.period.basis {
+        PeriodBasis::Asked => String::new(),
+        PeriodBasis::TakeOver { by } => format!(" ({by} took over the shift)"),
+        PeriodBasis::Default => " (no shift take-over on record: the last 8 hours)".to_owned(),
+    };
+    let _ = write!(out, "Period: since {}{basis}", time(report.period.since));
+    match &report.on_shift {
+        Some(shift) => {
+            let _ = writeln!(
+                out,
+                " · on shift: **{}** since {}",
+                shift.operator,
+                time(shift.since)
+            );
+        }
+        None => out.push_str(" · on shift: nobody has taken over yet\n"),
+    }
+    for section in &report.sections {
+        out.push('\n');
+        match section {
+            Section::Verdict(v) => verdict(&mut out, v),
+            Section::Attention { items } => {
+                out.push_str("## Needs attention now\n\n");
+                if items.is_empty() {
+                    out.push_str("Nothing: every gate is observed and passing.\n");
+                }
+                for item in items {
+                    let (mark, why) = match item.why {
+                        AttentionWhy::Red => ("🔴", "red"),
+                        AttentionWhy::Unknown => ("⚪", "unknown"),
+                        AttentionWhy::Stale => ("⚪", "stale: no recent observation"),
+                    };
+                    let required = if item.required {
+                        ""
+                    } else {
+                        " (informational)"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "- {mark} **{}** {}: {why}{required}",
+                        item.gate, item.title
+                    );
+                }
+            }
+            Section::Gates { gates } => gates_table(&mut out, gates),
+            Section::Transitions { lines } => {
+                let _ = writeln!(out, "## Transitions ({})\n", lines.len());
+                if lines.is_empty() {
+                    out.push_str("None in this period.\n");
+                }
+                for t in lines {
+                    let from = t
+                        .from
+                        .map_or("first observed as".to_owned(), |f| format!("{f} →"));
+                    let value = t
+                        .value
+                        .as_deref()
+                        .map(|v| format!(" ({v})"))
+                        .unwrap_or_default();
+                    let error = t
+                        .error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "- {} **{}** {from} {}{value}{error} — {}",
+                        clock(t.at),
+                        t.gate,
+                        t.to,
+                        t.actor
+                    );
+                }
+            }
+            Section::Actions { lines } => {
+                let _ = writeln!(out, "## Operator actions ({})\n", lines.len());
+                if lines.is_empty() {
+                    out.push_str("None in this period.\n");
+                }
+                for a in lines {
+                    let _ = writeln!(
+                        out,
+                        "- {} **{}** {}: {}",
+                        clock(a.at),
+                        a.actor,
+                        a.kind.replace('_', " "),
+                        a.text
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn verdict(out: &mut String, v: &VerdictSection) {
+    let _ = writeln!(out, "## Verdict: {}\n", v.now);
+    let start = match v.at_start {
+        Some(start) => format!("It was {start} when the period began"),
+        None => "Nothing was recorded before the period".to_owned(),
+    };
+    match v.changes.len() {
+        0 => {
+            let _ = writeln!(out, "{start}; it did not change in the period.");
+        }
+        n => {
+            let plural = if n == 1 { "" } else { "s" };
+            let _ = writeln!(out, "{start}; it changed {n} time{plural}:\n");
+            for c in &v.changes {
+                let _ = writeln!(out, "- {} {} → {}", clock(c.at), c.from, c.to);
+            }
+        }
+    }
+}
+
+fn gates_table(out: &mut String, gates: &[GateRow]) {
+    out.push_str("## Gates\n\n");
+    out.push_str("| | gate | value | since | red | unknown | last observed |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for g in gates {
+        let mark = if g.stale {
+            GateState::Unknown.symbol()
+        } else {
+            g.state.symbol()
+        };
+        let title = if g.required {
+            cell(&g.title)
+        } else {
+            format!("{} (informational)", cell(&g.title))
+        };
+        let observed = match (&g.observed_at, &g.observer) {
+            (Some(at), Some(by)) => format!(
+                "{} by {}{}",
+                clock(*at),
+                cell(by),
+                if g.stale { " (stale)" } else { "" }
+            ),
+            _ => "never".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} | **{}** {title} | {} | {} | {} | {} | {observed} |",
+            cell(&g.id),
+            g.value.as_deref().map(cell).unwrap_or_else(|| "—".into()),
+            g.since.map(clock).unwrap_or_else(|| "—".into()),
+            span(g.red_seconds),
+            span(g.unknown_seconds),
+        );
+    }
+    let notes: Vec<&GateRow> = gates.iter().filter(|g| g.error.is_some()).collect();
+    if !notes.is_empty() {
+        out.push('\n');
+        for g in notes {
+            let _ = writeln!(
+                out,
+                "- **{}**: {}",
+                g.id,
+                g.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The shift handoff report: what the next operator needs, built from the journal and the gates'
+//! latest observations into one model ([`HandoffReport`]) that renders as Markdown or JSON.
+//! The report is a list of [`Section`]s so the dispatch and checklist parts join as sections.
+
+mod build;
+mod gather;
+mod markdown;
+
+pub use build::{HandoffInputs, build};
+pub use gather::gather;
+pub use markdown::markdown;
+
+use crate::gate::{GateState, Verdict};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// How long a report looks back when no shift take-over is on record.
+pub const DEFAULT_PERIOD: chrono::TimeDelta = chrono::TimeDelta::hours(8);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoffReport {
+    pub launch: String,
+    pub environment: String,
+    pub written_by: String,
+    pub written_at: DateTime<Utc>,
+    pub decision_at: Option<DateTime<Utc>>,
+    pub period: Period,
+    /// Who is on shift, as the newest take-over says.
+    pub on_shift: Option<Shift>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Why it starts there.
+    pub basis: PeriodBasis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PeriodBasis {
+    /// `--since` as given.
+    Asked,
+    /// The last shift take-over.
+    TakeOver { by: String },
+    /// No take-over on record: the last [`DEFAULT_PERIOD`].
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shift {
+    pub operator: String,
+    pub since: DateTime<Utc>,
+}
+
+/// One part of the report. New parts (dispatch, checklist) are new variants, rendered in
+/// [`markdown`] and serialized with their `section` tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "section", rename_all = "snake_case")]
+pub enum Section {
+    Verdict(VerdictSection),
+    Attention { items: Vec<Attention> },
+    Gates { gates: Vec<GateRow> },
+    Transitions { lines: Vec<TransitionLine> },
+    Actions { lines: Vec<ActionLine> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictSection {
+    pub now: Verdict,
+    /// As the journal had it when the period began (`None`: nothing was recorded before).
+    pub at_start: Option<Verdict>,
+    pub changes: Vec<VerdictChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictChange {
+    pub at: DateTime<Utc>,
+    pub from: Verdict,
+    pub to: Verdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateRow {
+    pub id: String,
+    pub title: String,
+    pub required: bool,
+    /// Unknown when stale or never observed.
+    pub state: GateState,
+    pub value: Option<String>,
+    /// In this state since (as observed or recorded).
+    pub since: Option<DateTime<Utc>>,
+    /// The last observation by any cockpit or watch, and by whom.
+    pub observed_at: Option<DateTime<Utc>>,
+    pub observer: Option<String>,
+    /// The last observation is older than three intervals (or there is none).
+    pub stale: bool,
+    pub error: Option<String>,
+    /// Seconds spent red / unknown within the period, from the journal.
+    pub red_seconds: i64,
+    pub unknown_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attention {
+    pub gate: String,
+    pub title: String,
+    pub required: bool,
+    pub why: AttentionWhy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionWhy {
+    Red,
+    Unknown,
+    Stale,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransitionLine {
+    pub at: DateTime<Utc>,
+    pub gate: String,
+    pub from: Option<GateState>,
+    pub to: GateState,
+    pub value: Option<String>,
+    pub actor: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionLine {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub text: String,
+}
+
+impl HandoffReport {
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.sections.iter().find_map(|s| match s {
+            Section::Verdict(v) => Some(v.now),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,269 @@
+//! [`JournalEvent`]: what one journal line says, typed. Stored as its `kind` column plus a JSON
+//! `data` object (and, for gate lines, the indexed gate/state columns); read back into the same
+//! type, or kept as raw text when a newer gonogo wrote something this one does not know.
+
+use crate::gate::GateState;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The longest note or reason an operator may write, in characters.
+pub const NOTE_LIMIT: usize = 2_000;
+
+/// One journal line's content. Serialized with its `kind` as the tag:
+/// `{"kind": "note", "text": "…"}`. The dispatch and checklist lines join as new variants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JournalEvent {
+    /// A gate changed state.
+    Gate(GateChange),
+    /// Soft cohort findings let through by an operator, with the file's hash.
+    CohortOverride(CohortOverride),
+    /// An operator's free-text note.
+    Note { text: String },
+    /// An operator took over the shift (`from` is whoever was on shift before, if anyone).
+    ShiftTakeover {
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        from_since: Option<DateTime<Utc>>,
+    },
+    /// The rehearsal's narration.
+    Demo {
+        says: String,
+        #[serde(default)]
+        story_offset_secs: Option<u64>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateChange {
+    pub gate: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// `None` for a gate's first observation in the journal.
+    #[serde(default)]
+    pub from: Option<GateState>,
+    pub to: GateState,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortOverride {
+    pub file: String,
+    pub sha256: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Counts, findings and the rest of the report's summary, as that version wrote them.
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl JournalEvent {
+    /// The `kind` column's value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JournalEvent::Gate(_) => "gate",
+            JournalEvent::CohortOverride(_) => "cohort_override",
+            JournalEvent::Note { .. } => "note",
+            JournalEvent::ShiftTakeover { .. } => "shift_takeover",
+            JournalEvent::Demo { .. } => "demo",
+        }
+    }
+
+    /// Every kind this version knows (for `--kind` and the README).
+    pub const KINDS: [&'static str; 5] =
+        ["gate", "cohort_override", "note", "shift_takeover", "demo"];
+
+    /// A one-line summary, written to the `message` column so any reader (an older gonogo,
+    /// `psql`) has something to show.
+    pub fn summary(&self, actor: &str) -> String {
+        match self {
+            JournalEvent::Gate(g) => g.error.clone().unwrap_or_default(),
+            JournalEvent::CohortOverride(o) => {
+                let short = &o.sha256[..12.min(o.sha256.len())];
+                format!("cohort {} (sha256 {short}) let through", o.file)
+            }
+            JournalEvent::Note { text } => text.clone(),
+            JournalEvent::ShiftTakeover { from, .. } => match from {
+                Some(from) if from != actor => format!("{actor} takes over the shift from {from}"),
+                _ => format!("{actor} takes over the shift"),
+            },
+            JournalEvent::Demo { says, .. } => says.clone(),
+        }
+    }
+
+    /// The `data` column: the event's fields without its tag (gate lines keep their indexed
+    /// fields in columns of their own as well).
+    pub fn data(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let Some(object) = value.as_object_mut() {
+            object.remove("kind");
+        }
+        value
+    }
+
+    /// Reads a line back: its kind and data (gate columns merged in). `None` when the line is
+    /// of a kind or shape this version does not know; the caller shows it raw.
+    pub fn from_parts(
+        kind: &str,
+        data: &serde_json::Value,
+        columns: GateColumns<'_>,
+    ) -> Option<Self> {
+        let mut object = match data {
+            serde_json::Value::Object(map) => map.clone(),
+            serde_json::Value::Null => serde_json::Map::new(),
+            _ => return None,
+        };
+        if kind == "gate" {
+            let put = |object: &mut serde_json::Map<_, _>, key: &str, value: Option<&str>| {
+                if let Some(v) = value {
+                    object.insert(key.to_owned(), serde_json::Value::String(v.to_owned()));
+                }
+            };
+            put(&mut object, "gate", columns.gate);
+            put(&mut object, "from", columns.from);
+            put(&mut object, "to", columns.to);
+            put(&mut object, "value", columns.value);
+            if !object.contains_key("error") && !columns.message.is_empty() {
+                put(&mut object, "error", Some(columns.message));
+            }
+        }
+        if kind == "demo" && !object.contains_key("says") {
+            object.insert("says".into(), columns.message.into());
+        }
+        object.insert("kind".into(), kind.into());
+        serde_json::from_value(serde_json::Value::Object(object)).ok()
+    }
+}
+
+/// A gate line's indexed columns, as stored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GateColumns<'a> {
+    pub gate: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub value: Option<&'a str>,
+    pub message: &'a str,
+}
+
+/// Why a note (or a reason) cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error("the note is empty")]
+    Empty,
+    #[error(
+        "the note is {0} characters long; at most {NOTE_LIMIT} are allowed (nothing was written)"
+    )]
+    TooLong(usize),
+}
+
+/// An operator's text as it may be journaled: control characters stripped (line breaks kept as
+/// spaces), at most [`NOTE_LIMIT`] characters, not empty.
+pub fn clean_note(text: &str) -> Result<String, NoteError> {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .filter(|c| !crate::text::is_unsafe(*c))
+        .collect();
+    let cleaned = cleaned.trim().to_owned();
+    let count = cleaned.chars().count();
+    if count == 0 {
+        return Err(NoteError::Empty);
+    }
+    if count > NOTE_LIMIT {
+        return Err(NoteError::TooLong(count));
+    }
+    Ok(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_columns() {
+        let events = [
+            JournalEvent::Note {
+                text: "db failover rehearsed".into(),
+            },
+            JournalEvent::ShiftTakeover {
+                from: Some("alice".into()),
+                from_since: None,
+            },
+            JournalEvent::Demo {
+                says: "testers trickle in".into(),
+                story_offset_secs: Some(30),
+            },
+            JournalEvent::CohortOverride(CohortOverride {
+                file: "cohort.csv".into(),
+                sha256: "ab".repeat(32),
+                reason: Some("press list is small".into()),
+                details: serde_json::Map::from_iter([("rows".to_owned(), 12.into())]),
+            }),
+        ];
+        for event in events {
+            let back =
+                JournalEvent::from_parts(event.kind(), &event.data(), GateColumns::default());
+            assert_eq!(back.as_ref(), Some(&event), "{}", event.kind());
+            assert!(JournalEvent::KINDS.contains(&event.kind()));
+        }
+    }
+
+    #[test]
+    fn gate_lines_read_their_columns() {
+        let data = serde_json::json!({"title": "Testers", "required": true, "error": null});
+        let columns = GateColumns {
+            gate: Some("testers"),
+            from: None,
+            to: Some("fail"),
+            value: Some("12"),
+            message: "",
+        };
+        let Some(JournalEvent::Gate(g)) = JournalEvent::from_parts("gate", &data, columns) else {
+            panic!("not a gate line");
+        };
+        assert_eq!(
+            (g.gate.as_str(), g.from, g.to),
+            ("testers", None, GateState::Fail)
+        );
+        assert_eq!(g.value.as_deref(), Some("12"));
+    }
+
+    #[test]
+    fn unknown_kinds_and_shapes_are_not_guessed() {
+        let none = GateColumns::default();
+        assert_eq!(
+            JournalEvent::from_parts("dispatch_run", &serde_json::json!({}), none),
+            None
+        );
+        assert_eq!(
+            JournalEvent::from_parts("note", &serde_json::json!({"text": 5}), none),
+            None
+        );
+        assert_eq!(
+            JournalEvent::from_parts("note", &serde_json::json!([1]), none),
+            None
+        );
+    }
+
+    #[test]
+    fn notes_are_cleaned_and_bounded() {
+        assert_eq!(
+            clean_note("  ok\u{1b}[2J\nnext\u{7} "),
+            Ok("ok[2J next".into())
+        );
+        assert_eq!(clean_note("\u{1b}\u{7}  "), Err(NoteError::Empty));
+        let long = "é".repeat(NOTE_LIMIT + 1);
+        assert_eq!(clean_note(&long), Err(NoteError::TooLong(NOTE_LIMIT + 1)));
+        assert!(clean_note(&"é".repeat(NOTE_LIMIT)).is_ok());
+    }
+}

@@ -1,0 +1,256 @@
+//! The effect runner: carries out the [`Effect`]s `update` returns, and keeps track of the work
+//! it starts. Short tasks (a journal read, a cohort load, an override write) run in
+//! [`tasks::Tasks`], a `JoinSet` with cancellation; long-lived services (the journal writer)
+//! take work on a queue and report progress back as actions. At quit, [`Runner::drain`] gives
+//! them all [`QUIT_DEADLINE`] and says what was left undone.
+//!
+//! A new effect: a variant of [`Effect`], and its arm in [`Runner::run`]: either a call on a
+//! service, or a task spawned with a name and what quitting does with it ([`AtQuit`]), whose
+//! result comes back as an [`Action`].
+
+mod tasks;
+
+pub use tasks::{AtQuit, Tasks, quit_report};
+
+use super::action::{Action, Effect};
+use super::db_call::db_call;
+use super::panes::cohort;
+use super::panes::timeline::{APPEND_PAGE, TIMELINE_LIMIT};
+use super::terminal;
+use crate::config::Config;
+use crate::db::Database;
+use crate::journal::{Journal, LiveSignal, Writer, WriterPace};
+use crate::monitor::Monitor;
+use crate::text::Redactor;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// How long quitting waits, at most, for the work still under way: the journal writer's last
+/// flush and the writes in flight (reads are cancelled at once).
+pub const QUIT_DEADLINE: Duration = Duration::from_secs(3);
+
+/// A journal call that takes longer than this is reported as failed (the UI never waits on it).
+const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Journal writes run beside the cockpit: a flush takes at most `budget`, and what the journal
+/// could not take is retried every `retry`, in order, before anything newer.
+const JOURNAL_PACE: WriterPace = WriterPace {
+    budget: JOURNAL_TIMEOUT,
+    retry: Duration::from_secs(15),
+};
+
+/// What the runner needs from the outside world, read once at start.
+pub struct Setup {
+    pub journal: Option<Journal>,
+    /// The database, for the live listener's own connection.
+    pub database: Option<Database>,
+    /// The config as loaded, for the handoff report.
+    pub config: Config,
+    /// The product database for the cohort's collision checks, and their statement timeout.
+    pub cohort_db: Option<(sqlx::PgPool, Duration)>,
+    pub cohort_settings: crate::cohort::CohortSettings,
+    pub redactor: Redactor,
+    pub actions: mpsc::UnboundedSender<Action>,
+    /// `$HOME`, for `:cohort ~/…`.
+    pub home: Option<PathBuf>,
+    /// A terminal to ring and title (not for a headless driver).
+    pub terminal: bool,
+}
+
+pub struct Runner {
+    setup: Setup,
+    /// One writer, so transitions reach the journal in the order they happened.
+    journal_writer: Option<Writer>,
+    /// The live listener (a long-lived task on its own connection) and what stops it.
+    listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
+    tasks: Tasks,
+}
+
+impl Runner {
+    /// Starts the long-lived services.
+    pub fn start(setup: Setup) -> Runner {
+        let journal_writer = setup
+            .journal
+            .clone()
+            .map(|j| spawn_journal_writer(j, setup.redactor.clone(), setup.actions.clone()));
+        let listener = setup.database.clone().map(|database| {
+            let cancel = CancellationToken::new();
+            let (signals_tx, mut signals) = mpsc::unbounded_channel::<LiveSignal>();
+            let redactor = setup.redactor.clone();
+            let listen = crate::db::listen::run(database, signals_tx, cancel.clone(), move |t| {
+                redactor.redact(t)
+            });
+            let actions = setup.actions.clone();
+            let task = tokio::spawn(async move {
+                let forward = async {
+                    while let Some(signal) = signals.recv().await {
+                        if actions.send(Action::Live(signal)).is_err() {
+                            break;
+                        }
+                    }
+                };
+                tokio::join!(listen, forward);
+            });
+            (task, cancel)
+        });
+        Runner {
+            setup,
+            journal_writer,
+            listener,
+            tasks: Tasks::default(),
+        }
+    }
+
+    /// Starts one effect; returns true when it is time to quit.
+    pub fn run(&mut self, effect: Effect, monitor: &Monitor) -> bool {
+        let setup = &self.setup;
+        let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+        match effect {
+            Effect::Quit => return true,
+            Effect::Recheck(gate) => {
+                monitor.recheck(&gate);
+            }
+            Effect::RecheckAll => monitor.recheck_all(),
+            Effect::RecordTransitions(transitions) => {
+                if let Some(writer) = &self.journal_writer {
+                    writer.send(transitions);
+                }
+            }
+            Effect::LoadTimeline => {
+                let Some(journal) = setup.journal.clone() else {
+                    return false;
+                };
+                self.tasks
+                    .spawn("timeline read", AtQuit::Cancel, async move {
+                        let read = journal.recent(TIMELINE_LIMIT as i64);
+                        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
+                        let ok = result.is_ok();
+                        let _ = actions.send(Action::TimelineLoaded(result));
+                        if ok {
+                            let shift =
+                                db_call(JOURNAL_TIMEOUT, &redactor, journal.on_shift()).await;
+                            if let Ok(Some(entry)) = shift {
+                                let _ =
+                                    actions.send(Action::OnShift(Some((entry.actor, entry.at))));
+                            }
+                        }
+                    });
+            }
+            Effect::LoadTimelineAfter(id) => {
+                let Some(journal) = setup.journal.clone() else {
+                    return false;
+                };
+                self.tasks
+                    .spawn("timeline read", AtQuit::Cancel, async move {
+                        let read = journal.after(id, APPEND_PAGE);
+                        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
+                        let _ = actions.send(Action::TimelineAppended(result));
+                    });
+            }
+            Effect::RecordEvent(event) => {
+                if let Some(writer) = &self.journal_writer {
+                    writer.send_event(event);
+                }
+            }
+            Effect::SaveObservation(gate) => {
+                if let Some(writer) = &self.journal_writer {
+                    writer.observed(gate);
+                }
+            }
+            Effect::BuildHandoff(out) => {
+                let Some(journal) = setup.journal.clone() else {
+                    return false;
+                };
+                let config = setup.config.clone();
+                let out_path = out
+                    .clone()
+                    .map(|p| cohort::expand_home(&p, setup.home.as_deref()));
+                self.tasks
+                    .spawn("handoff report", AtQuit::Cancel, async move {
+                        let now = chrono::Utc::now();
+                        let gather = crate::handoff::gather(&journal, &config, None, now);
+                        let result = db_call(JOURNAL_TIMEOUT, &redactor, gather)
+                            .await
+                            .map(|report| crate::handoff::markdown(&report));
+                        let result = match (result, &out_path) {
+                            (Ok(text), Some(path)) => std::fs::write(path, &text)
+                                .map(|()| text)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                            (result, _) => result,
+                        };
+                        let _ = actions.send(Action::HandoffReady { out, result });
+                    });
+            }
+            Effect::LoadCohort { load, path } => {
+                let (settings, db) = (setup.cohort_settings.clone(), setup.cohort_db.clone());
+                let journal = setup.journal.clone();
+                let path = cohort::expand_home(&path, setup.home.as_deref());
+                self.tasks.spawn("cohort load", AtQuit::Cancel, async move {
+                    let result =
+                        cohort::load(path, settings, db, journal.as_ref(), &redactor).await;
+                    let _ = actions.send(Action::CohortLoaded { load, result });
+                });
+            }
+            Effect::RecordCohortOverride { cohort, reason } => {
+                let Some(journal) = setup.journal.clone() else {
+                    let _ = actions.send(Action::CohortOverridden {
+                        sha256: cohort.0.scan.report.sha256.clone(),
+                        result: Err("no database is configured for the journal".into()),
+                    });
+                    return false;
+                };
+                self.tasks
+                    .spawn("cohort override", AtQuit::Finish, async move {
+                        let action =
+                            cohort::record_override(&journal, &cohort, &reason, &redactor).await;
+                        let _ = actions.send(action);
+                    });
+            }
+            Effect::Bell if setup.terminal => terminal::bell(),
+            Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
+            Effect::Bell | Effect::SetTitle(_) => {}
+        }
+        false
+    }
+
+    /// Quitting: the services and the tasks get `within` between them (run side by side);
+    /// returns the lines to say on stderr about what was left undone.
+    pub async fn drain(self, within: Duration) -> Vec<String> {
+        let writer = async {
+            let writer = self.journal_writer?;
+            match writer.close(within).await {
+                Some(0) => None,
+                Some(n) => Some(format!(
+                    "gonogo: {n} line(s) (transitions, notes) could not be recorded in the journal"
+                )),
+                None => Some(
+                    "gonogo: the last lines may not be recorded in the journal (the database did not answer in time)"
+                        .to_owned(),
+                ),
+            }
+        };
+        if let Some((task, cancel)) = self.listener {
+            cancel.cancel();
+            // Stopping only closes a connection: it never holds up the quit.
+            let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
+        }
+        let (writer, left) = tokio::join!(writer, self.tasks.drain(within));
+        writer.into_iter().chain(quit_report(&left)).collect()
+    }
+}
+
+/// Each flush's outcome comes back as an action.
+fn spawn_journal_writer(
+    journal: Journal,
+    redactor: Redactor,
+    actions: mpsc::UnboundedSender<Action>,
+) -> Writer {
+    Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+        let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
+        let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
+        actions.send(Action::JournalPending(waiting)).is_ok()
+            && actions.send(Action::JournalRecorded(outcome)).is_ok()
+    })
+}

@@ -1,0 +1,297 @@
+//! The Cohort pane's state: the file (loading, failed or loaded with its report), the rows
+//! shown after the code filter and the search (kept until the file or the filter change), and
+//! where the override of its soft findings stands.
+//!
+//! Its update (`update.rs`) handles the cohort actions; the event loop runs [`load`] and
+//! [`record_override`] (in `effects.rs`) for the matching effects, and tests call them the
+//! same way.
+
+mod effects;
+pub mod render;
+pub mod update;
+
+pub use effects::{expand_home, load, record_override};
+
+use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
+use crate::tui::derived::Filtered;
+use crate::tui::keymap::Command;
+use std::sync::Arc;
+
+/// What the footer offers in this pane, in its words (`Enter` opens a row, `/` searches).
+pub const FOOTER: &[(Command, &str)] = &[
+    (Command::Help, "help"),
+    (Command::Open, "row"),
+    (Command::Filter, "search"),
+    (Command::CohortCode, "code"),
+    (Command::Override, "override"),
+    (Command::Palette, "command"),
+    (Command::Mask, "mask"),
+    (Command::Quit, "quit"),
+];
+
+/// The footer over a row's detail.
+pub const DETAIL_FOOTER: &[(Command, &str)] = &[
+    (Command::Back, "back"),
+    (Command::Down, "down"),
+    (Command::Up, "up"),
+    (Command::Help, "help"),
+    (Command::Quit, "quit"),
+];
+
+/// Rows kept for the table; the report itself covers the whole file.
+pub const ROWS_KEPT: usize = 20_000;
+
+/// A loaded cohort, shared cheaply between the state and an override effect. Two handles are
+/// equal when they are the same load.
+#[derive(Clone)]
+pub struct SharedCohort(pub Arc<LoadedCohort>);
+
+impl PartialEq for SharedCohort {
+    fn eq(&self, other: &SharedCohort) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for SharedCohort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SharedCohort({}, {} rows)",
+            self.0.path,
+            self.0.rows.len()
+        )
+    }
+}
+
+/// Which `:cohort` load an answer belongs to: each load gets the next number, and only the
+/// latest one's answer is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadId(pub u64);
+
+/// What a load brings back: the cohort, why the database checks failed if they did, and an
+/// override of this very file (same hash) already in the journal.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub cohort: SharedCohort,
+    pub database_error: Option<String>,
+    pub overridden: Override,
+}
+
+/// Where the override of the loaded file stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    None,
+    Recording {
+        reason: String,
+    },
+    Recorded {
+        by: String,
+        reason: String,
+        entry: i64,
+    },
+    /// The journal has an override of this file, made when its findings were different (the
+    /// database checks found other collisions then): it does not cover today's findings.
+    Outdated {
+        by: String,
+        entry: i64,
+    },
+}
+
+/// The pane's file.
+#[derive(Debug, Clone)]
+pub enum CohortFile {
+    Empty,
+    Loading { path: String, load: LoadId },
+    Failed { path: String, reason: String },
+    Loaded(Box<LoadedView>),
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedView {
+    pub cohort: SharedCohort,
+    /// The file's name as given, safe to draw.
+    pub path: String,
+    pub database_error: Option<String>,
+    pub overridden: Override,
+}
+
+/// What the rows table lets through: a finding code, a search (email or label,
+/// case-insensitive).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RowFilter {
+    code: Option<Code>,
+    search: String,
+    /// The search lower-cased once, not once per row.
+    needle: String,
+}
+
+fn passes(filter: &RowFilter, row: &CohortRow) -> bool {
+    filter.code.is_none_or(|code| row.codes.contains(&code))
+        && (filter.needle.is_empty()
+            || row.email.to_lowercase().contains(&filter.needle)
+            || row.cohort.to_lowercase().contains(&filter.needle))
+}
+
+/// The rows of a loaded file (none otherwise).
+fn rows_of(file: &CohortFile) -> &[CohortRow] {
+    match file {
+        CohortFile::Loaded(view) => view.cohort.0.rows.as_slice(),
+        _ => &[],
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CohortPane {
+    pub settings: CohortSettings,
+    /// `[postgres]` is configured: database checks run and overrides can be journaled.
+    pub database: bool,
+    file: CohortFile,
+    /// The last load asked for.
+    last_load: LoadId,
+    /// Index into the visible rows.
+    pub selected: usize,
+    /// The filter and the indices of the loaded rows it lets through.
+    rows: Filtered<RowFilter>,
+    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    codes: Vec<Code>,
+}
+
+impl CohortPane {
+    pub fn new(settings: CohortSettings, database: bool) -> CohortPane {
+        CohortPane {
+            settings,
+            database,
+            file: CohortFile::Empty,
+            last_load: LoadId(0),
+            selected: 0,
+            rows: Filtered::new(RowFilter::default()),
+            codes: Vec::new(),
+        }
+    }
+
+    pub fn file(&self) -> &CohortFile {
+        &self.file
+    }
+
+    pub fn loaded(&self) -> Option<&LoadedView> {
+        match &self.file {
+            CohortFile::Loaded(view) => Some(view),
+            _ => None,
+        }
+    }
+
+    fn all_rows(&self) -> &[CohortRow] {
+        rows_of(&self.file)
+    }
+
+    /// A new file (or none): its rows are filtered again and their codes listed.
+    fn set_file(&mut self, file: CohortFile) {
+        self.file = file;
+        let rows = rows_of(&self.file);
+        let mut codes: Vec<Code> = rows
+            .iter()
+            .flat_map(|row| row.codes.iter().copied())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        self.codes = codes;
+        self.rows.recompute(rows, passes);
+    }
+
+    fn set_filter(&mut self, filter: RowFilter) {
+        if self.rows.set_filter(filter) {
+            self.rows.recompute(rows_of(&self.file), passes);
+        }
+    }
+
+    pub fn code_filter(&self) -> Option<Code> {
+        self.rows.filter().code
+    }
+
+    pub fn search(&self) -> &str {
+        &self.rows.filter().search
+    }
+
+    /// Shows only rows with this code (`None`: every row).
+    pub fn set_code(&mut self, code: Option<Code>) {
+        let filter = RowFilter {
+            code,
+            ..self.rows.filter().clone()
+        };
+        self.set_filter(filter);
+    }
+
+    /// Shows only rows whose email or label contains `search` (case-insensitive).
+    pub fn set_search(&mut self, search: &str) {
+        let filter = RowFilter {
+            search: search.to_owned(),
+            needle: search.to_lowercase(),
+            ..self.rows.filter().clone()
+        };
+        self.set_filter(filter);
+    }
+
+    /// Rows passing the code filter and the search, in file order.
+    pub fn visible_rows(&self) -> Vec<&CohortRow> {
+        let rows = self.all_rows();
+        self.rows
+            .indices()
+            .iter()
+            .filter_map(|&i| rows.get(i))
+            .collect()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The `index`th visible row.
+    pub fn visible_row(&self, index: usize) -> Option<&CohortRow> {
+        let at = *self.rows.indices().get(index)?;
+        self.all_rows().get(at)
+    }
+
+    pub fn selected_row(&self) -> Option<&CohortRow> {
+        self.visible_row(self.selected)
+    }
+
+    /// Codes that some kept row has, in code order: what the code filter cycles through.
+    pub fn row_codes(&self) -> &[Code] {
+        &self.codes
+    }
+
+    /// How often the rows were filtered (the cache tests watch it).
+    pub fn recomputations(&self) -> u64 {
+        self.rows.recomputations()
+    }
+}
+
+/// Lines the distribution chart wants: a title, one per group (thresholds' groups included),
+/// and the rows/labels line.
+pub fn chart_lines(pane: &CohortPane) -> u16 {
+    match pane.loaded() {
+        Some(view) => {
+            let report = &view.cohort.0.scan.report;
+            let groups = chart_groups(report).len() as u16;
+            groups.min(8) + 2
+        }
+        None => 0,
+    }
+}
+
+/// Groups to chart: every group found, plus every group with a minimum (at zero if absent).
+pub fn chart_groups(report: &cohort::Report) -> Vec<(String, u64, Option<u64>)> {
+    let minimums = report.thresholds.group_minimums();
+    let mut groups: Vec<(String, u64, Option<u64>)> = report
+        .groups
+        .iter()
+        .map(|(g, n)| (g.clone(), *n, minimums.get(g).copied()))
+        .collect();
+    for (group, &min) in &minimums {
+        if !report.groups.contains_key(group) {
+            groups.push((group.clone(), 0, Some(min)));
+        }
+    }
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    groups
+}
