@@ -1,6 +1,10 @@
 //! CPU used by an idle cockpit: the release binary runs in a 200x50 tmux window with six local
-//! gates (file age, commands, an HTTP endpoint) for 60 s (`GONOGO_IDLE_SECONDS` to change);
-//! its utime+stime from /proc/PID/stat over that span gives the % of one core.
+//! gates (file age, commands, an HTTP endpoint) and a postgres gate, its journal and live
+//! listener connected to a throwaway database, for 60 s (`GONOGO_IDLE_SECONDS` to change); its
+//! utime+stime from /proc/PID/stat over that span gives the % of one core.
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -74,6 +78,8 @@ fn main() {
     let stamp = dir.path().join("backup.dump");
     std::fs::write(&stamp, b"x").unwrap();
     let port = serve_status();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(support::BenchDb::create("idle"));
     let config = format!(
         r#"
 [launch]
@@ -82,6 +88,15 @@ decision_at = "2030-01-01T18:00:00Z"
 
 [defaults]
 every = "10s"
+
+[postgres]
+url = "{url}"
+
+[[gate]]
+id = "testers_db"
+source = "postgres"
+query = "SELECT 57"
+pass = ">= 50"
 
 [[gate]]
 id = "backup"
@@ -121,7 +136,8 @@ url = "http://127.0.0.1:{port}/search"
 json = "/total_count"
 pass = "== 0"
 "#,
-        stamp = stamp.display()
+        stamp = stamp.display(),
+        url = db.url,
     );
     let config_path = dir.path().join("gonogo.toml");
     std::fs::write(&config_path, config).unwrap();
@@ -155,7 +171,14 @@ pass = "== 0"
     );
     // Let start-up and the first round of checks pass: the figure is for the idle state.
     std::thread::sleep(Duration::from_secs(5));
+    tmux(&socket, &["send-keys", "-t", "idle", "2"]);
+    std::thread::sleep(Duration::from_secs(1));
     let screen = tmux(&socket, &["capture-pane", "-p", "-t", "idle"]);
+    assert!(
+        screen.contains("· live"),
+        "the cockpit's live listener is not connected:\n{screen}"
+    );
+    tmux(&socket, &["send-keys", "-t", "idle", "1"]);
     let start_ticks = cpu_ticks(&pid);
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
@@ -164,13 +187,14 @@ pass = "== 0"
     let _ = Command::new("tmux")
         .args(["-L", &socket, "kill-server"])
         .output();
+    runtime.block_on(db.drop_now());
     let cpu_seconds = ticks as f64 / clock_ticks_per_second() as f64;
     assert!(
         screen.contains("Idle launch"),
         "the cockpit did not start:\n{screen}"
     );
     println!(
-        "idle cockpit, six gates every 10s, 200x50: {cpu_seconds:.2} s CPU over {elapsed:.0} s = {:.2}% of one core",
+        "idle cockpit, seven gates every 10s, journal and live listener connected, 200x50: {cpu_seconds:.2} s CPU over {elapsed:.0} s = {:.2}% of one core",
         100.0 * cpu_seconds / elapsed
     );
 }

@@ -46,7 +46,7 @@ async fn loaded_state(path: &Path, database: Option<(PgPool, Duration)>) -> gono
     let result = gonogo::tui::cohort::load(
         path.to_path_buf(),
         Default::default(),
-        database,
+        database.map(|(pool, t)| (gonogo::db::Database::from_pool(pool), t)),
         None,
         &Redactor::default(),
     )

@@ -36,7 +36,10 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let loaded = cohort::load(
         COHORT_WARN.into(),
         Default::default(),
-        Some((pool.clone(), Duration::from_secs(5))),
+        Some((
+            gonogo::db::Database::from_pool(pool.clone()),
+            Duration::from_secs(5),
+        )),
         None,
         &redactor,
     )
@@ -119,7 +122,10 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let answer = cohort::load(
         COHORT_WARN.into(),
         Default::default(),
-        Some((pool.clone(), Duration::from_secs(5))),
+        Some((
+            gonogo::db::Database::from_pool(pool.clone()),
+            Duration::from_secs(5),
+        )),
         Some(&bruno),
         &redactor,
     )
@@ -146,7 +152,10 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let answer = cohort::load(
         COHORT_WARN.into(),
         Default::default(),
-        Some((pool.clone(), Duration::from_secs(5))),
+        Some((
+            gonogo::db::Database::from_pool(pool.clone()),
+            Duration::from_secs(5),
+        )),
         Some(&bruno),
         &redactor,
     )
@@ -188,7 +197,10 @@ async fn a_broken_users_query_is_shown_as_failed_database_checks(pool: PgPool) {
     let answer = cohort::load(
         COHORT_BLOCKED.into(),
         Default::default(),
-        Some((pool.clone(), Duration::from_secs(5))),
+        Some((
+            gonogo::db::Database::from_pool(pool.clone()),
+            Duration::from_secs(5),
+        )),
         None,
         &Redactor::default(),
     )

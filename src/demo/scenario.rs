@@ -74,6 +74,8 @@ pub async fn play(
     cancel: CancellationToken,
 ) {
     let journal = crate::journal::Journal::new(pool.clone(), LAUNCH_NAME, NARRATOR);
+    // A simulated operator on shift, so the rehearsal shows take-overs and notes as well.
+    let operator = crate::journal::Journal::new(pool.clone(), LAUNCH_NAME, DEMO_OPERATOR);
     let mut testers = TESTERS_AT_START;
     for (i, beat) in SCRIPT.iter().enumerate() {
         let due = world.clock.instant_at(beat.at);
@@ -82,6 +84,11 @@ pub async fn play(
             () = cancel.cancelled() => return,
         }
         perform(&pool, &world, beat, &mut testers).await;
+        if let Some(event) = operator_action(i, beat) {
+            if let Err(e) = operator.record_now(event).await {
+                tracing::info!(error = %e, "demo operator's line not journaled");
+            }
+        }
         let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
         if let Err(e) = journal
             .record_event(super::summary::STORY_KIND, beat.says, data)
@@ -90,6 +97,24 @@ pub async fn play(
             tracing::info!(error = %e, "demo beat not journaled");
         }
         played.send_replace(i + 1);
+    }
+}
+
+/// The simulated operator: takes over the shift as the story opens, and writes a note when
+/// the P1 opens.
+const DEMO_OPERATOR: &str = "marc";
+
+fn operator_action(index: usize, beat: &Beat) -> Option<crate::journal::JournalEvent> {
+    use crate::journal::JournalEvent;
+    match (index, beat.event) {
+        (0, _) => Some(JournalEvent::ShiftTakeover {
+            from: None,
+            from_since: None,
+        }),
+        (_, Event::SentryP1Opens) => Some(JournalEvent::Note {
+            text: "Paged the payments team about the P1; rollback owner is on standby.".into(),
+        }),
+        _ => None,
     }
 }
 

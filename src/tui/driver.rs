@@ -41,8 +41,8 @@ impl Driver {
         }
         let sources = Sources::new(&config)?;
         let cohort_db = sources
-            .postgres()
-            .map(|pool| (pool.clone(), config.raw.defaults.timeout));
+            .database()
+            .map(|db| (db.clone(), config.raw.defaults.timeout));
         let clock = options.clock.unwrap_or(Clock::System);
         let journal = sources.journal(&config.launch().name.0, &options.operator);
         let database = sources.database().cloned();

@@ -49,7 +49,7 @@ pub struct Setup {
     /// The config as loaded, for the handoff report.
     pub config: Config,
     /// The product database for the cohort's collision checks, and their statement timeout.
-    pub cohort_db: Option<(sqlx::PgPool, Duration)>,
+    pub cohort_db: Option<(Database, Duration)>,
     pub cohort_settings: crate::cohort::CohortSettings,
     pub redactor: Redactor,
     pub actions: mpsc::UnboundedSender<Action>,

@@ -4,10 +4,10 @@
 
 use super::{Loaded, Override, ROWS_KEPT, SharedCohort};
 use crate::cohort::{self, CohortSettings, DatabaseChecks};
+use crate::db::Database;
 use crate::journal::Journal;
 use crate::tui::action::Action;
 use crate::tui::db_call::db_call;
-use sqlx::PgPool;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
 pub async fn load(
     path: PathBuf,
     settings: CohortSettings,
-    database: Option<(PgPool, Duration)>,
+    database: Option<(Database, Duration)>,
     journal: Option<&Journal>,
     redactor: &crate::text::Redactor,
 ) -> Result<Loaded, String> {
@@ -53,7 +53,7 @@ pub async fn load(
             // Marked on the listed rows only once both checks succeed. The report keeps the
             // first findings of each code; the rows learn every one of theirs.
             let mut marks: Vec<(usize, cohort::Code)> = Vec::new();
-            let checks = cohort::check_database_with(&pool, report, emails, timeout, |f| {
+            let checks = cohort::check_database_with(pool.gates(), report, emails, timeout, |f| {
                 if let Some(line) = f.line
                     && let Ok(at) = rows.binary_search_by_key(&line, |r| r.line)
                 {
