@@ -84,10 +84,10 @@ pub async fn play(
             () = cancel.cancelled() => return,
         }
         perform(&pool, &world, beat, &mut testers).await;
-        if let Some(event) = operator_action(i, beat) {
-            if let Err(e) = operator.record_now(event).await {
-                tracing::info!(error = %e, "demo operator's line not journaled");
-            }
+        if let Some(event) = operator_action(i, beat)
+            && let Err(e) = operator.record_now(event).await
+        {
+            tracing::info!(error = %e, "demo operator's line not journaled");
         }
         let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
         if let Err(e) = journal
