@@ -16,7 +16,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Who is at the keyboard, for the journal (default $GONOGO_OPERATOR, then $USER)
+    /// Who is at the keyboard, for the journal (default $GONOGO_OPERATOR, $USER, then the login name)
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
 
@@ -48,6 +48,10 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// The shift report: verdict, gates, transitions, actions and what needs attention
     Handoff(HandoffArgs),
+    /// Print a shell completion script (e.g. `gonogo completions bash > ~/.local/share/bash-completion/completions/gonogo`)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `gonogo man | man -l -`
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +103,13 @@ pub struct HandoffArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 pub struct TuiArgs {
     /// Load this cohort CSV into the Cohort pane at start (also `:cohort PATH` in the cockpit)
     #[arg(long, value_name = "PATH")]
@@ -113,8 +124,9 @@ pub struct CheckArgs {
     /// Keep polling and print every state change until Ctrl-C (also LOOP=1)
     #[arg(long)]
     pub watch: bool,
-    /// Seconds between checks in --watch mode, for every gate (also CHECK_INTERVAL)
-    #[arg(long, value_name = "SECONDS", env = "CHECK_INTERVAL", value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    /// Seconds between checks, for every gate; only with --watch (also CHECK_INTERVAL, which
+    /// a single pass ignores)
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval)]
     pub interval: Option<u64>,
     /// Check only this gate (repeatable)
     #[arg(long = "gate", value_name = "ID")]
@@ -141,6 +153,18 @@ pub struct DemoArgs {
     /// Print gate transitions and verdicts instead of opening the cockpit
     #[arg(long)]
     pub headless: bool,
+}
+
+/// A whole number of seconds, at least one (a zero interval would poll without pause).
+pub fn parse_interval(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("the interval must be at least 1 second".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{}` is not a whole number of seconds, like 5 or 60",
+            crate::text::sanitize_short(text, 40)
+        )),
+    }
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
@@ -190,21 +214,41 @@ pub struct CohortValidateArgs {
     /// unblocks a hard finding (also FORCE=1)
     #[arg(long, env = "FORCE", value_parser = clap::builder::FalseyValueParser::new())]
     pub force: bool,
-    /// Why the soft findings are acceptable, for the journal (with --force)
-    #[arg(long, value_name = "TEXT")]
+    /// Why the soft findings are acceptable, for the journal; required with --force (also
+    /// FORCE_REASON)
+    #[arg(long, value_name = "TEXT", env = "FORCE_REASON")]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+/// The typed confirmation every mutating command takes (see `gonogo::confirm`).
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// In production: the launch name, typed, to confirm the change (on a terminal gonogo asks
+    /// for it instead)
+    #[arg(long = "confirm", value_name = "LAUNCH NAME")]
+    pub typed: Option<String>,
 }
 
 impl Cli {
-    /// The operator's name: `--operator`, `$GONOGO_OPERATOR`, `$USER`, else "unknown".
+    /// The operator's name: `--operator`, `$GONOGO_OPERATOR`, `$USER`, then the login name of
+    /// the process's user (its passwd entry); "unknown" only when the system knows no name.
     pub fn operator(&self) -> String {
-        let name = self
-            .operator
-            .clone()
-            .or_else(|| std::env::var("GONOGO_OPERATOR").ok())
-            .or_else(|| std::env::var("USER").ok())
-            .filter(|n| !n.trim().is_empty())
+        let given = |name: Option<String>| name.filter(|n| !n.trim().is_empty());
+        let name = given(self.operator.clone())
+            .or_else(|| given(std::env::var("GONOGO_OPERATOR").ok()))
+            .or_else(|| given(std::env::var("USER").ok()))
+            .or_else(|| given(login_name()))
             .unwrap_or_else(|| "unknown".into());
         crate::text::sanitize_short(&name, 64)
     }
+}
+
+/// The name in the passwd entry of the process's real user (cron and `env -i` leave no `$USER`).
+fn login_name() -> Option<String> {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|user| user.name)
 }

@@ -116,10 +116,6 @@ fn exit_78_on_config_errors() {
         err.contains("GONOGO_CLI_TEST_DB") && err.contains(":4:7"),
         "{err}"
     );
-    // No gates at all.
-    env.write_config("");
-    let (code, _, err) = run(&env, &["check"]);
-    assert_eq!(code, Some(78), "{err}");
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn watch_prints_state_changes_and_verdicts_until_sigint() {
 fn loop_and_check_interval_env_work_like_the_flags() {
     let (env, file) = file_gate_env();
     let mut watch = Watch::start(&env, &["check"], &[("LOOP", "1"), ("CHECK_INTERVAL", "1")]);
-    watch.expect("watching 1 gates");
+    watch.expect("watching 1 gate of");
     watch.expect("VERDICT: NO-GO");
     // A one-second interval: the change shows up within a few seconds, not the 30s default.
     set_age(&file, Duration::ZERO);

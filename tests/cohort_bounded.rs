@@ -37,7 +37,7 @@ fn counts_are_exact_and_stored_findings_capped_per_code() {
     assert_eq!(report.valid_rows, 0);
     assert_eq!(report.status, Status::Blocked);
     assert_eq!(report.counts()[&Code::DuplicateEmail], duplicates);
-    assert_eq!(report.counts()[&Code::MalformedEmail], malformed);
+    assert_eq!(report.counts()[&Code::BadSentBy], malformed);
     assert_eq!(report.hard_count(), duplicates + malformed);
 
     let kept = |code: Code| -> Vec<u64> {
@@ -55,7 +55,7 @@ fn counts_are_exact_and_stored_findings_capped_per_code() {
         (3..3 + cap).collect::<Vec<u64>>()
     );
     assert_eq!(
-        kept(Code::MalformedEmail),
+        kept(Code::BadSentBy),
         (0..cap).map(|i| 2 + 10 * i).collect::<Vec<u64>>()
     );
     // Memory: whatever the file, at most the cap per code (plus nothing else here).
@@ -64,7 +64,7 @@ fn counts_are_exact_and_stored_findings_capped_per_code() {
     assert_eq!(
         report.findings_omitted,
         [
-            (Code::MalformedEmail, malformed - cap),
+            (Code::BadSentBy, malformed - cap),
             (Code::DuplicateEmail, duplicates - cap)
         ]
         .into()
@@ -98,7 +98,7 @@ fn json_lists_the_kept_findings_and_says_how_many_were_left_out() {
     let cap = FINDINGS_KEPT_PER_CODE as u64;
     assert_eq!(
         json["findings_omitted"],
-        serde_json::json!({"duplicate_email": ROWS - 1 - cap, "malformed_email": ROWS / 10 - cap})
+        serde_json::json!({"bad_sent_by": ROWS / 10 - cap, "duplicate_email": ROWS - 1 - cap})
     );
 }
 

@@ -19,6 +19,7 @@ fn gonogo(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env_remove("GONOGO_CONFIG")
         .env_remove("FORCE")
+        .env_remove("FORCE_REASON")
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("xdg"))
         .env("GONOGO_LOG_DIR", dir.join("log"));
@@ -154,12 +155,14 @@ fn json_has_the_documented_shape() {
             "findings",
             "findings_omitted",
             "groups",
+            "override",
             "rows",
             "status",
             "valid_rows"
         ]
     );
     assert_eq!(v["findings_omitted"], serde_json::json!({}));
+    assert!(v["override"].is_null(), "no --force, no override");
     assert_eq!(v["status"], "blocked");
     assert_eq!(v["rows"], 50);
     assert_eq!(v["valid_rows"], 49);
@@ -267,17 +270,26 @@ fn force_never_unblocks_hard_findings() {
 #[test]
 fn force_without_a_journal_is_never_applied() {
     let dir = tempfile::tempdir().unwrap();
-    validate(dir.path(), "too_few_rows.csv", &["--force"])
-        .assert()
-        .code(78)
-        .stderr(predicate::str::contains("must be recorded in the journal"));
+    validate(
+        dir.path(),
+        "too_few_rows.csv",
+        &["--force", "--reason", "r"],
+    )
+    .assert()
+    .code(78)
+    .stderr(predicate::str::contains("must be recorded in the journal"));
     // An override nothing can record never lets the file through, not even with --offline.
-    validate(dir.path(), "too_few_rows.csv", &["--offline", "--force"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--force NOT applied"));
+    validate(
+        dir.path(),
+        "too_few_rows.csv",
+        &["--offline", "--force", "--reason", "r"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("--force NOT applied"));
     validate(dir.path(), "too_few_rows.csv", &["--offline"])
         .env("FORCE", "1")
+        .env("FORCE_REASON", "r")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--force NOT applied"));
@@ -288,12 +300,14 @@ fn force_without_a_journal_is_never_applied() {
 }
 
 fn config_for(dir: &Path, url: &str) -> PathBuf {
+    launch_config(dir, "[launch]\nname = \"beta-test\"\n", url)
+}
+
+fn launch_config(dir: &Path, launch: &str, url: &str) -> PathBuf {
     let path = dir.join("gonogo.toml");
     std::fs::write(
         &path,
-        format!(
-            "[launch]\nname = \"beta-test\"\n[postgres]\nurl = \"{url}\"\n[defaults]\ntimeout = \"5s\"\n"
-        ),
+        format!("{launch}[postgres]\nurl = \"{url}\"\n[defaults]\ntimeout = \"5s\"\n"),
     )
     .unwrap();
     path
@@ -346,11 +360,15 @@ async fn database_collisions_warn_and_force_is_journaled(pool: PgPool) {
     )
     .assert()
     .code(0)
-    .stderr(predicate::str::contains("recorded in the journal"));
+    .stdout(predicate::str::contains(
+        "OVERRIDE APPLIED: soft findings accepted by maya; journal entry",
+    ));
     let journal = Journal::new(pool.clone(), "beta-test", "reader");
     let entries = journal.recent(10).await.unwrap();
     assert_eq!(entries.len(), 1);
     let e = &entries[0];
+    let absolute = std::fs::canonicalize(fixture("clean.csv")).unwrap();
+    assert_eq!(e.data["file"], absolute.to_str().unwrap());
     assert_eq!(e.kind, "cohort_override");
     assert_eq!(e.actor, "maya");
     use sha2::Digest;
@@ -377,11 +395,15 @@ async fn force_fails_closed_when_the_journal_is_missing(pool: PgPool) {
     // Users exist but `gonogo migrate` never ran: neither beta_invites nor the journal exist.
     let dir = tempfile::tempdir().unwrap();
     config_for(dir.path(), &database_url(&pool));
-    validate(dir.path(), "too_few_rows.csv", &["--offline", "--force"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("override NOT recorded"))
-        .stderr(predicate::str::contains("gonogo migrate"));
+    validate(
+        dir.path(),
+        "too_few_rows.csv",
+        &["--offline", "--force", "--reason", "r"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("override NOT recorded"))
+    .stderr(predicate::str::contains("gonogo migrate"));
 }
 
 #[test]
@@ -391,9 +413,141 @@ fn unreachable_database_exits_69_and_suggests_offline() {
         dir.path(),
         "postgres://postgres:hunter2secret@127.0.0.1:1/nope",
     );
+    let started = std::time::Instant::now();
     validate(dir.path(), "clean.csv", &[])
         .assert()
         .code(69)
         .stderr(predicate::str::contains("--offline"))
+        .stderr(predicate::str::contains(
+            "connection refused by 127.0.0.1:1",
+        ))
+        .stderr(predicate::str::contains("timed out").not())
         .stderr(predicate::str::contains("hunter2secret").not());
+    // Said at once, not after the 10s connection budget.
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+}
+
+fn production_config(dir: &Path, url: &str) {
+    launch_config(
+        dir,
+        "[launch]\nname = \"Veza v2 soft launch\"\nenvironment = \"production\"\n",
+        url,
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_override_needs_a_reason_and_says_it_was_applied(pool: PgPool) {
+    with_users(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    config_for(dir.path(), &database_url(&pool));
+    let journal = Journal::new(pool.clone(), "beta-test", "reader");
+    for blank in [vec!["--force"], vec!["--force", "--reason", "  "]] {
+        validate(dir.path(), "clean.csv", &blank)
+            .assert()
+            .code(64)
+            .stderr(predicate::str::contains("--force NOT applied"))
+            .stderr(predicate::str::contains("needs a reason"))
+            .stderr(predicate::str::contains("$FORCE_REASON"));
+    }
+    assert!(journal.recent(10).await.unwrap().is_empty());
+    // $FORCE_REASON is a reason; --json says the override was applied, by whom, where.
+    let out = validate(dir.path(), "clean.csv", &["--force", "--json"])
+        .env("FORCE_REASON", "second invite is intended")
+        .env("GONOGO_OPERATOR", "ines")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let entries = journal.recent(10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(v["override"]["by"], "ines");
+    assert_eq!(v["override"]["journal_entry"], entries[0].id);
+    assert_eq!(v["override"]["reason"], "second invite is intended");
+    assert_eq!(v["override"]["sha256"], entries[0].data["sha256"]);
+    assert!(
+        std::path::Path::new(v["override"]["path"].as_str().unwrap()).is_absolute(),
+        "{v}"
+    );
+    assert_eq!(entries[0].data["reason"], "second invite is intended");
+}
+
+#[sqlx::test(migrations = false)]
+async fn operator_defaults_to_the_login_name_without_user(pool: PgPool) {
+    with_users(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    config_for(dir.path(), &database_url(&pool));
+    validate(
+        dir.path(),
+        "clean.csv",
+        &["--force", "--reason", "cron run"],
+    )
+    .env_remove("USER")
+    .env_remove("GONOGO_OPERATOR")
+    .assert()
+    .code(0);
+    let login = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    let journal = Journal::new(pool.clone(), "beta-test", "reader");
+    let entries = journal.recent(10).await.unwrap();
+    assert_eq!(entries[0].actor, login);
+    assert_ne!(entries[0].actor, "unknown");
+}
+
+#[sqlx::test(migrations = false)]
+async fn production_overrides_need_the_launch_name_typed(pool: PgPool) {
+    with_users(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    production_config(dir.path(), &database_url(&pool));
+    let journal = Journal::new(pool.clone(), "Veza v2 soft launch", "reader");
+    let force = ["--force", "--reason", "ok by ops"];
+    // No terminal (assert_cmd pipes stdin) and no --confirm: refused, nothing recorded.
+    validate(dir.path(), "clean.csv", &force)
+        .assert()
+        .code(64)
+        .stderr(predicate::str::contains(
+            "--confirm \"Veza v2 soft launch\"",
+        ));
+    validate(
+        dir.path(),
+        "clean.csv",
+        &[&force[..], &["--confirm", "veza"]].concat(),
+    )
+    .assert()
+    .code(64)
+    .stderr(predicate::str::contains("`veza` is not the launch name"));
+    assert!(journal.recent(10).await.unwrap().is_empty());
+    validate(
+        dir.path(),
+        "clean.csv",
+        &[&force[..], &["--confirm", "Veza v2 soft launch"]].concat(),
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains("OVERRIDE APPLIED"));
+    assert_eq!(journal.recent(10).await.unwrap().len(), 1);
+}
+
+#[test]
+fn counts_in_the_report_read_as_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = std::fs::read_to_string(fixture("clean.csv")).unwrap();
+    let mut lines = clean.lines();
+    let mut csv = format!("{},extra\n", lines.next().unwrap());
+    for line in lines {
+        csv.push_str(&format!("{line},x\n"));
+    }
+    let path = dir.path().join("one_soft.csv");
+    std::fs::write(&path, csv).unwrap();
+    gonogo(dir.path())
+        .args(["cohort", "validate", "--offline"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "50 rows, 50 valid, 0 hard and 1 soft finding\n",
+        ));
 }

@@ -151,16 +151,36 @@ async fn without_beta_invites_the_error_says_to_migrate(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
+    let err = users_check_error(&pool).await;
+    assert!(err.contains("gonogo migrate"), "{err}");
+}
+
+/// The collision checks' error with the default users query.
+async fn users_check_error(pool: &PgPool) -> String {
     let scan = cohort::validate(COHORT.as_bytes(), &settings()).unwrap();
-    let err = cohort::find_collisions(
-        &pool,
+    cohort::find_collisions(
+        pool,
         "SELECT email FROM users",
         &scan.emails,
         Duration::from_secs(5),
     )
     .await
-    .unwrap_err();
-    assert!(err.to_string().contains("gonogo migrate"), "{err}");
+    .unwrap_err()
+    .to_string()
+}
+
+#[sqlx::test(migrations = false)]
+async fn without_a_users_table_the_error_does_not_say_to_migrate(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let err = users_check_error(&pool).await;
+    assert!(
+        !err.contains("gonogo migrate"),
+        "migrate makes no users table: {err}"
+    );
+    assert!(
+        err.contains("users table is missing") && err.contains("existing_users_query"),
+        "{err}"
+    );
 }
 
 /// Postgres `lower()` under the C collation folds ASCII only: `ÉLODIE` stays `ÉLODIE`. The

@@ -399,18 +399,55 @@ fn whitespace_around_an_email_is_shown_not_trimmed() {
         .filter(|f| f["code"] == "malformed_email")
         .filter_map(|f| f["email"].as_str())
         .collect();
-    // The last row's email and its sent_by are both malformed.
+    assert_eq!(emails, [" ana@x.com", "bob@x.com  ", "\u{FFFD}cid@x.com"]);
+    // The last row's sent_by is malformed too: its own finding, naming the column.
     assert_eq!(
-        emails,
-        [
-            " ana@x.com",
-            "bob@x.com  ",
-            "\u{FFFD}cid@x.com",
-            "\u{FFFD}cid@x.com"
-        ]
+        loaded.rows[2].codes,
+        [Code::MalformedEmail, Code::BadSentBy]
     );
     assert!(
-        text.contains("sent_by `␠ops@x.com`: email contains whitespace"),
+        text.contains("sent_by `␠ops@x.com`: not a valid email: email contains whitespace"),
         "{text}"
+    );
+}
+
+/// `sent_by` holds what `beta_invites.sent_by` holds: a `users.id` UUID, or a user's email.
+#[test]
+fn sent_by_takes_a_user_id_or_an_email_and_names_the_column_otherwise() {
+    let csv = "email,cohort,sent_by\n\
+        ana@x.com,creator-a,9b2f4c1e-52b6-4c3a-9d0e-3f1a2b4c5d6e\n\
+        bob@x.com,creator-a,ops@veza.fm\n\
+        cid@x.com,creator-a,42\n\
+        dee@x.com,creator-a,9b2f4c1e-52b6\n\
+        eve@x.com,creator-a,\n";
+    let path = std::env::temp_dir().join(format!("gonogo-sender-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let loaded = cohort::load_path(&path, &CohortSettings::default(), 10).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let flagged: Vec<(u64, &str)> = loaded
+        .scan
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::BadSentBy)
+        .map(|f| (f.line.unwrap(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            (
+                4,
+                "sent_by `42`: neither a users.id UUID nor a user's email"
+            ),
+            (
+                5,
+                "sent_by `9b2f4c1e-52b6`: neither a users.id UUID nor a user's email"
+            ),
+        ]
+    );
+    assert_eq!(
+        Code::BadSentBy.severity(),
+        Severity::Hard,
+        "an unusable sender blocks"
     );
 }

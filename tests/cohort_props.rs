@@ -123,7 +123,7 @@ proptest! {
             .env("HOME", dir.path())
             .env("XDG_CONFIG_HOME", dir.path())
             .env("GONOGO_LOG_DIR", dir.path().join("log"))
-            .args(["cohort", "validate", "cohort.csv", "--offline", "--json", "--force"])
+            .args(["cohort", "validate", "cohort.csv", "--offline", "--json", "--force", "--reason", "prop"])
             .output()
             .unwrap();
         let code = out.status.code().unwrap();

@@ -67,6 +67,15 @@ fn valid_fixture_passes_config_check_without_showing_secrets() {
     assert_no_secret(&stderr);
 }
 
+/// `config check --config PATH` from `home`.
+fn config_check(home: &Path, path: &Path) -> std::process::Output {
+    gonogo(home)
+        .args(["config", "check", "--config"])
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
 /// Runs `config check` on an invalid fixture: exit 78, and the message.
 fn invalid(name: &str) -> String {
     let home = tempfile::tempdir().unwrap();
@@ -182,6 +191,72 @@ fn bad_and_zero_durations() {
 }
 
 #[test]
+fn every_missing_variable_is_reported_in_one_run_with_its_line_as_written() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("vars.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[launch]
+name = "${{GONOGO_T_LAUNCH}}"   # set by the deploy job
+
+[postgres]
+url = "postgres://gonogo:{DB_PASSWORD}@db.internal/${{GONOGO_T_DB}}"
+
+[sentry]
+org = "veza"
+token = "${{GONOGO_T_TOKEN}}"   # from the vault
+"#
+        ),
+    )
+    .unwrap();
+    let out = config_check(home.path(), &path);
+    assert_eq!(out.status.code(), Some(78));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let shown = path.display();
+    let expected = [
+        format!("{shown}:2:8: environment variable `GONOGO_T_LAUNCH` is not set"),
+        "2 | name = \"${GONOGO_T_LAUNCH}\"   # set by the deploy job".to_owned(),
+        format!("{shown}:5:7: environment variable `GONOGO_T_DB` is not set"),
+        "5 | url = \"postgres://gonogo:[redacted]@db.internal/${GONOGO_T_DB}\"".to_owned(),
+        format!("{shown}:9:9: environment variable `GONOGO_T_TOKEN` is not set"),
+        "9 | token = \"${GONOGO_T_TOKEN}\"   # from the vault".to_owned(),
+    ];
+    let mut from = 0;
+    for line in &expected {
+        let found = stderr[from..]
+            .find(line.as_str())
+            .unwrap_or_else(|| panic!("expected {line:?} after byte {from} in:\n{stderr}"));
+        from += found + line.len();
+    }
+    assert_no_secret(&stderr);
+}
+
+#[test]
+fn environment_outside_the_documented_set_is_an_error_naming_them() {
+    let stderr = invalid("bad_environment.toml");
+    assert_at(
+        &stderr,
+        "bad_environment.toml",
+        "3:15",
+        &["`prod`", "production, staging, development, demo"],
+    );
+    // The line is echoed as written, comment included.
+    assert!(stderr.contains("# short for production"), "{stderr}");
+    // Case and spaces are not forgiven either: `Production ` is not production.
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("spaced.toml");
+    std::fs::write(
+        &path,
+        "[launch]\nname = \"x\"\nenvironment = \"Production \"\n",
+    )
+    .unwrap();
+    let out = config_check(home.path(), &path);
+    assert_eq!(out.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`Production `"));
+}
+
+#[test]
 fn toml_syntax_error_has_a_location() {
     assert_at(&invalid("not_toml.toml"), "not_toml.toml", "1:8", &["`]`"]);
 }
@@ -271,22 +346,24 @@ fn init_writes_a_starter_that_config_check_accepts() {
     let gates = written.lines().filter(|l| *l == "[[gate]]").count();
     assert_eq!(gates, 6, "six gates of the seed");
 
-    // Without its environment variables the starter names the first one missing.
+    // Without its environment variables the starter names every one missing, in file order.
     let out = gonogo(h).args(["config", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(78));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("is not set")
-            && [
-                "DATABASE_URL",
-                "SENTRY_AUTH_TOKEN",
-                "PROM_URL",
-                "GITHUB_TOKEN"
-            ]
-            .iter()
-            .any(|v| stderr.contains(v)),
-        "{stderr}"
-    );
+    let at: Vec<usize> = [
+        "DATABASE_URL",
+        "SENTRY_AUTH_TOKEN",
+        "PROM_URL",
+        "GITHUB_TOKEN",
+    ]
+    .iter()
+    .map(|v| {
+        stderr
+            .find(&format!("`{v}` is not set"))
+            .unwrap_or_else(|| panic!("{v} not named in:\n{stderr}"))
+    })
+    .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "file order: {stderr}");
 
     let out = with_secrets(gonogo(h).args(["config", "check"]))
         .output()

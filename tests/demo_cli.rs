@@ -33,6 +33,20 @@ fn headless_demo_plays_the_story_and_exits_with_go() {
         "{stdout}"
     );
     assert!(stdout.contains("Soft launch (DEMO)"), "{stdout}");
+    // Intervals as a person reads them (at 80x 250ms; at 7x `3s`, never `2s 857ms`).
+    assert!(
+        stdout.contains(": 6 gates, checked every 250ms, "),
+        "{stdout}"
+    );
+    // The day ends with a one-screen summary, after the final verdict.
+    let (_, summary) = stdout
+        .split_once("── the day in summary: Soft launch (DEMO) ──\n")
+        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    assert!(summary.lines().count() <= 20, "one screen:\n{summary}");
+    assert!(summary.contains("20 of 20 beats"), "{summary}");
+    assert!(summary.contains("verdict: NO-GO → GO"), "{summary}");
+    assert!(summary.contains("✅ Testers signed up"), "{summary}");
+    assert!(summary.contains("story beats"), "{summary}");
     assert!(
         stdout.contains("🟡 Synthetic journey: pass → pending"),
         "{stdout}"

@@ -30,6 +30,7 @@ pub enum Code {
     DuplicateEmail,
     MissingCohort,
     BadCohortLabel,
+    BadSentBy,
     EmptyFile,
     TooFewRows,
     TooFewInGroup,
@@ -40,7 +41,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::BadHeader,
         Code::BadEncoding,
         Code::RaggedRow,
@@ -48,6 +49,7 @@ impl Code {
         Code::DuplicateEmail,
         Code::MissingCohort,
         Code::BadCohortLabel,
+        Code::BadSentBy,
         Code::EmptyFile,
         Code::TooFewRows,
         Code::TooFewInGroup,
@@ -66,6 +68,7 @@ impl Code {
             Code::DuplicateEmail => "duplicate_email",
             Code::MissingCohort => "missing_cohort",
             Code::BadCohortLabel => "bad_cohort_label",
+            Code::BadSentBy => "bad_sent_by",
             Code::EmptyFile => "empty_file",
             Code::TooFewRows => "too_few_rows",
             Code::TooFewInGroup => "too_few_in_group",

@@ -44,7 +44,8 @@
 //! space as `␠`, see [`as_written`]), duplicates are case-insensitive
 //! among well-formed emails, labels are trimmed, groups are lowercased. Distribution counts valid
 //! rows only. A duplicated optional column (`name`, `sent_by`) is a `bad_header` too: which one
-//! is meant is ambiguous. A malformed non-empty `sent_by` is a `malformed_email`.
+//! is meant is ambiguous. A non-empty `sent_by` that is neither a `users.id` UUID nor an email
+//! is a `bad_sent_by`.
 
 mod cell;
 mod collisions;
@@ -68,7 +69,9 @@ pub use email::check as check_email;
 pub use finding::{Code, Finding, Severity};
 pub use kept::FINDINGS_KEPT_PER_CODE;
 pub use load::{CohortRow, LoadedCohort, load_path, open};
-pub use overrides::{OVERRIDE_KIND, OverrideError, record_override};
+pub use overrides::{
+    AppliedOverride, OVERRIDE_KIND, OverrideError, apply_override, override_reason, record_override,
+};
 pub use render::{LINES_PER_CODE, render_text};
 pub use report::{CodeFindings, DatabaseChecks, Report, Status};
 pub use seen::{SeenEmails, fold_case};

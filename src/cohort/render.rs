@@ -20,12 +20,13 @@ pub fn render_text(report: &Report, file: &str) -> String {
     let t = &report.thresholds;
     let _ = writeln!(
         out,
-        "cohort {}: {} rows, {} valid, {} hard and {} soft finding(s)",
+        "cohort {}: {}, {} valid, {} hard and {} soft {}",
         sanitize_short(file, 120),
-        report.rows,
+        crate::plural::count(report.rows, "row"),
         report.valid_rows,
         report.hard_count(),
-        report.soft_count()
+        report.soft_count(),
+        crate::plural::noun(report.soft_count(), "finding", "findings")
     );
     if let Some(sha) = &report.sha256 {
         let _ = writeln!(out, "sha256 {sha} ({} bytes)", report.bytes);

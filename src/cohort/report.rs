@@ -249,12 +249,13 @@ impl Report {
             .map(|(code, n)| format!("{code}×{n}"))
             .collect();
         let mut line = format!(
-            "{}: {} rows, {} valid, {} hard, {} soft finding(s)",
+            "{}: {}, {} valid, {} hard, {} soft {}",
             self.status,
-            self.rows,
+            crate::plural::count(self.rows, "row"),
             self.valid_rows,
             self.hard_count(),
-            self.soft_count()
+            self.soft_count(),
+            crate::plural::noun(self.soft_count(), "finding", "findings")
         );
         if !counts.is_empty() {
             line.push_str(&format!(" ({})", counts.join(", ")));
@@ -289,7 +290,8 @@ impl Report {
             found.push(Finding::file(
                 Code::TooFewLabels,
                 &format!(
-                    "{labels} distinct cohort label(s); the cohort needs at least {}",
+                    "{}; the cohort needs at least {}",
+                    crate::plural::count(labels, "distinct cohort label"),
                     t.min_labels
                 ),
             ));

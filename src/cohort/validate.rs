@@ -245,8 +245,8 @@ fn rows<R: Read>(
                 line,
                 None,
                 &format!(
-                    "{} field(s), the header has {} (an unquoted comma?)",
-                    fields.len(),
+                    "{}, the header has {} (an unquoted comma?)",
+                    crate::plural::count(fields.len() as u64, "field"),
                     columns.count
                 ),
             ));
@@ -378,15 +378,27 @@ fn check_row(
         ));
     }
     if let Some(sender) = sent_by.filter(|s| !s.is_empty())
-        && let Err(why) = email::check(sender)
+        && let Err(why) = check_sender(sender)
     {
         findings.push(Finding::at(
-            Code::MalformedEmail,
+            Code::BadSentBy,
             line,
             Some(email),
             &format!("sent_by `{}`: {why}", super::cell::as_written(sender, 80)),
         ));
     }
+}
+
+/// A `sent_by` cell holds what `beta_invites.sent_by` holds, a `users.id` UUID, or the email of
+/// a user (resolved to its id when invites are prepared).
+fn check_sender(sender: &str) -> Result<(), String> {
+    if sqlx::types::Uuid::try_parse(sender).is_ok() {
+        return Ok(());
+    }
+    if sender.contains('@') {
+        return email::check(sender).map_err(|why| format!("not a valid email: {why}"));
+    }
+    Err("neither a users.id UUID nor a user's email".into())
 }
 
 /// The group of a label: the part before the first `-`, as [`group_key`] names it.

@@ -18,6 +18,18 @@ use std::time::Duration;
 const JOURNAL_BUDGET: Duration = Duration::from_secs(3);
 
 pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
+    let watch = args.watch || std::env::var("LOOP").is_ok_and(|v| v == "1");
+    if args.interval.is_some() && !watch {
+        // A script asking for one pass must not be turned into an endless watch.
+        return Err(Failure::usage(
+            "--interval sets the pace of --watch; add --watch (or LOOP=1), or drop --interval \
+             for a single pass",
+        ));
+    }
+    let every = match watch {
+        true => watch_interval(args.interval)?.map(Duration::from_secs),
+        false => None,
+    };
     let loaded = load_config(cli)?;
     let config = loaded.config;
     let gates = select_gates(&config, &args.gates)?;
@@ -26,9 +38,7 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
         false => sources.journal(&config.launch().name.0, &cli.operator()),
         true => None,
     };
-    let watch = args.watch || std::env::var("LOOP").is_ok_and(|v| v == "1");
     if watch {
-        let every = args.interval.map(Duration::from_secs);
         return watch_loop(&config, &gates, sources, journal, every, args.json).await;
     }
     let clock = Clock::System;
@@ -47,25 +57,51 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
     }
     let checked_at = clock.now();
     let journal_note = record(journal.as_ref(), transitions, &config.redactor).await;
+    let unchecked = nothing_required(&config, &gates);
     if args.json {
-        print_json(&board, checked_at);
+        print_json(&board, checked_at, unchecked.as_deref());
     } else {
         print_table(&board);
         if let Some(note) = journal_note {
             outln!("{note}");
+        }
+        if let Some(why) = &unchecked {
+            outln!("nothing required was checked: {why}");
         }
         outln!("VERDICT: {}", board.verdict());
     }
     Ok(board.verdict().exit_code())
 }
 
-fn select_gates(config: &Config, wanted: &[String]) -> Result<Vec<GateSpec>, Failure> {
-    if config.gates.is_empty() {
-        return Err(Failure::new(
-            crate::exit::CONFIG,
-            "the config defines no [[gate]]",
-        ));
+/// `--interval`, else `$CHECK_INTERVAL`, checked like the flag.
+fn watch_interval(flag: Option<u64>) -> Result<Option<u64>, Failure> {
+    if flag.is_some() {
+        return Ok(flag);
     }
+    match std::env::var("CHECK_INTERVAL") {
+        Ok(text) if !text.trim().is_empty() => crate::cli::parse_interval(&text)
+            .map(Some)
+            .map_err(|why| Failure::usage(format!("CHECK_INTERVAL: {why}"))),
+        _ => Ok(None),
+    }
+}
+
+/// Why a pass over `gates` cannot decide anything, when none of them is required: the verdict
+/// is then UNKNOWN (exit 2), never a GO that rests on no check. `config check` says the same.
+pub(crate) fn nothing_required(config: &Config, gates: &[GateSpec]) -> Option<String> {
+    if gates.iter().any(|g| g.required) {
+        return None;
+    }
+    Some(if config.gates.is_empty() {
+        "the config defines no [[gate]]".to_owned()
+    } else if gates.len() == config.gates.len() {
+        "every gate in the config is informational (required = false)".to_owned()
+    } else {
+        "the selected gates are informational (required = false)".to_owned()
+    })
+}
+
+fn select_gates(config: &Config, wanted: &[String]) -> Result<Vec<GateSpec>, Failure> {
     if wanted.is_empty() {
         return Ok(config.gates.clone());
     }
@@ -124,10 +160,13 @@ async fn watch_loop(
     let mut stop = StopSignals::new()?;
     if !json {
         outln!(
-            "watching {} gates of {} (Ctrl-C to stop)",
-            gates.len(),
+            "watching {} of {} (Ctrl-C to stop)",
+            crate::plural::count(gates.len() as u64, "gate"),
             crate::text::sanitize(&config.launch().name.0)
         );
+        if let Some(why) = nothing_required(config, gates) {
+            outln!("nothing required is watched: {why}; the verdict stays UNKNOWN");
+        }
     }
     let mut watch = Watch::start(config, gates, sources, journal, every, json);
     loop {
@@ -221,6 +260,9 @@ struct JsonReport<'a> {
     verdict: Verdict,
     checked_at: String,
     gates: Vec<JsonGate<'a>>,
+    /// Only when no required gate was checked: why the verdict is UNKNOWN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -237,8 +279,9 @@ struct JsonGate<'a> {
     required: bool,
 }
 
-fn print_json(board: &Board, checked_at: DateTime<Utc>) {
+fn print_json(board: &Board, checked_at: DateTime<Utc>, unchecked: Option<&str>) {
     let report = JsonReport {
+        note: unchecked.map(|why| format!("nothing required was checked: {why}")),
         verdict: board.verdict(),
         checked_at: rfc3339(checked_at),
         gates: board

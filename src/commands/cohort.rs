@@ -7,11 +7,13 @@
 //! collision checks); if that write fails the override does not happen (exit 2). With no
 //! database configured it is refused: exit 78 (a config without `[postgres]`), or, with
 //! `--offline` on a laptop, exit 2 with the soft findings standing — a stray `FORCE=1` must never
-//! let a file through unrecorded.
+//! let a file through unrecorded. An override also needs a reason (`--reason` or
+//! `$FORCE_REASON`) and, in production, the launch name typed (`--confirm`, or a prompt on a
+//! terminal); without them it is refused before anything is written (exit 64).
 
 use super::{Failure, Outcome};
 use crate::cli::{Cli, CohortCommand, CohortValidateArgs};
-use crate::cohort::{self, CohortError, DatabaseChecks, Report, Status};
+use crate::cohort::{self, AppliedOverride, CohortError, DatabaseChecks, Report, Status};
 use crate::config::{Config, ConfigError};
 use crate::exit;
 use crate::journal::Journal;
@@ -114,35 +116,49 @@ async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     // exit, so let a thread do it while the report prints.
     std::thread::spawn(move || drop(emails));
     let file = args.file.display().to_string();
+    if !args.json {
+        out!("{}", cohort::render_text(&report, &file));
+    }
+    let (code, applied) = match (args.force, report.status) {
+        (false, status) => (status.exit_code(), None),
+        (true, Status::Ok) => {
+            errln!("--force: nothing to override, the cohort is clean");
+            (exit::OK, None)
+        }
+        (true, Status::Blocked) => {
+            errln!(
+                "--force does not unblock hard findings (this file has {}): fix the file and \
+                 validate again",
+                crate::plural::count(report.hard_count() as u64, "hard finding")
+            );
+            (exit::NO_GO, None)
+        }
+        (true, Status::Warn) => force(cli, args, config.as_ref(), pool, &report, &file).await?,
+    };
     if args.json {
-        let text = crate::text::to_json_pretty(&report)
+        let mut doc = serde_json::to_value(&report)
+            .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
+        doc["override"] = serde_json::to_value(&applied).unwrap_or_default();
+        let text = crate::text::to_json_pretty(&doc)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
         outln!("{text}");
         if let DatabaseChecks::Skipped(_) = report.database {
             errln!("note: {}", report.database.describe());
         }
-    } else {
-        out!("{}", cohort::render_text(&report, &file));
+    } else if let Some(applied) = &applied {
+        outln!(
+            "OVERRIDE APPLIED: soft findings accepted by {}; journal entry {} records {} (sha256 {})",
+            applied.by,
+            applied.journal_entry,
+            applied.path,
+            applied.sha256
+        );
     }
-    if !args.force {
-        return Ok(report.status.exit_code());
-    }
-    match report.status {
-        Status::Ok => {
-            errln!("--force: nothing to override, the cohort is clean");
-            Ok(exit::OK)
-        }
-        Status::Blocked => {
-            errln!(
-                "--force does not unblock hard findings ({} of them): fix the file and validate again",
-                report.hard_count()
-            );
-            Ok(exit::NO_GO)
-        }
-        Status::Warn => force(cli, args, config.as_ref(), pool, &report, &file).await,
-    }
+    Ok(code)
 }
 
+/// `--force` on a soft-only report: the reason, somewhere to record it, the production
+/// confirmation, then the journal line. Returns the exit code and the override, if applied.
 async fn force(
     cli: &Cli,
     args: &CohortValidateArgs,
@@ -150,8 +166,12 @@ async fn force(
     pool: Option<PgPool>,
     report: &Report,
     file: &str,
-) -> Outcome {
-    let operator = cli.operator();
+) -> Result<(u8, Option<AppliedOverride>), Failure> {
+    let reason = cohort::override_reason(args.reason.as_deref()).map_err(|e| {
+        Failure::usage(format!(
+            "--force NOT applied: {e} (--reason TEXT or $FORCE_REASON); it goes to the journal"
+        ))
+    })?;
     let (Some(config), Some(pool)) = (config, pool) else {
         if args.offline {
             errln!(
@@ -159,7 +179,7 @@ async fn force(
                  override; the soft findings stand (exit 2). Validate with [postgres] configured \
                  to override them on the record."
             );
-            return Ok(exit::UNKNOWN);
+            return Ok((exit::UNKNOWN, None));
         }
         return Err(Failure::new(
             exit::CONFIG,
@@ -167,25 +187,21 @@ async fn force(
              [postgres] to the config (and run `gonogo migrate`), then validate again",
         ));
     };
-    let journal = Journal::new(pool, config.launch().name.0.clone(), operator.clone());
-    let write = cohort::record_override(&journal, report, file, args.reason.as_deref());
+    super::confirm::confirm(config.launch(), "the cohort override", &args.confirm)?;
+    let journal = Journal::new(pool, config.launch().name.0.clone(), cli.operator());
+    let write = cohort::apply_override(&journal, report, file, Some(&reason));
     match tokio::time::timeout(DB_BUDGET, write).await {
-        Ok(Ok(id)) => {
-            errln!(
-                "OVERRIDE: soft findings accepted by {operator}; recorded in the journal (entry {id})"
-            );
-            Ok(exit::OK)
-        }
+        Ok(Ok(applied)) => Ok((exit::OK, Some(applied))),
         Ok(Err(e)) => {
             errln!(
                 "override NOT recorded, so not applied: {}",
                 config.redactor.redact(&e.to_string())
             );
-            Ok(report.status.exit_code())
+            Ok((report.status.exit_code(), None))
         }
         Err(_) => {
             errln!("override NOT recorded, so not applied: the database did not answer in time");
-            Ok(report.status.exit_code())
+            Ok((report.status.exit_code(), None))
         }
     }
 }

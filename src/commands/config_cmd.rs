@@ -9,6 +9,12 @@ use std::io::Write;
 pub const STARTER: &str = include_str!("../../assets/gonogo.toml");
 
 pub fn init(args: &InitArgs) -> Outcome {
+    // `gonogo init ops/` means "put the starter in ops/", as `cp` would.
+    let path = if args.path.is_dir() {
+        args.path.join("gonogo.toml")
+    } else {
+        args.path.clone()
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
     if args.force {
@@ -17,8 +23,8 @@ pub fn init(args: &InitArgs) -> Outcome {
         // create_new: never clobber an operator's config, even in a race.
         options.create_new(true);
     }
-    let shown = args.path.display();
-    let mut file = options.open(&args.path).map_err(|e| match e.kind() {
+    let shown = path.display();
+    let mut file = options.open(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => Failure::new(
             exit::CONFIG,
             format!("{shown} already exists; pass --force to overwrite it"),
@@ -36,11 +42,36 @@ pub fn init(args: &InitArgs) -> Outcome {
 
 pub fn check(cli: &Cli) -> Outcome {
     let loaded = load_config(cli)?;
+    crate::tui::keymap::validate(&loaded.config.raw.keys)
+        .map_err(|e| Failure::new(exit::CONFIG, format!("{}: {e}", loaded.path.display())))?;
+    let config = &loaded.config;
     outln!(
-        "# {} is valid: {} gates",
+        "# {} is valid: {}",
         loaded.path.display(),
-        loaded.config.gates.len()
+        crate::plural::count(config.gates.len() as u64, "gate")
     );
-    out!("{}", loaded.config.to_redacted_toml());
+    for warning in warnings(config, chrono::Utc::now()) {
+        errln!("warning: {warning}");
+    }
+    out!("{}", config.to_redacted_toml());
     Ok(exit::OK)
+}
+
+/// What is valid but will not do what the operator likely means.
+fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(why) = super::check::nothing_required(config, &config.gates) {
+        found.push(format!(
+            "no required gate: {why}, so `gonogo check` can only say UNKNOWN (exit 2)"
+        ));
+    }
+    if let Some(at) = config.launch().decision_at
+        && at < now
+    {
+        found.push(format!(
+            "[launch] decision_at {} is in the past; the countdown shows time since the call",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
+    found
 }

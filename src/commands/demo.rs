@@ -29,6 +29,8 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> Outcome {
         }
     };
     let outcome = show(&rehearsal, cli.operator(), args.headless).await;
+    // After the headless run or once the cockpit has closed (and the terminal is back).
+    out!("\n{}", rehearsal.summary().await);
     rehearsal.shutdown().await;
     outcome
 }
@@ -105,10 +107,17 @@ fn print_header(rehearsal: &Rehearsal) {
     let config = &rehearsal.config;
     let story = script::STORY_LENGTH.as_secs();
     let wall = Duration::from_secs_f64(script::STORY_LENGTH.as_secs_f64() / rehearsal.speed());
+    let every = config
+        .gates
+        .iter()
+        .map(|g| g.every)
+        .min()
+        .map(|every| format!(", checked every {}", crate::gate::format_interval(every)))
+        .unwrap_or_default();
     outln!(
-        "rehearsing {}: {} gates, a {}-minute launch day played {}x faster (about {}); decision call at {}",
+        "rehearsing {}: {}{every}, a {}-minute launch day played {}x faster (about {}); decision call at {}",
         crate::text::sanitize(&config.launch().name.0),
-        config.gates.len(),
+        crate::plural::count(config.gates.len() as u64, "gate"),
         story / 60,
         crate::gate::format_number(rehearsal.speed()),
         crate::gate::format_duration_secs(wall.as_secs_f64()),

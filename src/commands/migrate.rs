@@ -24,7 +24,11 @@ pub async fn run(cli: &Cli) -> Outcome {
     })?;
     match applied {
         0 => outln!("database {} is up to date", pg.url),
-        n => outln!("applied {n} migration(s) to {}", pg.url),
+        n => outln!(
+            "applied {} to {}",
+            crate::plural::count(n as u64, "migration"),
+            pg.url
+        ),
     };
     Ok(exit::OK)
 }

@@ -33,7 +33,9 @@ macro_rules! errln {
 mod check;
 mod cohort;
 mod config_cmd;
+mod confirm;
 mod demo;
+mod docs;
 mod handoff;
 mod journal_cmd;
 mod migrate;
@@ -100,6 +102,8 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Migrate) => migrate::run(&cli).await,
         Some(Command::Demo(args)) => demo::run(&cli, args).await,
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,
+        Some(Command::Completions(args)) => docs::completions(args),
+        Some(Command::Man) => docs::man(),
         Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
         Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
         Some(Command::Handoff(args)) => handoff::run(&cli, args).await,

@@ -129,7 +129,10 @@ impl Watch {
             .await;
         let note = match left {
             Some(0) => return verdict,
-            Some(n) => format!("journal: {n} transition(s) could not be recorded before exiting"),
+            Some(n) => format!(
+                "journal: {} could not be recorded before exiting",
+                crate::plural::count(n as u64, "transition")
+            ),
             None => "journal: the last transitions may not be recorded (the database did not \
                      answer in time)"
                 .to_owned(),
@@ -162,7 +165,10 @@ impl JournalNotes {
                 if self.trouble.take().is_some() {
                     say(
                         self.json,
-                        &format!("journal: recording again ({added} line(s) caught up)"),
+                        &format!(
+                            "journal: recording again ({} caught up)",
+                            crate::plural::count(added as u64, "line")
+                        ),
                     );
                 }
             }

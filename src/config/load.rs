@@ -1,9 +1,7 @@
 //! Finding and reading the config: lookup order, parse and validation errors with file:line:column.
 
 use super::{Config, RawConfig, gates};
-use crate::text::{
-    Redactor, floor_char_boundary, is_secret_name, redact_url, sanitize, sanitize_short,
-};
+use crate::text::{Redactor, sanitize_short};
 
 /// A problem's message and the line it quotes are cut to these many characters: a config with
 /// a 10 MB line gets an error of a few lines.
@@ -43,7 +41,7 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
-    /// The offending line of the file, unless it holds a credential.
+    /// The offending line of the file as written, credentials redacted.
     pub source_line: Option<String>,
 }
 
@@ -115,6 +113,18 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
     // Left over from a config that failed to parse on this thread: not this one's.
     super::secret::take_secret_values();
+    let missing = super::missing_env::missing_variables(text, super::secret::env_lookup);
+    if !missing.is_empty() {
+        return Err(invalid(
+            missing
+                .iter()
+                .map(|m| {
+                    let message = format!("environment variable `{}` is not set", m.name);
+                    problem(text, m.offset..m.offset, &message)
+                })
+                .collect(),
+        ));
+    }
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         invalid(vec![problem(text, span, e.message().trim())])
@@ -303,7 +313,7 @@ fn problem(text: &str, span: Range<usize>, message: &str) -> Problem {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
-    let source_line = text.lines().nth(line - 1).and_then(shown_line);
+    let source_line = text.lines().nth(line - 1).map(super::echo::shown_line);
     Problem {
         line,
         column,
@@ -312,49 +322,11 @@ fn problem(text: &str, span: Range<usize>, message: &str) -> Problem {
     }
 }
 
-/// Keys whose values are never credentials, so their lines may be echoed as written.
-const PLAIN_KEYS: &[&str] = &[
-    "name",
-    "environment",
-    "decision_at",
-    "org",
-    "every",
-    "timeout",
-    "bell",
-    "id",
-    "title",
-    "source",
-    "pass",
-    "required",
-    "for",
-    "query",
-    "project",
-    "stats_period",
-    "method",
-    "json",
-    "command",
-    "path",
-];
-
-/// The offending line as it may be shown. A line that sets a credential is not echoed at all;
-/// a URL is shown redacted; the value of any other key (a misspelt `tokn`, an inline `headers`
-/// table) is elided, since it may hold a secret written inline.
-fn shown_line(line: &str) -> Option<String> {
-    let Some((key, value)) = line.split_once('=') else {
-        return Some(sanitize(line.trim_end()));
-    };
-    let key = key.trim();
-    if is_secret_name(key) || line.contains("Bearer ") {
-        return None;
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
     }
-    if PLAIN_KEYS.contains(&key) {
-        return Some(sanitize(line.trim_end()));
-    }
-    if key == "url" {
-        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
-        return Some(format!("{key} = \"{}\"", redact_url(value)));
-    }
-    Some(format!("{} = …", sanitize(key)))
+    i
 }
 
 #[cfg(test)]
@@ -414,7 +386,7 @@ mod tests {
     fn a_line_holding_a_credential_is_not_echoed() {
         let p = problems("[launch]\nname = \"x\"\n[sentry]\norg = \"o\"\ntoken = 42\n");
         assert_eq!(p[0].line, 5);
-        assert_eq!(p[0].source_line, None);
+        assert_eq!(p[0].source_line.as_deref(), Some("token = [redacted]"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! `gonogo.toml`: the model, where it is looked up, `${VAR}` interpolation, and validation into
 //! gate specs with errors that point at the file, line and key.
 
+mod echo;
 mod gates;
 mod load;
+mod missing_env;
 pub mod secret;
 mod url;
 
@@ -16,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_spanned::Spanned;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The config file as written (after `${VAR}` expansion). Unknown keys are errors.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -45,8 +48,8 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct Launch {
     pub name: EnvString,
-    #[serde(default = "default_environment")]
-    pub environment: EnvString,
+    #[serde(default)]
+    pub environment: Environment,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -78,13 +81,68 @@ fn decision_time<'de, D: serde::Deserializer<'de>>(
         })
 }
 
-fn default_environment() -> EnvString {
-    EnvString("staging".into())
+/// `[launch] environment`: one of a fixed set, so a typo (`prod`) is an error, never a silent
+/// staging. Production turns on typed confirmations ([`crate::confirm`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    Production,
+    #[default]
+    Staging,
+    Development,
+    Demo,
+}
+
+impl Environment {
+    pub const ALL: [Environment; 4] = [
+        Environment::Production,
+        Environment::Staging,
+        Environment::Development,
+        Environment::Demo,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Staging => "staging",
+            Environment::Development => "development",
+            Environment::Demo => "demo",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Environment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Exact spelling only: `Production ` or `prod` must not pass for one of them.
+        let written = EnvString::deserialize(d)?;
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.as_str() == written.as_str())
+            .ok_or_else(|| {
+                let allowed: Vec<&str> = Environment::ALL.iter().map(|e| e.as_str()).collect();
+                serde::de::Error::custom(format!(
+                    "`{}` is not an environment gonogo knows; use one of: {}",
+                    crate::text::sanitize(written.as_str()),
+                    allowed.join(", ")
+                ))
+            })
+    }
+}
+
+impl Serialize for Environment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl Launch {
     pub fn is_production(&self) -> bool {
-        self.environment.as_str().eq_ignore_ascii_case("production")
+        self.environment == Environment::Production
     }
 }
 

@@ -39,7 +39,7 @@ pub fn interpolate(raw: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
     Ok(out)
 }
 
-fn env_lookup(name: &str) -> Option<String> {
+pub(super) fn env_lookup(name: &str) -> Option<String> {
     let value = std::env::var(name).ok()?;
     // `${API_TOKEN}` in a query, a command or a title is still a secret wherever it lands.
     if crate::text::is_secret_name(name) && !value.is_empty() {

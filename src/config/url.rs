@@ -17,6 +17,17 @@ impl ConfigUrl {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// `host` or `host:port` as written (never the credentials), for messages that must say
+    /// which server did not answer.
+    pub fn host_and_port(&self) -> Option<String> {
+        let url = url::Url::parse(&self.0).ok()?;
+        let host = crate::text::sanitize(url.host_str()?);
+        Some(match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host,
+        })
+    }
+
     /// Registers the credentials this URL carries: the password as written and decoded, the
     /// Basic credential the HTTP client builds from `user:password@`, token-like query values.
     pub fn register_secrets(&self, redactor: &Redactor) {

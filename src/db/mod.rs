@@ -118,6 +118,7 @@ pub async fn read_only(
     pool: &PgPool,
     timeout: Duration,
 ) -> Result<Transaction<'static, Postgres>, DbError> {
+    reachable(pool, timeout).await?;
     let mut tx = pool.begin_with("BEGIN READ ONLY").await?;
     set_statement_timeout(&mut tx, timeout).await?;
     Ok(tx)
@@ -129,6 +130,7 @@ pub async fn writing(
     pool: &PgPool,
     timeout: Duration,
 ) -> Result<Transaction<'static, Postgres>, DbError> {
+    reachable(pool, timeout).await?;
     let mut tx = pool.begin().await?;
     set_statement_timeout(&mut tx, timeout).await?;
     Ok(tx)
@@ -158,8 +160,34 @@ pub fn migrator() -> Migrator {
     migrator
 }
 
+/// Fails at once, naming host and port, when the database's server refuses connections or
+/// cannot be found: the pool would otherwise retry a refused connection until its acquire
+/// timeout and then say only that it timed out. With a connection already open, over a Unix
+/// socket, or when the server merely answers slowly, this says nothing and the pool decides.
+pub async fn reachable(pool: &PgPool, within: Duration) -> Result<(), DbError> {
+    if pool.size() > 0 {
+        return Ok(());
+    }
+    let options = pool.connect_options();
+    if options.get_socket().is_some() {
+        return Ok(());
+    }
+    let (host, port) = (options.get_host().to_owned(), options.get_port());
+    let connect = tokio::net::TcpStream::connect((host.as_str(), port));
+    let message = match tokio::time::timeout(within, connect).await {
+        Ok(Ok(_)) | Err(_) => return Ok(()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!(
+            "connection refused by {host}:{port}: nothing listens there; is PostgreSQL running, \
+             and is [postgres] url right?"
+        ),
+        Ok(Err(e)) => format!("cannot reach {host}:{port}: {e}"),
+    };
+    Err(DbError::new(DbErrorKind::Unavailable, message))
+}
+
 /// Applies pending migrations; returns how many were applied.
 pub async fn migrate(pool: &PgPool) -> Result<usize, DbError> {
+    reachable(pool, Duration::from_secs(5)).await?;
     let migrator = migrator();
     // An unreachable database fails here, once, rather than after a second wait in the migrator.
     let before = applied_count(pool).await?;

@@ -8,6 +8,7 @@ pub mod postgres;
 pub mod scenario;
 pub mod script;
 pub mod sim;
+pub mod summary;
 pub mod world;
 
 pub use postgres::{BinarySearch, PgError, ThrowawayPostgres};
@@ -179,6 +180,31 @@ impl Rehearsal {
         let _ = played.wait_for(|&n| n >= SCRIPT.len()).await;
     }
 
+    /// The day so far in one screen, from the journal ([`summary::summarize`]); a journal
+    /// that cannot be read is said in one line.
+    pub async fn summary(&self) -> String {
+        let launch = self.config.launch().name.as_str();
+        let journal = crate::journal::Journal::new(self.pool.clone(), launch, "demo");
+        let read = tokio::time::timeout(Duration::from_secs(5), journal.recent(100_000)).await;
+        let mut entries = match read {
+            Ok(Ok(entries)) => entries,
+            Ok(Err(e)) => {
+                return format!("(no summary of the day: the journal could not be read: {e})\n");
+            }
+            Err(_) => {
+                return "(no summary of the day: the journal did not answer in time)\n".into();
+            }
+        };
+        entries.reverse();
+        let played = summary::Played {
+            beats: *self.played.borrow(),
+            of_beats: SCRIPT.len(),
+            story_minutes: script::STORY_LENGTH.as_secs() / 60,
+            speed: self.speed(),
+        };
+        summary::summarize(launch, &self.config.gates, &entries, &played)
+    }
+
     /// The throwaway cluster's temp dir, when one is running.
     pub fn throwaway_dir(&self) -> Option<&Path> {
         self.postgres.as_ref().map(ThrowawayPostgres::dir)
@@ -247,9 +273,10 @@ async fn open_database(url: &str) -> Result<PgPool, DemoError> {
         .map_err(|e| failed(e.to_string()))?;
     if foreign > 0 {
         return Err(failed(format!(
-            "public.beta_invites holds {foreign} invite(s) that are not the rehearsal's; its \
+            "public.beta_invites holds {} that are not the rehearsal's; its \
              redeemed testers would be counted by that database's real gates. Rehearse on an \
-             empty database, or without --database-url on a throwaway one"
+             empty database, or without --database-url on a throwaway one",
+            crate::plural::count(foreign as u64, "invite")
         )));
     }
     scenario::prepare(&pool)

@@ -115,7 +115,10 @@ pub async fn play(
             tracing::info!(error = %e, "demo operator's line not journaled");
         }
         let data = serde_json::json!({ "story_offset_secs": beat.at.as_secs() });
-        if let Err(e) = journal.record_event("demo", beat.says, data).await {
+        if let Err(e) = journal
+            .record_event(super::summary::STORY_KIND, beat.says, data)
+            .await
+        {
             tracing::info!(error = %e, "demo beat not journaled");
         }
         played.send_replace(i + 1);

@@ -71,6 +71,16 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// Seconds as a short human duration: `27h 12m`, `5m 3s`, `42s`, `3d 4h`.
+/// A poll interval as a person reads it: whole seconds from one second up (`3s`, not
+/// `2s 857ms`), milliseconds below.
+pub fn format_interval(interval: std::time::Duration) -> String {
+    if interval < std::time::Duration::from_secs(1) {
+        format!("{}ms", interval.as_millis())
+    } else {
+        format_duration_secs(interval.as_secs_f64())
+    }
+}
+
 pub fn format_duration_secs(secs: f64) -> String {
     if !secs.is_finite() {
         return format_number(secs);
@@ -173,20 +183,25 @@ pub enum Verdict {
 impl Verdict {
     /// Any required gate failing is NO-GO; otherwise any required gate unknown is UNKNOWN;
     /// otherwise GO. Pending counts as passing (it is shown as a warning). Informational gates
-    /// never decide.
+    /// never decide, and no required gate at all is UNKNOWN: a GO must rest on a check.
     pub fn over<'a>(gates: impl IntoIterator<Item = (bool, GateState)> + 'a) -> Verdict {
-        let mut verdict = Verdict::Go;
+        let (mut any_required, mut any_unknown) = (false, false);
         for (required, state) in gates {
             if !required {
                 continue;
             }
+            any_required = true;
             match state {
                 GateState::Fail => return Verdict::NoGo,
-                GateState::Unknown => verdict = Verdict::Unknown,
+                GateState::Unknown => any_unknown = true,
                 GateState::Pass | GateState::Pending => {}
             }
         }
-        verdict
+        if any_required && !any_unknown {
+            Verdict::Go
+        } else {
+            Verdict::Unknown
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -229,7 +244,10 @@ mod tests {
             Verdict::NoGo
         );
         assert_eq!(Verdict::over([(false, Fail), (true, Pass)]), Verdict::Go);
-        assert_eq!(Verdict::over([(false, Unknown)]), Verdict::Go);
+        // Nothing required checked is never GO.
+        assert_eq!(Verdict::over([(false, Pass)]), Verdict::Unknown);
+        assert_eq!(Verdict::over([(false, Fail)]), Verdict::Unknown);
+        assert_eq!(Verdict::over([]), Verdict::Unknown);
     }
 
     #[test]
@@ -244,6 +262,14 @@ mod tests {
         assert_eq!(format_duration_secs(303.0), "5m 3s");
         assert_eq!(format_duration_secs(42.0), "42s");
         assert_eq!(format_duration_secs(108_000.0), "30h");
+    }
+
+    #[test]
+    fn intervals_are_rounded_to_what_a_person_reads() {
+        use std::time::Duration;
+        assert_eq!(format_interval(Duration::from_millis(2857)), "3s");
+        assert_eq!(format_interval(Duration::from_secs(90)), "1m 30s");
+        assert_eq!(format_interval(Duration::from_millis(333)), "333ms");
     }
 
     #[test]

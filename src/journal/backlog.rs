@@ -34,18 +34,23 @@ impl From<PendingEvent> for Pending {
 /// Why a flush stopped; the transitions not written are still queued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlushError {
-    #[error("the journal does not exist yet; run `gonogo migrate` ({kept} line(s) kept)")]
+    #[error("the journal does not exist yet; run `gonogo migrate` ({} kept)", lines(*.kept))]
     Missing { kept: usize },
-    #[error("{reason} ({kept} line(s) kept, retrying)")]
+    #[error("{reason} ({} kept, retrying)", lines(*.kept))]
     Failed { reason: String, kept: usize },
-    #[error("the database did not answer in time ({kept} line(s) kept, retrying)")]
+    #[error("the database did not answer in time ({} kept, retrying)", lines(*.kept))]
     TimedOut { kept: usize },
     /// Not a flush's failure: the backlog was full and its oldest lines were let go.
     #[error(
-        "{dropped} oldest line(s) given up on: {BACKLOG_LIMIT} were already waiting \
-         ({kept} kept, retrying)"
+        "{} given up on (the oldest): {BACKLOG_LIMIT} were already waiting ({kept} kept, \
+         retrying)",
+        lines(*.dropped)
     )]
     GaveUp { dropped: usize, kept: usize },
+}
+
+fn lines(n: usize) -> String {
+    crate::plural::count(n as u64, "line")
 }
 
 impl FlushError {

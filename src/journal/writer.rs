@@ -207,7 +207,7 @@ mod tests {
             first
                 .unwrap_err()
                 .to_string()
-                .contains("3 oldest line(s) given up on"),
+                .contains("3 lines given up on (the oldest)"),
         );
         let flushed = heard.recv().await.unwrap();
         assert!(

@@ -149,6 +149,7 @@ impl Sources {
                 humantime::format_duration(gate.timeout)
             )),
         };
+        let outcome = outcome.map_err(|e| naming_the_host(gate, e));
         if let Err(e) = &outcome {
             tracing::info!(gate = %gate.id, error = %e, "gate could not be checked");
         }
@@ -213,6 +214,17 @@ impl Sources {
             SourceSpec::Command { argv } => command::run(argv, &self.redactor).await,
             SourceSpec::FileAge { path } => file_age::age(path, SystemClock::now()).await,
         }
+    }
+}
+
+/// An HTTP gate's error says which server it is about (`status.example.com: timed out`).
+fn naming_the_host(gate: &GateSpec, error: String) -> String {
+    match &gate.source {
+        SourceSpec::Http { url, .. } => match url.host_and_port() {
+            Some(host) if !error.contains(&host) => format!("{host}: {error}"),
+            _ => error,
+        },
+        _ => error,
     }
 }
 
