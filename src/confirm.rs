@@ -27,6 +27,13 @@ pub fn needed(launch: &Launch) -> bool {
     launch.is_production()
 }
 
+/// The one comparison behind every confirmation, the cockpit's modal included: the launch name
+/// exactly, surrounding spaces forgiven, case not.
+pub fn name_matches(launch_name: &str, typed: &str) -> bool {
+    let typed = typed.trim();
+    !typed.is_empty() && typed == launch_name.trim()
+}
+
 /// Lets `action` (a phrase like "the cohort override") proceed: outside production always; in
 /// production only when `typed` is the launch name exactly (surrounding spaces forgiven, case
 /// not: the point is that a person read the name and typed it).
@@ -36,7 +43,7 @@ pub fn check(launch: &Launch, action: &str, typed: Option<&str>) -> Result<(), C
     }
     let name = launch.name.as_str();
     match typed.map(str::trim) {
-        Some(t) if t == name.trim() => Ok(()),
+        Some(t) if name_matches(name, t) => Ok(()),
         Some(t) if !t.is_empty() => Err(ConfirmError::Mismatch {
             action: action.to_owned(),
             typed: crate::text::sanitize_short(t, 80),

@@ -289,6 +289,26 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
     assert!(state.status.as_ref().unwrap().text.contains("paused"));
     let fx = update(&mut state, Action::Tick(at(14, 4, 40)));
     assert!(fx.contains(&Effect::LoadTimelineAfter(4)), "{fx:?}");
+    // Live again, then a read fails: said once, and the clock reads until the journal answers.
+    update(&mut state, Action::Live(LiveSignal::Connected));
+    state.status = None;
+    update(
+        &mut state,
+        Action::TimelineAppended(Err("connection reset".into())),
+    );
+    assert!(matches!(
+        state.timeline.source,
+        TimelineSource::Unavailable { .. }
+    ));
+    assert!(state.status.as_ref().unwrap().text.contains("unavailable"));
+    let fx = update(&mut state, Action::Tick(at(14, 4, 50)));
+    assert!(fx.contains(&Effect::LoadTimelineAfter(4)), "{fx:?}");
+    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
+    assert!(matches!(
+        state.timeline.source,
+        TimelineSource::Journal { .. }
+    ));
+    assert!(!reads(&update(&mut state, Action::Tick(at(14, 5, 30)))));
 }
 
 fn reads(fx: &[Effect]) -> bool {

@@ -168,6 +168,10 @@ fn without_bearer_tokens(body: &str) -> String {
 
 /// The URL as written, minus a literal password and the values of token-like query parameters.
 fn url_without_credentials(body: &str) -> String {
+    // A URL that does not parse may hold its credentials anywhere: none of it is shown.
+    if !body.contains("${") && body.contains('@') && url::Url::parse(body).is_err() {
+        return "[redacted URL]".to_owned();
+    }
     let mut shown = body.to_owned();
     if let Some(scheme_end) = shown.find("://") {
         let authority_start = scheme_end + 3;

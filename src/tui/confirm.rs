@@ -27,7 +27,7 @@ fn describe(action: &Action) -> String {
 
 /// True when `typed` is the launch's name (surrounding spaces aside, case as written).
 pub fn matches(state: &State, typed: &str) -> bool {
-    typed.trim() == state.launch.name.trim() && !typed.trim().is_empty()
+    crate::confirm::name_matches(&state.launch.name, typed)
 }
 
 /// The confirmation modal over the panes: what will happen, and the name being typed.

@@ -167,6 +167,8 @@ pub struct Timeline {
     /// News of a newer line came while a read was under way: read again when it is in.
     pub again: bool,
     pub live: Live,
+    /// How many times live updates were interrupted (a flaky connection shows here).
+    pub gaps: u32,
     /// Lines handed to the journal writer and not written yet.
     pub pending: usize,
     /// Who is on shift and since when (the newest take-over).
@@ -193,6 +195,7 @@ impl Timeline {
             last_id: None,
             again: false,
             live: Live::Off,
+            gaps: 0,
             pending: 0,
             on_shift: None,
             seen: Default::default(),

@@ -23,6 +23,13 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
             theme.dim(),
         ),
         TimelineSource::Journal { read_at } => match &state.timeline.live {
+            Live::On if state.timeline.gaps > 0 => (
+                format!(
+                    "shared journal (every cockpit on this launch) · live, caught up after {} interruption(s)",
+                    state.timeline.gaps
+                ),
+                theme.dim(),
+            ),
             Live::On => (
                 "shared journal (every cockpit on this launch) · live".into(),
                 theme.dim(),

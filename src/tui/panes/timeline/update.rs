@@ -101,7 +101,9 @@ fn tick(timeline: &mut Timeline, now: chrono::DateTime<chrono::Utc>) -> Reply {
     let due = timeline
         .last_request
         .is_none_or(|at| now - at >= Duration::seconds(TIMELINE_REFRESH_SECONDS));
-    let polling = timeline.live != Live::On || timeline.last_id.is_none();
+    let polling = timeline.live != Live::On
+        || timeline.last_id.is_none()
+        || matches!(timeline.source, TimelineSource::Unavailable { .. });
     let mut reply = Reply::quiet();
     if timeline.is_shared() && polling && due && !timeline.loading {
         timeline.loading = true;
@@ -143,6 +145,9 @@ fn live(timeline: &mut Timeline, signal: LiveSignal) -> Reply {
         }
         LiveSignal::Disconnected(reason) => {
             let first = !matches!(timeline.live, Live::Paused { .. });
+            if first {
+                timeline.gaps += 1;
+            }
             timeline.live = Live::Paused {
                 reason: reason.clone(),
             };
@@ -201,30 +206,42 @@ fn appended(
             let quiet = entries.is_empty();
             let rows = rows_of(&entries, cx);
             timeline.journal_append(rows, cx.now);
-            let mut reply = if full || std::mem::take(&mut timeline.again) {
-                timeline.loading = true;
-                Reply {
-                    effects: vec![next_read(timeline)],
-                    ..Reply::default()
-                }
-            } else {
-                Reply::default()
-            };
+            let mut reply = read_again_if(timeline, full);
             reply.quiet = quiet;
             reply
         }
         Err(reason) => {
             timeline.again = false;
-            let first_failure = !matches!(timeline.source, TimelineSource::Unavailable { .. });
-            if first_failure {
-                Reply::say(
-                    Level::Warning,
-                    format!("The journal could not be read: {reason}."),
-                )
-            } else {
-                Reply::quiet()
-            }
+            failed(timeline, reason)
         }
+    }
+}
+
+/// Another read now when the last one filled its page or news came while it ran.
+fn read_again_if(timeline: &mut Timeline, full: bool) -> Reply {
+    if full || std::mem::take(&mut timeline.again) {
+        timeline.loading = true;
+        Reply {
+            effects: vec![next_read(timeline)],
+            ..Reply::default()
+        }
+    } else {
+        Reply::default()
+    }
+}
+
+/// The journal could not be read: this cockpit's own transitions meanwhile, said once, and
+/// the clock reads again until it answers.
+fn failed(timeline: &mut Timeline, reason: String) -> Reply {
+    let first_failure = !matches!(timeline.source, TimelineSource::Unavailable { .. });
+    timeline.journal_failed(reason.clone());
+    if first_failure {
+        Reply::say(
+            Level::Warning,
+            format!("The journal is unavailable: {reason}."),
+        )
+    } else {
+        Reply::default()
     }
 }
 
@@ -239,26 +256,8 @@ fn loaded(
             take_over_in(timeline, &entries);
             let rows = rows_of(&entries, cx);
             timeline.journal_read(rows, cx.now);
-            if std::mem::take(&mut timeline.again) {
-                timeline.loading = true;
-                return Reply {
-                    effects: vec![next_read(timeline)],
-                    ..Reply::default()
-                };
-            }
-            Reply::default()
+            read_again_if(timeline, false)
         }
-        Err(reason) => {
-            let first_failure = !matches!(timeline.source, TimelineSource::Unavailable { .. });
-            timeline.journal_failed(reason.clone());
-            if first_failure {
-                Reply::say(
-                    Level::Warning,
-                    format!("The journal is unavailable: {reason}."),
-                )
-            } else {
-                Reply::default()
-            }
-        }
+        Err(reason) => failed(timeline, reason),
     }
 }
