@@ -23,6 +23,15 @@ pub fn sanitize(input: &str) -> String {
     out
 }
 
+/// [`sanitize`] for text already owned: returned as it is (no copy) when nothing needs
+/// replacing, which is almost always, so reading a long journal does not copy every line.
+pub fn sanitize_owned(input: String) -> String {
+    let clean = input
+        .chars()
+        .all(|c| !matches!(c, '\t' | '\n' | '\r') && !is_unsafe(c) && !is_zero_width(c));
+    if clean { input } else { sanitize(&input) }
+}
+
 /// [`sanitize`] for text whose line breaks matter (a multi-line error): each line is cleaned,
 /// the breaks between them kept.
 pub fn sanitize_lines(input: &str) -> String {

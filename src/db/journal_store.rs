@@ -424,7 +424,7 @@ impl From<JournalRow> for Entry {
         );
         // Text in the journal may have been written by any cockpit version: clean it on the
         // way out as well as on the way in.
-        let clean = |s: String| crate::text::sanitize(&s);
+        let clean = crate::text::sanitize_owned;
         Entry {
             id: r.id,
             at: r.at,

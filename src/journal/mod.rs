@@ -121,32 +121,32 @@ impl PendingEvent {
 
 /// An event's text cleaned of control characters, however it was written.
 pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
-    let clean = |s: &str| crate::text::sanitize(s);
-    let opt = |s: &Option<String>| s.as_deref().map(clean);
+    let clean = crate::text::sanitize_owned;
+    let opt = |s: Option<String>| s.map(clean);
     match event {
         JournalEvent::Gate(mut g) => {
-            g.gate = clean(&g.gate);
-            g.title = clean(&g.title);
-            g.value = opt(&g.value);
-            g.error = opt(&g.error);
+            g.gate = clean(g.gate);
+            g.title = clean(g.title);
+            g.value = opt(g.value);
+            g.error = opt(g.error);
             JournalEvent::Gate(g)
         }
         JournalEvent::CohortOverride(mut o) => {
-            o.file = clean(&o.file);
-            o.sha256 = clean(&o.sha256);
-            o.reason = opt(&o.reason);
+            o.file = clean(o.file);
+            o.sha256 = clean(o.sha256);
+            o.reason = opt(o.reason);
             JournalEvent::CohortOverride(o)
         }
-        JournalEvent::Note { text } => JournalEvent::Note { text: clean(&text) },
+        JournalEvent::Note { text } => JournalEvent::Note { text: clean(text) },
         JournalEvent::ShiftTakeover { from, from_since } => JournalEvent::ShiftTakeover {
-            from: opt(&from),
+            from: opt(from),
             from_since,
         },
         JournalEvent::Demo {
             says,
             story_offset_secs,
         } => JournalEvent::Demo {
-            says: clean(&says),
+            says: clean(says),
             story_offset_secs,
         },
     }
