@@ -30,7 +30,7 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
+            tokio::fs::write(path, &text).await.map_err(|e| {
                 Failure::new(exit::IO, format!("cannot write {}: {e}", path.display()))
             })?;
             errln!("handoff report written to {}", path.display());

@@ -175,7 +175,8 @@ impl Runner {
                             .await
                             .map(|report| crate::handoff::markdown(&report));
                         let result = match (result, &out_path) {
-                            (Ok(text), Some(path)) => std::fs::write(path, &text)
+                            (Ok(text), Some(path)) => tokio::fs::write(path, &text)
+                                .await
                                 .map(|()| text)
                                 .map_err(|e| format!("cannot write {}: {e}", path.display())),
                             (result, _) => result,
