@@ -2,14 +2,14 @@
 
 use super::{Config, RawConfig, gates};
 use crate::text::{Redactor, sanitize_short};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// A problem's message and the line it quotes are cut to these many characters: a config with
 /// a 10 MB line gets an error of a few lines.
 const MESSAGE_SHOWN: usize = 400;
 const LINE_SHOWN: usize = 160;
-use std::fmt;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
