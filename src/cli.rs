@@ -42,6 +42,9 @@ pub enum Command {
     /// Review the beta cohort CSV before any invite goes out
     #[command(subcommand)]
     Cohort(CohortCommand),
+    /// Invite dispatch: prepare codes and .eml files, preview, test-send, send at most once
+    #[command(subcommand)]
+    Invites(InvitesCommand),
     /// Write an operator note to the shared journal
     Note(NoteArgs),
     /// Print the shared journal (gate transitions and operator actions); --follow streams it
@@ -220,6 +223,117 @@ pub struct CohortValidateArgs {
     pub reason: Option<String>,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvitesCommand {
+    /// Review the cohort, insert one invite code per recipient and write one .eml each
+    Prepare(InvitesPrepareArgs),
+    /// Print one prepared message as it will go out (headers and text part)
+    Preview(InvitesPreviewArgs),
+    /// Send the invitation to ADDR with a sample code (nothing written to beta_invites)
+    TestSend(InvitesTestSendArgs),
+    /// Send prepared messages, each at most once (asks for confirmation)
+    Send(InvitesSendArgs),
+    /// Counts per state, rate, time left, failures and unknowns (exit 0 all sent, 1 failed, 2 pending)
+    Status(InvitesStatusArgs),
+    /// Settle `unknown` messages by hand: --as sent, or --as retry to send them again
+    Resolve(InvitesResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesPrepareArgs {
+    /// The cohort CSV (reviewed first, as `cohort validate` does)
+    #[arg(value_name = "COHORT.csv")]
+    pub file: PathBuf,
+    /// The batch name (default: the file's name without its extension)
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// Send to a cohort with soft findings anyway (needs --reason; journaled)
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+    /// Why the soft findings are accepted
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesPreviewArgs {
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// The recipient (default: the batch's first)
+    #[arg(long, value_name = "ADDR")]
+    pub email: Option<String>,
+    /// Print the HTML part instead of the text part
+    #[arg(long)]
+    pub html: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesTestSendArgs {
+    /// Where the test invitation goes (usually yourself)
+    #[arg(value_name = "ADDR")]
+    pub to: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesSendArgs {
+    /// Only this batch (default: every batch of the launch)
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// Hand over at most N messages, then stop
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Override [invites] rate for this run (`5/s`, `300/m`, `off`)
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// Put failed messages back to be sent again first
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Show what would go, sending nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed without a terminal)
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesStatusArgs {
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Print again every 2 seconds until everything is settled
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvitesResolveArgs {
+    /// The unknown messages' recipients
+    #[arg(value_name = "EMAIL", required = true, num_args = 1..)]
+    pub emails: Vec<String>,
+    /// `sent` (it did go out) or `retry` (send it again)
+    #[arg(long = "as", value_name = "sent|retry")]
+    pub settle_as: ResolveAs,
+    /// Why (journaled)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResolveAs {
+    Sent,
+    Retry,
 }
 
 /// The typed confirmation every mutating command takes (see `gonogo::confirm`).

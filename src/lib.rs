@@ -11,6 +11,7 @@ pub mod demo;
 pub mod exit;
 pub mod gate;
 pub mod handoff;
+pub mod invite;
 pub mod journal;
 pub mod logging;
 pub mod monitor;

@@ -34,10 +34,62 @@ pub fn init(args: &InitArgs) -> Outcome {
     file.write_all(STARTER.as_bytes())
         .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
     outln!("wrote {shown}");
+    write_template(&path)?;
     outln!(
         "next: set DATABASE_URL, SENTRY_AUTH_TOKEN, PROM_URL and GITHUB_TOKEN, then run `gonogo config check`"
     );
     Ok(exit::OK)
+}
+
+/// The default invitation template, written beside the config where `[invites] template`
+/// points; a file already there is kept.
+pub const TEMPLATE: [(&str, &str); 3] = [
+    (
+        crate::invite::template::SUBJECT,
+        include_str!("../../assets/templates/beta_invite/subject.txt"),
+    ),
+    (
+        crate::invite::template::TEXT,
+        include_str!("../../assets/templates/beta_invite/body.txt"),
+    ),
+    (
+        crate::invite::template::HTML,
+        include_str!("../../assets/templates/beta_invite/body.html"),
+    ),
+];
+
+fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
+    let base = config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let dir = base.join("templates/beta_invite");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::new(exit::IO, format!("cannot create {}: {e}", dir.display())))?;
+    for (name, text) in TEMPLATE {
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => file.write_all(text.as_bytes()).map_err(|e| {
+                Failure::new(exit::IO, format!("cannot write {}: {e}", path.display()))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                outln!("kept {} (already there)", path.display());
+                continue;
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    exit::IO,
+                    format!("cannot write {}: {e}", path.display()),
+                ));
+            }
+        }
+        outln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 pub fn check(cli: &Cli) -> Outcome {

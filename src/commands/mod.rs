@@ -37,6 +37,8 @@ mod confirm;
 mod demo;
 mod docs;
 mod handoff;
+mod invites;
+mod invites_send;
 mod journal_cmd;
 mod migrate;
 mod tui;
@@ -104,6 +106,7 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,
         Some(Command::Completions(args)) => docs::completions(args),
         Some(Command::Man) => docs::man(),
+        Some(Command::Invites(command)) => invites::run(&cli, command).await,
         Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
         Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
         Some(Command::Handoff(args)) => handoff::run(&cli, args).await,

@@ -218,6 +218,11 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
             }
         }
     }
+    if let Some(invites) = &raw.invites {
+        for why in invites.problems() {
+            problems.push(at_section("invites", why));
+        }
+    }
     let cohort_at = text.find("[cohort").unwrap_or(0);
     for group in raw.cohort.groups.keys() {
         if group.is_empty() || group.contains('-') {
@@ -298,6 +303,9 @@ fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: 
     if let Some(prom) = &raw.prometheus {
         prom.url.register_secrets(redactor);
         prom.headers.register_secrets(redactor);
+    }
+    if let Some(url) = raw.invites.as_ref().and_then(|i| i.smtp_url.as_ref()) {
+        url.register_secrets(redactor);
     }
     for gate in gates {
         if let crate::gate::SourceSpec::Http { url, headers, .. } = &gate.source {

@@ -3,6 +3,7 @@
 
 mod echo;
 mod gates;
+pub mod invites;
 mod load;
 mod missing_env;
 pub mod secret;
@@ -40,6 +41,8 @@ pub struct RawConfig {
     pub keys: BTreeMap<String, String>,
     #[serde(default)]
     pub cohort: crate::cohort::CohortSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invites: Option<invites::InvitesConfig>,
     #[serde(default, rename = "gate")]
     pub gates: Vec<Spanned<gates::RawGate>>,
 }

@@ -27,6 +27,30 @@ pub enum JournalEvent {
         #[serde(default)]
         from_since: Option<DateTime<Utc>>,
     },
+    /// `invites prepare` wrote a batch.
+    InvitesPrepared {
+        batch: String,
+        file: String,
+        sha256: String,
+        prepared: u64,
+        skipped: u64,
+        failed: u64,
+    },
+    /// A send run started, resumed, paused, stopped or finished (`phase`).
+    DispatchRun(DispatchRunEvent),
+    /// A test message sent to the operator, nothing written to `beta_invites`.
+    TestSend {
+        to: String,
+        outcome: String,
+        detail: String,
+    },
+    /// `unknown` messages settled by hand (`as`: `sent` or `retry`).
+    DispatchResolve {
+        emails: Vec<String>,
+        #[serde(rename = "as")]
+        settled_as: String,
+        reason: String,
+    },
     /// The rehearsal's narration.
     Demo {
         says: String,
@@ -56,6 +80,62 @@ fn yes() -> bool {
     true
 }
 
+impl DispatchRunEvent {
+    pub fn summary(&self) -> String {
+        let batch = self
+            .batch
+            .as_deref()
+            .map(|b| format!(" of batch {b}"))
+            .unwrap_or_default();
+        let counts = match (self.sent, self.failed, self.unknown) {
+            (Some(s), Some(f), Some(u)) => format!(": {s} sent, {f} failed, {u} unknown"),
+            _ => String::new(),
+        };
+        let why = self
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        match self.phase.as_str() {
+            "start" | "resume" => format!(
+                "send run{batch} {}s via {} at {}",
+                if self.phase == "start" {
+                    "start"
+                } else {
+                    "resume"
+                },
+                self.transport,
+                self.rate
+            ),
+            phase => format!("send run{batch} {phase}{counts}{why}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchRunEvent {
+    pub run: String,
+    /// `start`, `resume`, `finished`, `paused` or `stopped`.
+    pub phase: String,
+    #[serde(default)]
+    pub batch: Option<String>,
+    /// The command or the SMTP URL, credentials redacted.
+    pub transport: String,
+    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_senders: Option<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortOverride {
     pub file: String,
@@ -75,13 +155,26 @@ impl JournalEvent {
             JournalEvent::CohortOverride(_) => "cohort_override",
             JournalEvent::Note { .. } => "note",
             JournalEvent::ShiftTakeover { .. } => "shift_takeover",
+            JournalEvent::InvitesPrepared { .. } => "invites_prepared",
+            JournalEvent::DispatchRun(_) => "dispatch_run",
+            JournalEvent::TestSend { .. } => "test_send",
+            JournalEvent::DispatchResolve { .. } => "dispatch_resolve",
             JournalEvent::Demo { .. } => "demo",
         }
     }
 
     /// Every kind this version knows (for `--kind` and the README).
-    pub const KINDS: [&'static str; 5] =
-        ["gate", "cohort_override", "note", "shift_takeover", "demo"];
+    pub const KINDS: [&'static str; 9] = [
+        "gate",
+        "cohort_override",
+        "note",
+        "shift_takeover",
+        "invites_prepared",
+        "dispatch_run",
+        "test_send",
+        "dispatch_resolve",
+        "demo",
+    ];
 
     /// A one-line summary, written to the `message` column so any reader (an older gonogo,
     /// `psql`) has something to show.
@@ -97,6 +190,25 @@ impl JournalEvent {
                 Some(from) if from != actor => format!("{actor} takes over the shift from {from}"),
                 _ => format!("{actor} takes over the shift"),
             },
+            JournalEvent::InvitesPrepared {
+                batch,
+                prepared,
+                skipped,
+                failed,
+                ..
+            } => format!(
+                "batch {batch} prepared: {prepared} new, {skipped} already there, {failed} failed"
+            ),
+            JournalEvent::DispatchRun(r) => r.summary(),
+            JournalEvent::TestSend { to, outcome, .. } => {
+                format!("test invitation to {to}: {outcome}")
+            }
+            JournalEvent::DispatchResolve {
+                emails, settled_as, ..
+            } => format!(
+                "{} settled by hand as {settled_as}",
+                crate::plural::count(emails.len() as u64, "unknown message")
+            ),
             JournalEvent::Demo { says, .. } => says.clone(),
         }
     }

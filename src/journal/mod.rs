@@ -15,7 +15,8 @@ pub use crate::db::journal_store::{
 pub use crate::db::listen::LiveSignal;
 pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError, Pending};
 pub use event::{
-    CohortOverride, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError, clean_note,
+    CohortOverride, DispatchRunEvent, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError,
+    clean_note,
 };
 pub use writer::{Writer, WriterPace};
 
@@ -149,5 +150,24 @@ pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
             says: clean(says),
             story_offset_secs,
         },
+        other => sanitize_fields(other),
     }
+}
+
+/// Every string of an event cleaned, through its JSON form: one rule for the kinds whose
+/// fields are all plain text.
+fn sanitize_fields(event: JournalEvent) -> JournalEvent {
+    fn clean(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = crate::text::sanitize(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            serde_json::Value::Object(map) => map.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(&event) else {
+        return event;
+    };
+    clean(&mut value);
+    serde_json::from_value(value).unwrap_or(event)
 }

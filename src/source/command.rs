@@ -86,7 +86,7 @@ pub async fn run(argv: &[String], redactor: &Redactor) -> Result<Observation, St
 }
 
 /// Reads a stream to its end, keeping the first [`OUTPUT_CAP`] bytes.
-async fn drain(stream: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
+pub(crate) async fn drain(stream: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
     let Some(mut stream) = stream else {
         return;
     };
@@ -104,7 +104,7 @@ async fn drain(stream: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
 
 /// A command's process group, killed (SIGKILL) when dropped: the program and anything it
 /// started that did not leave the group.
-struct ProcessGroup(u32);
+pub(crate) struct ProcessGroup(pub(crate) u32);
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {

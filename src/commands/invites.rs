@@ -1,0 +1,456 @@
+//! `gonogo invites prepare|preview|test-send|status|resolve` (and `send`, in `invites_send`):
+//! the headless twin of the Dispatch pane, on the same core ([`crate::invite`]).
+
+use super::{Failure, Outcome, load_config};
+use crate::cli::{
+    Cli, InvitesCommand, InvitesPrepareArgs, InvitesPreviewArgs, InvitesResolveArgs,
+    InvitesStatusArgs, InvitesTestSendArgs, ResolveAs,
+};
+use crate::config::Config;
+use crate::exit;
+use crate::invite::{self, Ledger, Setup, prepare::PrepareError, status};
+use crate::journal::{Journal, JournalEvent};
+use sqlx::PgPool;
+use std::time::Duration;
+
+pub async fn run(cli: &Cli, command: &InvitesCommand) -> Outcome {
+    match command {
+        InvitesCommand::Prepare(args) => prepare(cli, args).await,
+        InvitesCommand::Preview(args) => preview(cli, args).await,
+        InvitesCommand::TestSend(args) => test_send(cli, args).await,
+        InvitesCommand::Send(args) => super::invites_send::send(cli, args).await,
+        InvitesCommand::Status(args) => status_cmd(cli, args).await,
+        InvitesCommand::Resolve(args) => resolve(cli, args).await,
+    }
+}
+
+/// What every dispatch command works from: the config, `[invites]` checked, the database
+/// (reachable, migrated), this launch's ledger and journal.
+pub(super) struct Opened {
+    pub config: Config,
+    pub setup: Setup,
+    pub pool: PgPool,
+    pub ledger: Ledger,
+    pub journal: Journal,
+}
+
+pub(super) async fn open(cli: &Cli) -> Result<Opened, Failure> {
+    let loaded = load_config(cli)?;
+    let config = loaded.config;
+    let setup =
+        Setup::new(&config, &loaded.path).map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    let pg = config.raw.postgres.as_ref().ok_or_else(|| {
+        Failure::new(
+            exit::CONFIG,
+            "invite dispatch needs the database: add [postgres] with the url of the product's \
+             database (where beta_invites lives), then run `gonogo migrate`",
+        )
+    })?;
+    let pool = crate::db::pool(&pg.url, crate::db::STATE_ACQUIRE_TIMEOUT)
+        .map_err(|e| Failure::new(exit::CONFIG, config.redactor.redact(&e.to_string())))?;
+    match crate::db::has_journal(&pool).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(Failure::new(
+                exit::CONFIG,
+                format!(
+                    "gonogo's tables do not exist yet in {}; run `gonogo migrate`",
+                    pg.url
+                ),
+            ));
+        }
+        Err(e) => {
+            return Err(Failure::new(
+                exit::UNAVAILABLE,
+                format!(
+                    "the database is unavailable ({}): {}",
+                    pg.url,
+                    config.redactor.redact(&e.to_string())
+                ),
+            ));
+        }
+    }
+    let launch = config.launch().name.0.clone();
+    Ok(Opened {
+        ledger: Ledger::new(pool.clone(), launch.clone()),
+        journal: Journal::new(pool.clone(), launch, cli.operator()),
+        setup,
+        pool,
+        config,
+    })
+}
+
+pub(super) fn db_failure(config: &Config, e: impl std::fmt::Display) -> Failure {
+    Failure::new(
+        exit::UNAVAILABLE,
+        format!("database: {}", config.redactor.redact(&e.to_string())),
+    )
+}
+
+async fn prepare(cli: &Cli, args: &InvitesPrepareArgs) -> Outcome {
+    let opened = open(cli).await?;
+    let batch = args
+        .batch
+        .clone()
+        .unwrap_or_else(|| invite::default_batch(&args.file));
+    invite::check_batch_name(&batch).map_err(Failure::usage)?;
+    if args.force {
+        super::confirm::confirm(opened.config.launch(), "the cohort override", &args.confirm)?;
+    }
+    let options = invite::PrepareOptions {
+        file: args.file.clone(),
+        batch,
+        force: args.force,
+        reason: args.reason.clone(),
+        operator: cli.operator(),
+        timeout: opened.config.raw.defaults.timeout,
+    };
+    let result = invite::prepare(
+        &opened.setup,
+        &opened.pool,
+        &opened.journal,
+        &options,
+        &opened.config.raw.cohort,
+    )
+    .await;
+    let redact = |text: &str| opened.config.redactor.redact(text);
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            let code = match &e {
+                PrepareError::Blocked(_) | PrepareError::NeedsForce(_) => exit::NO_GO,
+                PrepareError::Template(_) | PrepareError::Message(_) => exit::CONFIG,
+                PrepareError::Cohort(_) | PrepareError::Files(_) => exit::IO,
+                PrepareError::Override(_) => exit::USAGE,
+                PrepareError::Database(_) => exit::UNAVAILABLE,
+            };
+            if let PrepareError::Blocked(report) | PrepareError::NeedsForce(report) = &e
+                && !args.json
+            {
+                out!(
+                    "{}",
+                    crate::cohort::render_text(report, &args.file.display().to_string())
+                );
+            }
+            if args.json {
+                let doc = serde_json::json!({"status": "error", "exit_code": code, "error": redact(&e.to_string())});
+                outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
+            }
+            return Err(Failure::new(code, redact(&e.to_string())));
+        }
+    };
+    let code = if report.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::NO_GO
+    };
+    if args.json {
+        let doc = serde_json::to_value(&report)
+            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
+        outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
+        return Ok(code);
+    }
+    outln!(
+        "batch {}: {} prepared, {} already in the batch, {} failed (of {} recipients); .eml files in {}",
+        report.batch,
+        report.prepared,
+        report.skipped,
+        report.failed.len(),
+        report.recipients,
+        crate::text::sanitize(&report.out_dir)
+    );
+    for f in &report.failed {
+        outln!("  line {}: {}: {}", f.line, f.email, redact(&f.reason));
+    }
+    if !report.failed.is_empty() {
+        outln!("run prepare again with the same file and batch to retry just these");
+    }
+    Ok(code)
+}
+
+async fn preview(cli: &Cli, args: &InvitesPreviewArgs) -> Outcome {
+    let opened = open(cli).await?;
+    let row = opened
+        .ledger
+        .find(args.email.as_deref(), args.batch.as_deref())
+        .await
+        .map_err(|e| db_failure(&opened.config, e))?
+        .ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                "no prepared message matches: run `gonogo invites prepare COHORT.csv` first (or check --batch/--email)",
+            )
+        })?;
+    let bytes = std::fs::read(&row.eml_path).map_err(|e| {
+        Failure::new(
+            exit::IO,
+            format!("cannot read {}: {e}", crate::text::sanitize(&row.eml_path)),
+        )
+    })?;
+    let shown = invite::message::preview(&bytes, args.html)
+        .ok_or_else(|| Failure::new(exit::SOFTWARE, "the stored .eml cannot be parsed"))?;
+    outln!(
+        "# batch {}, state {}, {}",
+        row.batch,
+        row.state,
+        crate::text::sanitize(&row.eml_path)
+    );
+    out!("{shown}");
+    Ok(exit::OK)
+}
+
+async fn test_send(cli: &Cli, args: &InvitesTestSendArgs) -> Outcome {
+    let opened = open(cli).await?;
+    let mut transport = opened
+        .setup
+        .transport()
+        .map_err(|e| Failure::new(exit::CONFIG, opened.config.redactor.redact(&e.to_string())))?;
+    let template = opened
+        .setup
+        .template()
+        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    let to =
+        invite::message::recipient(&args.to, None).map_err(|e| Failure::usage(e.to_string()))?;
+    let code = invite::code::fresh()?;
+    let vars = invite::template::Variables {
+        email: args.to.trim().to_owned(),
+        name: "Test recipient".into(),
+        cohort: "test".into(),
+        code,
+        expires_at: (chrono::Utc::now()
+            + chrono::Duration::from_std(opened.setup.settings.expires_in).unwrap_or_default())
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string(),
+        launch: opened.setup.launch.clone(),
+    };
+    let rendered = template
+        .render(&vars)
+        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    let mut rendered = rendered;
+    rendered.subject = format!("[TEST] {}", rendered.subject);
+    let bytes = invite::message::build(
+        &opened.setup.sender,
+        to,
+        &rendered,
+        &opened.setup.sender.new_message_id(),
+        std::time::SystemTime::now(),
+    )
+    .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    let outcome = transport
+        .send(
+            &opened.setup.sender.from.email,
+            &args.to,
+            &bytes,
+            opened.setup.settings.send_timeout,
+        )
+        .await;
+    transport.close().await;
+    let detail = opened.config.redactor.redact(outcome.detail());
+    let event = JournalEvent::TestSend {
+        to: crate::text::sanitize_short(args.to.trim(), 200),
+        outcome: outcome.state().to_owned(),
+        detail: detail.clone(),
+    };
+    match tokio::time::timeout(Duration::from_secs(10), opened.journal.record_now(event)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            errln!(
+                "note: the test send was not journaled: {}",
+                opened.config.redactor.redact(&e.to_string())
+            );
+        }
+        Err(_) => {
+            errln!("note: the test send was not journaled: the database did not answer in time");
+        }
+    }
+    outln!(
+        "test invitation to {} via {}: {} ({detail})",
+        crate::text::sanitize(args.to.trim()),
+        transport.describe(),
+        outcome.state()
+    );
+    Ok(if matches!(outcome, invite::Outcome::Accepted(_)) {
+        exit::OK
+    } else {
+        exit::NO_GO
+    })
+}
+
+async fn status_cmd(cli: &Cli, args: &InvitesStatusArgs) -> Outcome {
+    let opened = open(cli).await?;
+    loop {
+        let report = status::read(&opened.ledger, args.batch.as_deref())
+            .await
+            .map_err(|e| db_failure(&opened.config, e))?;
+        let code = report.exit_code();
+        if args.json {
+            let doc = status_json(&report);
+            outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
+        } else {
+            out!("{}", status_text(&report));
+        }
+        if !args.watch || code != exit::UNKNOWN || report.batches.is_empty() {
+            return Ok(code);
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+fn status_json(report: &status::StatusReport) -> serde_json::Value {
+    let message = |r: &invite::LedgerRow| {
+        serde_json::json!({
+            "batch": r.batch, "email": r.email, "state": r.state, "message_id": r.message_id,
+            "attempts": r.attempts, "reason": r.reason, "updated_at": r.updated_at,
+        })
+    };
+    serde_json::json!({
+        "batches": report.batches.iter().map(|b| serde_json::json!({
+            "batch": b.batch, "total": b.total, "counts": b.counts, "rate_per_s": b.rate_per_s,
+            "seconds_left": status::time_left(b, b.rate_per_s),
+        })).collect::<Vec<_>>(),
+        "messages": report.messages.iter().map(message).collect::<Vec<_>>(),
+        "failed": report.failed.iter().map(message).collect::<Vec<_>>(),
+        "unknown": report.unknown.iter().map(message).collect::<Vec<_>>(),
+        "senders": report.senders,
+    })
+}
+
+fn status_text(report: &status::StatusReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if report.batches.is_empty() {
+        out.push_str("no batch prepared yet: run `gonogo invites prepare COHORT.csv`\n");
+    }
+    for b in &report.batches {
+        let c = &b.counts;
+        let left = status::time_left(b, b.rate_per_s)
+            .map(|s| {
+                format!(
+                    ", about {} left",
+                    humantime::format_duration(Duration::from_secs(s as u64))
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "batch {}: {} sent, {} failed, {} unknown, {} pending, {} sending of {} ({:.1}/s{left})",
+            b.batch, c.sent, c.failed, c.unknown, c.prepared, c.sending, b.total, b.rate_per_s
+        );
+    }
+    for run in &report.senders {
+        let _ = writeln!(
+            out,
+            "sending now: {}@{} since {}",
+            crate::text::sanitize(&run.operator),
+            crate::text::sanitize(&run.host),
+            crate::journal::display::rfc3339(run.started_at)
+        );
+    }
+    for (title, rows) in [
+        ("failed", &report.failed),
+        (
+            "unknown (settle with `gonogo invites resolve`)",
+            &report.unknown,
+        ),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title}:");
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}",
+                crate::text::sanitize(&r.email),
+                r.batch,
+                crate::text::sanitize(r.reason.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    if !report.messages.is_empty() {
+        let _ = writeln!(out, "messages:");
+        for r in &report.messages {
+            let _ = writeln!(
+                out,
+                "  {}  {:<8} {}  {}",
+                crate::journal::display::rfc3339(r.updated_at),
+                r.state,
+                crate::text::sanitize(&r.email),
+                crate::text::sanitize(r.reason.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    out
+}
+
+async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
+    let reason = crate::journal::clean_note(&args.reason)
+        .map_err(|e| Failure::usage(format!("--reason: {e}")))?;
+    let opened = open(cli).await?;
+    let keys: Vec<String> = args
+        .emails
+        .iter()
+        .map(|e| crate::cohort::fold_case(e.trim()))
+        .collect();
+    let to = match args.settle_as {
+        ResolveAs::Sent => "sent",
+        ResolveAs::Retry => "prepared",
+    };
+    let why = format!(
+        "resolved by {} as {}: {reason}",
+        cli.operator(),
+        if to == "sent" { "sent" } else { "retry" }
+    );
+    let settled = opened
+        .ledger
+        .resolve(&keys, to, &why)
+        .await
+        .map_err(|e| db_failure(&opened.config, e))?;
+    let event = JournalEvent::DispatchResolve {
+        emails: settled.clone(),
+        settled_as: if to == "sent" {
+            "sent".into()
+        } else {
+            "retry".into()
+        },
+        reason,
+    };
+    if !settled.is_empty() {
+        opened
+            .journal
+            .record_now(event)
+            .await
+            .map_err(|e| db_failure(&opened.config, e))?;
+    }
+    for email in &settled {
+        outln!(
+            "{}: {}",
+            crate::text::sanitize(email),
+            if to == "sent" {
+                "sent"
+            } else {
+                "back to prepared"
+            }
+        );
+    }
+    let settled_keys: Vec<String> = settled
+        .iter()
+        .map(|e| crate::cohort::fold_case(e))
+        .collect();
+    let missing: Vec<&String> = args
+        .emails
+        .iter()
+        .filter(|e| !settled_keys.contains(&crate::cohort::fold_case(e.trim())))
+        .collect();
+    for email in &missing {
+        errln!(
+            "{}: not an unknown message of this launch (nothing changed)",
+            crate::text::sanitize(email)
+        );
+    }
+    Ok(if missing.is_empty() {
+        exit::OK
+    } else {
+        exit::USAGE
+    })
+}

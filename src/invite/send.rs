@@ -1,0 +1,358 @@
+//! A send run: pace reserved per launch, a claim committed before each hand-over, the answer
+//! recorded, a heartbeat while it runs, a pause after consecutive transport failures, and a
+//! clean stop that leaves nothing `sending`.
+
+use super::Setup;
+use super::transport::{Outcome, Transport};
+use crate::config::invites::{MAX_RETRY, Rate};
+use crate::db::DbError;
+use crate::db::dispatch_store::{Claimed, Ledger, STALE_AFTER};
+use crate::journal::{DispatchRunEvent, Journal, JournalEvent};
+use lettre::address::Address;
+use sha2::Digest;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Consecutive transport failures after which a run pauses.
+pub const PAUSE_AFTER: u32 = 5;
+/// How often a run says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// How long recording an answer is retried when the database is away.
+const RECORD_FOR: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct SendOptions {
+    pub batch: Option<String>,
+    pub limit: Option<u64>,
+    pub rate: Rate,
+    pub operator: String,
+    /// Wait for retries that are due later, instead of ending when nothing is due now.
+    pub wait_for_retries: bool,
+}
+
+/// What a run reports as it goes.
+#[derive(Debug, Clone)]
+pub enum RunProgress {
+    Started {
+        run: Uuid,
+        /// Dead runs' messages just turned `unknown`.
+        settled: u64,
+        others: Vec<super::LiveRun>,
+    },
+    Message {
+        email: String,
+        batch: String,
+        state: &'static str,
+        detail: String,
+    },
+    Waiting {
+        for_secs: u64,
+    },
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunEnd {
+    pub run: Uuid,
+    /// `finished`, `paused` or `stopped`.
+    pub outcome: &'static str,
+    pub reason: String,
+    pub sent: u64,
+    pub retried: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    pub not_handed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("{0}")]
+    Transport(#[from] super::transport::TransportError),
+    #[error("database: {0}")]
+    Database(#[from] DbError),
+}
+
+/// Runs until nothing is due (or `limit`), a pause, or `cancel`. The message in flight when
+/// `cancel` fires is finished and recorded first.
+pub async fn run(
+    setup: &Setup,
+    ledger: &Ledger,
+    journal: &Journal,
+    options: &SendOptions,
+    progress: mpsc::UnboundedSender<RunProgress>,
+    cancel: CancellationToken,
+) -> Result<RunEnd, SendError> {
+    let mut transport = setup.transport()?;
+    let from: Address = setup.sender.from.email.clone();
+    let run = Uuid::new_v4();
+    let host = crate::db::dispatch_store::host_name();
+    let resuming = ledger.last_run_paused().await.unwrap_or(false);
+    let settled = ledger
+        .start_run(run, options.batch.as_deref(), &options.operator, &host)
+        .await?;
+    let others = ledger.live_runs(Some(run)).await.unwrap_or_default();
+    let _ = progress.send(RunProgress::Started {
+        run,
+        settled,
+        others: others.clone(),
+    });
+    let phase = if resuming { "resume" } else { "start" };
+    journal_run(journal, run, options, phase, None, &transport, others.len()).await;
+    let beating = CancellationToken::new();
+    let heart = tokio::spawn(heartbeat(ledger.clone(), run, beating.clone()));
+    let mut end = RunEnd {
+        run,
+        outcome: "finished",
+        reason: String::new(),
+        sent: 0,
+        retried: 0,
+        failed: 0,
+        unknown: 0,
+        not_handed: 0,
+    };
+    let result = drive(
+        setup,
+        ledger,
+        options,
+        &mut transport,
+        &from,
+        run,
+        &progress,
+        &cancel,
+        &mut end,
+    )
+    .await;
+    transport.close().await;
+    beating.cancel();
+    let _ = heart.await;
+    if let Err(e) = &result {
+        end.outcome = "stopped";
+        end.reason = format!("the database failed: {e}");
+    }
+    let _ = ledger.end_run(run, end.outcome, &end.reason).await;
+    journal_run(
+        journal,
+        run,
+        options,
+        end.outcome,
+        Some(&end),
+        &transport,
+        0,
+    )
+    .await;
+    result.map(|()| end)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn drive(
+    setup: &Setup,
+    ledger: &Ledger,
+    options: &SendOptions,
+    transport: &mut Transport,
+    from: &Address,
+    run: Uuid,
+    progress: &mpsc::UnboundedSender<RunProgress>,
+    cancel: &CancellationToken,
+    end: &mut RunEnd,
+) -> Result<(), SendError> {
+    let mut handed = 0u64;
+    let mut failures_in_a_row = 0u32;
+    loop {
+        if cancel.is_cancelled() {
+            end.outcome = "stopped";
+            end.reason = "stopped by the operator".into();
+            return Ok(());
+        }
+        if options.limit.is_some_and(|limit| handed >= limit) {
+            end.reason = format!("--limit {} reached", handed);
+            return Ok(());
+        }
+        if let Some(gap) = options.rate.interval() {
+            let wait = ledger.reserve_slot(gap).await?;
+            if !wait.is_zero() {
+                tokio::select! {
+                    () = cancel.cancelled() => continue,
+                    () = tokio::time::sleep(wait) => {}
+                }
+            }
+        }
+        let Some(claimed) = ledger.claim(run, options.batch.as_deref()).await? else {
+            match next_retry(ledger, options).await? {
+                Some(wait) if options.wait_for_retries => {
+                    let _ = progress.send(RunProgress::Waiting {
+                        for_secs: wait.as_secs(),
+                    });
+                    tokio::select! {
+                        () = cancel.cancelled() => {}
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                    continue;
+                }
+                Some(_) => end.reason = "retries are due later".into(),
+                None => end.reason = "nothing left to send".into(),
+            }
+            return Ok(());
+        };
+        handed += 1;
+        let outcome = hand_over(setup, transport, from, &claimed).await;
+        let retry_in = match &outcome {
+            Outcome::Temporary(_) | Outcome::NotHanded(_) => Some(retry_delay(
+                setup.settings.retry,
+                u32::try_from(claimed.attempts).unwrap_or(1),
+            )),
+            _ => None,
+        };
+        record(ledger, &claimed, run, &outcome, retry_in).await?;
+        match &outcome {
+            Outcome::Accepted(_) => end.sent += 1,
+            Outcome::Temporary(_) => end.retried += 1,
+            Outcome::Permanent(_) => end.failed += 1,
+            Outcome::InDoubt(_) => end.unknown += 1,
+            Outcome::NotHanded(_) => end.not_handed += 1,
+        }
+        let _ = progress.send(RunProgress::Message {
+            email: claimed.email.clone(),
+            batch: claimed.batch.clone(),
+            state: outcome.state(),
+            detail: outcome.detail().to_owned(),
+        });
+        failures_in_a_row = match outcome {
+            Outcome::Accepted(_) => 0,
+            _ => failures_in_a_row + 1,
+        };
+        if failures_in_a_row >= PAUSE_AFTER {
+            end.outcome = "paused";
+            end.reason = format!(
+                "{PAUSE_AFTER} hand-overs in a row failed (last: {}); check the transport, then resume",
+                outcome.detail()
+            );
+            return Ok(());
+        }
+    }
+}
+
+/// Reads the stored bytes (refusing a file changed since prepare) and hands them over.
+async fn hand_over(
+    setup: &Setup,
+    transport: &mut Transport,
+    from: &Address,
+    claimed: &Claimed,
+) -> Outcome {
+    let bytes = match tokio::fs::read(&claimed.eml_path).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Outcome::Permanent(format!(
+                "cannot read {}: {e}",
+                crate::text::sanitize_short(&claimed.eml_path, 200)
+            ));
+        }
+    };
+    if hex::encode(sha2::Sha256::digest(&bytes)) != claimed.eml_sha256 {
+        return Outcome::Permanent(
+            "the .eml changed after prepare (its SHA-256 differs); prepare a new batch".into(),
+        );
+    }
+    transport
+        .send(from, &claimed.email, &bytes, setup.settings.send_timeout)
+        .await
+}
+
+/// Records the answer, retrying while the database is away: the message must not stay
+/// `sending` because of a dropped connection. If it cannot be recorded, the run stops and the
+/// row turns `unknown` once the run is seen dead, never sent again by itself.
+async fn record(
+    ledger: &Ledger,
+    claimed: &Claimed,
+    run: Uuid,
+    outcome: &Outcome,
+    retry_in: Option<Duration>,
+) -> Result<(), SendError> {
+    let started = tokio::time::Instant::now();
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match ledger
+            .settle(claimed.id, run, outcome.state(), outcome.detail(), retry_in)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if started.elapsed() < RECORD_FOR && (e.is_unavailable() || e.is_retryable()) =>
+            {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// First retry after `first`, then twice as long each time, at most [`MAX_RETRY`].
+pub fn retry_delay(first: Duration, attempts: u32) -> Duration {
+    let doublings = attempts.saturating_sub(1).min(16);
+    first.saturating_mul(1 << doublings).min(MAX_RETRY)
+}
+
+/// How long until the next `prepared` message of the run's scope is due, if any is waiting.
+async fn next_retry(ledger: &Ledger, options: &SendOptions) -> Result<Option<Duration>, SendError> {
+    Ok(ledger.waiting(options.batch.as_deref()).await?)
+}
+
+async fn heartbeat(ledger: Ledger, run: Uuid, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tick.tick() => {
+                if let Err(e) = ledger.heartbeat(run).await {
+                    tracing::warn!("dispatch heartbeat failed (dead after {:?}): {e}", STALE_AFTER);
+                }
+            }
+        }
+    }
+}
+
+async fn journal_run(
+    journal: &Journal,
+    run: Uuid,
+    options: &SendOptions,
+    phase: &str,
+    end: Option<&RunEnd>,
+    transport: &Transport,
+    others: usize,
+) {
+    let event = JournalEvent::DispatchRun(DispatchRunEvent {
+        run: run.to_string(),
+        phase: phase.to_owned(),
+        batch: options.batch.clone(),
+        transport: transport.describe(),
+        rate: options.rate.to_string(),
+        reason: end.map(|e| e.reason.clone()).filter(|r| !r.is_empty()),
+        sent: end.map(|e| e.sent),
+        failed: end.map(|e| e.failed),
+        unknown: end.map(|e| e.unknown),
+        retried: end.map(|e| e.retried + e.not_handed),
+        other_senders: (others > 0).then_some(others as u64),
+    });
+    if let Err(e) = journal.record_now(event).await {
+        tracing::warn!("the send run's {phase} was not journaled: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+    use std::time::Duration;
+
+    #[test]
+    fn retries_double_up_to_fifteen_minutes() {
+        let first = Duration::from_secs(30);
+        assert_eq!(retry_delay(first, 1), Duration::from_secs(30));
+        assert_eq!(retry_delay(first, 2), Duration::from_secs(60));
+        assert_eq!(retry_delay(first, 5), Duration::from_secs(480));
+        assert_eq!(retry_delay(first, 6), Duration::from_secs(900));
+        assert_eq!(retry_delay(first, 60), Duration::from_secs(900));
+    }
+}

@@ -1,0 +1,70 @@
+//! `invites status` and the Dispatch pane's numbers: counts per batch, rate and time left,
+//! failures and unknowns to review, who is sending. Reading status first settles dead runs, so
+//! a crashed sender's messages show as `unknown`, never as still `sending`.
+
+use super::{BatchCounts, Ledger, LedgerRow, LiveRun};
+use crate::db::DbError;
+
+/// Rows of each review list shown at most (the counts are exact).
+pub const LISTED: i64 = 200;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatusReport {
+    pub batches: Vec<BatchCounts>,
+    /// Rows of `--batch`, newest change first (empty without `--batch`).
+    pub messages: Vec<LedgerRow>,
+    pub failed: Vec<LedgerRow>,
+    pub unknown: Vec<LedgerRow>,
+    pub senders: Vec<LiveRun>,
+}
+
+impl StatusReport {
+    /// 0 everything sent, 1 some failed, 2 some still pending or unknown (or nothing prepared).
+    pub fn exit_code(&self) -> u8 {
+        let mut total = super::Counts::default();
+        for b in &self.batches {
+            total.prepared += b.counts.prepared;
+            total.sending += b.counts.sending;
+            total.sent += b.counts.sent;
+            total.failed += b.counts.failed;
+            total.unknown += b.counts.unknown;
+        }
+        if total.failed > 0 {
+            crate::exit::NO_GO
+        } else if total.total() == 0 || total.sent < total.total() {
+            crate::exit::UNKNOWN
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+/// Seconds left at `rate` per second for what is still to go.
+pub fn time_left(batch: &BatchCounts, rate_per_s: f64) -> Option<f64> {
+    let left = batch.counts.prepared + batch.counts.sending;
+    (left > 0 && rate_per_s > 0.0).then(|| left as f64 / rate_per_s)
+}
+
+pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, DbError> {
+    ledger.settle_dead_runs().await?;
+    let mut batches = ledger.counts().await?;
+    if let Some(batch) = batch {
+        batches.retain(|b| b.batch == batch);
+    }
+    let messages = match batch {
+        Some(b) => ledger.recent(Some(b), 10_000).await?,
+        None => Vec::new(),
+    };
+    let keep = |rows: Vec<LedgerRow>| -> Vec<LedgerRow> {
+        rows.into_iter()
+            .filter(|r| batch.is_none_or(|b| r.batch == b))
+            .collect()
+    };
+    Ok(StatusReport {
+        failed: keep(ledger.in_state("failed", LISTED).await?),
+        unknown: keep(ledger.in_state("unknown", LISTED).await?),
+        senders: ledger.live_runs(None).await?,
+        batches,
+        messages,
+    })
+}

@@ -1,0 +1,511 @@
+//! Handing a stored message to the outside world: a sendmail-compatible command (no shell)
+//! or SMTP (lettre's connection, reused across messages), and the one classification of what
+//! came back that decides the ledger's next state.
+
+use crate::source::command::{ProcessGroup, drain};
+use lettre::address::{Address, Envelope};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// What one hand-over came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted (the SMTP reply, or the command's exit).
+    Accepted(String),
+    /// Refused for now (SMTP 4xx, exit 75): retry later.
+    Temporary(String),
+    /// Refused for good (SMTP 5xx, a permanent exit code).
+    Permanent(String),
+    /// Nothing was handed over (connection refused, command not started): still `prepared`.
+    NotHanded(String),
+    /// Delivery in doubt (connection lost after the body, a command killed after reading it):
+    /// `unknown`, never retried automatically.
+    InDoubt(String),
+}
+
+impl Outcome {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Outcome::Accepted(_) => "sent",
+            Outcome::Temporary(_) | Outcome::NotHanded(_) => "prepared",
+            Outcome::Permanent(_) => "failed",
+            Outcome::InDoubt(_) => "unknown",
+        }
+    }
+    pub fn detail(&self) -> &str {
+        match self {
+            Outcome::Accepted(d)
+            | Outcome::Temporary(d)
+            | Outcome::Permanent(d)
+            | Outcome::NotHanded(d)
+            | Outcome::InDoubt(d) => d,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("send_cmd: {0}")]
+    Command(String),
+    #[error("smtp_url: {0}")]
+    Smtp(String),
+}
+
+/// Where messages go, as the plan shows it (credentials never included).
+pub enum Transport {
+    Command { argv: Vec<String> },
+    Smtp(Box<Smtp>),
+}
+
+pub struct Smtp {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    credentials: Option<lettre::transport::smtp::authentication::Credentials>,
+    connection: Option<AsyncSmtpConnection>,
+    shown: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+    /// `smtp://`: STARTTLS, required.
+    StartTls,
+    /// `smtp://…?tls=none`, loopback only: the rehearsal's and the tests' local servers.
+    None,
+}
+
+impl Transport {
+    /// The command split into argv (no shell), checked to exist before anything is claimed.
+    pub fn command(cmd: &str) -> Result<Transport, TransportError> {
+        let argv =
+            shlex::split(cmd).ok_or_else(|| TransportError::Command("unbalanced quotes".into()))?;
+        let program = argv
+            .first()
+            .ok_or_else(|| TransportError::Command("empty command".into()))?;
+        if !program.contains('/') && find_in_path(program).is_none() {
+            return Err(TransportError::Command(format!(
+                "`{}` is not found on PATH (install it, or set [invites] send_cmd or smtp_url)",
+                crate::text::sanitize_short(program, 80)
+            )));
+        }
+        if program.contains('/') && !std::path::Path::new(program).is_file() {
+            return Err(TransportError::Command(format!(
+                "`{}` does not exist",
+                crate::text::sanitize_short(program, 120)
+            )));
+        }
+        Ok(Transport::Command { argv })
+    }
+
+    pub fn smtp(url: &crate::config::ConfigUrl) -> Result<Transport, TransportError> {
+        let parsed = crate::config::invites::smtp_url_problem(url).map_err(TransportError::Smtp)?;
+        let host = parsed.host_str().unwrap_or_default().to_owned();
+        let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]" | "::1");
+        let wants_plain = parsed.query_pairs().any(|(k, v)| k == "tls" && v == "none");
+        if wants_plain && !loopback {
+            return Err(TransportError::Smtp(format!(
+                "{url}: tls=none is only allowed for a server on this machine"
+            )));
+        }
+        let tls = match (parsed.scheme(), wants_plain) {
+            (_, true) => TlsMode::None,
+            ("smtps", _) => TlsMode::Implicit,
+            _ => TlsMode::StartTls,
+        };
+        let port = parsed
+            .port()
+            .unwrap_or(if tls == TlsMode::Implicit { 465 } else { 587 });
+        let credentials = (!parsed.username().is_empty()).then(|| {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            lettre::transport::smtp::authentication::Credentials::new(
+                decode(parsed.username()),
+                decode(parsed.password().unwrap_or_default()),
+            )
+        });
+        Ok(Transport::Smtp(Box::new(Smtp {
+            shown: format!("SMTP {url}"),
+            host: host.trim_matches(['[', ']']).to_owned(),
+            port,
+            tls,
+            credentials,
+            connection: None,
+        })))
+    }
+
+    /// How the plan names it: the command as written, or the URL with credentials redacted.
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Command { argv } => format!("command `{}`", argv.join(" ")),
+            Transport::Smtp(smtp) => smtp.shown.clone(),
+        }
+    }
+
+    /// Hands `bytes` to the transport for `to`, within `timeout` per step.
+    pub async fn send(
+        &mut self,
+        from: &Address,
+        to: &str,
+        bytes: &[u8],
+        timeout: Duration,
+    ) -> Outcome {
+        match self {
+            Transport::Command { argv } => run_command(argv, bytes, timeout).await,
+            Transport::Smtp(smtp) => smtp.send(from, to, bytes, timeout).await,
+        }
+    }
+
+    /// Ends an SMTP session politely; nothing for a command.
+    pub async fn close(&mut self) {
+        if let Transport::Smtp(smtp) = self
+            && let Some(mut connection) = smtp.connection.take()
+        {
+            let _ = tokio::time::timeout(Duration::from_secs(2), connection.quit()).await;
+        }
+    }
+}
+
+fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Smtp {
+    async fn connect(&mut self, timeout: Duration) -> Result<(), String> {
+        let hello = ClientId::default();
+        let implicit = match self.tls {
+            TlsMode::Implicit => Some(self.tls_parameters()?),
+            _ => None,
+        };
+        let mut connection = match implicit {
+            Some(tls) => {
+                let connect = AsyncSmtpConnection::connect_tokio1(
+                    (self.host.as_str(), self.port),
+                    Some(timeout),
+                    &hello,
+                    Some(tls),
+                    None,
+                );
+                tokio::time::timeout(timeout, connect)
+                    .await
+                    .map_err(|_| "no greeting from the server in time".to_owned())?
+                    .map_err(|e| smtp_text(&e))?
+            }
+            None => {
+                // Our own socket, for TCP_NODELAY: without it each message waits out the
+                // delayed-ACK timer after the body (about 40 ms, so 20 messages a second).
+                let socket = tokio::time::timeout(
+                    timeout,
+                    tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
+                )
+                .await
+                .map_err(|_| "the connection did not open in time".to_owned())?
+                .map_err(|e| e.to_string())?;
+                socket.set_nodelay(true).map_err(|e| e.to_string())?;
+                let connect = AsyncSmtpConnection::connect_with_transport(Box::new(socket), &hello);
+                tokio::time::timeout(timeout, connect)
+                    .await
+                    .map_err(|_| "no greeting from the server in time".to_owned())?
+                    .map_err(|e| smtp_text(&e))?
+            }
+        };
+        if self.tls == TlsMode::StartTls {
+            if !connection.can_starttls() {
+                return Err("the server does not offer STARTTLS (smtp:// requires it; use smtps:// for TLS from the start)".into());
+            }
+            let parameters = self.tls_parameters()?;
+            tokio::time::timeout(timeout, connection.starttls(parameters, &hello))
+                .await
+                .map_err(|_| "STARTTLS did not finish in time".to_owned())?
+                .map_err(|e| smtp_text(&e))?;
+        }
+        if let Some(credentials) = &self.credentials {
+            let mechanisms = [
+                lettre::transport::smtp::authentication::Mechanism::Plain,
+                lettre::transport::smtp::authentication::Mechanism::Login,
+            ];
+            tokio::time::timeout(timeout, connection.auth(&mechanisms, credentials))
+                .await
+                .map_err(|_| "authentication did not finish in time".to_owned())?
+                .map_err(|e| smtp_text(&e))?;
+        }
+        self.connection = Some(connection);
+        Ok(())
+    }
+
+    fn tls_parameters(&self) -> Result<TlsParameters, String> {
+        TlsParameters::new(self.host.clone()).map_err(|e| smtp_text(&e))
+    }
+
+    async fn send(&mut self, from: &Address, to: &str, bytes: &[u8], timeout: Duration) -> Outcome {
+        let Ok(to) = to.trim().parse::<Address>() else {
+            return Outcome::Permanent(format!(
+                "`{}` is not an address",
+                crate::text::sanitize_short(to, 80)
+            ));
+        };
+        if self.connection.as_ref().is_none_or(|c| c.has_broken()) {
+            self.connection = None;
+            if let Err(why) = self.connect(timeout).await {
+                return Outcome::NotHanded(format!("cannot connect: {why}"));
+            }
+        }
+        let Some(connection) = self.connection.as_mut() else {
+            return Outcome::NotHanded("no connection".into());
+        };
+        let envelope = match Envelope::new(Some(from.clone()), vec![to]) {
+            Ok(envelope) => envelope,
+            Err(e) => return Outcome::Permanent(e.to_string()),
+        };
+        let mut options = Vec::new();
+        let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
+        if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !bytes.is_ascii()
+            && connection
+                .server_info()
+                .supports_feature(Extension::EightBitMime)
+        {
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        // Before the body: a refusal is definite, a lost connection leaves it unsent.
+        let steps = async {
+            connection
+                .command(Mail::new(envelope.from().cloned(), options))
+                .await?;
+            for rcpt in envelope.to() {
+                connection.command(Rcpt::new(rcpt.clone(), vec![])).await?;
+            }
+            connection.command(Data).await
+        };
+        match tokio::time::timeout(timeout, steps).await {
+            Err(_) => {
+                self.connection = None;
+                return Outcome::NotHanded("the server stopped answering before the body".into());
+            }
+            Ok(Err(e)) => {
+                let outcome = refusal(&e).unwrap_or_else(|| {
+                    Outcome::NotHanded(format!("before the body: {}", smtp_text(&e)))
+                });
+                self.after_refusal(&outcome, timeout).await;
+                return outcome;
+            }
+            Ok(Ok(_)) => {}
+        }
+        let Some(connection) = self.connection.as_mut() else {
+            return Outcome::NotHanded("no connection".into());
+        };
+        // The body is out: only a clear answer settles it; anything else is in doubt.
+        match tokio::time::timeout(timeout, connection.message(bytes)).await {
+            Ok(Ok(reply)) => Outcome::Accepted(reply_text(&reply)),
+            Ok(Err(e)) => match refusal(&e) {
+                Some(outcome) => {
+                    self.after_refusal(&outcome, timeout).await;
+                    outcome
+                }
+                None => {
+                    self.connection = None;
+                    Outcome::InDoubt(format!("after the body: {}", smtp_text(&e)))
+                }
+            },
+            Err(_) => {
+                self.connection = None;
+                Outcome::InDoubt("no answer after the body in time".into())
+            }
+        }
+    }
+
+    /// After a refusal the session is mid-transaction: reset it, or drop it if that fails.
+    async fn after_refusal(&mut self, outcome: &Outcome, timeout: Duration) {
+        if matches!(outcome, Outcome::NotHanded(_)) {
+            self.connection = None;
+            return;
+        }
+        let reset = match self.connection.as_mut() {
+            Some(c) if !c.has_broken() => tokio::time::timeout(timeout, c.command(Rset))
+                .await
+                .is_ok_and(|r| r.is_ok()),
+            _ => false,
+        };
+        if !reset {
+            self.connection = None;
+        }
+    }
+}
+
+/// A 4xx/5xx answer from the server, if that is what the error is.
+fn refusal(e: &lettre::transport::smtp::Error) -> Option<Outcome> {
+    let text = smtp_text(e);
+    if e.is_transient() {
+        Some(Outcome::Temporary(text))
+    } else if e.is_permanent() {
+        Some(Outcome::Permanent(text))
+    } else {
+        None
+    }
+}
+
+fn smtp_text(e: &impl std::fmt::Display) -> String {
+    crate::text::sanitize_short(&e.to_string(), 300)
+}
+
+fn reply_text(reply: &lettre::transport::smtp::response::Response) -> String {
+    let message: Vec<&str> = reply.message().collect();
+    crate::text::sanitize_short(&format!("{} {}", reply.code(), message.join(" ")), 300)
+}
+
+/// Runs the command with the message on stdin, in a process group of its own.
+async fn run_command(argv: &[String], bytes: &[u8], timeout: Duration) -> Outcome {
+    let Some((program, args)) = argv.split_first() else {
+        return Outcome::NotHanded("empty send_cmd".into());
+    };
+    let shown = crate::text::sanitize_short(program, 80);
+    let mut child = match tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => return Outcome::NotHanded(format!("cannot run {shown}: {e}")),
+    };
+    let _group = child.id().map(ProcessGroup);
+    let mut stdin = child.stdin.take();
+    let (out, err) = (child.stdout.take(), child.stderr.take());
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let mut written = false;
+    let work = async {
+        let feed = async {
+            if let Some(mut pipe) = stdin.take() {
+                written = pipe.write_all(bytes).await.is_ok() && pipe.shutdown().await.is_ok();
+            }
+        };
+        tokio::join!(feed, drain(out, &mut stdout), drain(err, &mut stderr));
+        child.wait().await
+    };
+    let status = tokio::time::timeout(timeout, work).await;
+    let stderr_text = String::from_utf8_lossy(&stderr).into_owned();
+    match status {
+        Err(_) if written => Outcome::InDoubt(format!(
+            "{shown} read the message but did not finish within {}",
+            humantime::format_duration(timeout)
+        )),
+        Err(_) => Outcome::NotHanded(format!(
+            "{shown} did not read the message within {}",
+            humantime::format_duration(timeout)
+        )),
+        Ok(Err(e)) => Outcome::InDoubt(format!("{shown}: {e}")),
+        Ok(Ok(status)) => classify_exit(status.code(), &stderr_text, written),
+    }
+}
+
+/// The command's answer. A reported SMTP reply decides (msmtp's exit codes alone do not tell
+/// temporary from permanent); then the exit code; anything unclear is in doubt.
+pub fn classify_exit(code: Option<i32>, stderr: &str, read_all: bool) -> Outcome {
+    let said = last_line(stderr);
+    let with = |what: String| match &said {
+        Some(line) => format!("{what}: {line}"),
+        None => what,
+    };
+    if code == Some(0) {
+        return Outcome::Accepted(with("exit 0".into()));
+    }
+    if let Some(reply) = reported_reply(stderr) {
+        let text = with(format!(
+            "exit {}",
+            code.map_or("signal".into(), |c| c.to_string())
+        ));
+        return match reply {
+            400..=499 => Outcome::Temporary(text),
+            _ => Outcome::Permanent(text),
+        };
+    }
+    match code {
+        None if read_all => {
+            Outcome::InDoubt(with("killed by a signal after reading the message".into()))
+        }
+        None => Outcome::NotHanded(with("killed by a signal before reading the message".into())),
+        Some(75) => Outcome::Temporary(with("exit 75 (temporary failure)".into())),
+        // Usage and config errors: nothing was sent, and the next message will not fare better.
+        Some(c @ (64 | 78)) => Outcome::NotHanded(with(format!(
+            "exit {c} (the command's usage or configuration)"
+        ))),
+        Some(c @ (65 | 66 | 67 | 68 | 77)) => Outcome::Permanent(with(format!("exit {c}"))),
+        Some(c) => Outcome::InDoubt(with(format!(
+            "exit {c}, which does not say whether it was sent"
+        ))),
+    }
+}
+
+/// The last `NNN` SMTP reply a command reported on stderr (`msmtp: server message: 451 …`).
+fn reported_reply(stderr: &str) -> Option<u16> {
+    stderr.lines().rev().find_map(|line| {
+        let (_, rest) = line.split_once("server message:")?;
+        let code: String = rest.trim_start().chars().take(3).collect();
+        code.parse::<u16>().ok().filter(|c| (400..600).contains(c))
+    })
+}
+
+fn last_line(text: &str) -> Option<String> {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| crate::text::sanitize_short(l, 200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exits_are_classified_by_the_reply_first() {
+        let temp = "msmtp: recipient address a@b not accepted by the server\nmsmtp: server message: 451 4.3.0 try later\n";
+        assert_eq!(classify_exit(Some(69), temp, true).state(), "prepared");
+        let perm = "msmtp: server message: 550 5.1.1 no such user\n";
+        assert_eq!(classify_exit(Some(69), perm, true).state(), "failed");
+        assert_eq!(classify_exit(Some(0), "", true).state(), "sent");
+        assert_eq!(classify_exit(Some(75), "", false).state(), "prepared");
+        assert_eq!(classify_exit(Some(76), "", true).state(), "unknown");
+        assert_eq!(classify_exit(Some(69), "", true).state(), "unknown");
+        assert_eq!(classify_exit(None, "", true).state(), "unknown");
+        assert_eq!(classify_exit(Some(78), "", false).state(), "prepared");
+        assert_eq!(classify_exit(Some(67), "", true).state(), "failed");
+    }
+
+    #[test]
+    fn a_missing_command_is_refused_before_anything_runs() {
+        let e = Transport::command("no-such-sendmail-here -t")
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("not found on PATH"), "{e}");
+        assert!(Transport::command("'unbalanced").is_err());
+        assert!(Transport::command("sh -c true").is_ok());
+    }
+
+    #[test]
+    fn plain_smtp_is_only_for_this_machine() {
+        let url = crate::config::ConfigUrl::new("smtp://u:pw@mail.example.org:25?tls=none");
+        assert!(Transport::smtp(&url).is_err());
+        let url = crate::config::ConfigUrl::new("smtp://u:secretpw@127.0.0.1:2525?tls=none");
+        let t = Transport::smtp(&url).unwrap();
+        assert!(!t.describe().contains("secretpw"), "{}", t.describe());
+        let url = crate::config::ConfigUrl::new("http://x");
+        assert!(Transport::smtp(&url).is_err());
+    }
+}
