@@ -107,8 +107,11 @@ impl SmtpServer {
             .map(|(addr, rule)| ((*addr).to_owned(), rule.spec().into()))
             .collect();
         let rules_path = dir.path().join("rules.json");
-        std::fs::write(&rules_path, serde_json::Value::Object(rules_json).to_string())
-            .expect("write rules.json");
+        std::fs::write(
+            &rules_path,
+            serde_json::Value::Object(rules_json).to_string(),
+        )
+        .expect("write rules.json");
         let log_path = dir.path().join("server.log");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
         let mut child = Command::new(&python)
@@ -267,31 +270,11 @@ impl SmtpServer {
 
     /// [`msmtp_cmd`](Self::msmtp_cmd) with msmtp's network `timeout` set (whole seconds, ≥ 1).
     pub fn msmtp_cmd_with_timeout(&self, timeout: Option<Duration>) -> String {
-        require_msmtp();
-        let rc = self.dir.path().join("msmtprc");
-        let mut text = format!(
-            "account default\nhost 127.0.0.1\nport {}\nauth off\ntls off\nauto_from off\n\
-             from {MSMTP_FROM}\nlogfile {}\n",
-            self.port,
-            self.msmtp_log_path().display()
-        );
-        if let Some(timeout) = timeout {
-            text.push_str(&format!("timeout {}\n", timeout.as_secs().max(1)));
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&rc)
-            .expect("write msmtprc");
-        file.write_all(text.as_bytes()).expect("write msmtprc");
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        format!("msmtp -C {} -t", rc.display())
+        write_msmtprc(self.dir.path(), self.port, timeout)
     }
 
     fn msmtp_log_path(&self) -> PathBuf {
-        self.dir.path().join("msmtp.log")
+        self.dir.path().join(MSMTP_LOG)
     }
 
     /// msmtp's log for this server: one line per message, with `smtpstatus=NNN` and
@@ -303,6 +286,55 @@ impl SmtpServer {
 
 /// The envelope sender the msmtp config sets.
 pub const MSMTP_FROM: &str = "gonogo-tests@localhost";
+const MSMTP_LOG: &str = "msmtp.log";
+
+/// Writes `dir/msmtprc` (mode 0600) for a plain SMTP server on 127.0.0.1:`port` — no auth, no
+/// TLS, `auto_from off`, `from` [`MSMTP_FROM`], log in `dir/msmtp.log` — and returns the
+/// `send_cmd` that uses it: `msmtp -C <dir>/msmtprc -t`.
+pub fn write_msmtprc(dir: &Path, port: u16, timeout: Option<Duration>) -> String {
+    require_msmtp();
+    let rc = dir.join("msmtprc");
+    let mut text = format!(
+        "account default\nhost 127.0.0.1\nport {port}\nauth off\ntls off\nauto_from off\n\
+         from {MSMTP_FROM}\nlogfile {}\n",
+        dir.join(MSMTP_LOG).display()
+    );
+    if let Some(timeout) = timeout {
+        text.push_str(&format!("timeout {}\n", timeout.as_secs().max(1)));
+    }
+    std::fs::write(&rc, text).expect("write msmtprc");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).expect("chmod msmtprc");
+    format!("msmtp -C {} -t", rc.display())
+}
+
+/// What a `send_cmd` did with one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CmdOutcome {
+    /// `None` when it was killed by a signal.
+    pub exit: Option<i32>,
+    pub stderr: String,
+}
+
+/// Runs `cmd` (split on whitespace, no shell) with `message` on its stdin and waits for it.
+pub fn run_send_cmd(cmd: &str, message: &[u8]) -> CmdOutcome {
+    let mut argv = cmd.split_whitespace();
+    let program = argv.next().expect("an empty send_cmd");
+    let mut child = Command::new(program)
+        .args(argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
+    // A command that exits before reading everything closes the pipe: its exit code tells.
+    let _ = child.stdin.take().expect("stdin").write_all(message);
+    let output = child.wait_with_output().expect("wait for the send_cmd");
+    CmdOutcome {
+        exit: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
 
 /// Fails the test (never skips it) when Debian's msmtp is missing.
 pub fn require_msmtp() {

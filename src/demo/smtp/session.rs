@@ -4,6 +4,7 @@
 
 use super::{ReceivedMail, Scripted, Shared};
 use std::io;
+use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 const GREETING: &str = "220 gonogo-demo ESMTP rehearsal server ready";
@@ -93,11 +94,12 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: 
 
 async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared) -> io::Result<()> {
     let limits = &shared.limits;
+    let idle = limits.idle_timeout;
     let (read_half, mut writer) = tokio::io::split(stream);
     let mut reader = BufReader::new(read_half);
     let mut session = Session::default();
     let mut line = Vec::new();
-    reply(&mut writer, GREETING).await?;
+    reply(&mut writer, GREETING, idle).await?;
     loop {
         let read = tokio::time::timeout(
             limits.idle_timeout,
@@ -113,13 +115,13 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared)
             },
         };
         match next {
-            Next::Reply(text) => reply(&mut writer, &text).await?,
+            Next::Reply(text) => reply(&mut writer, &text, idle).await?,
             Next::Close(text) => {
-                reply(&mut writer, &text).await?;
+                reply(&mut writer, &text, idle).await?;
                 return Ok(());
             }
             Next::Data => {
-                reply(&mut writer, "354 End data with <CR><LF>.<CR><LF>").await?;
+                reply(&mut writer, "354 End data with <CR><LF>.<CR><LF>", idle).await?;
                 let read = tokio::time::timeout(
                     limits.idle_timeout,
                     read_body(&mut reader, &mut line, shared),
@@ -129,7 +131,7 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared)
                 let Ok(read) = read else { return Ok(()) };
                 let Some(body) = read? else { return Ok(()) };
                 match session.finish_data(body, shared) {
-                    Some(text) => reply(&mut writer, &text).await?,
+                    Some(text) => reply(&mut writer, &text, idle).await?,
                     None => return Ok(()),
                 }
             }
@@ -137,12 +139,22 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared)
     }
 }
 
-async fn reply<W: AsyncWrite + Unpin>(writer: &mut W, text: &str) -> io::Result<()> {
+/// Writes one reply; a client that stops reading is given up on after the idle timeout.
+async fn reply<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    text: &str,
+    idle: Duration,
+) -> io::Result<()> {
     let mut out = Vec::with_capacity(text.len() + 2);
     out.extend_from_slice(text.as_bytes());
     out.extend_from_slice(b"\r\n");
-    writer.write_all(&out).await?;
-    writer.flush().await
+    let write = async {
+        writer.write_all(&out).await?;
+        writer.flush().await
+    };
+    tokio::time::timeout(idle, write)
+        .await
+        .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
 }
 
 /// Reads a message up to its lone `.` line; `None` at EOF. Bounded: past the size limit the rest
@@ -249,7 +261,10 @@ impl Session {
         };
         let declared_size = params
             .split(|b| *b == b' ')
-            .filter_map(|p| p.strip_prefix(b"SIZE=").or_else(|| p.strip_prefix(b"size=")))
+            .filter_map(|p| {
+                p.strip_prefix(b"SIZE=")
+                    .or_else(|| p.strip_prefix(b"size="))
+            })
             .find_map(|n| std::str::from_utf8(n).ok()?.parse::<usize>().ok());
         if declared_size.is_some_and(|n| n > shared.limits.max_message_bytes) {
             return Next::Reply("552 5.3.4 Message size exceeds fixed limit".into());

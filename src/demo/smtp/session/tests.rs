@@ -47,7 +47,8 @@ fn codes(transcript: &str) -> Vec<&str> {
 #[tokio::test]
 async fn a_whole_conversation_with_dot_unstuffing_and_crlf() {
     let shared = Shared::new(DemoSmtpScript::new(), limits());
-    let input = b"EHLO client\r\nMAIL FROM:<a@veza.fr> BODY=8BITMIME\r\nRCPT TO:<b@veza.fr>\r\nDATA\r\n\
+    let input =
+        b"EHLO client\r\nMAIL FROM:<a@veza.fr> BODY=8BITMIME\r\nRCPT TO:<b@veza.fr>\r\nDATA\r\n\
         Message-ID:\r\n <m1@veza.fr>\r\nSubject: x\r\n\r\n..leading dot\r\n.\r\nQUIT\r\n";
     let out = converse(&shared, input).await;
     assert_eq!(
@@ -109,7 +110,9 @@ async fn limits_give_their_replies() {
     let out = converse(&shared, input.as_bytes()).await;
     assert_eq!(
         codes(&out),
-        ["220", "250", "500", "552", "250", "250", "354", "552", "250", "250", "354", "500"],
+        [
+            "220", "250", "500", "552", "250", "250", "354", "552", "250", "250", "354", "500"
+        ],
         "{out}"
     );
     assert!(shared.received.lock().expect("lock").is_empty());
@@ -125,6 +128,25 @@ async fn a_silent_client_is_closed_after_the_idle_timeout() {
     let mut out = Vec::new();
     let _ = client.read_to_end(&mut out).await;
     assert!(String::from_utf8_lossy(&out).contains("421 4.4.2"));
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_replies_is_given_up_on() {
+    let shared = Shared::new(DemoSmtpScript::new(), limits());
+    let (mut client, server) = tokio::io::duplex(64);
+    let session = tokio::time::timeout(Duration::from_secs(5), serve(server, &shared));
+    let flood = async {
+        for _ in 0..10_000 {
+            if client.write_all(b"NOOP\r\n").await.is_err() {
+                return;
+            }
+        }
+    };
+    let (ended, ()) = tokio::join!(session, flood);
+    assert!(
+        ended.is_ok(),
+        "the session waited forever on a client that does not read"
+    );
 }
 
 #[tokio::test]
