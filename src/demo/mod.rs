@@ -8,6 +8,7 @@ pub mod postgres;
 pub mod scenario;
 pub mod script;
 pub mod sim;
+pub mod smtp;
 pub mod summary;
 pub mod world;
 

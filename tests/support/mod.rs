@@ -1,10 +1,11 @@
 //! Shared test helpers: loopback HTTP servers, configs from text, test database URLs, and the
-//! simulated Sentry and real Prometheus used by several test files.
+//! simulated Sentry, the real Prometheus and the real SMTP server used by several test files.
 #![allow(dead_code)]
 
 pub mod cli;
 pub mod prometheus;
 pub mod sentry;
+pub mod smtp;
 
 use axum::Router;
 use gonogo::config::Config;
