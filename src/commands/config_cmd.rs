@@ -41,23 +41,6 @@ pub fn init(args: &InitArgs) -> Outcome {
     Ok(exit::OK)
 }
 
-/// The default invitation template, written beside the config where `[invites] template`
-/// points; a file already there is kept.
-pub const TEMPLATE: [(&str, &str); 3] = [
-    (
-        crate::invite::template::SUBJECT,
-        include_str!("../../assets/templates/beta_invite/subject.txt"),
-    ),
-    (
-        crate::invite::template::TEXT,
-        include_str!("../../assets/templates/beta_invite/body.txt"),
-    ),
-    (
-        crate::invite::template::HTML,
-        include_str!("../../assets/templates/beta_invite/body.html"),
-    ),
-];
-
 fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
     let base = config_path
         .parent()
@@ -66,7 +49,7 @@ fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
     let dir = base.join("templates/beta_invite");
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::new(exit::IO, format!("cannot create {}: {e}", dir.display())))?;
-    for (name, text) in TEMPLATE {
+    for (name, text) in crate::invite::template::DEFAULT {
         let path = dir.join(name);
         match std::fs::OpenOptions::new()
             .write(true)

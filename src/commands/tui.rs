@@ -18,6 +18,7 @@ pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
     }
     let mut options = CockpitOptions::new(cli.operator(), keymap);
     options.cohort = cohort;
+    options.config_path = Some(loaded.path.clone());
     crate::tui::run(loaded.config, options)
         .await
         .map_err(|e| Failure::new(e.exit_code(), e.to_string()))

@@ -588,6 +588,29 @@ impl Ledger {
         row.as_ref().map(ledger_row).transpose()
     }
 
+    pub async fn by_id(&self, id: i64) -> Result<Option<LedgerRow>, DbError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM gonogo.dispatch WHERE launch = $1 AND id = $2"
+        )))
+        .bind(&self.launch)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(ledger_row).transpose()
+    }
+
+    /// The invite code of a message (for hiding it on a shared screen).
+    pub async fn code_of(&self, id: i64) -> Result<Option<String>, DbError> {
+        let code = sqlx::query_scalar(
+            "SELECT i.code::text FROM gonogo.dispatch d JOIN public.beta_invites i ON i.id = d.invite_id
+             WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(code)
+    }
+
     pub async fn history(&self, id: i64) -> Result<Vec<HistoryLine>, DbError> {
         let rows = sqlx::query(
             "SELECT at, state, detail FROM gonogo.dispatch_history WHERE dispatch_id = $1 ORDER BY id",

@@ -21,6 +21,8 @@ pub struct Wiring<'a> {
     pub database_url: &'a str,
     pub endpoints: &'a Endpoints,
     pub clock: &'a StoryClock,
+    /// The `[invites]` section, when the rehearsal's SMTP server runs.
+    pub invites: Option<String>,
 }
 
 /// A story duration scaled to wall time, in the config's duration syntax.
@@ -159,7 +161,13 @@ pass = "== 0"
 
 /// Generates the config and loads it through the same validation as an operator's file.
 pub fn build(w: &Wiring) -> Result<Config, ConfigError> {
-    crate::config::load_str(&toml_text(w), Path::new("<gonogo demo>"))
+    let mut text = toml_text(w);
+    if let Some(invites) = &w.invites {
+        // After the gates' array of tables, a table of its own.
+        text.push('\n');
+        text.push_str(invites);
+    }
+    crate::config::load_str(&text, Path::new("<gonogo demo>"))
 }
 
 #[cfg(test)]
@@ -185,6 +193,7 @@ mod tests {
             database_url: "postgres://u:pa$$w0rd@127.0.0.1:5/db",
             endpoints: &e,
             clock: &clock,
+            invites: None,
         })
         .unwrap();
         assert_eq!(config.launch().name.0, LAUNCH_NAME);
@@ -210,6 +219,7 @@ mod tests {
             database_url: "postgres://127.0.0.1/db",
             endpoints: &e,
             clock: &clock,
+            invites: None,
         })
         .unwrap();
         assert!(config.gates.iter().all(|g| g.every == FASTEST_POLL));

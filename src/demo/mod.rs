@@ -4,6 +4,7 @@
 //! UI-free: the headless printer and the cockpit both drive a [`Rehearsal`].
 
 pub mod config;
+pub mod dispatch;
 pub mod postgres;
 pub mod scenario;
 pub mod script;
@@ -90,6 +91,9 @@ pub struct Rehearsal {
     scenario: Option<JoinHandle<()>>,
     played: watch::Receiver<usize>,
     postgres: Option<ThrowawayPostgres>,
+    /// The rehearsal's SMTP server and its template and cohort; `None` if it could not start.
+    dispatch: Option<dispatch::DemoDispatch>,
+    dispatch_task: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Rehearsal {
@@ -125,11 +129,29 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
+        let demo_dispatch = match dispatch::DemoDispatch::start().await {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!("no dispatch in this rehearsal: its SMTP server did not start: {e}");
+                None
+            }
+        };
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
             clock: &clock,
+            invites: demo_dispatch.as_ref().map(|d| d.config_section(speed)),
         })?;
+        let dispatch_task = demo_dispatch.as_ref().map(|d| {
+            tokio::spawn(dispatch::rehearse(
+                config.clone(),
+                d.dir().join("gonogo.toml"),
+                d.cohort_path(),
+                pool.clone(),
+                clock,
+                cancel.clone(),
+            ))
+        });
         let (played_tx, played) = watch::channel(0);
         let scenario = tokio::spawn(scenario::play(
             pool.clone(),
@@ -147,6 +169,8 @@ impl Rehearsal {
             scenario: Some(scenario),
             played,
             postgres,
+            dispatch: demo_dispatch,
+            dispatch_task,
         })
     }
 
@@ -223,6 +247,11 @@ impl Rehearsal {
         if let Some(scenario) = self.scenario.take() {
             let _ = tokio::time::timeout(Duration::from_secs(2), scenario).await;
         }
+        if let Some(task) = self.dispatch_task.take() {
+            // The message in flight finishes and is recorded; the SMTP server goes after it.
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        drop(self.dispatch.take());
         if self.postgres.is_none() {
             // A database the operator named keeps nothing of the rehearsal.
             let cleared = tokio::time::timeout(Duration::from_secs(5), scenario::clear(&self.pool));

@@ -11,8 +11,10 @@ use tokio_util::sync::CancellationToken;
 /// The journal's actor for the story's beats.
 const NARRATOR: &str = "gonogo demo";
 
-/// Rows the rehearsal owns: its cohort label and its code prefix, both.
-const DEMO_ROWS: &str = "cohort = $1 AND code LIKE 'DEMO-REHEARSAL-%'";
+/// Rows the rehearsal owns: its testers (its cohort label and its code prefix, both) and the
+/// invites its dispatch prepared (in its launch's ledger).
+const DEMO_ROWS: &str = "(cohort = $1 AND code LIKE 'DEMO-REHEARSAL-%') \
+    OR id IN (SELECT invite_id FROM gonogo.dispatch WHERE launch = $2)";
 
 /// How many `beta_invites` rows are not the rehearsal's own. A database holding any is a real
 /// one: the demo's redeemed testers would be counted by its real gates, so it is refused.
@@ -21,6 +23,7 @@ pub async fn foreign_invites(pool: &PgPool) -> Result<i64, sqlx::Error> {
         "SELECT count(*) FROM public.beta_invites WHERE NOT ({DEMO_ROWS})"
     )))
     .bind(DEMO_COHORT)
+    .bind(LAUNCH_NAME)
     .fetch_one(pool)
     .await
 }
@@ -31,8 +34,26 @@ pub async fn clear(pool: &PgPool) -> Result<(), sqlx::Error> {
         "DELETE FROM public.beta_invites WHERE {DEMO_ROWS}"
     )))
     .bind(DEMO_COHORT)
+    .bind(LAUNCH_NAME)
     .execute(pool)
     .await?;
+    for table in [
+        "dispatch_history",
+        "dispatch",
+        "dispatch_run",
+        "dispatch_pace",
+    ] {
+        let sql = match table {
+            "dispatch_history" => "DELETE FROM gonogo.dispatch_history WHERE dispatch_id IN \
+                 (SELECT id FROM gonogo.dispatch WHERE launch = $1)"
+                .to_owned(),
+            other => format!("DELETE FROM gonogo.{other} WHERE launch = $1"),
+        };
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(LAUNCH_NAME)
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 

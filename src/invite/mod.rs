@@ -21,7 +21,7 @@ pub mod status;
 pub mod template;
 pub mod transport;
 
-pub use crate::db::dispatch_store::{BatchCounts, Counts, Ledger, LedgerRow, LiveRun};
+pub use crate::db::dispatch_store::{BatchCounts, Counts, HistoryLine, Ledger, LedgerRow, LiveRun};
 pub use prepare::{PrepareError, PrepareOptions, PrepareReport, prepare};
 pub use send::{RunEnd, RunProgress, SendOptions};
 pub use template::{Template, TemplateError};

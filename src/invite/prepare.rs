@@ -160,11 +160,18 @@ pub async fn prepare(
         expires_at,
         user_ids: &user_ids,
     };
-    let results: Vec<(u64, String, Result<Inserted, String>)> =
-        futures::stream::iter(todo.into_iter().map(|r| {
-            let context = &context;
-            async move { (r.line, r.email.clone(), context.one(r).await) }
-        }))
+    // Boxed so the future of `prepare` stays `Send` for any caller (a spawned task).
+    type One<'a> = std::pin::Pin<
+        Box<dyn std::future::Future<Output = (u64, String, Result<Inserted, String>)> + Send + 'a>,
+    >;
+    let context = &context;
+    let writes: Vec<One<'_>> = todo
+        .into_iter()
+        .map(|r| -> One<'_> {
+            Box::pin(async move { (r.line, r.email.clone(), context.one(r).await) })
+        })
+        .collect();
+    let results: Vec<(u64, String, Result<Inserted, String>)> = futures::stream::iter(writes)
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;

@@ -4,6 +4,8 @@
 
 use super::{BatchCounts, Ledger, LedgerRow, LiveRun};
 use crate::db::DbError;
+use crate::db::dispatch_store::HistoryLine;
+use chrono::{DateTime, Utc};
 
 /// Rows of each review list shown at most (the counts are exact).
 pub const LISTED: i64 = 200;
@@ -66,5 +68,59 @@ pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, 
         senders: ledger.live_runs(None).await?,
         batches,
         messages,
+    })
+}
+
+/// What the Dispatch pane shows of the ledger, read in one go.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerView {
+    pub batches: Vec<BatchCounts>,
+    /// The newest changes first.
+    pub log: Vec<LedgerRow>,
+    pub senders: Vec<LiveRun>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// One message opened in the pane: its stored headers and text part, its code (so a shared
+/// screen can hide it) and its history.
+#[derive(Debug, Clone)]
+pub struct MessageDetail {
+    pub row: LedgerRow,
+    pub preview: String,
+    pub code: Option<String>,
+    pub history: Vec<HistoryLine>,
+}
+
+pub async fn view(ledger: &Ledger, log_rows: i64) -> Result<LedgerView, DbError> {
+    ledger.settle_dead_runs().await?;
+    Ok(LedgerView {
+        batches: ledger.counts().await?,
+        log: ledger.recent(None, log_rows).await?,
+        senders: ledger.live_runs(None).await?,
+        read_at: Some(Utc::now()),
+    })
+}
+
+pub async fn message(ledger: &Ledger, id: i64) -> Result<MessageDetail, String> {
+    let row = ledger
+        .by_id(id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("message {id} is not in the ledger"))?;
+    let preview = match tokio::fs::read(&row.eml_path).await {
+        Ok(bytes) => super::message::preview(&bytes, false)
+            .unwrap_or_else(|| "(the stored .eml cannot be parsed)".into()),
+        Err(e) => format!(
+            "(cannot read {}: {e})",
+            crate::text::sanitize(&row.eml_path)
+        ),
+    };
+    let code = ledger.code_of(id).await.map_err(|e| e.to_string())?;
+    let history = ledger.history(id).await.map_err(|e| e.to_string())?;
+    Ok(MessageDetail {
+        row,
+        preview,
+        code,
+        history,
     })
 }

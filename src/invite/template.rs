@@ -8,6 +8,23 @@ use std::path::{Path, PathBuf};
 pub const SUBJECT: &str = "subject.txt";
 pub const TEXT: &str = "body.txt";
 pub const HTML: &str = "body.html";
+/// The default invitation template, written beside the config where `[invites] template`
+/// points; a file already there is kept.
+pub const DEFAULT: [(&str, &str); 3] = [
+    (
+        SUBJECT,
+        include_str!("../../assets/templates/beta_invite/subject.txt"),
+    ),
+    (
+        TEXT,
+        include_str!("../../assets/templates/beta_invite/body.txt"),
+    ),
+    (
+        HTML,
+        include_str!("../../assets/templates/beta_invite/body.html"),
+    ),
+];
+
 /// `signup_url` from the config is a template too.
 const SIGNUP: &str = "signup_url";
 

@@ -118,6 +118,33 @@ pub enum Action {
     OverrideCohort {
         reason: String,
     },
+    /// The dispatch ledger as read (batches, log, senders), or why it could not be read.
+    DispatchLoaded(Result<Box<super::panes::dispatch::DispatchView>, String>),
+    /// The ledger changed somewhere (a live notification, a run's news): read it again soon.
+    LedgerChanged,
+    /// Show the next state in the dispatch log (all, pending, sent, failed, unknown).
+    CycleDispatchFilter,
+    /// Show the `unknown` messages, with how to settle them.
+    ReviewUnknown,
+    /// Ask to start (or resume) sending: the count is typed to confirm.
+    StartSend,
+    /// Send, confirmed (`count` as typed; production has also typed the launch name).
+    SendInvites {
+        batch: Option<String>,
+        count: u64,
+    },
+    /// Pause this cockpit's send run after the message in flight.
+    PauseSend,
+    /// Ask to put the failed messages back to be sent.
+    RetryFailed,
+    /// Put them back, confirmed.
+    RetryFailedConfirmed {
+        count: u64,
+    },
+    /// Progress of this cockpit's send run.
+    DispatchNews(super::panes::dispatch::SendNews),
+    /// One message for the detail view (Enter in the Dispatch pane).
+    MessageLoaded(Result<Box<super::panes::dispatch::MessageDetail>, String>),
     /// The journal took the override (its entry id) or refused it; `sha256` names the file.
     CohortOverridden {
         sha256: Option<String>,
@@ -151,6 +178,18 @@ pub enum Effect {
         load: LoadId,
         path: PathBuf,
     },
+    /// Read the dispatch ledger for the pane.
+    LoadDispatch,
+    /// Read one message (its .eml and history) for the detail view.
+    LoadMessage(i64),
+    /// Start a send run from this cockpit (a long-lived task; progress comes back as actions).
+    StartSend {
+        batch: Option<String>,
+    },
+    /// Pause this cockpit's send run: the message in flight finishes and is recorded first.
+    PauseSend,
+    /// Failed messages back to `prepared`.
+    RetryFailed,
     /// Write a `cohort_override` journal line for this load, with the operator's reason.
     RecordCohortOverride {
         cohort: SharedCohort,

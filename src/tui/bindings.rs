@@ -40,10 +40,16 @@ pub enum Command {
     Recheck,
     RecheckAll,
     Note,
+    Dispatch,
+    StartSend,
+    PauseSend,
+    RetryFailed,
+    ReviewUnknown,
+    DispatchFilter,
 }
 
 impl Command {
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 30] = [
         Command::Help,
         Command::Quit,
         Command::NextPane,
@@ -68,6 +74,12 @@ impl Command {
         Command::Recheck,
         Command::RecheckAll,
         Command::Note,
+        Command::Dispatch,
+        Command::StartSend,
+        Command::PauseSend,
+        Command::RetryFailed,
+        Command::ReviewUnknown,
+        Command::DispatchFilter,
     ];
 
     /// The command a `[keys]` name means, if any.
@@ -102,6 +114,12 @@ impl Command {
             Command::Recheck => "recheck",
             Command::RecheckAll => "recheck_all",
             Command::Note => "note",
+            Command::Dispatch => "dispatch",
+            Command::StartSend => "start_send",
+            Command::PauseSend => "pause_send",
+            Command::RetryFailed => "retry_failed",
+            Command::ReviewUnknown => "review_unknown",
+            Command::DispatchFilter => "dispatch_filter",
         }
     }
 
@@ -131,6 +149,12 @@ impl Command {
             Command::Recheck => Action::Recheck,
             Command::RecheckAll => Action::RecheckAll,
             Command::Note => Action::StartNote,
+            Command::Dispatch => Action::ShowPane(Pane::Dispatch),
+            Command::StartSend => Action::StartSend,
+            Command::PauseSend => Action::PauseSend,
+            Command::RetryFailed => Action::RetryFailed,
+            Command::ReviewUnknown => Action::ReviewUnknown,
+            Command::DispatchFilter => Action::CycleDispatchFilter,
         }
     }
 
@@ -161,6 +185,12 @@ impl Command {
             Command::PageDown => "page down",
             Command::PageUp => "page up",
             Command::Note => "note",
+            Command::Dispatch => "dispatch",
+            Command::StartSend => "send",
+            Command::PauseSend => "pause",
+            Command::RetryFailed => "retry failed",
+            Command::ReviewUnknown => "unknowns",
+            Command::DispatchFilter => "state",
         }
     }
 }
@@ -178,6 +208,8 @@ type DefaultBinding = (
 use Panes::{All, Only};
 /// The Cohort pane's own keys.
 const COHORT: Panes = Only(&[Pane::Cohort]);
+/// The Dispatch pane's own keys.
+const DISPATCH: Panes = Only(&[Pane::Dispatch]);
 /// Panes whose rows are (or name) gates.
 const GATE_ROWS: Panes = Only(&[Pane::Gates, Pane::Timeline]);
 
@@ -210,6 +242,14 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         All,
     ),
     (Command::Cohort, "cohort pane", &["3"], false, PANES, All),
+    (
+        Command::Dispatch,
+        "dispatch pane",
+        &["4"],
+        false,
+        PANES,
+        All,
+    ),
     (
         Command::Down,
         "move down",
@@ -283,6 +323,46 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         false,
         &[Cockpit],
         COHORT,
+    ),
+    (
+        Command::StartSend,
+        "dispatch: start or resume sending (confirm by typing the count)",
+        &["s"],
+        true,
+        &[Cockpit],
+        DISPATCH,
+    ),
+    (
+        Command::PauseSend,
+        "dispatch: pause this cockpit's send run",
+        &["p"],
+        false,
+        &[Cockpit],
+        DISPATCH,
+    ),
+    (
+        Command::RetryFailed,
+        "dispatch: put failed messages back to be sent",
+        &["F"],
+        true,
+        &[Cockpit],
+        DISPATCH,
+    ),
+    (
+        Command::ReviewUnknown,
+        "dispatch: review the unknown messages",
+        &["u"],
+        false,
+        &[Cockpit],
+        DISPATCH,
+    ),
+    (
+        Command::DispatchFilter,
+        "dispatch: next state in the log",
+        &["f"],
+        false,
+        &[Cockpit],
+        DISPATCH,
     ),
     (
         Command::Palette,

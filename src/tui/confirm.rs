@@ -15,12 +15,22 @@ use tui_input::Input;
 /// Mutations that, in production, wait for the launch's name to be typed.
 pub fn needs_typed(action: &Action) -> bool {
     matches!(action, Action::OverrideCohort { reason } if !reason.trim().is_empty())
+        || matches!(
+            action,
+            Action::SendInvites { .. } | Action::RetryFailedConfirmed { .. }
+        )
 }
 
 /// What the action does, in the modal's words.
 fn describe(action: &Action) -> String {
     match action {
         Action::OverrideCohort { .. } => "override the cohort's soft findings".into(),
+        Action::SendInvites { count, .. } => {
+            format!("send {}", crate::plural::count(*count, "invitation"))
+        }
+        Action::RetryFailedConfirmed { count } => {
+            format!("retry {}", crate::plural::count(*count, "failed message"))
+        }
         other => format!("{other:?}"),
     }
 }

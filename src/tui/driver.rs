@@ -46,6 +46,7 @@ impl Driver {
         let clock = options.clock.unwrap_or(Clock::System);
         let journal = sources.journal(&config.launch().name.0, &options.operator);
         let database = sources.database().cloned();
+        let dispatch = dispatch_setup(&config, &options, &database, &journal);
         let state = State::new(
             &config,
             &options.operator,
@@ -67,6 +68,7 @@ impl Driver {
             actions: actions_tx,
             home: std::env::var_os("HOME").map(Into::into),
             terminal,
+            dispatch,
         });
         Ok(Driver {
             state,
@@ -163,4 +165,33 @@ impl Driver {
             self.actions,
         )
     }
+}
+
+/// The cockpit's dispatch, when the config has `[invites]` and a database.
+fn dispatch_setup(
+    config: &Config,
+    options: &CockpitOptions,
+    database: &Option<crate::db::Database>,
+    journal: &Option<crate::journal::Journal>,
+) -> Option<super::effects::Dispatch> {
+    config.raw.invites.as_ref()?;
+    let (database, journal) = (database.as_ref()?, journal.clone()?);
+    let path = options
+        .config_path
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("gonogo.toml"));
+    let setup = match crate::invite::Setup::new(config, &path) {
+        Ok(setup) => setup,
+        Err(e) => {
+            tracing::warn!("dispatch disabled: {e}");
+            return None;
+        }
+    };
+    let ledger =
+        crate::invite::Ledger::new(database.state().clone(), config.launch().name.0.clone());
+    Some(super::effects::Dispatch {
+        setup,
+        ledger,
+        journal,
+    })
 }

@@ -53,6 +53,8 @@ pub struct CockpitOptions {
     /// The keys, built (and so validated) from the config's `[keys]` before the terminal is
     /// taken.
     pub keymap: Keymap,
+    /// The config file, for paths relative to it (the invitation template, `.eml` files).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 impl CockpitOptions {
@@ -63,6 +65,7 @@ impl CockpitOptions {
             demo: false,
             clock: None,
             cohort: None,
+            config_path: None,
         }
     }
 }

@@ -54,6 +54,7 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
                 ));
             }
         },
+        "dispatch" | "d" | "4" => PaletteCommand::Run(Action::ShowPane(Pane::Dispatch)),
         "quit" | "q" => PaletteCommand::Run(Action::Quit),
         "help" | "h" => PaletteCommand::Run(Action::ToggleHelp),
         "share" | "screen-share" | "present" => PaletteCommand::Run(Action::ToggleScreenShare),
@@ -88,6 +89,7 @@ const WORDS: &[&str] = &[
     "timeline",
     "cohort",
     "cohort-filter",
+    "dispatch",
     "open",
     "recheck",
     "filter",

@@ -59,6 +59,8 @@ pub enum Overlay {
         text: String,
         scroll: u16,
     },
+    /// The Dispatch pane's modals (send and retry confirmations, one message).
+    Dispatch(super::panes::dispatch::DispatchModal),
     /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
     Confirm {
         action: Box<super::action::Action>,
@@ -104,6 +106,7 @@ pub struct State {
     pub gates: GatesPane,
     pub timeline: Timeline,
     pub cohort: CohortPane,
+    pub dispatch: super::panes::dispatch::DispatchPane,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -161,6 +164,7 @@ impl State {
             checking: BTreeSet::new(),
             timeline: Timeline::new(config.raw.postgres.is_some()),
             cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
+            dispatch: super::panes::dispatch::DispatchPane::new(dispatch_available(config)),
             status: None,
             keymap,
             theme,
@@ -212,14 +216,19 @@ impl State {
                 | Overlay::Search(_)
                 | Overlay::Override(_)
                 | Overlay::Note(_)
-                | Overlay::Confirm { .. },
+                | Overlay::Confirm { .. }
+                | Overlay::Dispatch(
+                    super::panes::dispatch::DispatchModal::ConfirmSend { .. }
+                    | super::panes::dispatch::DispatchModal::ConfirmRetry { .. },
+                ),
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Detail { .. } | Overlay::CohortRow { .. } | Overlay::Report { .. })
-                if self.view == View::Cockpit =>
-            {
-                Context::Detail
-            }
+            Some(
+                Overlay::Detail { .. }
+                | Overlay::CohortRow { .. }
+                | Overlay::Report { .. }
+                | Overlay::Dispatch(super::panes::dispatch::DispatchModal::Message { .. }),
+            ) if self.view == View::Cockpit => Context::Detail,
             _ if self.view == View::ScreenShare => Context::ScreenShare,
             _ => Context::Cockpit,
         }
@@ -260,5 +269,16 @@ impl State {
             level,
             at: self.now,
         });
+    }
+}
+
+/// Whether the Dispatch pane can work: `[invites]` and a database for the ledger.
+fn dispatch_available(config: &crate::config::Config) -> Result<(), String> {
+    match (&config.raw.invites, &config.raw.postgres) {
+        (None, _) => {
+            Err("no [invites] in the config (see the README: template, from, signup_url)".into())
+        }
+        (Some(_), None) => Err("the dispatch ledger lives in the database: add [postgres]".into()),
+        (Some(_), Some(_)) => Ok(()),
     }
 }

@@ -32,6 +32,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    if let Some(changed) = ledger_news(state, &action, fx) {
+        return changed;
+    }
     if let Some(pane) = panes::owner(&action) {
         return route(state, pane, action, fx);
     }
@@ -151,7 +154,18 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | Action::FilterCohortCode(_)
         | Action::StartCohortOverride
         | Action::OverrideCohort { .. }
-        | Action::CohortOverridden { .. } => return false,
+        | Action::CohortOverridden { .. }
+        | Action::DispatchLoaded(_)
+        | Action::LedgerChanged
+        | Action::CycleDispatchFilter
+        | Action::ReviewUnknown
+        | Action::StartSend
+        | Action::SendInvites { .. }
+        | Action::PauseSend
+        | Action::RetryFailed
+        | Action::RetryFailedConfirmed { .. }
+        | Action::DispatchNews(_)
+        | Action::MessageLoaded(_) => return false,
     }
     true
 }
@@ -193,6 +207,31 @@ fn apply_reply(state: &mut State, pane: Pane, reply: Reply, fx: &mut Vec<Effect>
     changed
 }
 
+/// Live news for the Dispatch pane: a ledger change is only its business; a dispatch line in
+/// the journal, or a reconnect (a notification may have been missed), is the timeline's too.
+fn ledger_news(state: &mut State, action: &Action, fx: &mut Vec<Effect>) -> Option<bool> {
+    use crate::journal::LiveSignal;
+    let Action::Live(signal) = action else {
+        return None;
+    };
+    match signal {
+        LiveSignal::Journal { id: None, kind } if kind == "ledger" => {
+            Some(route(state, Pane::Dispatch, Action::LedgerChanged, fx))
+        }
+        LiveSignal::Journal { kind, .. }
+            if kind.starts_with("dispatch") || kind == "invites_prepared" =>
+        {
+            route(state, Pane::Dispatch, Action::LedgerChanged, fx);
+            None
+        }
+        LiveSignal::Connected => {
+            route(state, Pane::Dispatch, Action::LedgerChanged, fx);
+            None
+        }
+        _ => None,
+    }
+}
+
 fn show_pane(state: &mut State, pane: Pane) {
     state.pane = pane;
     state.view = View::Cockpit;
@@ -212,7 +251,8 @@ fn scroll_overlay(state: &mut State, delta: isize) {
         Overlay::Help { scroll }
         | Overlay::Detail { scroll, .. }
         | Overlay::CohortRow { scroll, .. }
-        | Overlay::Report { scroll, .. },
+        | Overlay::Report { scroll, .. }
+        | Overlay::Dispatch(panes::dispatch::DispatchModal::Message { scroll }),
     ) = state.overlays.last_mut()
     {
         *scroll = panes::step(usize::from(*scroll), usize::from(u16::MAX), delta) as u16;
@@ -259,7 +299,11 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             Overlay::Palette(input)
             | Overlay::Override(input)
             | Overlay::Note(input)
-            | Overlay::Confirm { input, .. },
+            | Overlay::Confirm { input, .. }
+            | Overlay::Dispatch(
+                panes::dispatch::DispatchModal::ConfirmSend { input, .. }
+                | panes::dispatch::DispatchModal::ConfirmRetry { input, .. },
+            ),
         ) => {
             input.handle(request);
         }
@@ -294,6 +338,13 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
             let text = input.value().to_owned();
             return apply(state, Action::AddNote(text), fx);
         }
+        Some(Overlay::Dispatch(panes::dispatch::DispatchModal::Message { .. })) => {
+            state.overlays.pop();
+        }
+        Some(Overlay::Dispatch(modal)) => match panes::dispatch::update::submit(modal) {
+            Ok(action) => return confirmed_first(state, action, fx),
+            Err(why) => state.say(Level::Warning, &why),
+        },
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();
             state.overlays.pop();

@@ -8,7 +8,10 @@
 //! service, or a task spawned with a name and what quitting does with it ([`AtQuit`]), whose
 //! result comes back as an [`Action`].
 
+mod dispatch;
 mod tasks;
+
+pub use dispatch::Dispatch;
 
 pub use tasks::{AtQuit, Tasks, quit_report};
 
@@ -57,6 +60,8 @@ pub struct Setup {
     pub home: Option<PathBuf>,
     /// A terminal to ring and title (not for a headless driver).
     pub terminal: bool,
+    /// `[invites]`, the ledger and the journal, when the config has them.
+    pub dispatch: Option<Dispatch>,
 }
 
 pub struct Runner {
@@ -66,6 +71,8 @@ pub struct Runner {
     /// The live listener (a long-lived task on its own connection) and what stops it.
     listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
     tasks: Tasks,
+    /// Pauses this cockpit's send run, while one runs.
+    send_run: Option<CancellationToken>,
 }
 
 impl Runner {
@@ -100,6 +107,7 @@ impl Runner {
             journal_writer,
             listener,
             tasks: Tasks::default(),
+            send_run: None,
         }
     }
 
@@ -209,6 +217,32 @@ impl Runner {
                         let _ = actions.send(action);
                     });
             }
+            Effect::LoadDispatch => {
+                if let Some(d) = &setup.dispatch {
+                    dispatch::load(&mut self.tasks, d, actions, redactor);
+                }
+            }
+            Effect::LoadMessage(id) => {
+                if let Some(d) = &setup.dispatch {
+                    dispatch::load_message(&mut self.tasks, d, id, actions, redactor);
+                }
+            }
+            Effect::StartSend { batch } => {
+                if let Some(d) = &setup.dispatch {
+                    let token = dispatch::start(&mut self.tasks, d, batch, actions, redactor);
+                    self.send_run = Some(token);
+                }
+            }
+            Effect::PauseSend => {
+                if let Some(token) = self.send_run.take() {
+                    token.cancel();
+                }
+            }
+            Effect::RetryFailed => {
+                if let Some(d) = &setup.dispatch {
+                    dispatch::retry_failed(&mut self.tasks, d, actions, redactor);
+                }
+            }
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
             Effect::Bell | Effect::SetTitle(_) => {}
@@ -232,6 +266,10 @@ impl Runner {
                 ),
             }
         };
+        // A send run stops after the message in flight, which it records, within the deadline.
+        if let Some(token) = &self.send_run {
+            token.cancel();
+        }
         if let Some((task, cancel)) = self.listener {
             cancel.cancel();
             // Stopping only closes a connection: it never holds up the quit.

@@ -8,6 +8,7 @@
 //! loop, news for another pane, a view to open, a message) it returns in its [`Reply`].
 
 pub mod cohort;
+pub mod dispatch;
 pub mod gates;
 pub mod timeline;
 
@@ -26,16 +27,18 @@ pub enum Pane {
     Gates,
     Timeline,
     Cohort,
+    Dispatch,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Gates, Pane::Timeline, Pane::Cohort];
+    pub const ALL: [Pane; 4] = [Pane::Gates, Pane::Timeline, Pane::Cohort, Pane::Dispatch];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Gates => "Gates",
             Pane::Timeline => "Timeline",
             Pane::Cohort => "Cohort",
+            Pane::Dispatch => "Dispatch",
         }
     }
 }
@@ -135,6 +138,17 @@ pub fn owner(action: &Action) -> Option<Pane> {
         | Action::StartCohortOverride
         | Action::OverrideCohort { .. }
         | Action::CohortOverridden { .. } => Some(Pane::Cohort),
+        Action::DispatchLoaded(_)
+        | Action::LedgerChanged
+        | Action::DispatchNews(_)
+        | Action::MessageLoaded(_)
+        | Action::SendInvites { .. }
+        | Action::RetryFailedConfirmed { .. }
+        | Action::CycleDispatchFilter
+        | Action::ReviewUnknown
+        | Action::StartSend
+        | Action::PauseSend
+        | Action::RetryFailed => Some(Pane::Dispatch),
         Action::JournalRecorded(_)
         | Action::JournalWritten
         | Action::TimelineLoaded(_)
@@ -162,6 +176,7 @@ pub fn update(state: &mut State, pane: Pane, action: Action) -> Reply {
         Pane::Gates => gates::update::update(&mut state.gates, &cx, action),
         Pane::Timeline => timeline::update::update(&mut state.timeline, &cx, action),
         Pane::Cohort => cohort::update::update(&mut state.cohort, &cx, action),
+        Pane::Dispatch => dispatch::update::update(&mut state.dispatch, &cx, action),
     }
 }
 
@@ -171,6 +186,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Pane::Gates => gates::render::render(state, frame, area),
         Pane::Timeline => timeline::render::render(state, frame, area),
         Pane::Cohort => cohort::render::render(state, frame, area),
+        Pane::Dispatch => dispatch::render::render(state, frame, area),
     }
 }
 
@@ -182,6 +198,7 @@ pub fn footer(pane: Pane, context: Context) -> Option<&'static [(Command, &'stat
         (Pane::Timeline, Context::Cockpit) => Some(timeline::FOOTER),
         (Pane::Cohort, Context::Cockpit) => Some(cohort::FOOTER),
         (Pane::Cohort, Context::Detail) => Some(cohort::DETAIL_FOOTER),
+        (Pane::Dispatch, Context::Cockpit) => Some(dispatch::FOOTER),
         _ => None,
     }
 }

@@ -65,6 +65,9 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
                 text,
                 scroll,
             } => journal::report(state, frame, areas.body, title, text, *scroll),
+            Overlay::Dispatch(modal) => {
+                panes::dispatch::render::modal(state, frame, areas.body, modal)
+            }
             Overlay::Confirm { action, input } => {
                 crate::tui::confirm::render(state, frame, areas.body, action, input)
             }

@@ -1,0 +1,137 @@
+//! The effect runner's dispatch work: ledger reads for the pane, one message's detail, and
+//! this cockpit's send run (a long-lived task whose progress comes back as actions; pausing
+//! and quitting cancel it, and it finishes the message in flight before it stops).
+
+use super::tasks::{AtQuit, Tasks};
+use crate::invite::{self, Ledger, RunProgress, SendOptions};
+use crate::journal::Journal;
+use crate::text::Redactor;
+use crate::tui::action::Action;
+use crate::tui::db_call::db_call;
+use crate::tui::panes::dispatch::{LOG_ROWS, SendNews};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the cockpit needs to dispatch: `[invites]` checked, the ledger, the journal.
+#[derive(Clone)]
+pub struct Dispatch {
+    pub setup: invite::Setup,
+    pub ledger: Ledger,
+    pub journal: Journal,
+}
+
+pub fn load(
+    tasks: &mut Tasks,
+    dispatch: &Dispatch,
+    actions: mpsc::UnboundedSender<Action>,
+    redactor: Redactor,
+) {
+    let ledger = dispatch.ledger.clone();
+    tasks.spawn("dispatch read", AtQuit::Cancel, async move {
+        let read = invite::status::view(&ledger, LOG_ROWS);
+        let result = db_call(READ_TIMEOUT, &redactor, read).await.map(Box::new);
+        let _ = actions.send(Action::DispatchLoaded(result));
+    });
+}
+
+pub fn load_message(
+    tasks: &mut Tasks,
+    dispatch: &Dispatch,
+    id: i64,
+    actions: mpsc::UnboundedSender<Action>,
+    redactor: Redactor,
+) {
+    let ledger = dispatch.ledger.clone();
+    tasks.spawn("message read", AtQuit::Cancel, async move {
+        let result =
+            match tokio::time::timeout(READ_TIMEOUT, invite::status::message(&ledger, id)).await {
+                Ok(result) => result.map(Box::new).map_err(|e| redactor.redact(&e)),
+                Err(_) => Err("the database did not answer in time".into()),
+            };
+        let _ = actions.send(Action::MessageLoaded(result));
+    });
+}
+
+pub fn retry_failed(
+    tasks: &mut Tasks,
+    dispatch: &Dispatch,
+    actions: mpsc::UnboundedSender<Action>,
+    redactor: Redactor,
+) {
+    let (ledger, operator) = (dispatch.ledger.clone(), dispatch.journal.actor().to_owned());
+    tasks.spawn("retry failed", AtQuit::Finish, async move {
+        let why = format!("retry asked by {operator} in the cockpit");
+        let moved = db_call(READ_TIMEOUT, &redactor, ledger.retry_failed(None, &why)).await;
+        if let Err(why) = moved {
+            tracing::warn!("retrying failed messages: {why}");
+        }
+        let _ = actions.send(Action::LedgerChanged);
+    });
+}
+
+/// Starts a send run; the token it returns pauses it.
+pub fn start(
+    tasks: &mut Tasks,
+    dispatch: &Dispatch,
+    batch: Option<String>,
+    actions: mpsc::UnboundedSender<Action>,
+    redactor: Redactor,
+) -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let dispatch = dispatch.clone();
+    tasks.spawn("send run", AtQuit::Finish, async move {
+        let options = SendOptions {
+            batch,
+            limit: None,
+            rate: dispatch.setup.settings.rate,
+            operator: dispatch.journal.actor().to_owned(),
+            wait_for_retries: true,
+        };
+        let (progress_tx, mut progress) = mpsc::unbounded_channel();
+        let forward = {
+            let actions = actions.clone();
+            async move {
+                while let Some(p) = progress.recv().await {
+                    let news = match p {
+                        RunProgress::Started {
+                            others, settled, ..
+                        } => SendNews::Started {
+                            others: others.len(),
+                            settled,
+                        },
+                        RunProgress::Message {
+                            email,
+                            state,
+                            detail,
+                            ..
+                        } => SendNews::Message {
+                            email,
+                            state,
+                            detail,
+                        },
+                        RunProgress::Waiting { for_secs } => SendNews::Waiting { for_secs },
+                    };
+                    if actions.send(Action::DispatchNews(news)).is_err() {
+                        break;
+                    }
+                }
+            }
+        };
+        let run = invite::send::run(
+            &dispatch.setup,
+            &dispatch.ledger,
+            &dispatch.journal,
+            &options,
+            progress_tx,
+            stop,
+        );
+        let (result, ()) = tokio::join!(run, forward);
+        let result = result.map_err(|e| redactor.redact(&e.to_string()));
+        let _ = actions.send(Action::DispatchNews(SendNews::Ended(result)));
+    });
+    cancel
+}

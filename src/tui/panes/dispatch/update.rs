@@ -1,0 +1,266 @@
+//! The Dispatch pane's update: reads of the ledger (at start, when another cockpit's change is
+//! announced, at most every [`RELOAD_EVERY_MS`]), the state filter, the send and retry
+//! confirmations, this cockpit's own run and its pause, and the message detail.
+
+use super::{DispatchModal, DispatchPane, OwnRun, RELOAD_EVERY_MS, SendNews, StateFilter};
+use crate::tui::action::{Action, Effect};
+use crate::tui::panes::{Cx, Reply, movement, step};
+use crate::tui::state::{Level, Overlay};
+use chrono::Duration;
+use tui_input::Input;
+
+pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
+    match action {
+        Action::Tick(now) => {
+            let due = pane
+                .last_load
+                .is_none_or(|at| now - at >= Duration::milliseconds(RELOAD_EVERY_MS));
+            if pane.available && !pane.loading && (pane.view.is_none() || pane.stale) && due {
+                return load(pane, cx);
+            }
+            Reply::quiet()
+        }
+        Action::LedgerChanged => {
+            pane.stale = true;
+            let due = pane
+                .last_load
+                .is_none_or(|at| cx.now - at >= Duration::milliseconds(RELOAD_EVERY_MS));
+            if pane.available && !pane.loading && due {
+                return load(pane, cx);
+            }
+            Reply::quiet()
+        }
+        Action::DispatchLoaded(result) => {
+            pane.loading = false;
+            match result {
+                Ok(view) => {
+                    pane.view = Some(*view);
+                    pane.error = None;
+                    let rows = pane.rows().len();
+                    pane.selected = pane.selected.min(rows.saturating_sub(1));
+                }
+                Err(why) => pane.error = Some(why),
+            }
+            Reply::default()
+        }
+        Action::CycleDispatchFilter => {
+            pane.filter = pane.filter.next();
+            pane.selected = 0;
+            Reply::say(
+                Level::Info,
+                format!("dispatch log: {} messages", pane.filter.label()),
+            )
+        }
+        Action::ReviewUnknown => {
+            pane.filter = StateFilter::Unknown;
+            pane.selected = 0;
+            let n = pane.totals().unknown;
+            Reply::say(
+                Level::Info,
+                format!(
+                    "{} in doubt: never resent by a run; settle each with `gonogo invites resolve EMAIL --as sent|retry --reason …`",
+                    crate::plural::count(n, "message")
+                ),
+            )
+        }
+        Action::StartSend => start_send(pane),
+        Action::SendInvites { batch, count } => {
+            if pane.sending_here() {
+                return Reply::say(Level::Warning, "this cockpit is already sending");
+            }
+            pane.run = Some(OwnRun::Running {
+                since: cx.now,
+                sent: 0,
+                failed: 0,
+                unknown: 0,
+                last: None,
+            });
+            Reply {
+                effects: vec![Effect::StartSend { batch }],
+                say: Some((
+                    Level::Info,
+                    format!(
+                        "sending {}: p pauses",
+                        crate::plural::count(count, "message")
+                    ),
+                )),
+                close: true,
+                ..Reply::default()
+            }
+        }
+        Action::PauseSend => {
+            if !matches!(pane.run, Some(OwnRun::Running { .. })) {
+                return Reply::say(Level::Info, "this cockpit is not sending");
+            }
+            pane.run = Some(OwnRun::Stopping);
+            Reply {
+                effects: vec![Effect::PauseSend],
+                say: Some((
+                    Level::Info,
+                    "pausing: the message in flight finishes first".into(),
+                )),
+                ..Reply::default()
+            }
+        }
+        Action::RetryFailed => {
+            let count = pane.totals().failed;
+            if count == 0 {
+                return Reply::say(Level::Info, "no failed message to retry");
+            }
+            Reply::open(Overlay::Dispatch(DispatchModal::ConfirmRetry {
+                count,
+                input: Input::default(),
+            }))
+        }
+        Action::RetryFailedConfirmed { count } => Reply {
+            effects: vec![Effect::RetryFailed],
+            say: Some((
+                Level::Info,
+                format!(
+                    "{} back to be sent; press s to send",
+                    crate::plural::count(count, "failed message")
+                ),
+            )),
+            close: true,
+            ..Reply::default()
+        },
+        Action::DispatchNews(news) => {
+            news_arrived(pane, news);
+            pane.stale = true;
+            Reply::default()
+        }
+        Action::Open => match pane.selected_row() {
+            Some(row) => Reply {
+                effects: vec![Effect::LoadMessage(row.id)],
+                open: Some(Overlay::Dispatch(DispatchModal::Message { scroll: 0 })),
+                ..Reply::default()
+            },
+            None => Reply::quiet(),
+        },
+        Action::MessageLoaded(result) => match result {
+            Ok(detail) => {
+                pane.detail = Some(*detail);
+                Reply::default()
+            }
+            Err(why) => Reply::say(Level::Warning, format!("message not read: {why}")),
+        },
+        action => {
+            let rows = pane.rows().len();
+            let page = crate::tui::layout::list_rows(cx.body, 6);
+            match movement(&action, page) {
+                Some(delta) => {
+                    pane.selected = step(pane.selected, rows, delta);
+                    Reply::default()
+                }
+                None => Reply::unhandled(),
+            }
+        }
+    }
+}
+
+fn load(pane: &mut DispatchPane, cx: &Cx) -> Reply {
+    pane.loading = true;
+    pane.stale = false;
+    pane.last_load = Some(cx.now);
+    Reply {
+        effects: vec![Effect::LoadDispatch],
+        quiet: true,
+        ..Reply::default()
+    }
+}
+
+/// `s`: the count typed to confirm, in every environment (production then also asks for the
+/// launch name).
+fn start_send(pane: &mut DispatchPane) -> Reply {
+    if !pane.available {
+        return Reply::say(Level::Warning, pane.unavailable.clone());
+    }
+    if pane.sending_here() {
+        return Reply::say(Level::Info, "already sending from this cockpit; p pauses");
+    }
+    let count = pane.prepared();
+    if pane.view.is_none() {
+        return Reply::say(
+            Level::Info,
+            "the ledger is not read yet; try again in a moment",
+        );
+    }
+    if count == 0 {
+        let unknown = pane.totals().unknown;
+        let more = if unknown > 0 {
+            format!(" ({unknown} unknown: settle them with `gonogo invites resolve`)")
+        } else {
+            String::new()
+        };
+        return Reply::say(
+            Level::Info,
+            format!(
+                "nothing prepared to send{more}; `gonogo invites prepare COHORT.csv` prepares a batch"
+            ),
+        );
+    }
+    Reply::open(Overlay::Dispatch(DispatchModal::ConfirmSend {
+        count,
+        batch: None,
+        input: Input::default(),
+    }))
+}
+
+fn news_arrived(pane: &mut DispatchPane, news: SendNews) {
+    match news {
+        SendNews::Started { .. } | SendNews::Waiting { .. } => {}
+        SendNews::Message {
+            email,
+            state,
+            detail,
+        } => {
+            if let Some(OwnRun::Running {
+                sent,
+                failed,
+                unknown,
+                last,
+                ..
+            }) = &mut pane.run
+            {
+                match state {
+                    "sent" => *sent += 1,
+                    "failed" => *failed += 1,
+                    "unknown" => *unknown += 1,
+                    _ => {}
+                }
+                *last = Some(format!("{state} {email}: {detail}"));
+            }
+        }
+        SendNews::Ended(result) => pane.run = Some(OwnRun::Ended(result)),
+    }
+}
+
+/// What the modal's Enter does: the typed number must be the count.
+pub fn submit(modal: &DispatchModal) -> Result<Action, String> {
+    match modal {
+        DispatchModal::ConfirmSend {
+            count,
+            batch,
+            input,
+        } => {
+            if input.value().trim() == count.to_string() {
+                Ok(Action::SendInvites {
+                    batch: batch.clone(),
+                    count: *count,
+                })
+            } else {
+                Err(format!(
+                    "type {count} to send {count} message(s), or Esc to go back"
+                ))
+            }
+        }
+        DispatchModal::ConfirmRetry { count, input } => {
+            if input.value().trim() == count.to_string() {
+                Ok(Action::RetryFailedConfirmed { count: *count })
+            } else {
+                Err(format!("type {count} to retry them, or Esc to go back"))
+            }
+        }
+        DispatchModal::Message { .. } => Err(String::new()),
+    }
+}
