@@ -58,16 +58,32 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 fn batch_line(state: &State, b: &crate::invite::BatchCounts, width: usize) -> Line<'static> {
     let theme = &state.theme;
     let c = &b.counts;
-    let bar_width = 20usize.min(width / 4).max(5);
+    let bar_width = (width / 8).clamp(5, 20);
     let total = b.total.max(1) as f64;
-    let cells = |n: u64| ((n as f64 / total) * bar_width as f64).round() as usize;
+    // A failure or an unknown always shows, however few among many.
+    let cells = |n: u64| {
+        let share = ((n as f64 / total) * bar_width as f64).round() as usize;
+        if n > 0 { share.max(1) } else { 0 }
+    };
     let (sent, failed, unknown) = (cells(c.sent), cells(c.failed), cells(c.unknown));
     let rest = bar_width.saturating_sub(sent + failed + unknown);
     let left = time_left(b, b.rate_per_s)
-        .map(|s| format!(" · {} left", crate::gate::format_duration_secs(s)))
+        .map(|s| {
+            let left = crate::gate::format_duration_secs(s);
+            if width >= 120 {
+                format!(" · {left} left")
+            } else {
+                format!(", ETA {left}")
+            }
+        })
         .unwrap_or_default();
+    let (pending, sep) = if width >= 120 {
+        ("pending", " · ")
+    } else {
+        ("queued", ", ")
+    };
     let words = format!(
-        " {}/{} sent · {} failed · {} unknown · {} pending · {:.1}/s{left}",
+        " {}/{} sent{sep}{} failed{sep}{} unknown{sep}{} {pending}{sep}{:.1}/s{left}",
         c.sent,
         b.total,
         c.failed,
@@ -77,7 +93,7 @@ fn batch_line(state: &State, b: &crate::invite::BatchCounts, width: usize) -> Li
     );
     let name = format::fit(&b.batch, 16);
     let line = Line::from(vec![
-        Span::styled(format!("{name:<16} "), theme.title()),
+        Span::styled(format!("{name} "), theme.title()),
         Span::styled("█".repeat(sent), theme.state(crate::gate::GateState::Pass)),
         Span::styled(
             "█".repeat(failed),
@@ -164,7 +180,11 @@ fn state_style(state: &State, name: &str) -> Style {
 fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let rows = pane.rows();
-    let email_width = (area.width as usize).saturating_sub(40).clamp(12, 40);
+    let email_width = (area.width as usize).saturating_sub(50).clamp(16, 40);
+    // time 8, state 9, three gaps between the four columns.
+    let reason_width = (area.width as usize)
+        .saturating_sub(8 + email_width + 9 + 3)
+        .max(10);
     let body: Vec<Row> = rows
         .iter()
         .map(|r| {
@@ -179,7 +199,7 @@ fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) 
                 Cell::from(format::clock(r.updated_at, state.now)),
                 Cell::from(format::fit(&crate::text::sanitize(&r.email), email_width)),
                 Cell::from(Span::styled(r.state.clone(), state_style(state, &r.state))),
-                Cell::from(crate::text::sanitize(&reason)),
+                Cell::from(format::fit(&crate::text::sanitize(&reason), reason_width)),
             ])
         })
         .collect();

@@ -1,0 +1,329 @@
+//! The Dispatch pane without a terminal: what it draws (snapshots at 80x24 and 160x48), what
+//! it masks, and what its keys ask the effect runner for — confirmations first, production's
+//! launch name on top, reads of the ledger debounced while changes stream in.
+
+mod tui_support;
+
+use chrono::Duration;
+use gonogo::config::load_str;
+use gonogo::invite::{BatchCounts, Counts, LedgerRow, LiveRun};
+use gonogo::tui::keymap::Keymap;
+use gonogo::tui::panes::dispatch::{DispatchView, SendNews, StateFilter};
+use gonogo::tui::state::{Overlay, State};
+use gonogo::tui::theme::Theme;
+use gonogo::tui::{Action, Effect, Pane, update};
+use std::path::Path;
+use tui_input::InputRequest;
+use tui_support::*;
+
+const INVITES: &str = r#"
+[invites]
+template = "templates/beta_invite"
+from = "Beta team <beta@example.org>"
+signup_url = "https://app.example.org/signup?invite={{ code }}"
+smtp_url = "smtp://relay:s3cr3t-relay-pw@smtp.example.org:587"
+"#;
+
+fn dispatch_state(production: bool) -> State {
+    let mut text = format!("{CONFIG}{INVITES}");
+    if !production {
+        text = text.replace("environment = \"production\"", "environment = \"staging\"");
+    }
+    let config = load_str(&text, Path::new("fixture.toml")).unwrap();
+    let mut state = State::new(
+        &config,
+        "olivia",
+        false,
+        Keymap::default(),
+        Theme::plain(),
+        at(14, 0, 0),
+    );
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    state
+}
+
+fn row(id: i64, email: &str, state: &str, reason: Option<&str>, minute: u32) -> LedgerRow {
+    LedgerRow {
+        id,
+        batch: "wave-1".into(),
+        email: email.into(),
+        cohort: "creator-fr".into(),
+        state: state.into(),
+        message_id: format!("<{id}@example.org>"),
+        attempts: 1,
+        reason: reason.map(str::to_owned),
+        updated_at: at(13, minute, 0),
+        next_attempt_at: None,
+        eml_path: format!("out/wave-1/{id}.eml"),
+    }
+}
+
+fn view() -> DispatchView {
+    DispatchView {
+        batches: vec![BatchCounts {
+            batch: "wave-1".into(),
+            total: 60,
+            counts: Counts {
+                prepared: 20,
+                sending: 1,
+                sent: 36,
+                failed: 2,
+                unknown: 1,
+            },
+            rate_per_s: 2.0,
+        }],
+        log: vec![
+            row(
+                5,
+                "ana@example.org",
+                "sent",
+                Some("250 2.0.0 Ok: queued"),
+                59,
+            ),
+            row(
+                4,
+                "bob@example.org",
+                "failed",
+                Some("550 5.1.1 no such mailbox"),
+                58,
+            ),
+            row(
+                3,
+                "cleo@example.org",
+                "unknown",
+                Some("after the body: connection lost"),
+                57,
+            ),
+            row(2, "dan@example.org", "prepared", None, 56),
+            row(
+                1,
+                "eve@example.org",
+                "sent",
+                Some("250 2.0.0 Ok: queued"),
+                55,
+            ),
+        ],
+        senders: vec![LiveRun {
+            id: uuid::Uuid::nil(),
+            operator: "marc".into(),
+            host: "ops-laptop".into(),
+            batch: Some("wave-1".into()),
+            started_at: at(13, 50, 0),
+        }],
+        read_at: Some(at(14, 0, 0)),
+    }
+}
+
+fn loaded(production: bool) -> State {
+    let mut state = dispatch_state(production);
+    update(&mut state, Action::DispatchLoaded(Ok(Box::new(view()))));
+    state
+}
+
+fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(update(state, Action::Edit(InputRequest::InsertChar(c))));
+    }
+    effects
+}
+
+#[test]
+fn the_pane_snapshots() {
+    for (width, height) in [(80, 24), (160, 48)] {
+        let mut state = loaded(false);
+        let screen = draw(&mut state, width, height);
+        insta::assert_snapshot!(format!("dispatch_{width}x{height}"), screen);
+    }
+}
+
+#[test]
+fn the_pane_shows_counts_log_and_senders_and_masks_addresses() {
+    let mut state = loaded(false);
+    let screen = draw(&mut state, 160, 48);
+    for expected in [
+        "36/60 sent",
+        "2 failed",
+        "1 unknown",
+        "21 pending",
+        "marc@ops-laptop sending since",
+        "ana@example.org",
+        "550 5.1.1 no such mailbox",
+        "4 Dispatch",
+    ] {
+        assert!(screen.contains(expected), "no {expected:?} in\n{screen}");
+    }
+    assert!(!screen.contains("s3cr3t-relay-pw"), "{screen}");
+    update(&mut state, Action::ToggleScreenShare);
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    update(&mut state, Action::ToggleScreenShare);
+    update(&mut state, Action::ToggleMask);
+    let masked = draw(&mut state, 160, 48);
+    assert!(!masked.contains("ana@example.org"), "{masked}");
+}
+
+#[test]
+fn an_unread_ledger_is_never_shown_as_empty() {
+    let mut state = dispatch_state(false);
+    let screen = draw(&mut state, 100, 20);
+    assert!(screen.contains("reading the dispatch ledger"), "{screen}");
+    assert!(!screen.contains("no batch prepared"), "{screen}");
+    update(
+        &mut state,
+        Action::DispatchLoaded(Err("connection refused".into())),
+    );
+    let screen = draw(&mut state, 100, 20);
+    assert!(
+        screen.contains("could not be read: connection refused"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn without_invites_the_pane_says_what_to_configure() {
+    let mut state = empty_state();
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    let screen = draw(&mut state, 120, 20);
+    assert!(screen.contains("no [invites] in the config"), "{screen}");
+    let effects = update(&mut state, Action::StartSend);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSend { .. }))
+    );
+}
+
+#[test]
+fn sending_needs_the_count_typed_then_in_production_the_launch_name() {
+    let mut state = loaded(true);
+    update(&mut state, Action::StartSend);
+    assert!(matches!(state.top_overlay(), Some(Overlay::Dispatch(_))));
+    type_text(&mut state, "19");
+    let effects = update(&mut state, Action::Submit);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSend { .. }))
+    );
+    for _ in 0..2 {
+        update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
+    }
+    type_text(&mut state, "20");
+    let effects = update(&mut state, Action::Submit);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSend { .. })),
+        "production asks for the name first"
+    );
+    assert!(matches!(state.top_overlay(), Some(Overlay::Confirm { .. })));
+    type_text(&mut state, "Beta soft launch");
+    let effects = update(&mut state, Action::Submit);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSend { .. })),
+        "{effects:?}"
+    );
+    assert!(state.overlays.is_empty(), "{:?}", state.overlays);
+    assert!(state.dispatch.sending_here());
+    // A second `s` while sending starts nothing.
+    let effects = update(&mut state, Action::StartSend);
+    assert!(effects.is_empty(), "{effects:?}");
+    let effects = update(&mut state, Action::PauseSend);
+    assert!(effects.contains(&Effect::PauseSend));
+}
+
+#[test]
+fn staging_sends_after_the_count_alone() {
+    let mut state = loaded(false);
+    update(&mut state, Action::StartSend);
+    type_text(&mut state, "20");
+    let effects = update(&mut state, Action::Submit);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSend { .. })),
+        "{effects:?}"
+    );
+    update(
+        &mut state,
+        Action::DispatchNews(SendNews::Message {
+            email: "dan@example.org".into(),
+            state: "sent",
+            detail: "250 ok".into(),
+        }),
+    );
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("sending from here since"), "{screen}");
+    assert!(screen.contains("(1 sent, 0 failed, 0 unknown)"), "{screen}");
+}
+
+#[test]
+fn nothing_prepared_is_said_not_confirmed() {
+    let mut state = dispatch_state(false);
+    let mut empty = view();
+    empty.batches[0].counts.prepared = 0;
+    update(&mut state, Action::DispatchLoaded(Ok(Box::new(empty))));
+    update(&mut state, Action::StartSend);
+    assert!(state.overlays.is_empty());
+    let screen = draw(&mut state, 160, 48);
+    assert!(screen.contains("nothing prepared to send"), "{screen}");
+    assert!(screen.contains("1 unknown: settle them"), "{screen}");
+}
+
+#[test]
+fn filters_cycle_and_unknowns_are_reviewed() {
+    let mut state = loaded(false);
+    assert_eq!(state.dispatch.rows().len(), 5);
+    update(&mut state, Action::CycleDispatchFilter);
+    assert_eq!(state.dispatch.filter, StateFilter::Pending);
+    assert_eq!(state.dispatch.rows().len(), 1);
+    update(&mut state, Action::ReviewUnknown);
+    assert_eq!(state.dispatch.filter, StateFilter::Unknown);
+    let emails: Vec<&str> = state
+        .dispatch
+        .rows()
+        .iter()
+        .map(|r| r.email.as_str())
+        .collect();
+    assert_eq!(emails, ["cleo@example.org"]);
+    let effects = update(&mut state, Action::Open);
+    assert_eq!(effects, vec![Effect::LoadMessage(3)]);
+}
+
+#[test]
+fn retrying_failed_messages_is_confirmed_by_their_count() {
+    let mut state = loaded(false);
+    update(&mut state, Action::RetryFailed);
+    type_text(&mut state, "2");
+    let effects = update(&mut state, Action::Submit);
+    assert!(effects.contains(&Effect::RetryFailed), "{effects:?}");
+}
+
+#[test]
+fn ledger_changes_are_read_at_most_twice_a_second() {
+    let mut state = loaded(false);
+    state.dispatch.last_load = Some(state.now);
+    let effects = update(&mut state, Action::LedgerChanged);
+    assert!(
+        !effects.contains(&Effect::LoadDispatch),
+        "too soon: {effects:?}"
+    );
+    assert!(state.dispatch.stale);
+    let later = state.now + Duration::seconds(1);
+    let effects = update(&mut state, Action::Tick(later));
+    assert!(effects.contains(&Effect::LoadDispatch), "{effects:?}");
+    // A live notification of the ledger goes to this pane.
+    update(&mut state, Action::DispatchLoaded(Ok(Box::new(view()))));
+    let much_later = later + Duration::seconds(5);
+    update(&mut state, Action::Tick(much_later));
+    let effects = update(
+        &mut state,
+        Action::Live(gonogo::journal::LiveSignal::Journal {
+            id: None,
+            kind: "ledger".into(),
+        }),
+    );
+    assert!(effects.contains(&Effect::LoadDispatch), "{effects:?}");
+}
