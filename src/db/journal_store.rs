@@ -91,6 +91,11 @@ impl Journal {
         }
     }
 
+    /// The pool it writes through, for the stores that share its database (the ledger).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub fn launch(&self) -> &str {
         &self.launch
     }

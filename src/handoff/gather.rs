@@ -42,7 +42,7 @@ pub async fn gather(
     let lines = journal.read(&filter).await?;
     let observations = journal.observations().await?;
     let launch = config.launch();
-    Ok(build(HandoffInputs {
+    let mut report = build(HandoffInputs {
         launch: crate::text::sanitize(&launch.name.0),
         environment: crate::text::sanitize(launch.environment.as_str()),
         decision_at: launch.decision_at,
@@ -54,5 +54,56 @@ pub async fn gather(
         lines,
         observations,
         on_shift,
-    }))
+    });
+    if config.raw.invites.is_some() {
+        report
+            .sections
+            .push(super::Section::Dispatch(dispatch(journal).await));
+    }
+    Ok(report)
+}
+
+/// The ledger's state now: counts per batch, and the messages that need an operator.
+async fn dispatch(journal: &Journal) -> super::DispatchSection {
+    let ledger = crate::invite::Ledger::new(journal.pool().clone(), journal.launch());
+    let status = match crate::invite::status::read(&ledger, None).await {
+        Ok(status) => status,
+        Err(e) => {
+            return super::DispatchSection {
+                batches: Vec::new(),
+                failed: Vec::new(),
+                unknown: Vec::new(),
+                senders: Vec::new(),
+                unread: Some(crate::text::Redactor::process().redact(&e.to_string())),
+            };
+        }
+    };
+    let message = |r: &crate::invite::LedgerRow| super::DispatchMessage {
+        batch: crate::text::sanitize(&r.batch),
+        email: crate::text::sanitize(&r.email),
+        reason: crate::text::sanitize(r.reason.as_deref().unwrap_or_default()),
+        at: r.updated_at,
+    };
+    super::DispatchSection {
+        batches: status
+            .batches
+            .iter()
+            .map(|b| super::DispatchBatch {
+                batch: crate::text::sanitize(&b.batch),
+                total: b.total,
+                sent: b.counts.sent,
+                pending: b.counts.prepared + b.counts.sending,
+                failed: b.counts.failed,
+                unknown: b.counts.unknown,
+            })
+            .collect(),
+        failed: status.failed.iter().map(message).collect(),
+        unknown: status.unknown.iter().map(message).collect(),
+        senders: status
+            .senders
+            .iter()
+            .map(|r| crate::text::sanitize(&format!("{}@{}", r.operator, r.host)))
+            .collect(),
+        unread: None,
+    }
 }

@@ -153,9 +153,60 @@ pub fn markdown(report: &HandoffReport) -> String {
                     );
                 }
             }
+            Section::Dispatch(d) => dispatch(&mut out, d),
         }
     }
     out
+}
+
+fn dispatch(out: &mut String, d: &super::DispatchSection) {
+    out.push_str("## Invite dispatch\n\n");
+    if let Some(why) = &d.unread {
+        let _ = writeln!(
+            out,
+            "**The dispatch ledger could not be read** ({why}): check `gonogo invites status`."
+        );
+        return;
+    }
+    if d.batches.is_empty() {
+        out.push_str("No batch prepared yet.\n");
+        return;
+    }
+    out.push_str(
+        "| Batch | Sent | Pending | Failed | Unknown | Total |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for b in &d.batches {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            b.batch, b.sent, b.pending, b.failed, b.unknown, b.total
+        );
+    }
+    if !d.senders.is_empty() {
+        let _ = writeln!(out, "\nSending now: {}.", d.senders.join(", "));
+    }
+    for (title, rows) in [
+        (
+            "Unknown: settle each with `gonogo invites resolve EMAIL --as sent|retry --reason …`",
+            &d.unknown,
+        ),
+        ("Failed", &d.failed),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title} ({}):\n", rows.len());
+        for m in rows {
+            let _ = writeln!(
+                out,
+                "- {} {} ({}): {}",
+                clock(m.at),
+                m.email,
+                m.batch,
+                m.reason
+            );
+        }
+    }
 }
 
 fn verdict(out: &mut String, v: &VerdictSection) {

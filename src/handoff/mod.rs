@@ -61,10 +61,49 @@ pub struct Shift {
 #[serde(tag = "section", rename_all = "snake_case")]
 pub enum Section {
     Verdict(VerdictSection),
-    Attention { items: Vec<Attention> },
-    Gates { gates: Vec<GateRow> },
-    Transitions { lines: Vec<TransitionLine> },
-    Actions { lines: Vec<ActionLine> },
+    Attention {
+        items: Vec<Attention>,
+    },
+    Gates {
+        gates: Vec<GateRow>,
+    },
+    Transitions {
+        lines: Vec<TransitionLine>,
+    },
+    Actions {
+        lines: Vec<ActionLine>,
+    },
+    /// Invite dispatch: per batch its counts, the failures, the unknowns still to settle.
+    Dispatch(DispatchSection),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchSection {
+    pub batches: Vec<DispatchBatch>,
+    pub failed: Vec<DispatchMessage>,
+    pub unknown: Vec<DispatchMessage>,
+    /// Who is sending now.
+    pub senders: Vec<String>,
+    /// The ledger could not be read: the section says so instead of showing nothing.
+    pub unread: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchBatch {
+    pub batch: String,
+    pub total: u64,
+    pub sent: u64,
+    pub pending: u64,
+    pub failed: u64,
+    pub unknown: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchMessage {
+    pub batch: String,
+    pub email: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
