@@ -100,12 +100,22 @@ pub fn pool(url: &ConfigUrl, acquire_timeout: Duration) -> Result<PgPool, DbErro
 }
 
 fn options(url: &ConfigUrl) -> Result<PgConnectOptions, DbError> {
-    PgConnectOptions::from_str(url.expose()).map_err(|e| {
+    let options = PgConnectOptions::from_str(url.expose()).map_err(|e| {
         DbError::new(
             DbErrorKind::Client,
             format!("invalid database URL {url}: {}", scrub(url, &e.to_string())),
         )
-    })
+    })?;
+    // The driver's default (`prefer`) tries TLS first; to this machine (loopback or a socket)
+    // that buys nothing and costs a TLS setup per connection. An explicit `sslmode` stands.
+    let local = matches!(
+        options.get_host(),
+        "127.0.0.1" | "::1" | "[::1]" | "localhost"
+    ) || options.get_host().starts_with('/');
+    if local && !url.expose().contains("sslmode=") {
+        return Ok(options.ssl_mode(sqlx::postgres::PgSslMode::Disable));
+    }
+    Ok(options)
 }
 
 /// Removes the URL (and so its password) from a driver message.

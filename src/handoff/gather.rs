@@ -39,7 +39,7 @@ pub async fn gather(
         until: Some(now),
         ..JournalFilter::default()
     };
-    let lines = journal.read(&filter).await?;
+    let lines = journal.read_for_report(&filter).await?;
     let observations = journal.observations().await?;
     let launch = config.launch();
     let mut report = build(HandoffInputs {

@@ -113,7 +113,7 @@ pub fn markdown(report: &HandoffReport) -> String {
                 if lines.is_empty() {
                     out.push_str("None in this period.\n");
                 }
-                for t in lines {
+                for t in newest(&mut out, lines, "transitions") {
                     let from = t
                         .from
                         .map_or("first observed as".to_owned(), |f| format!("{f} →"));
@@ -142,7 +142,7 @@ pub fn markdown(report: &HandoffReport) -> String {
                 if lines.is_empty() {
                     out.push_str("None in this period.\n");
                 }
-                for a in lines {
+                for a in newest(&mut out, lines, "operator actions") {
                     let _ = writeln!(
                         out,
                         "- {} **{}** {}: {}",
@@ -157,6 +157,23 @@ pub fn markdown(report: &HandoffReport) -> String {
         }
     }
     out
+}
+
+/// Lines a Markdown list shows at most: a report is read, and a chat message or a PR has room
+/// for this many; `--format json` and `gonogo timeline` have every line.
+pub const LISTED: usize = 300;
+
+/// The newest [`LISTED`] of `lines`, in order, after a line that says how many earlier ones
+/// are left out.
+fn newest<'a, T>(out: &mut String, lines: &'a [T], what: &str) -> &'a [T] {
+    let skipped = lines.len().saturating_sub(LISTED);
+    if skipped > 0 {
+        let _ = writeln!(
+            out,
+            "_{skipped} earlier {what} are not listed here: `--format json` or `gonogo timeline` has every one._\n"
+        );
+    }
+    &lines[skipped..]
 }
 
 fn dispatch(out: &mut String, d: &super::DispatchSection) {
@@ -274,5 +291,26 @@ fn gates_table(out: &mut String, gates: &[GateRow]) {
                 g.error.as_deref().unwrap_or_default()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::{LISTED, newest};
+
+    #[test]
+    fn long_lists_keep_their_newest_lines_and_say_how_many_are_left_out() {
+        let lines: Vec<usize> = (0..LISTED + 42).collect();
+        let mut out = String::new();
+        let shown = newest(&mut out, &lines, "transitions");
+        assert_eq!(shown.len(), LISTED);
+        assert_eq!(shown.first(), Some(&42));
+        assert!(
+            out.contains("42 earlier transitions are not listed"),
+            "{out}"
+        );
+        let mut out = String::new();
+        assert_eq!(newest(&mut out, &lines[..10], "transitions").len(), 10);
+        assert!(out.is_empty());
     }
 }
