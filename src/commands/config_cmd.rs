@@ -8,6 +8,11 @@ use std::io::Write;
 /// The commented starter config with the six gates of the acceptance gate.
 pub const STARTER: &str = include_str!("../../assets/gonogo.toml");
 
+/// The starter checklist `gonogo init` writes beside the config (its `[checklist] path`).
+pub const STARTER_CHECKLIST: &str = include_str!("../../assets/checklist.md");
+/// Its file name, as the starter config names it.
+pub const STARTER_CHECKLIST_NAME: &str = "SOFT_LAUNCH_BETA_2026_CHECKLIST.md";
+
 pub fn init(args: &InitArgs) -> Outcome {
     // `gonogo init ops/` means "put the starter in ops/", as `cp` would.
     let path = if args.path.is_dir() {
@@ -34,10 +39,37 @@ pub fn init(args: &InitArgs) -> Outcome {
     file.write_all(STARTER.as_bytes())
         .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
     outln!("wrote {shown}");
+    write_checklist(&path, args.force)?;
     outln!(
         "next: set DATABASE_URL, SENTRY_AUTH_TOKEN, PROM_URL and GITHUB_TOKEN, then run `gonogo config check`"
     );
     Ok(exit::OK)
+}
+
+/// Writes the starter checklist next to the config; an existing one is kept unless `--force`.
+fn write_checklist(config: &std::path::Path, force: bool) -> Result<(), Failure> {
+    let dir = config.parent().unwrap_or(std::path::Path::new(""));
+    let path = dir.join(STARTER_CHECKLIST_NAME);
+    let shown = path.display();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            file.write_all(STARTER_CHECKLIST.as_bytes())
+                .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
+            outln!("wrote {shown} (the decision call's checklist)");
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            outln!("kept the existing {shown}");
+        }
+        Err(e) => return Err(Failure::new(exit::IO, format!("cannot write {shown}: {e}"))),
+    }
+    Ok(())
 }
 
 pub fn check(cli: &Cli) -> Outcome {

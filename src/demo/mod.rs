@@ -3,6 +3,7 @@
 //! `--speed` times faster, all feeding a real [`Config`] through the real clients and gates.
 //! UI-free: the headless printer and the cockpit both drive a [`Rehearsal`].
 
+pub mod call;
 pub mod config;
 pub mod postgres;
 pub mod scenario;
@@ -89,6 +90,9 @@ pub struct Rehearsal {
     scenario: Option<JoinHandle<()>>,
     played: watch::Receiver<usize>,
     postgres: Option<ThrowawayPostgres>,
+    /// The rehearsal's checklist file (removed with the rehearsal).
+    _files: tempfile::TempDir,
+    call: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Rehearsal {
@@ -124,11 +128,28 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
+        let files = tempfile::Builder::new()
+            .prefix("gonogo-demo-")
+            .tempdir()
+            .map_err(|e| DemoError::Serve(format!("cannot write the demo checklist: {e}")))?;
+        let checklist_path = files.path().join("SOFT_LAUNCH_DEMO_CHECKLIST.md");
+        std::fs::write(&checklist_path, call::checklist_text(&clock))
+            .map_err(|e| DemoError::Serve(format!("cannot write the demo checklist: {e}")))?;
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
             clock: &clock,
+            checklist: Some(&checklist_path),
         })?;
+        let checklist = crate::checklist::load_configured(&config)
+            .map_err(|e| DemoError::Serve(format!("the demo checklist is invalid: {e}")))?;
+        let call = tokio::spawn(call::play(
+            pool.clone(),
+            clock,
+            checklist,
+            config.raw.decision.clone(),
+            cancel.clone(),
+        ));
         let (played_tx, played) = watch::channel(0);
         let scenario = tokio::spawn(scenario::play(
             pool.clone(),
@@ -146,6 +167,8 @@ impl Rehearsal {
             scenario: Some(scenario),
             played,
             postgres,
+            _files: files,
+            call: Some(call),
         })
     }
 
@@ -222,6 +245,9 @@ impl Rehearsal {
         if let Some(scenario) = self.scenario.take() {
             let _ = tokio::time::timeout(Duration::from_secs(2), scenario).await;
         }
+        if let Some(call) = self.call.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), call).await;
+        }
         if self.postgres.is_none() {
             // A database the operator named keeps nothing of the rehearsal.
             let cleared = tokio::time::timeout(Duration::from_secs(5), scenario::clear(&self.pool));
@@ -241,6 +267,9 @@ impl Drop for Rehearsal {
         self.cancel.cancel();
         if let Some(scenario) = &self.scenario {
             scenario.abort();
+        }
+        if let Some(call) = &self.call {
+            call.abort();
         }
     }
 }
@@ -280,6 +309,9 @@ async fn open_database(url: &str) -> Result<PgPool, DemoError> {
         )));
     }
     scenario::prepare(&pool)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    call::prepare(&pool)
         .await
         .map_err(|e| failed(e.to_string()))?;
     Ok(pool)

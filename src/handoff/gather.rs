@@ -42,7 +42,7 @@ pub async fn gather(
     let lines = journal.read(&filter).await?;
     let observations = journal.observations().await?;
     let launch = config.launch();
-    Ok(build(HandoffInputs {
+    let mut report = build(HandoffInputs {
         launch: crate::text::sanitize(&launch.name.0),
         environment: crate::text::sanitize(launch.environment.as_str()),
         decision_at: launch.decision_at,
@@ -54,5 +54,8 @@ pub async fn gather(
         lines,
         observations,
         on_shift,
-    }))
+    });
+    let extra = super::call::sections(journal, config, &report).await;
+    report.sections.extend(extra);
+    Ok(report)
 }

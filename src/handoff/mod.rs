@@ -3,6 +3,7 @@
 //! The report is a list of [`Section`]s so the dispatch and checklist parts join as sections.
 
 mod build;
+pub mod call;
 mod gather;
 mod markdown;
 
@@ -65,6 +66,8 @@ pub enum Section {
     Gates { gates: Vec<GateRow> },
     Transitions { lines: Vec<TransitionLine> },
     Actions { lines: Vec<ActionLine> },
+    Checklist(call::ChecklistSection),
+    RollCall(call::CallSection),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

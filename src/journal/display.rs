@@ -42,6 +42,12 @@ pub fn describe(entry: &Entry) -> String {
         Some(JournalEvent::Note { text }) => text.clone(),
         Some(event @ JournalEvent::ShiftTakeover { .. }) => event.summary(&entry.actor),
         Some(JournalEvent::Demo { says, .. }) => says.clone(),
+        Some(
+            event @ (JournalEvent::ChecklistTick { .. }
+            | JournalEvent::ChecklistUntick { .. }
+            | JournalEvent::Vote { .. }
+            | JournalEvent::Decision { .. }),
+        ) => event.summary(&entry.actor),
         None => entry.raw_text(),
     }
 }

@@ -40,10 +40,16 @@ pub enum Command {
     Recheck,
     RecheckAll,
     Note,
+    Checklist,
+    Tick,
+    Untick,
+    OpenItems,
+    Vote,
+    Decide,
 }
 
 impl Command {
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 30] = [
         Command::Help,
         Command::Quit,
         Command::NextPane,
@@ -68,6 +74,12 @@ impl Command {
         Command::Recheck,
         Command::RecheckAll,
         Command::Note,
+        Command::Checklist,
+        Command::Tick,
+        Command::Untick,
+        Command::OpenItems,
+        Command::Vote,
+        Command::Decide,
     ];
 
     /// The command a `[keys]` name means, if any.
@@ -102,6 +114,12 @@ impl Command {
             Command::Recheck => "recheck",
             Command::RecheckAll => "recheck_all",
             Command::Note => "note",
+            Command::Checklist => "checklist",
+            Command::Tick => "tick",
+            Command::Untick => "untick",
+            Command::OpenItems => "open_items",
+            Command::Vote => "vote",
+            Command::Decide => "decide",
         }
     }
 
@@ -131,6 +149,12 @@ impl Command {
             Command::Recheck => Action::Recheck,
             Command::RecheckAll => Action::RecheckAll,
             Command::Note => Action::StartNote,
+            Command::Checklist => Action::ShowPane(Pane::Checklist),
+            Command::Tick => Action::StartTick,
+            Command::Untick => Action::StartUntick,
+            Command::OpenItems => Action::ToggleOpenItems,
+            Command::Vote => Action::StartVote(String::new()),
+            Command::Decide => Action::StartDecide(String::new()),
         }
     }
 
@@ -161,6 +185,12 @@ impl Command {
             Command::PageDown => "page down",
             Command::PageUp => "page up",
             Command::Note => "note",
+            Command::Checklist => "checklist",
+            Command::Tick => "tick",
+            Command::Untick => "untick",
+            Command::OpenItems => "open only",
+            Command::Vote => "vote",
+            Command::Decide => "freeze",
         }
     }
 }
@@ -178,6 +208,8 @@ type DefaultBinding = (
 use Panes::{All, Only};
 /// The Cohort pane's own keys.
 const COHORT: Panes = Only(&[Pane::Cohort]);
+/// The Checklist pane's own keys.
+const CHECKLIST: Panes = Only(&[Pane::Checklist]);
 /// Panes whose rows are (or name) gates.
 const GATE_ROWS: Panes = Only(&[Pane::Gates, Pane::Timeline]);
 
@@ -210,6 +242,14 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         All,
     ),
     (Command::Cohort, "cohort pane", &["3"], false, PANES, All),
+    (
+        Command::Checklist,
+        "checklist pane",
+        &["5"],
+        false,
+        PANES,
+        All,
+    ),
     (
         Command::Down,
         "move down",
@@ -331,6 +371,46 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         false,
         PANES,
         All,
+    ),
+    (
+        Command::Tick,
+        "tick the checklist item (optional note)",
+        &["space"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Untick,
+        "untick the checklist item (reason required)",
+        &["u"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::OpenItems,
+        "checklist: only the items not done / all",
+        &["o"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Vote,
+        "vote GO / NO-GO for a role",
+        &["v"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Decide,
+        "freeze the decision once every role voted",
+        &["D"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
     ),
 ];
 

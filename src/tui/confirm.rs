@@ -15,12 +15,23 @@ use tui_input::Input;
 /// Mutations that, in production, wait for the launch's name to be typed.
 pub fn needs_typed(action: &Action) -> bool {
     matches!(action, Action::OverrideCohort { reason } if !reason.trim().is_empty())
+        || matches!(
+            action,
+            Action::TickItem { .. }
+                | Action::UntickItem { .. }
+                | Action::CastVote(_)
+                | Action::Decide { .. }
+        )
 }
 
 /// What the action does, in the modal's words.
 fn describe(action: &Action) -> String {
     match action {
         Action::OverrideCohort { .. } => "override the cohort's soft findings".into(),
+        Action::TickItem { .. } => "tick the checklist item".into(),
+        Action::UntickItem { .. } => "untick the checklist item".into(),
+        Action::CastVote(_) => "cast the vote".into(),
+        Action::Decide { .. } => "freeze the decision".into(),
         other => format!("{other:?}"),
     }
 }

@@ -12,6 +12,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":cohort-filter",
         "+ CODE: cohort rows with that finding (alone: all)",
     ),
+    (":checklist", "show the checklist pane (:checklist reload re-reads the file)"),
+    (":vote", "+ go|no-go ROLE[: note]: vote in the roll call"),
+    (":decide [REASON]", "freeze the decision (a reason overrides the gates)"),
     (":open ID", "open a gate's detail"),
     (":recheck [ID]", "re-check one gate, or all"),
     (":filter TEXT", "filter the gates list (empty clears)"),
@@ -54,6 +57,12 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
                 ));
             }
         },
+        "checklist" | "5" if arg == "reload" => {
+            PaletteCommand::Run(Action::ReloadChecklist)
+        }
+        "checklist" | "5" => PaletteCommand::Run(Action::ShowPane(Pane::Checklist)),
+        "vote" => PaletteCommand::Run(Action::StartVote(arg.to_owned())),
+        "decide" => PaletteCommand::Run(Action::StartDecide(arg.to_owned())),
         "quit" | "q" => PaletteCommand::Run(Action::Quit),
         "help" | "h" => PaletteCommand::Run(Action::ToggleHelp),
         "share" | "screen-share" | "present" => PaletteCommand::Run(Action::ToggleScreenShare),
@@ -88,6 +97,9 @@ const WORDS: &[&str] = &[
     "timeline",
     "cohort",
     "cohort-filter",
+    "checklist",
+    "vote",
+    "decide",
     "open",
     "recheck",
     "filter",

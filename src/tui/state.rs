@@ -2,6 +2,7 @@
 
 use super::keymap::{Context, Keymap};
 use super::panes::Pane;
+use super::panes::checklist::ChecklistPane;
 use super::panes::cohort::CohortPane;
 use super::panes::gates::GatesPane;
 use super::panes::timeline::Timeline;
@@ -59,6 +60,14 @@ pub enum Overlay {
         text: String,
         scroll: u16,
     },
+    /// Typing the optional note of a checklist tick (the item's key).
+    TickNote { key: String, input: Input },
+    /// Typing the reason for taking a checklist tick back.
+    UntickReason { key: String, input: Input },
+    /// Typing a vote: `go|no-go ROLE[: note]`.
+    Vote(Input),
+    /// Asking to freeze the decision; a reason typed here overrides the gates.
+    Decide(Input),
     /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
     Confirm {
         action: Box<super::action::Action>,
@@ -104,6 +113,7 @@ pub struct State {
     pub gates: GatesPane,
     pub timeline: Timeline,
     pub cohort: CohortPane,
+    pub checklist: ChecklistPane,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -161,6 +171,13 @@ impl State {
             checking: BTreeSet::new(),
             timeline: Timeline::new(config.raw.postgres.is_some()),
             cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
+            checklist: ChecklistPane::new(
+                config.checklist_path.is_some(),
+                config.raw.decision.clone(),
+                launch.decision_at,
+                config.raw.postgres.is_some(),
+                config.raw.alerts.bell,
+            ),
             status: None,
             keymap,
             theme,
@@ -212,6 +229,10 @@ impl State {
                 | Overlay::Search(_)
                 | Overlay::Override(_)
                 | Overlay::Note(_)
+                | Overlay::TickNote { .. }
+                | Overlay::UntickReason { .. }
+                | Overlay::Vote(_)
+                | Overlay::Decide(_)
                 | Overlay::Confirm { .. },
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,

@@ -32,6 +32,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    // Live news of a tick, a vote or a decision is the Checklist pane's too.
+    if let Action::Live(signal) = &action
+        && super::panes::checklist::update::is_call_news(signal)
+    {
+        route(state, Pane::Checklist, Action::RefreshCall, fx);
+    }
     if let Some(pane) = panes::owner(&action) {
         return route(state, pane, action, fx);
     }
@@ -137,6 +143,13 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::HandoffReady { out, result } => {
             return super::notes::handoff_ready(state, out, result);
         }
+        Action::JumpToGate(gate) => {
+            show_pane(state, Pane::Gates);
+            state.overlays.push(Overlay::Detail { gate, scroll: 0 });
+        }
+        Action::StartTick | Action::StartUntick | Action::ToggleOpenItems => {
+            return route(state, Pane::Checklist, action, fx);
+        }
         // Routed by `panes::owner` above.
         Action::JournalRecorded(_)
         | Action::JournalWritten
@@ -151,7 +164,18 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | Action::FilterCohortCode(_)
         | Action::StartCohortOverride
         | Action::OverrideCohort { .. }
-        | Action::CohortOverridden { .. } => return false,
+        | Action::CohortOverridden { .. }
+        | Action::ChecklistLoaded(_)
+        | Action::ReloadChecklist
+        | Action::CallLoaded(_)
+        | Action::RefreshCall
+        | Action::TickItem { .. }
+        | Action::UntickItem { .. }
+        | Action::CastVote(_)
+        | Action::Decide { .. }
+        | Action::StartVote(_)
+        | Action::StartDecide(_)
+        | Action::CallWritten(_) => return false,
     }
     true
 }
@@ -259,6 +283,10 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             Overlay::Palette(input)
             | Overlay::Override(input)
             | Overlay::Note(input)
+            | Overlay::TickNote { input, .. }
+            | Overlay::UntickReason { input, .. }
+            | Overlay::Vote(input)
+            | Overlay::Decide(input)
             | Overlay::Confirm { input, .. },
         ) => {
             input.handle(request);
@@ -293,6 +321,30 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
         Some(Overlay::Note(input)) => {
             let text = input.value().to_owned();
             return apply(state, Action::AddNote(text), fx);
+        }
+        Some(
+            Overlay::TickNote { .. }
+            | Overlay::UntickReason { .. }
+            | Overlay::Vote(_)
+            | Overlay::Decide(_),
+        ) => {
+            // The pane reopens the modal, text kept, if it refuses the entry.
+            let action = match state.overlays.pop() {
+                Some(Overlay::TickNote { key, input }) => Action::TickItem {
+                    key,
+                    note: input.value().to_owned(),
+                },
+                Some(Overlay::UntickReason { key, input }) => Action::UntickItem {
+                    key,
+                    reason: input.value().to_owned(),
+                },
+                Some(Overlay::Vote(input)) => Action::CastVote(input.value().to_owned()),
+                Some(Overlay::Decide(input)) => Action::Decide {
+                    override_reason: Some(input.value().to_owned()),
+                },
+                _ => return true,
+            };
+            return confirmed_first(state, action, fx);
         }
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();

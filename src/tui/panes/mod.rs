@@ -7,6 +7,7 @@
 //! changes only its own state: what it wants from the rest of the cockpit (work for the event
 //! loop, news for another pane, a view to open, a message) it returns in its [`Reply`].
 
+pub mod checklist;
 pub mod cohort;
 pub mod gates;
 pub mod timeline;
@@ -26,16 +27,18 @@ pub enum Pane {
     Gates,
     Timeline,
     Cohort,
+    Checklist,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Gates, Pane::Timeline, Pane::Cohort];
+    pub const ALL: [Pane; 4] = [Pane::Gates, Pane::Timeline, Pane::Cohort, Pane::Checklist];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Gates => "Gates",
             Pane::Timeline => "Timeline",
             Pane::Cohort => "Cohort",
+            Pane::Checklist => "Checklist",
         }
     }
 }
@@ -135,6 +138,17 @@ pub fn owner(action: &Action) -> Option<Pane> {
         | Action::StartCohortOverride
         | Action::OverrideCohort { .. }
         | Action::CohortOverridden { .. } => Some(Pane::Cohort),
+        Action::ChecklistLoaded(_)
+        | Action::ReloadChecklist
+        | Action::CallLoaded(_)
+        | Action::RefreshCall
+        | Action::TickItem { .. }
+        | Action::UntickItem { .. }
+        | Action::CastVote(_)
+        | Action::Decide { .. }
+        | Action::StartVote(_)
+        | Action::StartDecide(_)
+        | Action::CallWritten(_) => Some(Pane::Checklist),
         Action::JournalRecorded(_)
         | Action::JournalWritten
         | Action::TimelineLoaded(_)
@@ -162,6 +176,7 @@ pub fn update(state: &mut State, pane: Pane, action: Action) -> Reply {
         Pane::Gates => gates::update::update(&mut state.gates, &cx, action),
         Pane::Timeline => timeline::update::update(&mut state.timeline, &cx, action),
         Pane::Cohort => cohort::update::update(&mut state.cohort, &cx, action),
+        Pane::Checklist => checklist::update::update(&mut state.checklist, &cx, action),
     }
 }
 
@@ -171,6 +186,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Pane::Gates => gates::render::render(state, frame, area),
         Pane::Timeline => timeline::render::render(state, frame, area),
         Pane::Cohort => cohort::render::render(state, frame, area),
+        Pane::Checklist => checklist::render::render(state, frame, area),
     }
 }
 
@@ -182,6 +198,7 @@ pub fn footer(pane: Pane, context: Context) -> Option<&'static [(Command, &'stat
         (Pane::Timeline, Context::Cockpit) => Some(timeline::FOOTER),
         (Pane::Cohort, Context::Cockpit) => Some(cohort::FOOTER),
         (Pane::Cohort, Context::Detail) => Some(cohort::DETAIL_FOOTER),
+        (Pane::Checklist, Context::Cockpit) => Some(checklist::FOOTER),
         _ => None,
     }
 }

@@ -65,6 +65,12 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
                 text,
                 scroll,
             } => journal::report(state, frame, areas.body, title, text, *scroll),
+            Overlay::TickNote { .. }
+            | Overlay::UntickReason { .. }
+            | Overlay::Vote(_)
+            | Overlay::Decide(_) => {
+                panes::checklist::render::modal(state, frame, areas.body, overlay)
+            }
             Overlay::Confirm { action, input } => {
                 crate::tui::confirm::render(state, frame, areas.body, action, input)
             }
