@@ -94,9 +94,11 @@ pub fn parse(text: &str, file: &str, known_gates: &[&str]) -> Result<Checklist, 
                     item.in_code = true;
                 }
             }
-            Event::End(TagEnd::CodeBlock) => {
+            Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::Paragraph) => {
+                // Blocks inside an item are separate words, not glued together.
                 if let Some(item) = open.last_mut() {
                     item.in_code = false;
+                    item.text.push(' ');
                 }
             }
             Event::Start(Tag::List(_)) => {

@@ -425,8 +425,8 @@ fn click(state: &mut State, column: u16, row: u16, fx: &mut Vec<Effect>) -> bool
     }
     let areas = layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1));
     if row == areas.tabs.y {
-        let titles: Vec<&str> = Pane::ALL.iter().map(|p| p.title()).collect();
-        return match layout::tab_at(column, &titles) {
+        let tabs: Vec<(usize, &str)> = Pane::ALL.iter().map(|p| (p.number(), p.title())).collect();
+        return match layout::tab_at(column, &tabs) {
             Some(i) => {
                 show_pane(state, Pane::ALL[i]);
                 true

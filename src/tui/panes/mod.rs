@@ -41,6 +41,16 @@ impl Pane {
             Pane::Checklist => "Checklist",
         }
     }
+
+    /// Its number key (`1`…), as the tabs row shows it.
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Gates => 1,
+            Pane::Timeline => 2,
+            Pane::Cohort => 3,
+            Pane::Checklist => 5,
+        }
+    }
 }
 
 /// The footer of a pane whose rows are gates or name them (Gates, Timeline).

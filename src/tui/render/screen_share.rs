@@ -155,8 +155,9 @@ fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame,
         return;
     }
     let theme = &state.theme;
+    const WIDTH: usize = 48;
     let mut lines = vec![Line::styled(
-        format!("roll call · call {}", call.round),
+        format!("{:<WIDTH$}", format!("roll call · call {}", call.round)),
         theme.title(),
     )];
     for (role, vote) in &call.roles {
@@ -179,6 +180,7 @@ fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame,
                 theme.dim(),
             ),
         };
+        let text = format!("{:<WIDTH$}", format::fit(&text, WIDTH));
         lines.push(Line::styled(text, style.add_modifier(Modifier::BOLD)));
     }
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), area);
