@@ -90,8 +90,9 @@ pub struct Rehearsal {
     scenario: Option<JoinHandle<()>>,
     played: watch::Receiver<usize>,
     postgres: Option<ThrowawayPostgres>,
-    /// The rehearsal's checklist file (removed with the rehearsal).
-    _files: tempfile::TempDir,
+    /// Where the rehearsal's checklist is, with a named database (a throwaway one holds it in
+    /// its own directory); removed with the rehearsal.
+    _files: Option<tempfile::TempDir>,
     call: Option<JoinHandle<()>>,
 }
 
@@ -128,13 +129,23 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
-        let files = tempfile::Builder::new()
-            .prefix("gonogo-demo-")
-            .tempdir()
-            .map_err(|e| DemoError::Serve(format!("cannot write the demo checklist: {e}")))?;
-        let checklist_path = files.path().join("SOFT_LAUNCH_DEMO_CHECKLIST.md");
-        std::fs::write(&checklist_path, call::checklist_text(&clock))
-            .map_err(|e| DemoError::Serve(format!("cannot write the demo checklist: {e}")))?;
+        let cannot = |e: std::io::Error| DemoError::Serve(format!("cannot write the demo checklist: {e}"));
+        let files = match &postgres {
+            Some(_) => None,
+            None => Some(
+                tempfile::Builder::new()
+                    .prefix("gonogo-checklist-")
+                    .tempdir()
+                    .map_err(cannot)?,
+            ),
+        };
+        let dir = match (&postgres, &files) {
+            (Some(pg), _) => pg.dir().to_path_buf(),
+            (None, Some(files)) => files.path().to_path_buf(),
+            (None, None) => std::env::temp_dir(),
+        };
+        let checklist_path = dir.join("SOFT_LAUNCH_DEMO_CHECKLIST.md");
+        std::fs::write(&checklist_path, call::checklist_text(&clock)).map_err(cannot)?;
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
