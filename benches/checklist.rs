@@ -28,7 +28,9 @@ fn big_checklist(items: usize) -> String {
                 1 => format!(" <!-- due: T-{i}m, role: tech lead -->"),
                 _ => String::new(),
             };
-            text.push_str(&format!("- [ ] Item {i} of phase {s}: check the thing{binding}\n"));
+            text.push_str(&format!(
+                "- [ ] Item {i} of phase {s}: check the thing{binding}\n"
+            ));
         }
     }
     text
@@ -50,8 +52,21 @@ fn first_frame(dir: &Path) -> Vec<f64> {
         let started = Instant::now();
         let list = gonogo::checklist::load_configured(&config).unwrap();
         assert_eq!(list.items.len(), 2_000);
-        let mut state = State::new(&config, "bench", false, Keymap::default(), Theme::plain(), chrono::Utc::now());
-        update(&mut state, Action::Resize { width: 160, height: 48 });
+        let mut state = State::new(
+            &config,
+            "bench",
+            false,
+            Keymap::default(),
+            Theme::plain(),
+            chrono::Utc::now(),
+        );
+        update(
+            &mut state,
+            Action::Resize {
+                width: 160,
+                height: 48,
+            },
+        );
         update(&mut state, Action::ChecklistLoaded(Ok(Arc::new(list))));
         update(&mut state, Action::ShowPane(Pane::Checklist));
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -76,8 +91,13 @@ fn tick_latency(runtime: &tokio::runtime::Runtime, dir: &Path, ticks: usize) -> 
     );
     let latencies = runtime.block_on(async {
         let config = load_str(&config_text, Path::new("bench.toml")).unwrap();
-        let mut writer = Driver::start(config.clone(), CockpitOptions::new("writer", Keymap::default())).unwrap();
-        let mut reader = Driver::start(config, CockpitOptions::new("reader", Keymap::default())).unwrap();
+        let mut writer = Driver::start(
+            config.clone(),
+            CockpitOptions::new("writer", Keymap::default()),
+        )
+        .unwrap();
+        let mut reader =
+            Driver::start(config, CockpitOptions::new("reader", Keymap::default())).unwrap();
         for d in [&mut writer, &mut reader] {
             let ready = d
                 .run_until(Duration::from_secs(15), |s| {
@@ -100,10 +120,17 @@ fn tick_latency(runtime: &tokio::runtime::Runtime, dir: &Path, ticks: usize) -> 
         let mut latencies = Vec::new();
         for key in keys {
             let started = Instant::now();
-            writer.dispatch(Action::TickItem { key: key.clone(), note: String::new() });
+            writer.dispatch(Action::TickItem {
+                key: key.clone(),
+                note: String::new(),
+            });
             let deadline = started + Duration::from_secs(10);
             loop {
-                let seen = reader.state.checklist.tick_of(&key).is_some_and(|t| t.ticked);
+                let seen = reader
+                    .state
+                    .checklist
+                    .tick_of(&key)
+                    .is_some_and(|t| t.ticked);
                 if seen {
                     break;
                 }
@@ -130,7 +157,10 @@ fn main() {
     println!(
         "checklist, 2,000 items: parse + first frame at 160x48: median {p50:.1} ms, p95 {p95:.1} ms, max {max:.1} ms (goal ≤ 100 ms)"
     );
-    let ticks: usize = std::env::var("GONOGO_TICKS").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let ticks: usize = std::env::var("GONOGO_TICKS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (p50, p95, max) = support::percentiles(tick_latency(&runtime, dir.path(), ticks));
     println!(

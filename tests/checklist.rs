@@ -40,14 +40,29 @@ fn the_seed_checklist_loads_as_it_is() {
     let want = [
         ("T-72h checklist (3 days before send) / Database", 3),
         ("T-72h checklist (3 days before send) / Cohort CSV", 3),
-        ("T-72h checklist (3 days before send) / Email infrastructure", 3),
-        ("T-72h checklist (3 days before send) / Backend invite-redemption path", 4),
-        ("T-72h checklist (3 days before send) / Acceptance-gate monitoring", 2),
+        (
+            "T-72h checklist (3 days before send) / Email infrastructure",
+            3,
+        ),
+        (
+            "T-72h checklist (3 days before send) / Backend invite-redemption path",
+            4,
+        ),
+        (
+            "T-72h checklist (3 days before send) / Acceptance-gate monitoring",
+            2,
+        ),
         ("T-72h checklist (3 days before send) / Communications", 4),
-        ("D-day checklist (the day of send) / Last hour before send", 5),
+        (
+            "D-day checklist (the day of send) / Last hour before send",
+            5,
+        ),
         ("D-day checklist (the day of send) / Send", 4),
         ("D-day checklist (the day of send) / Hour 1 post-send", 3),
-        ("D-day checklist (the day of send) / Every 4 h during the bêta window", 3),
+        (
+            "D-day checklist (the day of send) / Every 4 h during the bêta window",
+            3,
+        ),
         ("D+0 18:00 UTC — decision call", 5),
     ];
     let want: Vec<(String, usize)> = want.iter().map(|(p, n)| (p.to_string(), *n)).collect();
@@ -74,7 +89,10 @@ fn the_weldr_plan_loads_with_its_done_items() {
     let done = c.items.iter().filter(|i| i.done_in_file).count();
     let open = c.items.len() - done;
     assert_eq!((done, open), (15, 7), "{:#?}", c.items);
-    assert!(c.items.iter().any(|i| i.depth == 1), "nested items are items");
+    assert!(
+        c.items.iter().any(|i| i.depth == 1),
+        "nested items are items"
+    );
     let view = checklist::view(&c, &[], |_| GateState::Unknown, None, decision_at());
     assert_eq!((view.done, view.total), (15, 22));
     let first = view.items().next().unwrap();
@@ -126,7 +144,13 @@ fn ticks_gates_and_deadlines_make_the_state() {
         tick(&c.items[2], false, "bruno"),
         tick(&gone.items[0], true, "carla"),
     ];
-    let passing = |g: &str| if g == "testers" { GateState::Pass } else { GateState::Unknown };
+    let passing = |g: &str| {
+        if g == "testers" {
+            GateState::Pass
+        } else {
+            GateState::Unknown
+        }
+    };
     let view = checklist::view(&c, &ticks, passing, Some(decision_at()), now);
     let states: Vec<ItemState> = view.items().map(|i| i.state).collect();
     assert_eq!(
@@ -159,13 +183,26 @@ fn ticks_gates_and_deadlines_make_the_state() {
             ItemState::Open,
         ]
     );
-    assert_eq!(view.items().nth(1).unwrap().gate_state, Some(GateState::Fail));
+    assert_eq!(
+        view.items().nth(1).unwrap().gate_state,
+        Some(GateState::Fail)
+    );
 }
 
 #[test]
 fn reordering_and_reformatting_keep_ticks_and_new_words_make_a_new_item() {
-    let a = checklist::parse("## S\n### T\n- [ ] Backup **fresh**\n- [ ] Other\n", "c.md", &[]).unwrap();
-    let b = checklist::parse("## S\n### T\n- [ ] Other\n-   [ ]   backup   fresh\n", "c.md", &[]).unwrap();
+    let a = checklist::parse(
+        "## S\n### T\n- [ ] Backup **fresh**\n- [ ] Other\n",
+        "c.md",
+        &[],
+    )
+    .unwrap();
+    let b = checklist::parse(
+        "## S\n### T\n- [ ] Other\n-   [ ]   backup   fresh\n",
+        "c.md",
+        &[],
+    )
+    .unwrap();
     let ticks = vec![tick(&a.items[0], true, "alice")];
     let view = checklist::view(&b, &ticks, |_| GateState::Unknown, None, decision_at());
     let fresh = view.items().find(|i| i.text == "backup fresh").unwrap();
@@ -182,7 +219,9 @@ fn items_are_found_by_id_or_a_unique_piece_of_text() {
     let c = checklist::parse(SEED, "seed.md", &[]).unwrap();
     let item = &c.items[5];
     assert!(matches!(checklist::resolve(&c, &item.id), checklist::Resolved::One(i) if i == item));
-    assert!(matches!(checklist::resolve(&c, &item.id[..5]), checklist::Resolved::One(i) if i == item));
+    assert!(
+        matches!(checklist::resolve(&c, &item.id[..5]), checklist::Resolved::One(i) if i == item)
+    );
     assert!(matches!(
         checklist::resolve(&c, "pagerduty incident"),
         checklist::Resolved::One(i) if i.text == "No PagerDuty incident open."
@@ -193,7 +232,10 @@ fn items_are_found_by_id_or_a_unique_piece_of_text() {
     let text = e.to_string();
     assert!(text.contains("matches 3 items"), "{text}");
     assert_eq!(e.exit_code(), 64);
-    assert!(matches!(checklist::find(&c, "nothing like this"), Err(checklist::ActionError::NotFound(_))));
+    assert!(matches!(
+        checklist::find(&c, "nothing like this"),
+        Err(checklist::ActionError::NotFound(_))
+    ));
 }
 
 #[test]
@@ -207,10 +249,24 @@ fn bad_files_are_named() {
     let latin1 = dir.path().join("latin1.md");
     std::fs::write(&latin1, b"## S\n- [ ] caf\xe9\n").unwrap();
     let e = checklist::load(&latin1, &[]).unwrap_err();
-    assert!(e.to_string().contains("latin1.md:2: the file is not valid UTF-8"), "{e}");
-    let dup = checklist::parse("## S\n- [ ] One\n\n## S\n- [ ]   one\n", "dup.md", &[]).unwrap_err();
-    assert!(dup.to_string().contains("dup.md:5: duplicate item: the same section and text as line 2"), "{dup}");
-    let hostile = checklist::parse("## S\u{1b}[2J\n- [ ] Tick \u{1b}]0;pwned\u{7} me\n", "h.md", &[]).unwrap();
+    assert!(
+        e.to_string()
+            .contains("latin1.md:2: the file is not valid UTF-8"),
+        "{e}"
+    );
+    let dup =
+        checklist::parse("## S\n- [ ] One\n\n## S\n- [ ]   one\n", "dup.md", &[]).unwrap_err();
+    assert!(
+        dup.to_string()
+            .contains("dup.md:5: duplicate item: the same section and text as line 2"),
+        "{dup}"
+    );
+    let hostile = checklist::parse(
+        "## S\u{1b}[2J\n- [ ] Tick \u{1b}]0;pwned\u{7} me\n",
+        "h.md",
+        &[],
+    )
+    .unwrap();
     assert!(!hostile.items[0].text.chars().any(|c| c.is_control()));
     assert!(!hostile.sections[0][0].chars().any(|c| c.is_control()));
 }
@@ -221,13 +277,25 @@ fn two_thousand_items_parse_quickly() {
     for s in 0..40 {
         text.push_str(&format!("## Section {s}\n"));
         for i in 0..50 {
-            text.push_str(&format!("- [ ] Item {i} of section {s} <!-- due: T-{i}m -->\n"));
+            text.push_str(&format!(
+                "- [ ] Item {i} of section {s} <!-- due: T-{i}m -->\n"
+            ));
         }
     }
     let started = std::time::Instant::now();
     let c = checklist::parse(&text, "big.md", &[]).unwrap();
-    let view = checklist::view(&c, &[], |_| GateState::Unknown, Some(decision_at()), decision_at());
+    let view = checklist::view(
+        &c,
+        &[],
+        |_| GateState::Unknown,
+        Some(decision_at()),
+        decision_at(),
+    );
     assert_eq!(view.total, 2_000);
     // Generous for a loaded debug build; the benchmark measures the release figure.
-    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -27,18 +27,38 @@ async fn the_checklist_from_the_command_line(pool: PgPool) {
     let (code, out, err) = run(&env, &["checklist"]);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(out.contains("T-72h › Database  1/3"), "{out}");
-    assert!(out.contains("[✓]") && out.contains("verified by gate green"), "{out}");
+    assert!(
+        out.contains("[✓]") && out.contains("verified by gate green"),
+        "{out}"
+    );
     assert!(out.contains("2/4 done"), "{out}");
 
     let (code, _, err) = run(&env, &["checklist", "tick", "Migration applied"]);
     assert_eq!(code, Some(64), "{err}");
-    assert!(err.contains("matches 2 items") && err.contains("Migration applied to prod"), "{err}");
+    assert!(
+        err.contains("matches 2 items") && err.contains("Migration applied to prod"),
+        "{err}"
+    );
     let (code, _, err) = run(&env, &["checklist", "tick", "always green"]);
     assert_eq!(code, Some(64));
     assert!(err.contains("verified by the gate `green`"), "{err}");
-    let (code, out, err) = run(&env, &["--operator", "alice", "checklist", "tick", "to staging", "--note", "count(*) = 0"]);
+    let (code, out, err) = run(
+        &env,
+        &[
+            "--operator",
+            "alice",
+            "checklist",
+            "tick",
+            "to staging",
+            "--note",
+            "count(*) = 0",
+        ],
+    );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("ticked \"Migration applied to staging\""), "{out}");
+    assert!(
+        out.contains("ticked \"Migration applied to staging\""),
+        "{out}"
+    );
     let (code, _, err) = run(&env, &["checklist", "untick", "backup", "--reason", ""]);
     assert_eq!(code, Some(64), "{err}");
 
@@ -46,18 +66,33 @@ async fn the_checklist_from_the_command_line(pool: PgPool) {
     assert_eq!(code, Some(2));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let sections = json["sections"].as_array().unwrap();
-    assert_eq!(sections[0]["path"], serde_json::json!(["T-72h", "Database"]));
-    assert_eq!((sections[0]["done"].as_u64(), sections[0]["total"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(
+        sections[0]["path"],
+        serde_json::json!(["T-72h", "Database"])
+    );
+    assert_eq!(
+        (sections[0]["done"].as_u64(), sections[0]["total"].as_u64()),
+        (Some(2), Some(3))
+    );
     let items = sections[0]["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "only the open item: {items:?}");
     assert_eq!(items[0]["state"], "open");
-    for key in ["id", "text", "state", "by", "at", "note", "due", "gate", "role"] {
+    for key in [
+        "id", "text", "state", "by", "at", "note", "due", "gate", "role",
+    ] {
         assert!(items[0].get(key).is_some(), "{key}");
     }
     let (_, out, _) = run(&env, &["checklist", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let done = &json["sections"][0]["items"][0];
-    assert_eq!((done["state"].as_str(), done["by"].as_str(), done["note"].as_str()), (Some("done"), Some("alice"), Some("count(*) = 0")));
+    assert_eq!(
+        (
+            done["state"].as_str(),
+            done["by"].as_str(),
+            done["note"].as_str()
+        ),
+        (Some("done"), Some("alice"), Some("count(*) = 0"))
+    );
 
     let (code, _, _) = run(&env, &["checklist", "tick", "to prod"]);
     assert_eq!(code, Some(0));
@@ -71,18 +106,40 @@ async fn votes_and_decisions_from_the_command_line(pool: PgPool) {
     let env = env(&pool);
     let (code, _, err) = run(&env, &["vote", "go", "--role", "janitor"]);
     assert_eq!(code, Some(64));
-    assert!(err.contains("tech lead, product lead, on-call engineer"), "{err}");
+    assert!(
+        err.contains("tech lead, product lead, on-call engineer"),
+        "{err}"
+    );
     let (code, _, err) = run(&env, &["vote", "no-go", "--role", "tech lead"]);
     assert_eq!(code, Some(64));
     assert!(err.contains("needs a note"), "{err}");
-    let (code, out, _) = run(&env, &["--operator", "alice", "vote", "go", "--role", "tech lead"]);
+    let (code, out, _) = run(
+        &env,
+        &["--operator", "alice", "vote", "go", "--role", "tech lead"],
+    );
     assert_eq!(code, Some(0));
-    assert!(out.contains("waiting for: product lead, on-call engineer"), "{out}");
+    assert!(
+        out.contains("waiting for: product lead, on-call engineer"),
+        "{out}"
+    );
     let (code, _, err) = run(&env, &["decide"]);
     assert_eq!(code, Some(64));
-    assert!(err.contains("waiting for product lead, on-call engineer"), "{err}");
+    assert!(
+        err.contains("waiting for product lead, on-call engineer"),
+        "{err}"
+    );
     run(&env, &["vote", "go", "--role", "product lead"]);
-    run(&env, &["vote", "no-go", "--role", "on-call engineer", "--note", "replica lag"]);
+    run(
+        &env,
+        &[
+            "vote",
+            "no-go",
+            "--role",
+            "on-call engineer",
+            "--note",
+            "replica lag",
+        ],
+    );
     let (code, out, err) = run(&env, &["--operator", "olivia", "decide", "--json"]);
     assert_eq!(code, Some(1), "a NO-GO: exit 1\n{err}");
     let record: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -96,7 +153,10 @@ async fn votes_and_decisions_from_the_command_line(pool: PgPool) {
 
     let (code, out, _) = run(&env, &["decision", "show", "1"]);
     assert_eq!(code, Some(0));
-    assert!(out.starts_with("### Decision 1 — Test launch: NO-GO"), "{out}");
+    assert!(
+        out.starts_with("### Decision 1 — Test launch: NO-GO"),
+        "{out}"
+    );
     let (code, out, _) = run(&env, &["decision", "show", "--format", "json"]);
     assert_eq!(code, Some(0));
     let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -128,13 +188,28 @@ fn init_writes_a_checklist_that_loads() {
     assert!(out.contains("SOFT_LAUNCH_BETA_2026_CHECKLIST.md"), "{out}");
     let config = gonogo::config::load(Some(&env.path().join("gonogo.toml")));
     // The starter config needs its environment variables; its checklist parses against its gates.
-    let gates = ["testers", "sentry_p1", "status_page", "synthetic", "k6_nightly", "high_issues"];
-    let list = gonogo::checklist::load(&env.path().join("SOFT_LAUNCH_BETA_2026_CHECKLIST.md"), &gates).unwrap();
+    let gates = [
+        "testers",
+        "sentry_p1",
+        "status_page",
+        "synthetic",
+        "k6_nightly",
+        "high_issues",
+    ];
+    let list = gonogo::checklist::load(
+        &env.path().join("SOFT_LAUNCH_BETA_2026_CHECKLIST.md"),
+        &gates,
+    )
+    .unwrap();
     assert_eq!(list.items.len(), 39);
     drop(config);
     let (_, out, _) = run(&env, &["init", "--force"]);
     assert!(out.contains("wrote"), "{out}");
-    std::fs::write(env.path().join("SOFT_LAUNCH_BETA_2026_CHECKLIST.md"), "mine").unwrap();
+    std::fs::write(
+        env.path().join("SOFT_LAUNCH_BETA_2026_CHECKLIST.md"),
+        "mine",
+    )
+    .unwrap();
     std::fs::remove_file(env.path().join("gonogo.toml")).unwrap();
     let (_, out, _) = run(&env, &["init"]);
     assert!(out.contains("kept the existing"), "{out}");
@@ -149,5 +224,8 @@ fn a_missing_checklist_is_named() {
     ));
     let (code, _, err) = run(&env, &["checklist"]);
     assert_eq!(code, Some(74), "{err}");
-    assert!(err.contains("nowhere.md") && err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("nowhere.md") && err.contains("does not exist"),
+        "{err}"
+    );
 }

@@ -43,7 +43,11 @@ fn evidence(verdict: Verdict) -> Evidence {
     }
 }
 
-fn freeze<'a>(s: &'a DecisionSettings, now: chrono::DateTime<Utc>, over: Option<&'a str>) -> Freeze<'a> {
+fn freeze<'a>(
+    s: &'a DecisionSettings,
+    now: chrono::DateTime<Utc>,
+    over: Option<&'a str>,
+) -> Freeze<'a> {
     Freeze {
         settings: s,
         launch: LAUNCH,
@@ -55,7 +59,9 @@ fn freeze<'a>(s: &'a DecisionSettings, now: chrono::DateTime<Utc>, over: Option<
 async fn all_vote(store: &DecisionStore, s: &DecisionSettings, choice: VoteChoice) {
     for role in &s.roles {
         let note = (choice == VoteChoice::NoGo).then_some("db replication lag");
-        decision::vote(store, s, role, choice, note, Utc::now()).await.unwrap();
+        decision::vote(store, s, role, choice, note, Utc::now())
+            .await
+            .unwrap();
     }
 }
 
@@ -73,11 +79,22 @@ async fn ticks_are_shared_and_journaled(pool: PgPool) {
     let t = checklist::actions::tick(&alice, &c.items[0], Some("pgbackrest ok\u{1b}[2J"), now)
         .await
         .unwrap();
-    assert_eq!(t.note.as_deref(), Some("pgbackrest ok[2J"), "control characters stripped");
-    let refused = checklist::actions::tick(&alice, &c.items[1], None, now).await.unwrap_err();
-    assert!(refused.to_string().contains("the gate `testers`"), "{refused}");
+    assert_eq!(
+        t.note.as_deref(),
+        Some("pgbackrest ok[2J"),
+        "control characters stripped"
+    );
+    let refused = checklist::actions::tick(&alice, &c.items[1], None, now)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("the gate `testers`"),
+        "{refused}"
+    );
     let long = "x".repeat(2_001);
-    let refused = checklist::actions::tick(&alice, &c.items[0], Some(&long), now).await.unwrap_err();
+    let refused = checklist::actions::tick(&alice, &c.items[0], Some(&long), now)
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("2001 characters"), "{refused}");
 
     let bruno = ChecklistStore::new(pool.clone(), LAUNCH, "bruno");
@@ -85,7 +102,10 @@ async fn ticks_are_shared_and_journaled(pool: PgPool) {
     assert_eq!(ticks.len(), 1);
     assert_eq!((ticks[0].by.as_str(), ticks[0].ticked), ("alice", true));
     let no_reason = checklist::actions::untick(&bruno, &c.items[0], ticks.first(), "  ", now).await;
-    assert!(matches!(no_reason, Err(checklist::ActionError::ReasonRequired)));
+    assert!(matches!(
+        no_reason,
+        Err(checklist::ActionError::ReasonRequired)
+    ));
     checklist::actions::untick(&bruno, &c.items[0], ticks.first(), "wrong stanza", now)
         .await
         .unwrap();
@@ -103,8 +123,16 @@ async fn ticks_are_shared_and_journaled(pool: PgPool) {
     assert_eq!(
         lines,
         vec![
-            ("checklist_tick".into(), "alice".into(), "ticked \"Backup fresh\": pgbackrest ok[2J".into()),
-            ("checklist_untick".into(), "bruno".into(), "unticked \"Backup fresh\": wrong stanza".into()),
+            (
+                "checklist_tick".into(),
+                "alice".into(),
+                "ticked \"Backup fresh\": pgbackrest ok[2J".into()
+            ),
+            (
+                "checklist_untick".into(),
+                "bruno".into(),
+                "unticked \"Backup fresh\": wrong stanza".into()
+            ),
         ]
     );
 }
@@ -116,20 +144,38 @@ async fn the_roll_call_freezes_into_chained_records(pool: PgPool) {
     let alice = DecisionStore::new(pool.clone(), LAUNCH, "alice");
     let bruno = DecisionStore::new(pool.clone(), LAUNCH, "bruno");
 
-    let e = decision::vote(&alice, &s, "release manager", VoteChoice::Go, None, Utc::now())
-        .await
-        .unwrap_err();
+    let e = decision::vote(
+        &alice,
+        &s,
+        "release manager",
+        VoteChoice::Go,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, VoteError::UnknownRole { .. }));
-    assert!(e.to_string().contains("tech lead, product lead, on-call engineer"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("tech lead, product lead, on-call engineer"),
+        "{e}"
+    );
     assert_eq!(e.exit_code(), 64);
     let e = decision::vote(&alice, &s, "tech lead", VoteChoice::NoGo, None, Utc::now())
         .await
         .unwrap_err();
     assert!(matches!(e, VoteError::NoGoNeedsNote));
 
-    decision::vote(&alice, &s, "Tech  Lead", VoteChoice::NoGo, Some("p1 open"), Utc::now())
-        .await
-        .unwrap();
+    decision::vote(
+        &alice,
+        &s,
+        "Tech  Lead",
+        VoteChoice::NoGo,
+        Some("p1 open"),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let e = decision::decide(&bruno, freeze(&s, Utc::now(), None), evidence(Verdict::Go))
         .await
         .unwrap_err();
@@ -138,18 +184,43 @@ async fn the_roll_call_freezes_into_chained_records(pool: PgPool) {
         "{e}"
     );
     // The last vote of a role counts.
-    decision::vote(&bruno, &s, "tech lead", VoteChoice::Go, None, Utc::now()).await.unwrap();
-    decision::vote(&bruno, &s, "product lead", VoteChoice::Go, None, Utc::now()).await.unwrap();
-    decision::vote(&alice, &s, "on-call engineer", VoteChoice::Go, None, Utc::now()).await.unwrap();
+    decision::vote(&bruno, &s, "tech lead", VoteChoice::Go, None, Utc::now())
+        .await
+        .unwrap();
+    decision::vote(&bruno, &s, "product lead", VoteChoice::Go, None, Utc::now())
+        .await
+        .unwrap();
+    decision::vote(
+        &alice,
+        &s,
+        "on-call engineer",
+        VoteChoice::Go,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let (round, votes) = alice.roll_call().await.unwrap();
     assert_eq!((round, votes.len()), (1, 3));
     assert!(votes.iter().all(|v| v.vote == VoteChoice::Go));
 
     // GO against gates that are not GO needs the override.
-    let e = decision::decide(&alice, freeze(&s, Utc::now(), None), evidence(Verdict::Unknown))
-        .await
-        .unwrap_err();
-    assert!(matches!(e, DecideError::GatesDisagree { verdict: Verdict::Unknown }), "{e}");
+    let e = decision::decide(
+        &alice,
+        freeze(&s, Utc::now(), None),
+        evidence(Verdict::Unknown),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DecideError::GatesDisagree {
+                verdict: Verdict::Unknown
+            }
+        ),
+        "{e}"
+    );
     let first = decision::decide(
         &alice,
         freeze(&s, Utc::now(), Some("status page vendor outage, not ours")),
@@ -162,7 +233,17 @@ async fn the_roll_call_freezes_into_chained_records(pool: PgPool) {
     assert!(first.body.gates_overridden);
     assert_eq!(first.body.prev_hash, None);
     let json = serde_json::to_value(&first).unwrap();
-    for key in ["number", "outcome", "decided_at", "decided_by", "votes", "gates", "checklist", "hash", "prev_hash"] {
+    for key in [
+        "number",
+        "outcome",
+        "decided_at",
+        "decided_by",
+        "votes",
+        "gates",
+        "checklist",
+        "hash",
+        "prev_hash",
+    ] {
         assert!(json.get(key).is_some(), "{key} missing: {json}");
     }
 
@@ -170,9 +251,13 @@ async fn the_roll_call_freezes_into_chained_records(pool: PgPool) {
     let (round, votes) = bruno.roll_call().await.unwrap();
     assert_eq!((round, votes.len()), (2, 0));
     all_vote(&bruno, &s, VoteChoice::NoGo).await;
-    let second = decision::decide(&bruno, freeze(&s, Utc::now(), None), evidence(Verdict::NoGo))
-        .await
-        .unwrap();
+    let second = decision::decide(
+        &bruno,
+        freeze(&s, Utc::now(), None),
+        evidence(Verdict::NoGo),
+    )
+    .await
+    .unwrap();
     assert_eq!(second.body.number, 2);
     assert_eq!(second.body.outcome, Outcome::NoGo);
     assert!(!second.body.gates_overridden);
@@ -199,9 +284,13 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
     let store = DecisionStore::new(pool.clone(), LAUNCH, "alice");
     for _ in 0..3 {
         all_vote(&store, &s, VoteChoice::NoGo).await;
-        decision::decide(&store, freeze(&s, Utc::now(), None), evidence(Verdict::NoGo))
-            .await
-            .unwrap();
+        decision::decide(
+            &store,
+            freeze(&s, Utc::now(), None),
+            evidence(Verdict::NoGo),
+        )
+        .await
+        .unwrap();
     }
     // The trigger refuses changes and deletions.
     for sql in [
@@ -212,7 +301,10 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
         let e = sqlx::query(sql).execute(&pool).await.unwrap_err();
         assert!(e.to_string().contains("insert-only"), "{sql}: {e}");
     }
-    assert_eq!(decision::verify_chain(&store.decisions().await.unwrap()), Ok(3));
+    assert_eq!(
+        decision::verify_chain(&store.decisions().await.unwrap()),
+        Ok(3)
+    );
 
     // The owner disables it and rewrites record 2's outcome, text and all.
     sqlx::query("ALTER TABLE gonogo.decisions DISABLE TRIGGER decisions_insert_only")
@@ -233,7 +325,8 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
 
     // Re-hashing record 2 does not help: record 3 still names the old hash.
     let records = store.decisions().await.unwrap();
-    let rehashed = gonogo::decision::record::chain_hash(records[1].prev_hash.as_deref(), &records[1].record);
+    let rehashed =
+        gonogo::decision::record::chain_hash(records[1].prev_hash.as_deref(), &records[1].record);
     sqlx::query("UPDATE gonogo.decisions SET hash = $1 WHERE number = 2")
         .bind(&rehashed)
         .execute(&pool)
@@ -272,7 +365,12 @@ fn the_record_reads_well_as_markdown() {
         gates_overridden: true,
         override_reason: Some("status page vendor outage | not ours".into()),
         votes: vec![
-            vote("tech lead", VoteChoice::Go, "alice", Some("gates green since 17:00")),
+            vote(
+                "tech lead",
+                VoteChoice::Go,
+                "alice",
+                Some("gates green since 17:00"),
+            ),
             vote("product lead", VoteChoice::Go, "bruno", None),
             vote("on-call engineer", VoteChoice::Go, "olivia", None),
         ],
@@ -296,5 +394,8 @@ fn the_record_reads_well_as_markdown() {
         prev_hash: None,
     };
     let record = decision::DecisionRecord::seal(body);
-    insta::assert_snapshot!("decision_record_markdown", decision::record::markdown(&record));
+    insta::assert_snapshot!(
+        "decision_record_markdown",
+        decision::record::markdown(&record)
+    );
 }

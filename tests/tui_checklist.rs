@@ -55,7 +55,12 @@ fn select(driver: &mut Driver, text: &str) {
     driver.dispatch(Action::ShowPane(Pane::Checklist));
     driver.dispatch(Action::Top);
     for _ in 0..driver.state.checklist.rows.len() {
-        if driver.state.checklist.selected_item().is_some_and(|i| i.text == text) {
+        if driver
+            .state
+            .checklist
+            .selected_item()
+            .is_some_and(|i| i.text == text)
+        {
             return;
         }
         driver.dispatch(Action::Move(1));
@@ -81,44 +86,74 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
         let ready = driver
             .run_until(Duration::from_secs(10), |s| {
                 s.checklist.call.is_some()
-                    && item_state(s, "Fresh file on disk").is_some_and(|(st, _)| st == ItemState::Verified)
+                    && item_state(s, "Fresh file on disk")
+                        .is_some_and(|(st, _)| st == ItemState::Verified)
             })
             .await;
-        assert!(ready, "loaded and verified: {:?}", driver.state.checklist.file);
+        assert!(
+            ready,
+            "loaded and verified: {:?}",
+            driver.state.checklist.file
+        );
     }
 
     // Space on a gate-bound item is refused, saying which gate decides it.
     select(&mut alice, "Fresh file on disk");
     alice.dispatch(Action::StartTick);
     assert!(alice.state.overlays.is_empty());
-    let said = alice.state.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    let said = alice
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
     assert!(said.contains("verified by the gate fresh"), "{said}");
     // Enter on it opens the gate in the Gates pane.
     alice.dispatch(Action::Open);
     assert_eq!(alice.state.pane, Pane::Gates);
-    assert!(matches!(alice.state.overlays.last(), Some(Overlay::Detail { gate, .. }) if gate == "fresh"));
+    assert!(
+        matches!(alice.state.overlays.last(), Some(Overlay::Detail { gate, .. }) if gate == "fresh")
+    );
     alice.dispatch(Action::Back);
 
     // Alice ticks with a note; Bruno sees it live.
     select(&mut alice, "Migration applied to staging");
     alice.dispatch(Action::StartTick);
-    assert!(matches!(alice.state.overlays.last(), Some(Overlay::TickNote { .. })));
+    assert!(matches!(
+        alice.state.overlays.last(),
+        Some(Overlay::TickNote { .. })
+    ));
     type_text(&mut alice, "count(*) = 0");
     let started = std::time::Instant::now();
     alice.dispatch(Action::Submit);
     let seen = bruno
         .run_until(Duration::from_secs(3), |s| {
-            item_state(s, "Migration applied to staging") == Some((ItemState::Done, Some("alice".into())))
+            item_state(s, "Migration applied to staging")
+                == Some((ItemState::Done, Some("alice".into())))
         })
         .await;
-    assert!(seen, "bruno sees alice's tick: {:?}", item_state(&bruno.state, "Migration applied to staging"));
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        seen,
+        "bruno sees alice's tick: {:?}",
+        item_state(&bruno.state, "Migration applied to staging")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 
     // Bruno unticks the file's [x] with a reason; an empty reason keeps the modal open.
     select(&mut bruno, "Backup fresh");
     bruno.dispatch(Action::StartUntick);
     bruno.dispatch(Action::Submit);
-    assert!(matches!(bruno.state.overlays.last(), Some(Overlay::UntickReason { .. })), "refused: reopened");
+    assert!(
+        matches!(
+            bruno.state.overlays.last(),
+            Some(Overlay::UntickReason { .. })
+        ),
+        "refused: reopened"
+    );
     type_text(&mut bruno, "stanza was wrong");
     bruno.dispatch(Action::Submit);
     let seen = alice
@@ -134,39 +169,78 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     alice.dispatch(Action::Submit);
     bruno.dispatch(Action::StartVote("no-go product lead".into()));
     bruno.dispatch(Action::Submit);
-    assert!(matches!(bruno.state.overlays.last(), Some(Overlay::Vote(_))), "a NO-GO needs a note");
+    assert!(
+        matches!(bruno.state.overlays.last(), Some(Overlay::Vote(_))),
+        "a NO-GO needs a note"
+    );
     bruno.dispatch(Action::Back);
     bruno.dispatch(Action::CastVote("go product lead".into()));
     bruno.dispatch(Action::CastVote("go On-call Engineer: all green".into()));
     let all_in = alice
-        .run_until(Duration::from_secs(3), |s| s.checklist.roll_call().missing().is_empty())
+        .run_until(Duration::from_secs(3), |s| {
+            s.checklist.roll_call().missing().is_empty()
+        })
         .await;
     assert!(all_in, "{:?}", alice.state.checklist.roll_call());
     bruno
-        .run_until(Duration::from_secs(3), |s| s.checklist.roll_call().missing().is_empty())
+        .run_until(Duration::from_secs(3), |s| {
+            s.checklist.roll_call().missing().is_empty()
+        })
         .await;
     bruno.dispatch(Action::StartDecide(String::new()));
     bruno.dispatch(Action::Submit);
     let frozen = alice
         .run_until(Duration::from_secs(5), |s| {
-            s.checklist.call.as_ref().and_then(|c| c.last.as_ref()).is_some()
+            s.checklist
+                .call
+                .as_ref()
+                .and_then(|c| c.last.as_ref())
+                .is_some()
         })
         .await;
-    assert!(frozen, "{:?} / {:?}", bruno.state.status, bruno.state.board.verdict());
-    let last = alice.state.checklist.call.as_ref().unwrap().last.clone().unwrap();
+    assert!(
+        frozen,
+        "{:?} / {:?}",
+        bruno.state.status,
+        bruno.state.board.verdict()
+    );
+    let last = alice
+        .state
+        .checklist
+        .call
+        .as_ref()
+        .unwrap()
+        .last
+        .clone()
+        .unwrap();
     assert_eq!((last.number, last.decided_by.as_str()), (1, "bruno"));
-    assert_eq!(alice.state.checklist.roll_call().round, 2, "the next call starts");
+    assert_eq!(
+        alice.state.checklist.roll_call().round,
+        2,
+        "the next call starts"
+    );
     let record: String = sqlx::query_scalar("SELECT record FROM gonogo.decisions WHERE number = 1")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert!(record.contains("\"by\":\"alice\""), "{record}");
-    assert!(record.contains("Migration applied to staging") == false, "done items are not listed open");
-    assert!(record.contains("Backup fresh"), "the unticked item is listed open: {record}");
+    assert!(
+        !record.contains("Migration applied to staging"),
+        "done items are not listed open"
+    );
+    assert!(
+        record.contains("Backup fresh"),
+        "the unticked item is listed open: {record}"
+    );
 
     // The gate turning red un-verifies its item in both cockpits.
     let old = std::time::SystemTime::now() - Duration::from_secs(7200);
-    std::fs::File::options().write(true).open(&marker).unwrap().set_modified(old).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&marker)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     for driver in [&mut alice, &mut bruno] {
         let red = driver
             .run_until(Duration::from_secs(8), |s| {
@@ -177,7 +251,12 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     }
     for driver in [alice, bruno] {
         let left = driver.stop().await;
-        assert!(!left.iter().any(|l| l.contains("tick") || l.contains("vote")), "{left:?}");
+        assert!(
+            !left
+                .iter()
+                .any(|l| l.contains("tick") || l.contains("vote")),
+            "{left:?}"
+        );
     }
 }
 
@@ -187,7 +266,14 @@ fn snapshot_state() -> State {
                 [[gate]]\nid = \"testers\"\ntitle = \"Testers signed up\"\nsource = \"file_age\"\npath = \"/x\"\npass = \"< 1h\"\n";
     let config = load_str(text, Path::new("snap.toml")).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 40, 0).unwrap();
-    let mut state = State::new(&config, "olivia", false, Keymap::default(), Theme::plain(), now);
+    let mut state = State::new(
+        &config,
+        "olivia",
+        false,
+        Keymap::default(),
+        Theme::plain(),
+        now,
+    );
     let list = checklist::parse(
         include_str!("fixtures/checklist/SOFT_LAUNCH_BETA_2026_CHECKLIST.md").replace(
             "- [ ] Tech lead, product lead, on-call engineer all on the call.",
@@ -209,7 +295,10 @@ fn snapshot_state() -> State {
         note: note.map(str::to_owned),
     };
     let call = CallState {
-        ticks: vec![tick(0, "alice", Some("count(*) = 0"), 5), tick(2, "bruno", None, 12)],
+        ticks: vec![
+            tick(0, "alice", Some("count(*) = 0"), 5),
+            tick(2, "bruno", None, 12),
+        ],
         round: 1,
         votes: vec![Vote {
             role: "tech lead".into(),
@@ -229,15 +318,24 @@ fn snapshot_state() -> State {
 #[test]
 fn the_pane_at_80x24_and_160x48() {
     let mut state = snapshot_state();
-    insta::assert_snapshot!("checklist_pane_80x24", tui_support::draw(&mut state, 80, 24));
-    insta::assert_snapshot!("checklist_pane_160x48", tui_support::draw(&mut state, 160, 48));
+    insta::assert_snapshot!(
+        "checklist_pane_80x24",
+        tui_support::draw(&mut state, 80, 24)
+    );
+    insta::assert_snapshot!(
+        "checklist_pane_160x48",
+        tui_support::draw(&mut state, 160, 48)
+    );
     update(&mut state, Action::ToggleOpenItems);
     let open_only = tui_support::draw(&mut state, 80, 24);
     assert!(!open_only.contains("[x]"), "{open_only}");
     update(&mut state, Action::ToggleScreenShare);
     let share = tui_support::draw(&mut state, 160, 48);
     insta::assert_snapshot!("checklist_screen_share_160x48", share);
-    assert!(!share.contains("alice@veza.fr"), "emails masked in screen share");
+    assert!(
+        !share.contains("alice@veza.fr"),
+        "emails masked in screen share"
+    );
 }
 
 #[test]
@@ -245,14 +343,27 @@ fn an_item_turning_overdue_rings_the_bell_once() {
     let mut state = snapshot_state();
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 29, 0).unwrap();
     // Seeded at 17:40 with the item already overdue: no bell for that one again.
-    let bells = |fx: &[gonogo::tui::Effect]| fx.iter().filter(|e| matches!(e, gonogo::tui::Effect::Bell)).count();
+    let bells = |fx: &[gonogo::tui::Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, gonogo::tui::Effect::Bell))
+            .count()
+    };
     let mut state_before = snapshot_state();
     let fx = update(&mut state_before, Action::Tick(now));
     assert_eq!(bells(&fx), 0, "not overdue at 17:29");
-    let fx = update(&mut state_before, Action::Tick(now + chrono::TimeDelta::minutes(2)));
+    let fx = update(
+        &mut state_before,
+        Action::Tick(now + chrono::TimeDelta::minutes(2)),
+    );
     assert_eq!(bells(&fx), 1, "overdue at 17:31: one bell");
-    let fx = update(&mut state_before, Action::Tick(now + chrono::TimeDelta::minutes(3)));
+    let fx = update(
+        &mut state_before,
+        Action::Tick(now + chrono::TimeDelta::minutes(3)),
+    );
     assert_eq!(bells(&fx), 0, "only once");
-    let fx = update(&mut state, Action::Tick(now + chrono::TimeDelta::minutes(20)));
+    let fx = update(
+        &mut state,
+        Action::Tick(now + chrono::TimeDelta::minutes(20)),
+    );
     assert_eq!(bells(&fx), 0);
 }

@@ -53,14 +53,18 @@ pub fn resolve<'a>(checklist: &'a Checklist, query: &str) -> Resolved<'a> {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ActionError {
-    #[error("no checklist item matches `{0}` (use its id from `gonogo checklist`, or a piece of its text)")]
+    #[error(
+        "no checklist item matches `{0}` (use its id from `gonogo checklist`, or a piece of its text)"
+    )]
     NotFound(String),
     #[error("`{query}` matches {} items; say which by id:\n{}", .candidates.len(), .candidates.join("\n"))]
     Ambiguous {
         query: String,
         candidates: Vec<String>,
     },
-    #[error("\"{text}\" is verified by the gate `{gate}`, never ticked by hand: the gate decides it")]
+    #[error(
+        "\"{text}\" is verified by the gate `{gate}`, never ticked by hand: the gate decides it"
+    )]
     GateBound { text: String, gate: String },
     #[error("unticking needs a reason (--reason TEXT)")]
     ReasonRequired,
@@ -86,7 +90,9 @@ impl ActionError {
 pub fn find<'a>(checklist: &'a Checklist, query: &str) -> Result<&'a Item, ActionError> {
     match resolve(checklist, query) {
         Resolved::One(item) => Ok(item),
-        Resolved::None => Err(ActionError::NotFound(crate::text::sanitize_short(query, 60))),
+        Resolved::None => Err(ActionError::NotFound(crate::text::sanitize_short(
+            query, 60,
+        ))),
         Resolved::Many(items) => Err(ActionError::Ambiguous {
             query: crate::text::sanitize_short(query, 60),
             candidates: items

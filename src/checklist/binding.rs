@@ -69,7 +69,11 @@ impl Due {
 impl std::fmt::Display for Due {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Due::At(at) => write!(f, "{}", at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            Due::At(at) => write!(
+                f,
+                "{}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
             Due::Relative(d) => {
                 let sign = if *d < TimeDelta::zero() { '-' } else { '+' };
                 let secs = d.num_seconds().unsigned_abs();
@@ -171,7 +175,10 @@ mod tests {
         let e = parse_comments("<!-- colour: red -->", &[]).unwrap_err();
         assert!(e.contains("unknown binding key `colour`"), "{e}");
         let e = parse_comments("<!-- gate: nope -->", &["testers"]).unwrap_err();
-        assert!(e.contains("unknown gate `nope`") && e.contains("testers"), "{e}");
+        assert!(
+            e.contains("unknown gate `nope`") && e.contains("testers"),
+            "{e}"
+        );
         let e = parse_comments("<!-- due: tomorrow -->", &[]).unwrap_err();
         assert!(e.contains("due `tomorrow`"), "{e}");
     }

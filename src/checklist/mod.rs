@@ -68,15 +68,24 @@ impl Checklist {
 /// Why a checklist file could not be used. Each names the file, and the line where there is one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChecklistError {
-    #[error("checklist {path}: the file does not exist (set [checklist] path, or run `gonogo init`)")]
+    #[error(
+        "checklist {path}: the file does not exist (set [checklist] path, or run `gonogo init`)"
+    )]
     Missing { path: String },
     #[error("checklist {path}: cannot read it: {reason}")]
     Read { path: String, reason: String },
-    #[error("checklist {path}:{line}: the file is not valid UTF-8 (byte 0x{byte:02X}); save it as UTF-8")]
+    #[error(
+        "checklist {path}:{line}: the file is not valid UTF-8 (byte 0x{byte:02X}); save it as UTF-8"
+    )]
     NotUtf8 { path: String, line: usize, byte: u8 },
     #[error("{}", render_problems(.path, .problems))]
-    Invalid { path: String, problems: Vec<(usize, String)> },
-    #[error("no [checklist] in the config: add `[checklist] path = \"CHECKLIST.md\"` (gonogo init writes a starter)")]
+    Invalid {
+        path: String,
+        problems: Vec<(usize, String)>,
+    },
+    #[error(
+        "no [checklist] in the config: add `[checklist] path = \"CHECKLIST.md\"` (gonogo init writes a starter)"
+    )]
     NotConfigured,
 }
 

@@ -27,7 +27,11 @@ pub fn load(path: &Path, known_gates: &[&str]) -> Result<Checklist, ChecklistErr
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         ChecklistError::NotUtf8 {
             path: shown.clone(),
             line,

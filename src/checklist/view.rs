@@ -122,7 +122,13 @@ pub fn view(
         })
         .collect();
     for item in &checklist.items {
-        let shown = item_view(item, by_key.get(item.key.as_str()).copied(), &gate_state, decision_at, now);
+        let shown = item_view(
+            item,
+            by_key.get(item.key.as_str()).copied(),
+            &gate_state,
+            decision_at,
+            now,
+        );
         if let Some(section) = sections.iter_mut().find(|s| s.path == item.section) {
             section.total += 1;
             section.done += usize::from(shown.state.is_done());

@@ -63,7 +63,8 @@ async fn change(
 ) -> Outcome {
     let (config, journal) = open_journal(cli, "checklist tick").await?;
     let list = checklist::load_configured(&config).map_err(|e| checklist_failure(&e))?;
-    let item = checklist::find(&list, query).map_err(|e| Failure::new(e.exit_code(), e.to_string()))?;
+    let item =
+        checklist::find(&list, query).map_err(|e| Failure::new(e.exit_code(), e.to_string()))?;
     if let Some(gate) = &item.gate {
         let e = checklist::ActionError::GateBound {
             text: item.text.clone(),
@@ -76,11 +77,7 @@ async fn change(
         Change::Untick(_) => "the untick",
     };
     super::confirm::confirm(config.launch(), what, confirm)?;
-    let store = ChecklistStore::new(
-        journal.pool().clone(),
-        journal.launch(),
-        journal.actor(),
-    );
+    let store = ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
     let now = Utc::now();
     let result = match change {
         Change::Tick(note) => checklist::actions::tick(&store, item, note, now).await,
@@ -118,11 +115,14 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     let ticks: Vec<Tick> = match &config.raw.postgres {
         Some(_) => {
             let (config, journal) = open_journal(cli, "checklist").await?;
-            let store = ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
+            let store =
+                ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
             store.ticks().await.map_err(|e| db_failure(&config, &e))?
         }
         None => {
-            errln!("note: no [postgres] in the config: ticks are not shared, only the file's [x] show");
+            errln!(
+                "note: no [postgres] in the config: ticks are not shared, only the file's [x] show"
+            );
             Vec::new()
         }
     };
@@ -137,7 +137,11 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     } else {
         print_text(&shown, list.title.as_deref());
     }
-    Ok(if view.all_done() { exit::OK } else { exit::UNKNOWN })
+    Ok(if view.all_done() {
+        exit::OK
+    } else {
+        exit::UNKNOWN
+    })
 }
 
 /// One check of the gates the checklist's items are bound to.
@@ -165,8 +169,7 @@ async fn check_bound_gates(config: &Config, list: &checklist::Checklist) -> Resu
 fn filtered(view: &ChecklistView, open: bool, due_by: Option<DateTime<Utc>>) -> ChecklistView {
     let keep = |item: &ItemView| {
         let not_done = !item.state.is_done();
-        (!open || not_done)
-            && due_by.is_none_or(|by| not_done && item.due.is_some_and(|d| d <= by))
+        (!open || not_done) && due_by.is_none_or(|by| not_done && item.due.is_some_and(|d| d <= by))
     };
     let mut shown = view.clone();
     for section in &mut shown.sections {
@@ -200,7 +203,14 @@ fn print_text(view: &ChecklistView, title: Option<&str>) {
         };
         outln!("\n{path}  {}/{}", section.done, section.total);
         for item in &section.items {
-            outln!("{}{} {}  {}{}", "  ".repeat(item.depth + 1), mark(item.state), item.id, item.text, details(item));
+            outln!(
+                "{}{} {}  {}{}",
+                "  ".repeat(item.depth + 1),
+                mark(item.state),
+                item.id,
+                item.text,
+                details(item)
+            );
         }
     }
     for removed in &view.removed {
@@ -228,7 +238,11 @@ fn details(item: &ItemView) -> String {
     if item.gate.is_none()
         && let (Some(by), Some(at)) = (&item.by, item.at)
     {
-        let verb = if item.state == ItemState::Done { "ticked" } else { "unticked" };
+        let verb = if item.state == ItemState::Done {
+            "ticked"
+        } else {
+            "unticked"
+        };
         parts.push(format!("{verb} by {by} at {}", rfc3339(at)));
     } else if item.gate.is_none() && item.by.is_some() {
         parts.push("done in the file".to_owned());
@@ -239,7 +253,11 @@ fn details(item: &ItemView) -> String {
     if let Some(due) = item.due
         && !item.state.is_done()
     {
-        let word = if item.state == ItemState::Overdue { "overdue since" } else { "due" };
+        let word = if item.state == ItemState::Overdue {
+            "overdue since"
+        } else {
+            "due"
+        };
         parts.push(format!("{word} {}", rfc3339(due)));
     }
     if let Some(role) = &item.role {

@@ -46,7 +46,10 @@ pub async fn vote(cli: &Cli, args: &VoteArgs) -> Outcome {
         decision::VoteError::Db(db) => db_failure(&config, db),
         other => Failure::new(other.exit_code(), other.to_string()),
     })?;
-    let (_, votes) = store.roll_call().await.map_err(|e| db_failure(&config, &e))?;
+    let (_, votes) = store
+        .roll_call()
+        .await
+        .map_err(|e| db_failure(&config, &e))?;
     let call = RollCall::new(settings, round, &votes);
     let waiting = call.missing();
     outln!(
@@ -71,7 +74,10 @@ pub async fn decide(cli: &Cli, args: &DecideArgs) -> Outcome {
     }
     let (config, store) = open(cli, "decide").await?;
     let settings = &config.raw.decision;
-    let (round, votes) = store.roll_call().await.map_err(|e| db_failure(&config, &e))?;
+    let (round, votes) = store
+        .roll_call()
+        .await
+        .map_err(|e| db_failure(&config, &e))?;
     let call = RollCall::new(settings, round, &votes);
     if !call.missing().is_empty() {
         let e = decision::DecideError::Missing {
@@ -121,14 +127,22 @@ async fn gather_evidence(config: &Config, store: &DecisionStore) -> Result<Evide
                 config.launch().name.0.clone(),
                 store.actor(),
             );
-            let ticks = ticks_store.ticks().await.map_err(|e| db_failure(config, &e))?;
+            let ticks = ticks_store
+                .ticks()
+                .await
+                .map_err(|e| db_failure(config, &e))?;
             let state = |g: &str| {
                 board
                     .get(g)
                     .map_or(crate::gate::GateState::Unknown, |s| s.state)
             };
-            let view =
-                crate::checklist::view(&list, &ticks, state, config.launch().decision_at, Utc::now());
+            let view = crate::checklist::view(
+                &list,
+                &ticks,
+                state,
+                config.launch().decision_at,
+                Utc::now(),
+            );
             Some(decision::record::checklist_summary(&view))
         }
         Err(crate::checklist::ChecklistError::NotConfigured) => None,
@@ -169,14 +183,19 @@ pub async fn run(cli: &Cli, command: &DecisionCommand) -> Outcome {
                     None => "no decision has been frozen for this launch yet".to_owned(),
                 }));
             };
-            let record = DecisionRecord::from_stored(stored.record, stored.hash)
-                .map_err(|why| Failure::new(exit::NO_GO, format!("decision {}: {why}", stored.number)))?;
+            let record =
+                DecisionRecord::from_stored(stored.record, stored.hash).map_err(|why| {
+                    Failure::new(exit::NO_GO, format!("decision {}: {why}", stored.number))
+                })?;
             print_record(&record, *format == ReportFormat::Json)?;
             Ok(exit::OK)
         }
         DecisionCommand::Verify => {
             let (config, store) = open(cli, "decision verify").await?;
-            let records = store.decisions().await.map_err(|e| db_failure(&config, &e))?;
+            let records = store
+                .decisions()
+                .await
+                .map_err(|e| db_failure(&config, &e))?;
             match decision::verify_chain(&records) {
                 Ok(n) => {
                     outln!(

@@ -52,16 +52,18 @@ impl ChecklistStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(item_key, item_id, section, text, ticked, by, at, note)| Tick {
-                item_key,
-                item_id,
-                section,
-                text,
-                ticked,
-                by,
-                at,
-                note,
-            })
+            .map(
+                |(item_key, item_id, section, text, ticked, by, at, note)| Tick {
+                    item_key,
+                    item_id,
+                    section,
+                    text,
+                    ticked,
+                    by,
+                    at,
+                    note,
+                },
+            )
             .collect())
     }
 
@@ -110,8 +112,13 @@ impl ChecklistStore {
         .bind(note)
         .execute(&mut *tx)
         .await?;
-        let line = insert_event(&mut *tx, &self.launch, &self.actor, &PendingEvent::new(at, event))
-            .await?;
+        let line = insert_event(
+            &mut *tx,
+            &self.launch,
+            &self.actor,
+            &PendingEvent::new(at, event),
+        )
+        .await?;
         if line.is_none() {
             return Err(DbError::new(
                 DbErrorKind::UniqueViolation,

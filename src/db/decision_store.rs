@@ -58,8 +58,7 @@ type DecisionRow = (
     Option<String>,
 );
 
-const DECISION_COLUMNS: &str =
-    "number, decided_at, decided_by, outcome, record, hash, prev_hash";
+const DECISION_COLUMNS: &str = "number, decided_at, decided_by, outcome, record, hash, prev_hash";
 
 fn to_number(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)

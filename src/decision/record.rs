@@ -194,7 +194,9 @@ pub fn markdown(record: &DecisionRecord) -> String {
             cell(b.override_reason.as_deref().unwrap_or(""))
         ));
     }
-    out.push_str("\n#### Roll call\n\n| Role | Vote | By | At | Note |\n| --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "\n#### Roll call\n\n| Role | Vote | By | At | Note |\n| --- | --- | --- | --- | --- |\n",
+    );
     for v in &b.votes {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
@@ -225,12 +227,20 @@ pub fn markdown(record: &DecisionRecord) -> String {
                 c.done, c.total
             ));
             for s in &c.sections {
-                out.push_str(&format!("| {} | {}/{} |\n", cell(&path(&s.path)), s.done, s.total));
+                out.push_str(&format!(
+                    "| {} | {}/{} |\n",
+                    cell(&path(&s.path)),
+                    s.done,
+                    s.total
+                ));
             }
             if !c.open.is_empty() {
                 out.push_str("\nStill open:\n\n");
                 for i in &c.open {
-                    let due = i.due.map(|d| format!(", due {}", time(d))).unwrap_or_default();
+                    let due = i
+                        .due
+                        .map(|d| format!(", due {}", time(d)))
+                        .unwrap_or_default();
                     out.push_str(&format!(
                         "- [ ] {} ({}; {}{due}) `{}`\n",
                         crate::text::sanitize(&i.text),

@@ -71,23 +71,53 @@ enum Step {
 }
 
 const STEPS: &[(Duration, Step)] = &[
-    (at(2, 30), Step::Tick("marc", "Backup-freshness", Some("pgbackrest info: full 6h old"))),
-    (at(5, 0), Step::Tick("dana", "cohort validate", Some("exit 0 on cohort-final.csv"))),
+    (
+        at(2, 30),
+        Step::Tick(
+            "marc",
+            "Backup-freshness",
+            Some("pgbackrest info: full 6h old"),
+        ),
+    ),
+    (
+        at(5, 0),
+        Step::Tick(
+            "dana",
+            "cohort validate",
+            Some("exit 0 on cohort-final.csv"),
+        ),
+    ),
     (at(8, 0), Step::Tick("marc", "Test send", None)),
-    (at(18, 0), Step::Tick("dana", "I'm in", Some("first message 3 min after the send"))),
+    (
+        at(18, 0),
+        Step::Tick("dana", "I'm in", Some("first message 3 min after the send")),
+    ),
     (at(20, 0), Step::Tick("marc", "all on the call", None)),
-    (at(22, 0), Step::Vote("dana", "product lead", VoteChoice::Go, None)),
-    (at(22, 30), Step::Vote("marc", "tech lead", VoteChoice::Go, Some("gates green since 21:00"))),
+    (
+        at(22, 0),
+        Step::Vote("dana", "product lead", VoteChoice::Go, None),
+    ),
+    (
+        at(22, 30),
+        Step::Vote(
+            "marc",
+            "tech lead",
+            VoteChoice::Go,
+            Some("gates green since 21:00"),
+        ),
+    ),
 ];
 
 /// Removes what an earlier rehearsal left of the call (ticks, votes; decisions are insert-only
 /// and stay, so a rerun's roll call is the next call).
 pub async fn prepare(pool: &PgPool) -> Result<(), sqlx::Error> {
     for table in ["gonogo.checklist_ticks", "gonogo.votes"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE launch = $1")))
-            .bind(LAUNCH_NAME)
-            .execute(pool)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE launch = $1"
+        )))
+        .bind(LAUNCH_NAME)
+        .execute(pool)
+        .await?;
     }
     Ok(())
 }

@@ -129,7 +129,8 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
-        let cannot = |e: std::io::Error| DemoError::Serve(format!("cannot write the demo checklist: {e}"));
+        let cannot =
+            |e: std::io::Error| DemoError::Serve(format!("cannot write the demo checklist: {e}"));
         let files = match &postgres {
             Some(_) => None,
             None => Some(

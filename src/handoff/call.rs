@@ -58,7 +58,13 @@ pub async fn sections(journal: &Journal, config: &Config, report: &HandoffReport
         let section = match (crate::checklist::load_configured(config), &call) {
             (Ok(list), Ok(call)) => {
                 let gate = |id: &str| gate_state(report, id);
-                let view = crate::checklist::view(&list, &call.ticks, gate, config.launch().decision_at, report.written_at);
+                let view = crate::checklist::view(
+                    &list,
+                    &call.ticks,
+                    gate,
+                    config.launch().decision_at,
+                    report.written_at,
+                );
                 checklist_section(&view, report.period.since)
             }
             (Err(e), _) => failed(e.to_string()),
@@ -88,7 +94,10 @@ fn gate_state(report: &HandoffReport, id: &str) -> GateState {
         .sections
         .iter()
         .find_map(|s| match s {
-            Section::Gates { gates } => gates.iter().find(|g| g.id == id).map(|g| if g.stale { GateState::Unknown } else { g.state }),
+            Section::Gates { gates } => gates
+                .iter()
+                .find(|g| g.id == id)
+                .map(|g| if g.stale { GateState::Unknown } else { g.state }),
             _ => None,
         })
         .unwrap_or(GateState::Unknown)
@@ -106,7 +115,10 @@ fn failed(error: String) -> ChecklistSection {
     }
 }
 
-fn checklist_section(view: &crate::checklist::ChecklistView, since: DateTime<Utc>) -> ChecklistSection {
+fn checklist_section(
+    view: &crate::checklist::ChecklistView,
+    since: DateTime<Utc>,
+) -> ChecklistSection {
     let line = |section: &[String], i: &crate::checklist::ItemView| ItemLine {
         id: i.id.clone(),
         section: section.to_vec(),
@@ -131,7 +143,10 @@ fn checklist_section(view: &crate::checklist::ChecklistView, since: DateTime<Utc
     ChecklistSection {
         done: view.done,
         total: view.total,
-        overdue: open.iter().filter(|l| l.state == Some(ItemState::Overdue)).count(),
+        overdue: open
+            .iter()
+            .filter(|l| l.state == Some(ItemState::Overdue))
+            .count(),
         done_since,
         open,
         removed: view
@@ -160,8 +175,16 @@ pub fn checklist_markdown(out: &mut String, c: &ChecklistSection) {
         let _ = writeln!(out, "## Checklist\n\nNot available: {error}");
         return;
     }
-    let _ = writeln!(out, "## Checklist: {}/{} done, {} overdue\n", c.done, c.total, c.overdue);
-    let _ = writeln!(out, "Done since the period began ({}):\n", c.done_since.len());
+    let _ = writeln!(
+        out,
+        "## Checklist: {}/{} done, {} overdue\n",
+        c.done, c.total, c.overdue
+    );
+    let _ = writeln!(
+        out,
+        "Done since the period began ({}):\n",
+        c.done_since.len()
+    );
     for l in &c.done_since {
         let by = l.by.as_deref().unwrap_or("?");
         let at = l.at.map(time).unwrap_or_default();
@@ -169,8 +192,15 @@ pub fn checklist_markdown(out: &mut String, c: &ChecklistSection) {
     }
     let _ = writeln!(out, "\nStill open ({}):\n", c.open.len());
     for l in &c.open {
-        let overdue = if l.state == Some(ItemState::Overdue) { " **overdue**" } else { "" };
-        let due = l.due.map(|d| format!(" (due {})", time(d))).unwrap_or_default();
+        let overdue = if l.state == Some(ItemState::Overdue) {
+            " **overdue**"
+        } else {
+            ""
+        };
+        let due = l
+            .due
+            .map(|d| format!(" (due {})", time(d)))
+            .unwrap_or_default();
         let _ = writeln!(out, "- [ ] {}{due}{overdue} `{}`", l.text, l.id);
     }
     for l in &c.removed {
@@ -185,7 +215,11 @@ pub fn checklist_markdown(out: &mut String, c: &ChecklistSection) {
 
 pub fn call_markdown(out: &mut String, c: &CallSection) {
     if let Some(last) = &c.last {
-        let over = if last.gates_overridden { ", gates overridden" } else { "" };
+        let over = if last.gates_overridden {
+            ", gates overridden"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "## Decision {}: {}\n\nFrozen {} by {}{over} (`gonogo decision show {}`).\n",
@@ -200,12 +234,27 @@ pub fn call_markdown(out: &mut String, c: &CallSection) {
     if c.last.is_some() && voted == 0 {
         return;
     }
-    let _ = writeln!(out, "## Roll call (call {}): {voted}/{} voted\n", c.round, c.votes.len());
+    let _ = writeln!(
+        out,
+        "## Roll call (call {}): {voted}/{} voted\n",
+        c.round,
+        c.votes.len()
+    );
     for (role, vote) in &c.votes {
         match vote {
             Some(v) => {
-                let note = v.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-                let _ = writeln!(out, "- **{role}**: {} — {}, {}{note}", v.vote.shout(), v.by, time(v.at));
+                let note = v
+                    .note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "- **{role}**: {} — {}, {}{note}",
+                    v.vote.shout(),
+                    v.by,
+                    time(v.at)
+                );
             }
             None => {
                 let _ = writeln!(out, "- **{role}**: not voted yet");

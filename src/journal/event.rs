@@ -152,7 +152,11 @@ impl JournalEvent {
                 format!("unticked \"{text}\": {reason}")
             }
             JournalEvent::Vote {
-                round, role, vote, note, ..
+                round,
+                role,
+                vote,
+                note,
+                ..
             } => {
                 let vote = vote.to_uppercase();
                 match note {

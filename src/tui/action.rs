@@ -144,13 +144,21 @@ pub enum Action {
     /// reason typed there overrides the gates.
     StartDecide(String),
     /// Tick the item with this key, with an optional note.
-    TickItem { key: String, note: String },
+    TickItem {
+        key: String,
+        note: String,
+    },
     /// Untick the item with this key, with the reason.
-    UntickItem { key: String, reason: String },
+    UntickItem {
+        key: String,
+        reason: String,
+    },
     /// A vote as typed (`go tech lead`, `no-go on-call engineer: db lag`; `:vote …`).
     CastVote(String),
     /// Freeze the decision (Enter in the decide modal; a reason overrides the gates).
-    Decide { override_reason: Option<String> },
+    Decide {
+        override_reason: Option<String>,
+    },
     /// A tick, vote or freeze was written (what to say) or refused (why).
     CallWritten(Result<String, String>),
     /// Show this gate's detail in the Gates pane (`Enter` on a verified item).
@@ -194,10 +202,10 @@ pub enum Effect {
     LoadCall,
     /// Tick (`ticked`, optional note) or untick (reason) an item.
     WriteTick {
-        item: crate::checklist::Item,
+        item: Box<crate::checklist::Item>,
         ticked: bool,
         note: Option<String>,
-        current: Option<crate::checklist::Tick>,
+        current: Option<Box<crate::checklist::Tick>>,
     },
     /// Cast a vote for a configured role.
     WriteVote {

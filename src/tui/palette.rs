@@ -12,9 +12,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":cohort-filter",
         "+ CODE: cohort rows with that finding (alone: all)",
     ),
-    (":checklist", "show the checklist pane (:checklist reload re-reads the file)"),
+    (
+        ":checklist",
+        "show the checklist pane (:checklist reload re-reads the file)",
+    ),
     (":vote", "+ go|no-go ROLE[: note]: vote in the roll call"),
-    (":decide [REASON]", "freeze the decision (a reason overrides the gates)"),
+    (
+        ":decide [REASON]",
+        "freeze the decision (a reason overrides the gates)",
+    ),
     (":open ID", "open a gate's detail"),
     (":recheck [ID]", "re-check one gate, or all"),
     (":filter TEXT", "filter the gates list (empty clears)"),
@@ -57,9 +63,7 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
                 ));
             }
         },
-        "checklist" | "5" if arg == "reload" => {
-            PaletteCommand::Run(Action::ReloadChecklist)
-        }
+        "checklist" | "5" if arg == "reload" => PaletteCommand::Run(Action::ReloadChecklist),
         "checklist" | "5" => PaletteCommand::Run(Action::ShowPane(Pane::Checklist)),
         "vote" => PaletteCommand::Run(Action::StartVote(arg.to_owned())),
         "decide" => PaletteCommand::Run(Action::StartDecide(arg.to_owned())),

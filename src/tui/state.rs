@@ -61,9 +61,15 @@ pub enum Overlay {
         scroll: u16,
     },
     /// Typing the optional note of a checklist tick (the item's key).
-    TickNote { key: String, input: Input },
+    TickNote {
+        key: String,
+        input: Input,
+    },
     /// Typing the reason for taking a checklist tick back.
-    UntickReason { key: String, input: Input },
+    UntickReason {
+        key: String,
+        input: Input,
+    },
     /// Typing a vote: `go|no-go ROLE[: note]`.
     Vote(Input),
     /// Asking to freeze the decision; a reason typed here overrides the gates.

@@ -56,10 +56,10 @@ fn no_database(setup: &Setup) {
 pub fn write_tick(
     setup: &Setup,
     tasks: &mut Tasks,
-    item: Item,
+    item: Box<Item>,
     ticked: bool,
     note: Option<String>,
-    current: Option<Tick>,
+    current: Option<Box<Tick>>,
 ) {
     let Some((store, _)) = stores(setup) else {
         return no_database(setup);
@@ -73,7 +73,7 @@ pub fn write_tick(
         } else {
             let reason = note.unwrap_or_default();
             let write =
-                crate::checklist::actions::untick(&store, &item, current.as_ref(), &reason, now);
+                crate::checklist::actions::untick(&store, &item, current.as_deref(), &reason, now);
             db_call(JOURNAL_TIMEOUT, &redactor, write).await
         };
         let said = result.map(|tick| {
@@ -126,14 +126,16 @@ pub fn freeze(
             override_gates: override_reason.as_deref(),
         };
         let write = crate::decision::decide(&store, freeze, evidence);
-        let said = db_call(JOURNAL_TIMEOUT, &redactor, write).await.map(|record| {
-            format!(
-                "Decision {} frozen: {} (record {}).",
-                record.body.number,
-                record.body.outcome,
-                &record.hash[..12.min(record.hash.len())]
-            )
-        });
+        let said = db_call(JOURNAL_TIMEOUT, &redactor, write)
+            .await
+            .map(|record| {
+                format!(
+                    "Decision {} frozen: {} (record {}).",
+                    record.body.number,
+                    record.body.outcome,
+                    &record.hash[..12.min(record.hash.len())]
+                )
+            });
         let _ = actions.send(Action::CallWritten(said));
     });
 }

@@ -77,16 +77,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             verdict
         ),
         (None, verdict) => match verdict {
-        Verdict::NoGo => format!(
-            "{} red",
-            crate::tui::format::counted(
-                state.board.red_count() as u64,
-                "required gate",
-                "required gates"
-            )
-        ),
-        Verdict::Unknown => "some required gates cannot be checked".to_owned(),
-        Verdict::Go => "every required gate passes".to_owned(),
+            Verdict::NoGo => format!(
+                "{} red",
+                crate::tui::format::counted(
+                    state.board.red_count() as u64,
+                    "required gate",
+                    "required gates"
+                )
+            ),
+            Verdict::Unknown => "some required gates cannot be checked".to_owned(),
+            Verdict::Go => "every required gate passes".to_owned(),
         },
     };
     let countdown = match (

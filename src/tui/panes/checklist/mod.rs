@@ -131,7 +131,11 @@ impl ChecklistPane {
             return false;
         };
         self.recomputations += 1;
-        let ticks = self.call.as_ref().map(|c| c.ticks.as_slice()).unwrap_or(&[]);
+        let ticks = self
+            .call
+            .as_ref()
+            .map(|c| c.ticks.as_slice())
+            .unwrap_or(&[]);
         let state = |gate: &str| board.get(gate).map_or(GateState::Unknown, |g| g.state);
         let view = crate::checklist::view(&checklist, ticks, state, self.decision_at, now);
         let overdue: HashSet<String> = view
@@ -166,7 +170,9 @@ impl ChecklistPane {
     /// The item on the selected row.
     pub fn selected_item(&self) -> Option<&ItemView> {
         match self.rows.get(self.selected)? {
-            Row::Item { section, item } => self.view.as_ref()?.sections.get(*section)?.items.get(*item),
+            Row::Item { section, item } => {
+                self.view.as_ref()?.sections.get(*section)?.items.get(*item)
+            }
             Row::Section(_) => None,
         }
     }

@@ -34,7 +34,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 /// `███░░░` for `done` of `total` in `cells`.
 pub fn gauge(done: usize, total: usize, cells: usize) -> String {
     let full = (done * cells).checked_div(total).unwrap_or(0);
-    format!("{}{}", "█".repeat(full), "░".repeat(cells - full.min(cells)))
+    format!(
+        "{}{}",
+        "█".repeat(full),
+        "░".repeat(cells - full.min(cells))
+    )
 }
 
 fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
@@ -67,7 +71,10 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
         }
         (FileState::Loaded(_), None) => (String::new(), theme.dim()),
     };
-    lines.push(Line::styled(format::fit(&state.shown(&header.0), width), header.1));
+    lines.push(Line::styled(
+        format::fit(&state.shown(&header.0), width),
+        header.1,
+    ));
     let Some(view) = &pane.view else {
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -98,9 +105,16 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
             "removed from the file (was ticked by {}): \"{}\"{}",
             r.by,
             r.text,
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
-        lines.push(Line::styled(format::fit(&state.shown(&text), width), theme.aged()));
+        lines.push(Line::styled(
+            format::fit(&state.shown(&text), width),
+            theme.aged(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -120,7 +134,10 @@ fn section_line(theme: &Theme, section: &SectionView, width: usize) -> Line<'sta
         theme.title()
     };
     Line::from(vec![
-        Span::styled(format!("{:<room$}", format::fit(&path, room)), theme.title()),
+        Span::styled(
+            format!("{:<room$}", format::fit(&path, room)),
+            theme.title(),
+        ),
         Span::raw(" "),
         Span::styled(bar, style),
         Span::styled(count, theme.dim()),
@@ -162,7 +179,9 @@ fn detail(state: &State, item: &ItemView) -> String {
             item.gate_state.unwrap_or(GateState::Unknown)
         )),
         (None, ItemState::Done) => match (&item.by, item.at) {
-            (Some(by), Some(at)) => parts.push(format!("ticked by {by} {}", format::clock(at, now))),
+            (Some(by), Some(at)) => {
+                parts.push(format!("ticked by {by} {}", format::clock(at, now)))
+            }
             _ => parts.push("done in the file".to_owned()),
         },
         (None, _) => {}
@@ -171,7 +190,11 @@ fn detail(state: &State, item: &ItemView) -> String {
         if item.state == ItemState::Overdue {
             parts.push(format!("overdue {}", format::span(due, now)));
         } else {
-            parts.push(format!("due {} (in {})", format::clock(due, now), format::span(now, due)));
+            parts.push(format!(
+                "due {} (in {})",
+                format::clock(due, now),
+                format::span(now, due)
+            ));
         }
     }
     if let Some(note) = &item.note {
@@ -191,7 +214,11 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
     for (role, vote) in &call.roles {
         let line = match vote {
             Some(v) => {
-                let note = v.note.as_deref().map(|n| format!(" · {n}")).unwrap_or_default();
+                let note = v
+                    .note
+                    .as_deref()
+                    .map(|n| format!(" · {n}"))
+                    .unwrap_or_default();
                 let style = match v.vote {
                     crate::decision::VoteChoice::Go => theme.state(GateState::Pass),
                     crate::decision::VoteChoice::NoGo => theme.state(GateState::Fail),
@@ -213,7 +240,10 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
         };
         lines.push(format::fit_line(line, inner));
     }
-    let status = match (&pane.call.as_ref().and_then(|c| c.last.as_ref()), call.missing().len()) {
+    let status = match (
+        &pane.call.as_ref().and_then(|c| c.last.as_ref()),
+        call.missing().len(),
+    ) {
         (_, 0) => format!(
             "every role has voted: {} freezes the decision",
             state.keymap.key_of(crate::tui::keymap::Command::Decide)
@@ -224,7 +254,11 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
             last.outcome,
             last.decided_by,
             format::clock(last.decided_at, state.now),
-            if last.gates_overridden { " (gates overridden)" } else { "" }
+            if last.gates_overridden {
+                " (gates overridden)"
+            } else {
+                ""
+            }
         ),
         (_, n) => format!(
             "{} voted, {n} to go · {} votes",
@@ -232,7 +266,10 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
             state.keymap.key_of(crate::tui::keymap::Command::Vote)
         ),
     };
-    lines.push(Line::styled(format::fit(&state.shown(&status), inner), theme.dim()));
+    lines.push(Line::styled(
+        format::fit(&state.shown(&status), inner),
+        theme.dim(),
+    ));
     let block = Block::bordered().title(Span::styled(
         format!(" Roll call · call {} ", call.round),
         theme.title(),
@@ -277,19 +314,28 @@ pub fn modal(state: &State, frame: &mut Frame, area: Rect, overlay: &Overlay) {
     let shown: String = input.value().chars().skip(scroll).collect();
     let mut lines = Vec::new();
     if let Some(item) = state.checklist.selected_item()
-        && matches!(overlay, Overlay::TickNote { .. } | Overlay::UntickReason { .. })
+        && matches!(
+            overlay,
+            Overlay::TickNote { .. } | Overlay::UntickReason { .. }
+        )
     {
         lines.push(Line::raw(format::fit(&state.shown(&item.text), inner)));
     } else if matches!(overlay, Overlay::Vote(_)) {
         lines.push(Line::styled(
-            format::fit(&format!("Roles: {}", state.checklist.settings.roles.join(", ")), inner),
+            format::fit(
+                &format!("Roles: {}", state.checklist.settings.roles.join(", ")),
+                inner,
+            ),
             theme.dim(),
         ));
     } else {
         lines.push(Line::raw(""));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![Span::styled(prompt, theme.title()), Span::raw(shown)]));
+    lines.push(Line::from(vec![
+        Span::styled(prompt, theme.title()),
+        Span::raw(shown),
+    ]));
     lines.push(Line::raw(""));
     lines.push(Line::styled(format::fit(help, inner), theme.dim()));
     lines.push(Line::raw(""));

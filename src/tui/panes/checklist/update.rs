@@ -83,9 +83,7 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
             Reply::say(Level::Info, text)
         }
         Action::StartVote(text) if pane.shared => Reply::open(Overlay::Vote(Input::new(text))),
-        Action::StartDecide(text) if pane.shared => {
-            Reply::open(Overlay::Decide(Input::new(text)))
-        }
+        Action::StartDecide(text) if pane.shared => Reply::open(Overlay::Decide(Input::new(text))),
         Action::StartVote(_) | Action::StartDecide(_) => Reply::say(Level::Warning, NO_DATABASE),
         Action::TickItem { key, note } => write_tick(pane, key, note, true),
         Action::UntickItem { key, reason } => write_tick(pane, key, reason, false),
@@ -127,8 +125,15 @@ fn bell(pane: &ChecklistPane, turned: bool) -> Reply {
         return Reply::default();
     }
     Reply {
-        effects: if pane.bell { vec![Effect::Bell] } else { vec![] },
-        say: Some((Level::Warning, "A checklist item is now overdue.".to_owned())),
+        effects: if pane.bell {
+            vec![Effect::Bell]
+        } else {
+            vec![]
+        },
+        say: Some((
+            Level::Warning,
+            "A checklist item is now overdue.".to_owned(),
+        )),
         ..Reply::default()
     }
 }
@@ -183,7 +188,10 @@ fn refuse(overlay: Overlay, why: String) -> Reply {
 
 fn write_tick(pane: &ChecklistPane, key: String, text: String, ticked: bool) -> Reply {
     let Some(item) = pane.checklist().and_then(|c| c.item_by_key(&key)).cloned() else {
-        return Reply::say(Level::Warning, "That item is no longer in the checklist file.");
+        return Reply::say(
+            Level::Warning,
+            "That item is no longer in the checklist file.",
+        );
     };
     let reopen = |key: String, text: &str| {
         let input = Input::new(text.to_owned());
@@ -201,10 +209,10 @@ fn write_tick(pane: &ChecklistPane, key: String, text: String, ticked: bool) -> 
         }
         Err(e) => return refuse(reopen(key, &text), format!("Not written: {e}.")),
     };
-    let current = pane.tick_of(&key).cloned();
+    let current = pane.tick_of(&key).cloned().map(Box::new);
     Reply {
         effects: vec![Effect::WriteTick {
-            item,
+            item: Box::new(item),
             ticked,
             note,
             current,
@@ -234,7 +242,11 @@ fn cast_vote(pane: &ChecklistPane, text: &str) -> Reply {
         Err(why) => return refuse(reopen(), why),
     };
     let Some(role) = pane.settings.role(&role).map(str::to_owned) else {
-        let why = format!("No role `{}`; the roles are: {}.", crate::text::sanitize_short(&role, 40), pane.settings.roles.join(", "));
+        let why = format!(
+            "No role `{}`; the roles are: {}.",
+            crate::text::sanitize_short(&role, 40),
+            pane.settings.roles.join(", ")
+        );
         return refuse(reopen(), why);
     };
     let note = match note.as_deref().map(clean_note) {
@@ -261,12 +273,18 @@ fn decide(pane: &ChecklistPane, cx: &Cx<'_>, reason: Option<String>) -> Reply {
     if !missing.is_empty() {
         return Reply::say(
             Level::Warning,
-            format!("Not every role has voted: waiting for {}.", missing.join(", ")),
+            format!(
+                "Not every role has voted: waiting for {}.",
+                missing.join(", ")
+            ),
         );
     }
     let verdict = cx.board.verdict();
     let reason = reason.filter(|r| !r.trim().is_empty());
-    if call.outcome(pane.settings.rule) == Some(Outcome::Go) && verdict != Verdict::Go && reason.is_none() {
+    if call.outcome(pane.settings.rule) == Some(Outcome::Go)
+        && verdict != Verdict::Go
+        && reason.is_none()
+    {
         let why = format!(
             "The votes say GO but the gates say {verdict}: type the reason to override them, or Esc."
         );
