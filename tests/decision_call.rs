@@ -399,3 +399,56 @@ fn the_record_reads_well_as_markdown() {
         decision::record::markdown(&record)
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_handoff_report_has_the_checklist_and_the_roll_call(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("list.md"),
+        "## D-day\n- [ ] Backup fresh\n- [ ] Rollback plan reviewed <!-- due: 2020-01-01T00:00:00Z -->\n- [ ] Gone from the file\n",
+    )
+    .unwrap();
+    let text = format!(
+        "[launch]\nname = \"{LAUNCH}\"\n[postgres]\nurl = \"{}\"\n[checklist]\npath = \"list.md\"\n[[gate]]\nid = \"g\"\nsource = \"command\"\ncommand = [\"true\"]\npass = \"== 0\"\n",
+        support::db_url(&pool)
+    );
+    let config = gonogo::config::load_str(&text, &dir.path().join("gonogo.toml")).unwrap();
+    let list = checklist::load_configured(&config).unwrap();
+    let alice = ChecklistStore::new(pool.clone(), LAUNCH, "alice");
+    checklist::actions::tick(&alice, &list.items[0], Some("pgbackrest ok"), Utc::now())
+        .await
+        .unwrap();
+    checklist::actions::tick(&alice, &list.items[2], None, Utc::now())
+        .await
+        .unwrap();
+    std::fs::write(
+        dir.path().join("list.md"),
+        "## D-day\n- [ ] Backup fresh\n- [ ] Rollback plan reviewed <!-- due: 2020-01-01T00:00:00Z -->\n",
+    )
+    .unwrap();
+    let s = settings();
+    let store = DecisionStore::new(pool.clone(), LAUNCH, "bruno");
+    decision::vote(&store, &s, "tech lead", VoteChoice::Go, None, Utc::now())
+        .await
+        .unwrap();
+    let journal = gonogo::journal::Journal::new(pool.clone(), LAUNCH, "carla");
+    let report = gonogo::handoff::gather(&journal, &config, None, Utc::now())
+        .await
+        .unwrap();
+    let text = gonogo::handoff::markdown(&report);
+    assert!(text.contains("## Checklist: 1/2 done, 1 overdue"), "{text}");
+    assert!(text.contains("- [x] Backup fresh — alice"), "{text}");
+    assert!(text.contains("Rollback plan reviewed") && text.contains("**overdue**"), "{text}");
+    assert!(text.contains("Removed from the file (was ticked by alice): Gone from the file"), "{text}");
+    assert!(text.contains("## Roll call (call 1): 1/3 voted"), "{text}");
+    assert!(text.contains("- **product lead**: not voted yet"), "{text}");
+    let json = serde_json::to_value(&report).unwrap();
+    let sections: Vec<&str> = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["section"].as_str())
+        .collect();
+    assert!(sections.ends_with(&["checklist", "roll_call"]), "{sections:?}");
+}
