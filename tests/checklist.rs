@@ -299,3 +299,38 @@ fn two_thousand_items_parse_quickly() {
         started.elapsed()
     );
 }
+
+#[test]
+fn the_decision_section_is_checked_at_its_line() {
+    let text = "[launch]\nname = \"x\"\n\n[decision]\nroles = [\"tech lead\", \"Tech Lead\"]\nrule = \"unanimous\"\n";
+    let e = gonogo::config::load_str(text, std::path::Path::new("t.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("t.toml:4:1: [decision] roles: `Tech Lead` is listed twice"),
+        "{e}"
+    );
+    let e = gonogo::config::load_str(
+        "[launch]\nname = \"x\"\n[decision]\nroles = []\n",
+        std::path::Path::new("t.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("t.toml:3:1: [decision] roles is empty"), "{e}");
+    let e = gonogo::config::load_str(
+        "[launch]\nname = \"x\"\n[decision]\nrule = \"loudest\"\n",
+        std::path::Path::new("t.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("t.toml:4") && e.contains("loudest"), "{e}");
+    let config = gonogo::config::load_str(
+        "[launch]\nname = \"x\"\n[checklist]\npath = \"list.md\"\n",
+        &std::path::Path::new("/etc/ops").join("gonogo.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        config.checklist_path.as_deref(),
+        Some(std::path::Path::new("/etc/ops/list.md"))
+    );
+}

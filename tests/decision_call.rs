@@ -439,8 +439,14 @@ async fn the_handoff_report_has_the_checklist_and_the_roll_call(pool: PgPool) {
     let text = gonogo::handoff::markdown(&report);
     assert!(text.contains("## Checklist: 1/2 done, 1 overdue"), "{text}");
     assert!(text.contains("- [x] Backup fresh — alice"), "{text}");
-    assert!(text.contains("Rollback plan reviewed") && text.contains("**overdue**"), "{text}");
-    assert!(text.contains("Removed from the file (was ticked by alice): Gone from the file"), "{text}");
+    assert!(
+        text.contains("Rollback plan reviewed") && text.contains("**overdue**"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Removed from the file (was ticked by alice): Gone from the file"),
+        "{text}"
+    );
     assert!(text.contains("## Roll call (call 1): 1/3 voted"), "{text}");
     assert!(text.contains("- **product lead**: not voted yet"), "{text}");
     let json = serde_json::to_value(&report).unwrap();
@@ -450,5 +456,8 @@ async fn the_handoff_report_has_the_checklist_and_the_roll_call(pool: PgPool) {
         .iter()
         .filter_map(|s| s["section"].as_str())
         .collect();
-    assert!(sections.ends_with(&["checklist", "roll_call"]), "{sections:?}");
+    assert!(
+        sections.ends_with(&["checklist", "roll_call"]),
+        "{sections:?}"
+    );
 }

@@ -367,3 +367,22 @@ fn an_item_turning_overdue_rings_the_bell_once() {
     );
     assert_eq!(bells(&fx), 0);
 }
+
+#[test]
+fn a_broken_checklist_is_named_in_its_pane_and_the_others_keep_working() {
+    let mut state = snapshot_state();
+    update(
+        &mut state,
+        Action::ChecklistLoaded(Err(
+            "checklist checklist.md:7: unknown gate `nope` in a binding; the config's gates are: testers".into(),
+        )),
+    );
+    let pane = tui_support::draw(&mut state, 120, 30);
+    assert!(
+        pane.contains("Checklist not loaded: checklist checklist.md:7: unknown gate `nope`"),
+        "{pane}"
+    );
+    update(&mut state, Action::ShowPane(Pane::Gates));
+    let gates = tui_support::draw(&mut state, 120, 30);
+    assert!(gates.contains("Testers signed up"), "{gates}");
+}
