@@ -97,6 +97,11 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
             "no required gate: {why}, so `gonogo check` can only say UNKNOWN (exit 2)"
         ));
     }
+    if config.checklist_path.is_some()
+        && let Err(e) = crate::checklist::load_configured(config)
+    {
+        found.push(format!("the checklist cannot be used: {e}"));
+    }
     if let Some(at) = config.launch().decision_at
         && at < now
     {
