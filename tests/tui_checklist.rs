@@ -386,3 +386,26 @@ fn a_broken_checklist_is_named_in_its_pane_and_the_others_keep_working() {
     let gates = tui_support::draw(&mut state, 120, 30);
     assert!(gates.contains("Testers signed up"), "{gates}");
 }
+
+#[test]
+fn the_file_is_read_once_at_start_and_again_on_reload() {
+    let text = "[launch]\nname = \"x\"\n[checklist]\npath = \"c.md\"\n[[gate]]\nid = \"g\"\nsource = \"file_age\"\npath = \"/x\"\npass = \"< 1h\"\n";
+    let config = load_str(text, Path::new("t.toml")).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+    let mut state = State::new(&config, "o", false, Keymap::default(), Theme::plain(), now);
+    let asks = |fx: &[gonogo::tui::Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, gonogo::tui::Effect::LoadChecklist))
+            .count()
+    };
+    assert_eq!(asks(&update(&mut state, Action::Tick(now))), 1);
+    assert_eq!(
+        asks(&update(
+            &mut state,
+            Action::Tick(now + chrono::TimeDelta::seconds(1))
+        )),
+        0
+    );
+    assert_eq!(asks(&update(&mut state, Action::ReloadChecklist)), 1);
+    assert_eq!(state.pane, Pane::Checklist);
+}

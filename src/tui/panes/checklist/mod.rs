@@ -71,6 +71,8 @@ pub struct ChecklistPane {
     pub last_read: Option<DateTime<Utc>>,
     /// A read of the shared state is under way.
     pub reading: bool,
+    /// The file has been asked for (once at start; `:checklist reload` asks again).
+    pub file_asked: bool,
     /// How often the rows were derived (tests watch it).
     pub recomputations: u64,
 }
@@ -103,6 +105,7 @@ impl ChecklistPane {
             seeded: false,
             last_read: None,
             reading: false,
+            file_asked: false,
             recomputations: 0,
         }
     }

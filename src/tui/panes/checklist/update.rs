@@ -103,7 +103,8 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
 
 fn tick(pane: &mut ChecklistPane, cx: &Cx<'_>, now: chrono::DateTime<chrono::Utc>) -> Reply {
     let mut effects = Vec::new();
-    if matches!(pane.file, FileState::Loading) && pane.recomputations == 0 && !pane.reading {
+    if matches!(pane.file, FileState::Loading) && !pane.file_asked {
+        pane.file_asked = true;
         effects.push(Effect::LoadChecklist);
     }
     let due = pane.last_read.is_none_or(|at| now - at >= REFRESH_EVERY);
