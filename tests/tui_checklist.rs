@@ -409,3 +409,56 @@ fn the_file_is_read_once_at_start_and_again_on_reload() {
     assert_eq!(asks(&update(&mut state, Action::ReloadChecklist)), 1);
     assert_eq!(state.pane, Pane::Checklist);
 }
+
+#[test]
+fn once_frozen_screen_share_shows_the_outcome_and_its_roll_call() {
+    let mut state = snapshot_state();
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 18, 2, 0).unwrap();
+    let votes: Vec<Vote> = ["tech lead", "product lead", "on-call engineer"]
+        .iter()
+        .map(|role| Vote {
+            role: role.to_string(),
+            vote: VoteChoice::NoGo,
+            by: "dana@veza.fr".into(),
+            at,
+            note: Some("replica lag".into()),
+        })
+        .collect();
+    let call = CallState {
+        ticks: vec![],
+        round: 2,
+        votes: vec![],
+        last: Some(gonogo::decision::DecisionHead {
+            number: 1,
+            outcome: gonogo::decision::Outcome::NoGo,
+            decided_at: at,
+            decided_by: "olivia".into(),
+            gates_overridden: false,
+            hash: "ab".repeat(32),
+            votes,
+        }),
+    };
+    update(&mut state, Action::CallLoaded(Ok(call)));
+    update(&mut state, Action::ToggleScreenShare);
+    let share = tui_support::draw(&mut state, 160, 48);
+    assert!(
+        share.contains("decision 1 frozen by olivia at 18:02 UTC"),
+        "{share}"
+    );
+    assert!(share.contains("roll call · call 1"), "{share}");
+    assert_eq!(
+        share.matches("NO-GO").count(),
+        3,
+        "each role's vote: {share}"
+    );
+    assert!(!share.contains("dana@veza.fr"), "{share}");
+    let pane = {
+        update(&mut state, Action::ToggleScreenShare);
+        tui_support::draw(&mut state, 120, 30)
+    };
+    assert!(
+        pane.contains("decision 1 frozen: NO-GO by olivia"),
+        "{pane}"
+    );
+    assert!(pane.contains("Roll call · call 2"), "{pane}");
+}

@@ -321,6 +321,8 @@ pub struct DecisionHead {
     pub decided_by: String,
     pub gates_overridden: bool,
     pub hash: String,
+    /// The roll call it was frozen on.
+    pub votes: Vec<Vote>,
 }
 
 /// The decision call's shared state: every tick, the round under way with its votes, and the
@@ -348,6 +350,7 @@ pub async fn call_state(
             decided_by: record.body.decided_by,
             gates_overridden: record.body.gates_overridden,
             hash: record.hash,
+            votes: record.body.votes,
         })
     });
     Ok(CallState {

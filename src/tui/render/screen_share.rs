@@ -135,7 +135,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ..rows_area
     };
     gate_rows(state, frame, rows_area);
-    roll_call(state, &call, frame, call_area);
+    // Once frozen, the roll call the decision was taken on, until the next call's first vote.
+    let shown_call = match frozen {
+        Some(last) => {
+            crate::decision::RollCall::new(&state.checklist.settings, last.number, &last.votes)
+        }
+        None => call,
+    };
+    roll_call(state, &shown_call, frame, call_area);
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
