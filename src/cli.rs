@@ -51,6 +51,16 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// The shift report: verdict, gates, transitions, actions and what needs attention
     Handoff(HandoffArgs),
+    /// The decision-call checklist: sections, progress, every item (exit 0 all done, 2 otherwise);
+    /// `tick` / `untick` an item
+    Checklist(ChecklistArgs),
+    /// Cast a role's GO/NO-GO vote in the roll call (the last vote of a role counts)
+    Vote(VoteArgs),
+    /// Freeze the decision once every role has voted (exit 0 GO, 1 NO-GO)
+    Decide(DecideArgs),
+    /// The frozen decision records: show one, or verify the chain
+    #[command(subcommand)]
+    Decision(DecisionCommand),
     /// Print a shell completion script (e.g. `gonogo completions bash > ~/.local/share/bash-completion/completions/gonogo`)
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `gonogo man | man -l -`
@@ -103,6 +113,94 @@ pub struct HandoffArgs {
     /// Record that you take over the shift (after writing the report)
     #[arg(long)]
     pub take_over: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    #[command(subcommand)]
+    pub action: Option<ChecklistAction>,
+    /// Print one JSON object instead of the list
+    #[arg(long)]
+    pub json: bool,
+    /// Only items not done yet
+    #[arg(long)]
+    pub open: bool,
+    /// Only items not done that are due within this long (`1h`, `30m`), overdue ones included
+    #[arg(long, value_name = "DUR")]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistAction {
+    /// Tick an item (its id, or a unique piece of its text)
+    Tick {
+        #[arg(value_name = "ITEM")]
+        item: String,
+        /// What was checked, for the journal (at most 2,000 characters)
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
+    /// Take a tick back, saying why
+    Untick {
+        #[arg(value_name = "ITEM")]
+        item: String,
+        /// Why the item is not done after all (required)
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VoteValue {
+    Go,
+    NoGo,
+}
+
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    /// go or no-go
+    #[arg(value_enum, value_name = "VOTE")]
+    pub vote: VoteValue,
+    /// The role voting, one of [decision] roles
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Why (required for a NO-GO; at most 2,000 characters)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// Freeze a GO although the gates say NO-GO or UNKNOWN (needs --reason; recorded)
+    #[arg(long)]
+    pub override_gates: bool,
+    /// Why the gates are overridden
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Print the record as JSON instead of Markdown
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DecisionCommand {
+    /// Print a decision record (the newest, or number N), ready for the launch report
+    Show {
+        #[arg(value_name = "N")]
+        number: Option<u32>,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReportFormat,
+    },
+    /// Check the chain of decision records (exit 1 naming the first that does not match)
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -1,12 +1,14 @@
 //! gonogo's UI-free core: config, gates, sources, monitor, journal and cohort review, shared by the
 //! headless commands and the cockpit (`tui`, the only module that touches the terminal).
 
+pub mod checklist;
 pub mod cli;
 pub mod cohort;
 pub mod commands;
 pub mod config;
 pub mod confirm;
 pub mod db;
+pub mod decision;
 pub mod demo;
 pub mod exit;
 pub mod gate;

@@ -130,6 +130,14 @@ fn cockpit_runs_in_a_real_terminal_and_restores_it_on_quit() {
         s.contains("no override without a record")
     });
     tmux.keys(&["Tab"]);
+    tmux.wait_for("the dispatch pane", |s| {
+        s.contains("dispatch unavailable: no [invites] in the config")
+    });
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the checklist pane", |s| {
+        s.contains("No [checklist] in the config")
+    });
+    tmux.keys(&["Tab"]);
     tmux.wait_for("the gates pane", |s| s.contains("Pass if"));
 
     tmux.keys(&["P"]);

@@ -17,21 +17,25 @@ fn key(c: char) -> Event {
 #[test]
 fn number_keys_reach_exactly_the_panes_that_exist() {
     let (mut state, _) = state();
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        let digit = char::from_digit(i as u32 + 1, 10).unwrap();
+    for pane in Pane::ALL.iter() {
+        let digit = char::from_digit(pane.number() as u32, 10).unwrap();
         let action = input::action_for_event(&state, &key(digit));
         assert!(
             matches!(action, Some(Action::ShowPane(p)) if p == *pane),
             "{digit}: {action:?}"
         );
     }
-    for digit in (Pane::ALL.len() as u32 + 1..=9).map(|d| char::from_digit(d, 10).unwrap()) {
+    let numbers: Vec<u32> = Pane::ALL.iter().map(|p| p.number() as u32).collect();
+    for digit in (1..=9)
+        .filter(|d| !numbers.contains(d))
+        .map(|d| char::from_digit(d, 10).unwrap())
+    {
         let action = input::action_for_event(&state, &key(digit));
         assert!(action.is_none(), "{digit} does something: {action:?}");
     }
     update(&mut state, Action::ToggleHelp);
     let help = draw(&mut state, 160, 48);
-    assert!(!help.contains(" 4 "), "{help}");
+    assert!(!help.contains(" 6 "), "{help}");
 }
 
 #[test]

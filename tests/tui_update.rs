@@ -81,9 +81,13 @@ fn panes_cycle_and_digits_jump() {
     update(&mut state, Action::NextPane);
     assert_eq!(state.pane, Pane::Cohort);
     update(&mut state, Action::NextPane);
+    assert_eq!(state.pane, Pane::Dispatch);
+    update(&mut state, Action::NextPane);
+    assert_eq!(state.pane, Pane::Checklist);
+    update(&mut state, Action::NextPane);
     assert_eq!(state.pane, Pane::Gates);
     update(&mut state, Action::PrevPane);
-    assert_eq!(state.pane, Pane::Cohort);
+    assert_eq!(state.pane, Pane::Checklist);
     let action = input::action_for_event(&state, &key('1')).unwrap();
     update(&mut state, action);
     assert_eq!(state.pane, Pane::Gates);

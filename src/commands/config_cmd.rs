@@ -8,6 +8,11 @@ use std::io::Write;
 /// The commented starter config with the six gates of the acceptance gate.
 pub const STARTER: &str = include_str!("../../assets/gonogo.toml");
 
+/// The starter checklist `gonogo init` writes beside the config (its `[checklist] path`).
+pub const STARTER_CHECKLIST: &str = include_str!("../../assets/checklist.md");
+/// Its file name, as the starter config names it.
+pub const STARTER_CHECKLIST_NAME: &str = "SOFT_LAUNCH_BETA_2026_CHECKLIST.md";
+
 pub fn init(args: &InitArgs) -> Outcome {
     // `gonogo init ops/` means "put the starter in ops/", as `cp` would.
     let path = if args.path.is_dir() {
@@ -35,6 +40,7 @@ pub fn init(args: &InitArgs) -> Outcome {
         .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
     outln!("wrote {shown}");
     write_template(&path)?;
+    write_checklist(&path, args.force)?;
     outln!(
         "next: set DATABASE_URL, SENTRY_AUTH_TOKEN, PROM_URL and GITHUB_TOKEN, then run `gonogo config check`"
     );
@@ -75,6 +81,32 @@ fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes the starter checklist next to the config; an existing one is kept unless `--force`.
+fn write_checklist(config: &std::path::Path, force: bool) -> Result<(), Failure> {
+    let dir = config.parent().unwrap_or(std::path::Path::new(""));
+    let path = dir.join(STARTER_CHECKLIST_NAME);
+    let shown = path.display();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            file.write_all(STARTER_CHECKLIST.as_bytes())
+                .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
+            outln!("wrote {shown} (the decision call's checklist)");
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            outln!("kept the existing {shown}");
+        }
+        Err(e) => return Err(Failure::new(exit::IO, format!("cannot write {shown}: {e}"))),
+    }
+    Ok(())
+}
+
 pub fn check(cli: &Cli) -> Outcome {
     let loaded = load_config(cli)?;
     crate::tui::keymap::validate(&loaded.config.raw.keys)
@@ -99,6 +131,11 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
         found.push(format!(
             "no required gate: {why}, so `gonogo check` can only say UNKNOWN (exit 2)"
         ));
+    }
+    if config.checklist_path.is_some()
+        && let Err(e) = crate::checklist::load_configured(config)
+    {
+        found.push(format!("the checklist cannot be used: {e}"));
     }
     if let Some(at) = config.launch().decision_at
         && at < now

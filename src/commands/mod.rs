@@ -31,9 +31,11 @@ macro_rules! errln {
 }
 
 mod check;
+mod checklist;
 mod cohort;
 mod config_cmd;
 mod confirm;
+mod decision;
 mod demo;
 mod docs;
 mod handoff;
@@ -110,6 +112,10 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
         Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
         Some(Command::Handoff(args)) => handoff::run(&cli, args).await,
+        Some(Command::Checklist(args)) => checklist::run(&cli, args).await,
+        Some(Command::Vote(args)) => decision::vote(&cli, args).await,
+        Some(Command::Decide(args)) => decision::decide(&cli, args).await,
+        Some(Command::Decision(command)) => decision::run(&cli, command).await,
     };
     match result {
         Ok(code) => code,

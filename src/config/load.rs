@@ -148,11 +148,16 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     crate::text::Redactor::process().absorb(&redactor);
     let key_positions = key_positions(&raw, text);
+    let checklist_path = raw.checklist.as_ref().map(|c| {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        dir.join(&c.path)
+    });
     Ok(Config {
         raw,
         gates,
         redactor,
         key_positions,
+        checklist_path,
     })
 }
 
@@ -243,6 +248,9 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
                 ),
             ));
         }
+    }
+    for why in raw.decision.problems() {
+        problems.push(at_section("decision", why));
     }
     if let Some(pg) = &raw.postgres {
         let scheme_ok = ["postgres://", "postgresql://"]

@@ -1,6 +1,7 @@
 //! `gonogo.toml`: the model, where it is looked up, `${VAR}` interpolation, and validation into
 //! gate specs with errors that point at the file, line and key.
 
+mod checklist;
 mod echo;
 mod gates;
 pub mod invites;
@@ -9,6 +10,7 @@ mod missing_env;
 pub mod secret;
 mod url;
 
+pub use checklist::{ChecklistSettings, DecisionRule, DecisionSettings, role_key};
 pub use load::{ConfigError, Loaded, find_config, load, load_str};
 pub use secret::{EnvString, Secret};
 pub use url::ConfigUrl;
@@ -43,6 +45,9 @@ pub struct RawConfig {
     pub cohort: crate::cohort::CohortSettings,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invites: Option<invites::InvitesConfig>,
+    pub checklist: Option<ChecklistSettings>,
+    #[serde(default)]
+    pub decision: DecisionSettings,
     #[serde(default, rename = "gate")]
     pub gates: Vec<Spanned<gates::RawGate>>,
 }
@@ -274,6 +279,8 @@ pub struct Config {
     pub redactor: Redactor,
     /// Line and column of each `[keys]` entry, for errors the cockpit's keymap finds.
     pub key_positions: BTreeMap<String, (usize, usize)>,
+    /// `[checklist] path`, resolved against the config file's directory.
+    pub checklist_path: Option<std::path::PathBuf>,
 }
 
 impl Config {

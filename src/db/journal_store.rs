@@ -39,6 +39,31 @@ impl From<DbError> for JournalError {
     }
 }
 
+/// Inserts an event line through `executor`: the pool, or the transaction of a store that
+/// writes its own table and the journal line together (a checklist tick, a vote).
+pub(crate) async fn insert_event<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    launch: &str,
+    actor: &str,
+    pending: &PendingEvent,
+) -> Result<Option<i64>, sqlx::Error> {
+    let event = &pending.event;
+    sqlx::query_scalar(
+        "INSERT INTO gonogo.journal (uid, at, launch, kind, actor, message, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (uid) DO NOTHING RETURNING id",
+    )
+    .bind(pending.uid)
+    .bind(pending.at)
+    .bind(launch)
+    .bind(event.kind())
+    .bind(actor)
+    .bind(event.summary(actor))
+    .bind(event.data())
+    .fetch_optional(executor)
+    .await
+}
+
 /// Which lines a read wants. Everything is optional; lines come ordered by `at`, then `id`.
 #[derive(Debug, Clone, Default)]
 pub struct JournalFilter {
@@ -93,13 +118,14 @@ impl Journal {
         }
     }
 
-    /// The pool it writes through, for the stores that share its database (the ledger).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     pub fn launch(&self) -> &str {
         &self.launch
+    }
+
+    /// The pool it writes through, for the stores that write beside it (ticks, votes, the
+    /// dispatch ledger).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     pub fn actor(&self) -> &str {
@@ -172,22 +198,9 @@ impl Journal {
     /// Records an event at its time, once: a retry of the same `uid` adds nothing. Returns the
     /// new line's id, or `None` when the line was already there.
     pub async fn record(&self, pending: &PendingEvent) -> Result<Option<i64>, JournalError> {
-        let event = &pending.event;
-        sqlx::query_scalar(
-            "INSERT INTO gonogo.journal (uid, at, launch, kind, actor, message, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (uid) DO NOTHING RETURNING id",
-        )
-        .bind(pending.uid)
-        .bind(pending.at)
-        .bind(&self.launch)
-        .bind(event.kind())
-        .bind(&self.actor)
-        .bind(event.summary(&self.actor))
-        .bind(event.data())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        insert_event(&self.pool, &self.launch, &self.actor, pending)
+            .await
+            .map_err(db)
     }
 
     /// Records an event that happens now; returns its line id.

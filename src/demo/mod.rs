@@ -3,6 +3,7 @@
 //! `--speed` times faster, all feeding a real [`Config`] through the real clients and gates.
 //! UI-free: the headless printer and the cockpit both drive a [`Rehearsal`].
 
+pub mod call;
 pub mod config;
 pub mod dispatch;
 pub mod postgres;
@@ -94,6 +95,10 @@ pub struct Rehearsal {
     /// The rehearsal's SMTP server and its template and cohort; `None` if it could not start.
     dispatch: Option<dispatch::DemoDispatch>,
     dispatch_task: Option<JoinHandle<()>>,
+    /// Where the rehearsal's checklist is, with a named database (a throwaway one holds it in
+    /// its own directory); removed with the rehearsal.
+    _files: Option<tempfile::TempDir>,
+    call: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Rehearsal {
@@ -136,11 +141,30 @@ impl Rehearsal {
                 None
             }
         };
+        let cannot =
+            |e: std::io::Error| DemoError::Serve(format!("cannot write the demo checklist: {e}"));
+        let files = match &postgres {
+            Some(_) => None,
+            None => Some(
+                tempfile::Builder::new()
+                    .prefix("gonogo-checklist-")
+                    .tempdir()
+                    .map_err(cannot)?,
+            ),
+        };
+        let dir = match (&postgres, &files) {
+            (Some(pg), _) => pg.dir().to_path_buf(),
+            (None, Some(files)) => files.path().to_path_buf(),
+            (None, None) => std::env::temp_dir(),
+        };
+        let checklist_path = dir.join("SOFT_LAUNCH_DEMO_CHECKLIST.md");
+        std::fs::write(&checklist_path, call::checklist_text(&clock)).map_err(cannot)?;
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
             clock: &clock,
             invites: demo_dispatch.as_ref().map(|d| d.config_section(speed)),
+            checklist: Some(&checklist_path),
         })?;
         let dispatch_task = demo_dispatch.as_ref().map(|d| {
             tokio::spawn(dispatch::rehearse(
@@ -152,6 +176,15 @@ impl Rehearsal {
                 cancel.clone(),
             ))
         });
+        let checklist = crate::checklist::load_configured(&config)
+            .map_err(|e| DemoError::Serve(format!("the demo checklist is invalid: {e}")))?;
+        let call = tokio::spawn(call::play(
+            pool.clone(),
+            clock,
+            checklist,
+            config.raw.decision.clone(),
+            cancel.clone(),
+        ));
         let (played_tx, played) = watch::channel(0);
         let scenario = tokio::spawn(scenario::play(
             pool.clone(),
@@ -171,6 +204,8 @@ impl Rehearsal {
             postgres,
             dispatch: demo_dispatch,
             dispatch_task,
+            _files: files,
+            call: Some(call),
         })
     }
 
@@ -252,6 +287,9 @@ impl Rehearsal {
             let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
         drop(self.dispatch.take());
+        if let Some(call) = self.call.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), call).await;
+        }
         if self.postgres.is_none() {
             // A database the operator named keeps nothing of the rehearsal.
             let cleared = tokio::time::timeout(Duration::from_secs(5), scenario::clear(&self.pool));
@@ -271,6 +309,9 @@ impl Drop for Rehearsal {
         self.cancel.cancel();
         if let Some(scenario) = &self.scenario {
             scenario.abort();
+        }
+        if let Some(call) = &self.call {
+            call.abort();
         }
     }
 }
@@ -310,6 +351,9 @@ async fn open_database(url: &str) -> Result<PgPool, DemoError> {
         )));
     }
     scenario::prepare(&pool)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    call::prepare(&pool)
         .await
         .map_err(|e| failed(e.to_string()))?;
     Ok(pool)

@@ -75,6 +75,28 @@ pub fn summarize(launch: &str, gates: &[GateSpec], entries: &[Entry], played: &P
     };
     let beats = of_kind(&|kind| kind == STORY_KIND);
     let actions = of_kind(&|kind| kind != GATE_KIND && kind != STORY_KIND);
+    let ticks = of_kind(&|kind| kind == "checklist_tick");
+    let votes = of_kind(&|kind| kind == "vote");
+    let decided = entries.iter().rev().find_map(|e| match &e.event {
+        Some(crate::journal::JournalEvent::Decision {
+            number, outcome, ..
+        }) => Some(format!(
+            "decision {number} frozen: {}",
+            outcome.to_uppercase()
+        )),
+        _ => None,
+    });
+    if ticks + votes > 0 || decided.is_some() {
+        let _ = writeln!(
+            out,
+            "decision call: {} by the operators, {} cast; {}",
+            count(ticks, "checklist tick"),
+            count(votes, "vote"),
+            decided.unwrap_or_else(|| {
+                "not frozen (vote with v and freeze with D in the Checklist pane)".to_owned()
+            })
+        );
+    }
     let _ = writeln!(
         out,
         "journal: {}, {} and {} recorded",

@@ -60,6 +60,8 @@ pub async fn gather(
             .sections
             .push(super::Section::Dispatch(dispatch(journal).await));
     }
+    let extra = super::call::sections(journal, config, &report).await;
+    report.sections.extend(extra);
     Ok(report)
 }
 

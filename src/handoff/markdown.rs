@@ -154,6 +154,8 @@ pub fn markdown(report: &HandoffReport) -> String {
                 }
             }
             Section::Dispatch(d) => dispatch(&mut out, d),
+            Section::Checklist(c) => super::call::checklist_markdown(&mut out, c),
+            Section::RollCall(c) => super::call::call_markdown(&mut out, c),
         }
     }
     out

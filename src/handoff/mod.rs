@@ -3,6 +3,7 @@
 //! The report is a list of [`Section`]s so the dispatch and checklist parts join as sections.
 
 mod build;
+pub mod call;
 mod gather;
 mod markdown;
 
@@ -75,6 +76,8 @@ pub enum Section {
     },
     /// Invite dispatch: per batch its counts, the failures, the unknowns still to settle.
     Dispatch(DispatchSection),
+    Checklist(call::ChecklistSection),
+    RollCall(call::CallSection),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

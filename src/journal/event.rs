@@ -57,6 +57,39 @@ pub enum JournalEvent {
         #[serde(default)]
         story_offset_secs: Option<u64>,
     },
+    /// A checklist item ticked by hand (`item` is its short id).
+    ChecklistTick {
+        item: String,
+        section: Vec<String>,
+        text: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A tick taken back, with the reason.
+    ChecklistUntick {
+        item: String,
+        section: Vec<String>,
+        text: String,
+        reason: String,
+    },
+    /// A role's GO/NO-GO vote in the roll call of decision `round`.
+    Vote {
+        round: u32,
+        role: String,
+        vote: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A decision frozen: its record's number, outcome and hash.
+    Decision {
+        number: u32,
+        outcome: String,
+        hash: String,
+        #[serde(default)]
+        gates_overridden: bool,
+        #[serde(default)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,11 +193,15 @@ impl JournalEvent {
             JournalEvent::TestSend { .. } => "test_send",
             JournalEvent::DispatchResolve { .. } => "dispatch_resolve",
             JournalEvent::Demo { .. } => "demo",
+            JournalEvent::ChecklistTick { .. } => "checklist_tick",
+            JournalEvent::ChecklistUntick { .. } => "checklist_untick",
+            JournalEvent::Vote { .. } => "vote",
+            JournalEvent::Decision { .. } => "decision",
         }
     }
 
     /// Every kind this version knows (for `--kind` and the README).
-    pub const KINDS: [&'static str; 9] = [
+    pub const KINDS: [&'static str; 13] = [
         "gate",
         "cohort_override",
         "note",
@@ -174,6 +211,10 @@ impl JournalEvent {
         "test_send",
         "dispatch_resolve",
         "demo",
+        "checklist_tick",
+        "checklist_untick",
+        "vote",
+        "decision",
     ];
 
     /// A one-line summary, written to the `message` column so any reader (an older gonogo,
@@ -210,6 +251,40 @@ impl JournalEvent {
                 crate::plural::count(emails.len() as u64, "unknown message")
             ),
             JournalEvent::Demo { says, .. } => says.clone(),
+            JournalEvent::ChecklistTick { text, note, .. } => match note {
+                Some(note) => format!("ticked \"{text}\": {note}"),
+                None => format!("ticked \"{text}\""),
+            },
+            JournalEvent::ChecklistUntick { text, reason, .. } => {
+                format!("unticked \"{text}\": {reason}")
+            }
+            JournalEvent::Vote {
+                round,
+                role,
+                vote,
+                note,
+                ..
+            } => {
+                let vote = vote.to_uppercase();
+                match note {
+                    Some(note) => format!("{role} votes {vote} (call {round}): {note}"),
+                    None => format!("{role} votes {vote} (call {round})"),
+                }
+            }
+            JournalEvent::Decision {
+                number,
+                outcome,
+                gates_overridden,
+                ..
+            } => {
+                let outcome = outcome.to_uppercase();
+                let over = if *gates_overridden {
+                    ", gates overridden"
+                } else {
+                    ""
+                };
+                format!("decision {number} frozen: {outcome}{over}")
+            }
         }
     }
 
@@ -341,6 +416,31 @@ mod tests {
             JournalEvent::Demo {
                 says: "testers trickle in".into(),
                 story_offset_secs: Some(30),
+            },
+            JournalEvent::ChecklistTick {
+                item: "3fa2c1d0".into(),
+                section: vec!["T-72h".into(), "Database".into()],
+                text: "Backup fresh".into(),
+                note: Some("pgbackrest info ok".into()),
+            },
+            JournalEvent::ChecklistUntick {
+                item: "3fa2c1d0".into(),
+                section: vec![],
+                text: "Backup fresh".into(),
+                reason: "wrong stanza".into(),
+            },
+            JournalEvent::Vote {
+                round: 1,
+                role: "tech lead".into(),
+                vote: "no-go".into(),
+                note: Some("db lag".into()),
+            },
+            JournalEvent::Decision {
+                number: 1,
+                outcome: "go".into(),
+                hash: "ab".repeat(32),
+                gates_overridden: false,
+                reason: None,
             },
             JournalEvent::CohortOverride(CohortOverride {
                 file: "cohort.csv".into(),

@@ -150,6 +150,52 @@ pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
             says: clean(says),
             story_offset_secs,
         },
+        JournalEvent::ChecklistTick {
+            item,
+            section,
+            text,
+            note,
+        } => JournalEvent::ChecklistTick {
+            item: clean(item),
+            section: section.into_iter().map(clean).collect(),
+            text: clean(text),
+            note: opt(note),
+        },
+        JournalEvent::ChecklistUntick {
+            item,
+            section,
+            text,
+            reason,
+        } => JournalEvent::ChecklistUntick {
+            item: clean(item),
+            section: section.into_iter().map(clean).collect(),
+            text: clean(text),
+            reason: clean(reason),
+        },
+        JournalEvent::Vote {
+            round,
+            role,
+            vote,
+            note,
+        } => JournalEvent::Vote {
+            round,
+            role: clean(role),
+            vote: clean(vote),
+            note: opt(note),
+        },
+        JournalEvent::Decision {
+            number,
+            outcome,
+            hash,
+            gates_overridden,
+            reason,
+        } => JournalEvent::Decision {
+            number,
+            outcome: clean(outcome),
+            hash: clean(hash),
+            gates_overridden,
+            reason: opt(reason),
+        },
         other => sanitize_fields(other),
     }
 }

@@ -150,6 +150,46 @@ pub enum Action {
         sha256: Option<String>,
         result: Result<i64, String>,
     },
+    /// The checklist file was read (at start, `:checklist reload`), or why it could not be.
+    ChecklistLoaded(Result<std::sync::Arc<crate::checklist::Checklist>, String>),
+    /// The decision call's shared state (ticks, roll call, newest decision), or why not.
+    CallLoaded(Result<crate::decision::CallState, String>),
+    /// Read the checklist file again (`:checklist reload`).
+    ReloadChecklist,
+    /// A tick, vote or decision was written somewhere: read the shared state again.
+    RefreshCall,
+    /// Tick the selected checklist item (`Space`: asks for an optional note).
+    StartTick,
+    /// Untick the selected checklist item (`u`: asks for the reason).
+    StartUntick,
+    /// Show only the items not done yet, or all again (`o` in the Checklist pane).
+    ToggleOpenItems,
+    /// Vote in the roll call (`v`, `:vote …`): asks for `go|no-go ROLE[: note]`, starting
+    /// from this text.
+    StartVote(String),
+    /// Ask to freeze the decision (`D`, `:decide [REASON]`): Enter in its modal freezes, a
+    /// reason typed there overrides the gates.
+    StartDecide(String),
+    /// Tick the item with this key, with an optional note.
+    TickItem {
+        key: String,
+        note: String,
+    },
+    /// Untick the item with this key, with the reason.
+    UntickItem {
+        key: String,
+        reason: String,
+    },
+    /// A vote as typed (`go tech lead`, `no-go on-call engineer: db lag`; `:vote …`).
+    CastVote(String),
+    /// Freeze the decision (Enter in the decide modal; a reason overrides the gates).
+    Decide {
+        override_reason: Option<String>,
+    },
+    /// A tick, vote or freeze was written (what to say) or refused (why).
+    CallWritten(Result<String, String>),
+    /// Show this gate's detail in the Gates pane (`Enter` on a verified item).
+    JumpToGate(String),
 }
 
 /// Work `update` wants done. The event loop runs it (tasks for I/O) and feeds results back as
@@ -194,5 +234,27 @@ pub enum Effect {
     RecordCohortOverride {
         cohort: SharedCohort,
         reason: String,
+    },
+    /// Read and parse the checklist file.
+    LoadChecklist,
+    /// Read the decision call's shared state.
+    LoadCall,
+    /// Tick (`ticked`, optional note) or untick (reason) an item.
+    WriteTick {
+        item: Box<crate::checklist::Item>,
+        ticked: bool,
+        note: Option<String>,
+        current: Option<Box<crate::checklist::Tick>>,
+    },
+    /// Cast a vote for a configured role.
+    WriteVote {
+        role: String,
+        vote: crate::decision::VoteChoice,
+        note: Option<String>,
+    },
+    /// Freeze the decision on this evidence (the gates and checklist as the cockpit shows them).
+    Freeze {
+        evidence: crate::decision::Evidence,
+        override_reason: Option<String>,
     },
 }

@@ -46,10 +46,16 @@ pub enum Command {
     RetryFailed,
     ReviewUnknown,
     DispatchFilter,
+    Checklist,
+    Tick,
+    Untick,
+    OpenItems,
+    Vote,
+    Decide,
 }
 
 impl Command {
-    pub const ALL: [Command; 30] = [
+    pub const ALL: [Command; 36] = [
         Command::Help,
         Command::Quit,
         Command::NextPane,
@@ -80,6 +86,12 @@ impl Command {
         Command::RetryFailed,
         Command::ReviewUnknown,
         Command::DispatchFilter,
+        Command::Checklist,
+        Command::Tick,
+        Command::Untick,
+        Command::OpenItems,
+        Command::Vote,
+        Command::Decide,
     ];
 
     /// The command a `[keys]` name means, if any.
@@ -120,6 +132,12 @@ impl Command {
             Command::RetryFailed => "retry_failed",
             Command::ReviewUnknown => "review_unknown",
             Command::DispatchFilter => "dispatch_filter",
+            Command::Checklist => "checklist",
+            Command::Tick => "tick",
+            Command::Untick => "untick",
+            Command::OpenItems => "open_items",
+            Command::Vote => "vote",
+            Command::Decide => "decide",
         }
     }
 
@@ -155,6 +173,12 @@ impl Command {
             Command::RetryFailed => Action::RetryFailed,
             Command::ReviewUnknown => Action::ReviewUnknown,
             Command::DispatchFilter => Action::CycleDispatchFilter,
+            Command::Checklist => Action::ShowPane(Pane::Checklist),
+            Command::Tick => Action::StartTick,
+            Command::Untick => Action::StartUntick,
+            Command::OpenItems => Action::ToggleOpenItems,
+            Command::Vote => Action::StartVote(String::new()),
+            Command::Decide => Action::StartDecide(String::new()),
         }
     }
 
@@ -191,6 +215,12 @@ impl Command {
             Command::RetryFailed => "retry failed",
             Command::ReviewUnknown => "unknowns",
             Command::DispatchFilter => "state",
+            Command::Checklist => "checklist",
+            Command::Tick => "tick",
+            Command::Untick => "untick",
+            Command::OpenItems => "open only",
+            Command::Vote => "vote",
+            Command::Decide => "freeze",
         }
     }
 }
@@ -210,6 +240,8 @@ use Panes::{All, Only};
 const COHORT: Panes = Only(&[Pane::Cohort]);
 /// The Dispatch pane's own keys.
 const DISPATCH: Panes = Only(&[Pane::Dispatch]);
+/// The Checklist pane's own keys.
+const CHECKLIST: Panes = Only(&[Pane::Checklist]);
 /// Panes whose rows are (or name) gates.
 const GATE_ROWS: Panes = Only(&[Pane::Gates, Pane::Timeline]);
 
@@ -246,6 +278,14 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         Command::Dispatch,
         "dispatch pane",
         &["4"],
+        false,
+        PANES,
+        All,
+    ),
+    (
+        Command::Checklist,
+        "checklist pane",
+        &["5"],
         false,
         PANES,
         All,
@@ -411,6 +451,46 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         false,
         PANES,
         All,
+    ),
+    (
+        Command::Tick,
+        "tick the checklist item (optional note)",
+        &["space"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Untick,
+        "untick the checklist item (reason required)",
+        &["u"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::OpenItems,
+        "checklist: only the items not done / all",
+        &["o"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Vote,
+        "vote GO / NO-GO for a role",
+        &["v"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
+    ),
+    (
+        Command::Decide,
+        "freeze the decision once every role voted",
+        &["D"],
+        false,
+        &[Cockpit],
+        CHECKLIST,
     ),
 ];
 

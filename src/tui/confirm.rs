@@ -17,7 +17,12 @@ pub fn needs_typed(action: &Action) -> bool {
     matches!(action, Action::OverrideCohort { reason } if !reason.trim().is_empty())
         || matches!(
             action,
-            Action::SendInvites { .. } | Action::RetryFailedConfirmed { .. }
+            Action::SendInvites { .. }
+                | Action::RetryFailedConfirmed { .. }
+                | Action::TickItem { .. }
+                | Action::UntickItem { .. }
+                | Action::CastVote(_)
+                | Action::Decide { .. }
         )
 }
 
@@ -31,6 +36,10 @@ fn describe(action: &Action) -> String {
         Action::RetryFailedConfirmed { count } => {
             format!("retry {}", crate::plural::count(*count, "failed message"))
         }
+        Action::TickItem { .. } => "tick the checklist item".into(),
+        Action::UntickItem { .. } => "untick the checklist item".into(),
+        Action::CastVote(_) => "cast the vote".into(),
+        Action::Decide { .. } => "freeze the decision".into(),
         other => format!("{other:?}"),
     }
 }

@@ -66,11 +66,12 @@ pub fn list_index_at(
     (index < len).then_some(index)
 }
 
-/// The tab (pane index) under a column of the tabs row: tabs are drawn as ` N Title ` in order.
-pub fn tab_at(column: u16, titles: &[&str]) -> Option<usize> {
+/// The tab (pane index) under a column of the tabs row: tabs are drawn as ` N Title ` in order,
+/// `N` the pane's number key.
+pub fn tab_at(column: u16, tabs: &[(usize, &str)]) -> Option<usize> {
     let mut x = 0u16;
-    for (i, title) in titles.iter().enumerate() {
-        let width = tab_label(i, title).chars().count() as u16;
+    for (i, (number, title)) in tabs.iter().enumerate() {
+        let width = tab_label(*number, title).chars().count() as u16;
         if column >= x && column < x + width {
             return Some(i);
         }
@@ -79,8 +80,8 @@ pub fn tab_at(column: u16, titles: &[&str]) -> Option<usize> {
     None
 }
 
-pub fn tab_label(index: usize, title: &str) -> String {
-    format!(" {} {title} ", index + 1)
+pub fn tab_label(number: usize, title: &str) -> String {
+    format!(" {number} {title} ")
 }
 
 /// Rows above the first cohort row inside the table area (filter note and table header).

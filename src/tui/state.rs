@@ -2,6 +2,7 @@
 
 use super::keymap::{Context, Keymap};
 use super::panes::Pane;
+use super::panes::checklist::ChecklistPane;
 use super::panes::cohort::CohortPane;
 use super::panes::gates::GatesPane;
 use super::panes::timeline::Timeline;
@@ -61,6 +62,20 @@ pub enum Overlay {
     },
     /// The Dispatch pane's modals (send and retry confirmations, one message).
     Dispatch(super::panes::dispatch::DispatchModal),
+    /// Typing the optional note of a checklist tick (the item's key).
+    TickNote {
+        key: String,
+        input: Input,
+    },
+    /// Typing the reason for taking a checklist tick back.
+    UntickReason {
+        key: String,
+        input: Input,
+    },
+    /// Typing a vote: `go|no-go ROLE[: note]`.
+    Vote(Input),
+    /// Asking to freeze the decision; a reason typed here overrides the gates.
+    Decide(Input),
     /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
     Confirm {
         action: Box<super::action::Action>,
@@ -107,6 +122,7 @@ pub struct State {
     pub timeline: Timeline,
     pub cohort: CohortPane,
     pub dispatch: super::panes::dispatch::DispatchPane,
+    pub checklist: ChecklistPane,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -165,6 +181,13 @@ impl State {
             timeline: Timeline::new(config.raw.postgres.is_some()),
             cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
             dispatch: super::panes::dispatch::DispatchPane::new(dispatch_available(config)),
+            checklist: ChecklistPane::new(
+                config.checklist_path.is_some(),
+                config.raw.decision.clone(),
+                launch.decision_at,
+                config.raw.postgres.is_some(),
+                config.raw.alerts.bell,
+            ),
             status: None,
             keymap,
             theme,
@@ -216,6 +239,10 @@ impl State {
                 | Overlay::Search(_)
                 | Overlay::Override(_)
                 | Overlay::Note(_)
+                | Overlay::TickNote { .. }
+                | Overlay::UntickReason { .. }
+                | Overlay::Vote(_)
+                | Overlay::Decide(_)
                 | Overlay::Confirm { .. }
                 | Overlay::Dispatch(
                     super::panes::dispatch::DispatchModal::ConfirmSend { .. }

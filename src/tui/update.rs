@@ -32,6 +32,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    // Live news of a tick, a vote or a decision is the Checklist pane's too.
+    if let Action::Live(signal) = &action
+        && super::panes::checklist::update::is_call_news(signal)
+    {
+        route(state, Pane::Checklist, Action::RefreshCall, fx);
+    }
     if let Some(changed) = ledger_news(state, &action, fx) {
         return changed;
     }
@@ -140,6 +146,13 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::HandoffReady { out, result } => {
             return super::notes::handoff_ready(state, out, result);
         }
+        Action::JumpToGate(gate) => {
+            show_pane(state, Pane::Gates);
+            state.overlays.push(Overlay::Detail { gate, scroll: 0 });
+        }
+        Action::StartTick | Action::StartUntick | Action::ToggleOpenItems => {
+            return route(state, Pane::Checklist, action, fx);
+        }
         // Routed by `panes::owner` above.
         Action::JournalRecorded(_)
         | Action::JournalWritten
@@ -165,7 +178,18 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | Action::RetryFailed
         | Action::RetryFailedConfirmed { .. }
         | Action::DispatchNews(_)
-        | Action::MessageLoaded(_) => return false,
+        | Action::MessageLoaded(_)
+        | Action::ChecklistLoaded(_)
+        | Action::ReloadChecklist
+        | Action::CallLoaded(_)
+        | Action::RefreshCall
+        | Action::TickItem { .. }
+        | Action::UntickItem { .. }
+        | Action::CastVote(_)
+        | Action::Decide { .. }
+        | Action::StartVote(_)
+        | Action::StartDecide(_)
+        | Action::CallWritten(_) => return false,
     }
     true
 }
@@ -299,6 +323,10 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             Overlay::Palette(input)
             | Overlay::Override(input)
             | Overlay::Note(input)
+            | Overlay::TickNote { input, .. }
+            | Overlay::UntickReason { input, .. }
+            | Overlay::Vote(input)
+            | Overlay::Decide(input)
             | Overlay::Confirm { input, .. }
             | Overlay::Dispatch(
                 panes::dispatch::DispatchModal::ConfirmSend { input, .. }
@@ -345,6 +373,30 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
             Ok(action) => return confirmed_first(state, action, fx),
             Err(why) => state.say(Level::Warning, &why),
         },
+        Some(
+            Overlay::TickNote { .. }
+            | Overlay::UntickReason { .. }
+            | Overlay::Vote(_)
+            | Overlay::Decide(_),
+        ) => {
+            // The pane reopens the modal, text kept, if it refuses the entry.
+            let action = match state.overlays.pop() {
+                Some(Overlay::TickNote { key, input }) => Action::TickItem {
+                    key,
+                    note: input.value().to_owned(),
+                },
+                Some(Overlay::UntickReason { key, input }) => Action::UntickItem {
+                    key,
+                    reason: input.value().to_owned(),
+                },
+                Some(Overlay::Vote(input)) => Action::CastVote(input.value().to_owned()),
+                Some(Overlay::Decide(input)) => Action::Decide {
+                    override_reason: Some(input.value().to_owned()),
+                },
+                _ => return true,
+            };
+            return confirmed_first(state, action, fx);
+        }
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();
             state.overlays.pop();
@@ -424,8 +476,8 @@ fn click(state: &mut State, column: u16, row: u16, fx: &mut Vec<Effect>) -> bool
     }
     let areas = layout::cockpit(Rect::new(0, 0, state.size.0, state.size.1));
     if row == areas.tabs.y {
-        let titles: Vec<&str> = Pane::ALL.iter().map(|p| p.title()).collect();
-        return match layout::tab_at(column, &titles) {
+        let tabs: Vec<(usize, &str)> = Pane::ALL.iter().map(|p| (p.number(), p.title())).collect();
+        return match layout::tab_at(column, &tabs) {
             Some(i) => {
                 show_pane(state, Pane::ALL[i]);
                 true

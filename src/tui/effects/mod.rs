@@ -8,6 +8,7 @@
 //! service, or a task spawned with a name and what quitting does with it ([`AtQuit`]), whose
 //! result comes back as an [`Action`].
 
+mod call;
 mod dispatch;
 mod tasks;
 
@@ -243,6 +244,21 @@ impl Runner {
                     dispatch::retry_failed(&mut self.tasks, d, actions, redactor);
                 }
             }
+            Effect::LoadChecklist => call::load_checklist(setup, &mut self.tasks),
+            Effect::LoadCall => call::load_call(setup, &mut self.tasks),
+            Effect::WriteTick {
+                item,
+                ticked,
+                note,
+                current,
+            } => call::write_tick(setup, &mut self.tasks, item, ticked, note, current),
+            Effect::WriteVote { role, vote, note } => {
+                call::write_vote(setup, &mut self.tasks, role, vote, note)
+            }
+            Effect::Freeze {
+                evidence,
+                override_reason,
+            } => call::freeze(setup, &mut self.tasks, evidence, override_reason),
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
             Effect::Bell | Effect::SetTitle(_) => {}

@@ -7,6 +7,7 @@
 //! changes only its own state: what it wants from the rest of the cockpit (work for the event
 //! loop, news for another pane, a view to open, a message) it returns in its [`Reply`].
 
+pub mod checklist;
 pub mod cohort;
 pub mod dispatch;
 pub mod gates;
@@ -28,10 +29,17 @@ pub enum Pane {
     Timeline,
     Cohort,
     Dispatch,
+    Checklist,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Gates, Pane::Timeline, Pane::Cohort, Pane::Dispatch];
+    pub const ALL: [Pane; 5] = [
+        Pane::Gates,
+        Pane::Timeline,
+        Pane::Cohort,
+        Pane::Dispatch,
+        Pane::Checklist,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -39,6 +47,18 @@ impl Pane {
             Pane::Timeline => "Timeline",
             Pane::Cohort => "Cohort",
             Pane::Dispatch => "Dispatch",
+            Pane::Checklist => "Checklist",
+        }
+    }
+
+    /// Its number key (`1`…), as the tabs row shows it.
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Gates => 1,
+            Pane::Timeline => 2,
+            Pane::Cohort => 3,
+            Pane::Dispatch => 4,
+            Pane::Checklist => 5,
         }
     }
 }
@@ -149,6 +169,17 @@ pub fn owner(action: &Action) -> Option<Pane> {
         | Action::StartSend
         | Action::PauseSend
         | Action::RetryFailed => Some(Pane::Dispatch),
+        Action::ChecklistLoaded(_)
+        | Action::ReloadChecklist
+        | Action::CallLoaded(_)
+        | Action::RefreshCall
+        | Action::TickItem { .. }
+        | Action::UntickItem { .. }
+        | Action::CastVote(_)
+        | Action::Decide { .. }
+        | Action::StartVote(_)
+        | Action::StartDecide(_)
+        | Action::CallWritten(_) => Some(Pane::Checklist),
         Action::JournalRecorded(_)
         | Action::JournalWritten
         | Action::TimelineLoaded(_)
@@ -177,6 +208,7 @@ pub fn update(state: &mut State, pane: Pane, action: Action) -> Reply {
         Pane::Timeline => timeline::update::update(&mut state.timeline, &cx, action),
         Pane::Cohort => cohort::update::update(&mut state.cohort, &cx, action),
         Pane::Dispatch => dispatch::update::update(&mut state.dispatch, &cx, action),
+        Pane::Checklist => checklist::update::update(&mut state.checklist, &cx, action),
     }
 }
 
@@ -187,6 +219,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Pane::Timeline => timeline::render::render(state, frame, area),
         Pane::Cohort => cohort::render::render(state, frame, area),
         Pane::Dispatch => dispatch::render::render(state, frame, area),
+        Pane::Checklist => checklist::render::render(state, frame, area),
     }
 }
 
@@ -199,6 +232,7 @@ pub fn footer(pane: Pane, context: Context) -> Option<&'static [(Command, &'stat
         (Pane::Cohort, Context::Cockpit) => Some(cohort::FOOTER),
         (Pane::Cohort, Context::Detail) => Some(cohort::DETAIL_FOOTER),
         (Pane::Dispatch, Context::Cockpit) => Some(dispatch::FOOTER),
+        (Pane::Checklist, Context::Cockpit) => Some(checklist::FOOTER),
         _ => None,
     }
 }

@@ -100,14 +100,13 @@ pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let mut spans: Vec<Span> = Pane::ALL
         .iter()
-        .enumerate()
-        .map(|(i, pane)| {
+        .map(|pane| {
             let style = if *pane == state.pane {
                 theme.active_tab()
             } else {
                 theme.dim()
             };
-            Span::styled(layout::tab_label(i, pane.title()), style)
+            Span::styled(layout::tab_label(pane.number(), pane.title()), style)
         })
         .collect();
     if !state.gates.filter().is_empty() {

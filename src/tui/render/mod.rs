@@ -68,6 +68,12 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
             Overlay::Dispatch(modal) => {
                 panes::dispatch::render::modal(state, frame, areas.body, modal)
             }
+            Overlay::TickNote { .. }
+            | Overlay::UntickReason { .. }
+            | Overlay::Vote(_)
+            | Overlay::Decide(_) => {
+                panes::checklist::render::modal(state, frame, areas.body, overlay)
+            }
             Overlay::Confirm { action, input } => {
                 crate::tui::confirm::render(state, frame, areas.body, action, input)
             }

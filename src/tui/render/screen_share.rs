@@ -42,25 +42,52 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         _ => (PixelSize::Quadrant, 4),
     };
     take(u16::from(area.height >= 30));
+    // Once frozen (and before the next round's first vote), the decision takes the verdict's place.
+    let call = state.checklist.roll_call();
+    let frozen = state
+        .checklist
+        .call
+        .as_ref()
+        .and_then(|c| c.last.as_ref())
+        .filter(|_| call.votes().is_empty());
+    let (big_text, big_style) = match frozen {
+        Some(last) => (
+            last.outcome.as_str(),
+            theme.verdict_text(match last.outcome {
+                crate::decision::Outcome::Go => Verdict::Go,
+                crate::decision::Outcome::NoGo => Verdict::NoGo,
+            }),
+        ),
+        None => (verdict.as_str(), theme.verdict_text(verdict)),
+    };
     let big = BigText::builder()
         .pixel_size(pixel)
-        .style(theme.verdict_text(verdict))
-        .lines(vec![Line::from(verdict.as_str())])
+        .style(big_style)
+        .lines(vec![Line::from(big_text)])
         .centered()
         .build();
     frame.render_widget(big, take(height));
 
-    let reason = match verdict {
-        Verdict::NoGo => format!(
-            "{} red",
-            crate::tui::format::counted(
-                state.board.red_count() as u64,
-                "required gate",
-                "required gates"
-            )
+    let reason = match (frozen, verdict) {
+        (Some(last), _) => format!(
+            "decision {} frozen by {} at {} UTC · gates were {}",
+            last.number,
+            last.decided_by,
+            last.decided_at.format("%H:%M"),
+            verdict
         ),
-        Verdict::Unknown => "some required gates cannot be checked".to_owned(),
-        Verdict::Go => "every required gate passes".to_owned(),
+        (None, verdict) => match verdict {
+            Verdict::NoGo => format!(
+                "{} red",
+                crate::tui::format::counted(
+                    state.board.red_count() as u64,
+                    "required gate",
+                    "required gates"
+                )
+            ),
+            Verdict::Unknown => "some required gates cannot be checked".to_owned(),
+            Verdict::Go => "every required gate passes".to_owned(),
+        },
     };
     let countdown = match (
         state.launch.decision_at,
@@ -92,7 +119,30 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height: rows_area.height.saturating_sub(footer_height),
         ..rows_area
     };
+    let show_call = frozen.is_some() || !call.votes().is_empty();
+    let call_height = if show_call {
+        (call.roles.len() as u16 + 2).min(rows_area.height / 2)
+    } else {
+        0
+    };
+    let call_area = Rect {
+        y: rows_area.bottom().saturating_sub(call_height),
+        height: call_height,
+        ..rows_area
+    };
+    let rows_area = Rect {
+        height: rows_area.height.saturating_sub(call_height),
+        ..rows_area
+    };
     gate_rows(state, frame, rows_area);
+    // Once frozen, the roll call the decision was taken on, until the next call's first vote.
+    let shown_call = match frozen {
+        Some(last) => {
+            crate::decision::RollCall::new(&state.checklist.settings, last.number, &last.votes)
+        }
+        None => call,
+    };
+    roll_call(state, &shown_call, frame, call_area);
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
@@ -104,6 +154,43 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .alignment(Alignment::Center),
         footer_area,
     );
+}
+
+/// The roll call in bold rows: role, vote, who, when.
+fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &state.theme;
+    const WIDTH: usize = 48;
+    let mut lines = vec![Line::styled(
+        format!("{:<WIDTH$}", format!("roll call · call {}", call.round)),
+        theme.title(),
+    )];
+    for (role, vote) in &call.roles {
+        let (text, style) = match vote {
+            Some(v) => (
+                format!(
+                    "{:<18} {:<6} {} {}",
+                    format::fit(role, 18),
+                    v.vote.shout(),
+                    v.by,
+                    v.at.format("%H:%M")
+                ),
+                theme.state(match v.vote {
+                    crate::decision::VoteChoice::Go => crate::gate::GateState::Pass,
+                    crate::decision::VoteChoice::NoGo => crate::gate::GateState::Fail,
+                }),
+            ),
+            None => (
+                format!("{:<18} {:<6}", format::fit(role, 18), "—"),
+                theme.dim(),
+            ),
+        };
+        let text = format!("{:<WIDTH$}", format::fit(&text, WIDTH));
+        lines.push(Line::styled(text, style.add_modifier(Modifier::BOLD)));
+    }
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), area);
 }
 
 /// Hands out full-width rows from the top of an area.

@@ -1,0 +1,141 @@
+//! The decision call's effects: reading the checklist file (a blocking read, off the runtime's
+//! threads), reading the shared state, and the writes (tick, vote, freeze) through the same
+//! core use cases as the CLI; each answer comes back as an action.
+
+use super::tasks::{AtQuit, Tasks};
+use super::{JOURNAL_TIMEOUT, Setup};
+use crate::checklist::{Item, Tick};
+use crate::db::checklist_store::ChecklistStore;
+use crate::db::decision_store::DecisionStore;
+use crate::decision::{Evidence, Freeze, VoteChoice};
+use crate::tui::action::Action;
+use crate::tui::db_call::db_call;
+use std::sync::Arc;
+
+fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {
+    let journal = setup.journal.as_ref()?;
+    let pool = journal.pool().clone();
+    Some((
+        ChecklistStore::new(pool.clone(), journal.launch(), journal.actor()),
+        DecisionStore::new(pool, journal.launch(), journal.actor()),
+    ))
+}
+
+pub fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
+    let config = setup.config.clone();
+    let actions = setup.actions.clone();
+    tasks.spawn("checklist read", AtQuit::Cancel, async move {
+        let read = tokio::task::spawn_blocking(move || crate::checklist::load_configured(&config));
+        let result = match read.await {
+            Ok(Ok(checklist)) => Ok(Arc::new(checklist)),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the checklist read stopped: {e}")),
+        };
+        let _ = actions.send(Action::ChecklistLoaded(result));
+    });
+}
+
+pub fn load_call(setup: &Setup, tasks: &mut Tasks) {
+    let Some((ticks, decisions)) = stores(setup) else {
+        return;
+    };
+    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    tasks.spawn("decision call read", AtQuit::Cancel, async move {
+        let read = crate::decision::call_state(&ticks, &decisions);
+        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
+        let _ = actions.send(Action::CallLoaded(result));
+    });
+}
+
+fn no_database(setup: &Setup) {
+    let _ = setup.actions.send(Action::CallWritten(Err(
+        "no database is configured for the decision call".into(),
+    )));
+}
+
+pub fn write_tick(
+    setup: &Setup,
+    tasks: &mut Tasks,
+    item: Box<Item>,
+    ticked: bool,
+    note: Option<String>,
+    current: Option<Box<Tick>>,
+) {
+    let Some((store, _)) = stores(setup) else {
+        return no_database(setup);
+    };
+    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    tasks.spawn("checklist tick", AtQuit::Finish, async move {
+        let now = chrono::Utc::now();
+        let result = if ticked {
+            let write = crate::checklist::actions::tick(&store, &item, note.as_deref(), now);
+            db_call(JOURNAL_TIMEOUT, &redactor, write).await
+        } else {
+            let reason = note.unwrap_or_default();
+            let write =
+                crate::checklist::actions::untick(&store, &item, current.as_deref(), &reason, now);
+            db_call(JOURNAL_TIMEOUT, &redactor, write).await
+        };
+        let said = result.map(|tick| {
+            let verb = if tick.ticked { "Ticked" } else { "Unticked" };
+            format!("{verb} \"{}\".", tick.text)
+        });
+        let _ = actions.send(Action::CallWritten(said));
+    });
+}
+
+pub fn write_vote(
+    setup: &Setup,
+    tasks: &mut Tasks,
+    role: String,
+    vote: VoteChoice,
+    note: Option<String>,
+) {
+    let Some((_, store)) = stores(setup) else {
+        return no_database(setup);
+    };
+    let settings = setup.config.raw.decision.clone();
+    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    tasks.spawn("vote", AtQuit::Finish, async move {
+        let now = chrono::Utc::now();
+        let write = crate::decision::vote(&store, &settings, &role, vote, note.as_deref(), now);
+        let said = db_call(JOURNAL_TIMEOUT, &redactor, write)
+            .await
+            .map(|(round, v)| format!("{} votes {} in call {round}.", v.role, v.vote.shout()));
+        let _ = actions.send(Action::CallWritten(said));
+    });
+}
+
+pub fn freeze(
+    setup: &Setup,
+    tasks: &mut Tasks,
+    evidence: Evidence,
+    override_reason: Option<String>,
+) {
+    let Some((_, store)) = stores(setup) else {
+        return no_database(setup);
+    };
+    let settings = setup.config.raw.decision.clone();
+    let launch = setup.config.launch().name.0.clone();
+    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    tasks.spawn("decision freeze", AtQuit::Finish, async move {
+        let freeze = Freeze {
+            settings: &settings,
+            launch: &launch,
+            now: chrono::Utc::now(),
+            override_gates: override_reason.as_deref(),
+        };
+        let write = crate::decision::decide(&store, freeze, evidence);
+        let said = db_call(JOURNAL_TIMEOUT, &redactor, write)
+            .await
+            .map(|record| {
+                format!(
+                    "Decision {} frozen: {} (record {}).",
+                    record.body.number,
+                    record.body.outcome,
+                    &record.hash[..12.min(record.hash.len())]
+                )
+            });
+        let _ = actions.send(Action::CallWritten(said));
+    });
+}
