@@ -30,6 +30,7 @@ macro_rules! errln {
     }};
 }
 
+mod alerts;
 mod check;
 mod cohort;
 mod config_cmd;
@@ -107,6 +108,7 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
         Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
         Some(Command::Handoff(args)) => handoff::run(&cli, args).await,
+        Some(Command::Alerts(command)) => alerts::run(&cli, command).await,
     };
     match result {
         Ok(code) => code,

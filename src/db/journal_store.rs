@@ -95,6 +95,11 @@ impl Journal {
         &self.launch
     }
 
+    /// The pool it writes through (the alerts store shares it).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub fn actor(&self) -> &str {
         &self.actor
     }

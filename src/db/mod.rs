@@ -3,6 +3,7 @@
 //! gonogo's SQL. Nothing outside this module (and the stores beside it) builds a pool; nothing
 //! under `src/tui/` names `sqlx`.
 
+pub mod alert_store;
 mod error;
 pub mod journal_store;
 pub mod listen;

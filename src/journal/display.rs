@@ -42,6 +42,9 @@ pub fn describe(entry: &Entry) -> String {
         Some(JournalEvent::Note { text }) => text.clone(),
         Some(event @ JournalEvent::ShiftTakeover { .. }) => event.summary(&entry.actor),
         Some(JournalEvent::Demo { says, .. }) => says.clone(),
+        Some(event @ (JournalEvent::Alert(_) | JournalEvent::AlertDelivery(_))) => {
+            event.summary(&entry.actor)
+        }
         None => entry.raw_text(),
     }
 }

@@ -33,6 +33,10 @@ pub enum JournalEvent {
         #[serde(default)]
         story_offset_secs: Option<u64>,
     },
+    /// An alert this cockpit or watch raised and sends (once per launch).
+    Alert(crate::alerts::AlertLine),
+    /// What became of an alert's webhook delivery.
+    AlertDelivery(crate::alerts::Delivery),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,12 +80,21 @@ impl JournalEvent {
             JournalEvent::Note { .. } => "note",
             JournalEvent::ShiftTakeover { .. } => "shift_takeover",
             JournalEvent::Demo { .. } => "demo",
+            JournalEvent::Alert(_) => "alert",
+            JournalEvent::AlertDelivery(_) => "alert_delivery",
         }
     }
 
     /// Every kind this version knows (for `--kind` and the README).
-    pub const KINDS: [&'static str; 5] =
-        ["gate", "cohort_override", "note", "shift_takeover", "demo"];
+    pub const KINDS: [&'static str; 7] = [
+        "gate",
+        "cohort_override",
+        "note",
+        "shift_takeover",
+        "demo",
+        "alert",
+        "alert_delivery",
+    ];
 
     /// A one-line summary, written to the `message` column so any reader (an older gonogo,
     /// `psql`) has something to show.
@@ -98,6 +111,8 @@ impl JournalEvent {
                 _ => format!("{actor} takes over the shift"),
             },
             JournalEvent::Demo { says, .. } => says.clone(),
+            JournalEvent::Alert(a) => a.summary(),
+            JournalEvent::AlertDelivery(d) => d.summary(),
         }
     }
 

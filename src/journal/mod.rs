@@ -17,7 +17,7 @@ pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError, Pending};
 pub use event::{
     CohortOverride, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError, clean_note,
 };
-pub use writer::{Writer, WriterPace};
+pub use writer::{EventSender, Writer, WriterPace};
 
 use crate::db::DbError;
 use crate::gate::GateState;
@@ -149,5 +149,18 @@ pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
             says: clean(says),
             story_offset_secs,
         },
+        JournalEvent::Alert(mut a) => {
+            a.subject = clean(a.subject);
+            a.title = clean(a.title);
+            a.message = clean(a.message);
+            a.state = clean(a.state);
+            JournalEvent::Alert(a)
+        }
+        JournalEvent::AlertDelivery(mut d) => {
+            d.answer = clean(d.answer);
+            d.reason = clean(d.reason);
+            d.receiver = clean(d.receiver);
+            JournalEvent::AlertDelivery(d)
+        }
     }
 }

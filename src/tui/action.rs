@@ -118,6 +118,8 @@ pub enum Action {
     OverrideCohort {
         reason: String,
     },
+    /// The alert service's news: an alert raised, skipped (another cockpit has it), delivered.
+    AlertNews(crate::alerts::AlertNews),
     /// The journal took the override (its entry id) or refused it; `sha256` names the file.
     CohortOverridden {
         sha256: Option<String>,
@@ -145,6 +147,8 @@ pub enum Effect {
     SaveObservation(crate::journal::ObservedGate),
     Bell,
     SetTitle(String),
+    /// Show the alert engine the board after a transition (it runs beside the cockpit).
+    ObserveAlerts(crate::alerts::BoardView),
     /// Validate a cohort file (blocking task), then run its database checks; the path as
     /// typed (`~/` is the operator's home, resolved by the event loop).
     LoadCohort {

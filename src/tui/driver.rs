@@ -67,6 +67,8 @@ impl Driver {
             actions: actions_tx,
             home: std::env::var_os("HOME").map(Into::into),
             terminal,
+            operator: options.operator.clone(),
+            clock,
         });
         Ok(Driver {
             state,

@@ -137,6 +137,11 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::HandoffReady { out, result } => {
             return super::notes::handoff_ready(state, out, result);
         }
+        Action::AlertNews(news) => {
+            let (text, warning) = news.line();
+            let level = if warning { Level::Warning } else { Level::Info };
+            state.say(level, &crate::text::sanitize(&text));
+        }
         // Routed by `panes::owner` above.
         Action::JournalRecorded(_)
         | Action::JournalWritten
@@ -415,4 +420,7 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
     if state.timeline.is_shared() {
         fx.push(Effect::RecordTransitions(transitions));
     }
+    fx.push(Effect::ObserveAlerts(crate::alerts::BoardView::of(
+        &state.board,
+    )));
 }
