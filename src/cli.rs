@@ -204,6 +204,17 @@ pub struct AlertsTestArgs {
     /// The test alert's severity (info, warning, critical); it is sent whatever min_severity is
     #[arg(long, value_name = "S", default_value = "warning", value_parser = parse_severity)]
     pub severity: crate::alerts::Severity,
+    /// How long to keep retrying a receiver that fails or does not answer (real alerts: 10m)
+    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_retry_window)]
+    pub within: std::time::Duration,
+}
+
+fn parse_retry_window(text: &str) -> Result<std::time::Duration, String> {
+    let window = crate::config::parse_duration(text)?;
+    if window > crate::alerts::GIVE_UP_AFTER {
+        return Err("at most 10m, the longest a real alert is retried".to_owned());
+    }
+    Ok(window)
 }
 
 #[derive(Debug, Args)]

@@ -26,9 +26,13 @@ pub fn body(alert: &Alert, format: Format) -> Vec<u8> {
             "changes": alert.changes,
             "raised_at": super::trigger::rfc3339(alert.raised_at),
         }),
-        Format::Slack => json!({ "text": chat_text(alert, "*") }),
+        // Slack reads `<!channel>` and `<url|text>` in text: untrusted text (a gate's error) is
+        // escaped as Slack documents, so an alert can never ping a channel.
+        Format::Slack => json!({ "text": slack_escape(&chat_text(alert, "*")) }),
+        // Discord's mentions (`@everyone`) are switched off for the message.
         Format::Discord => json!({
             "content": cut(chat_text(alert, "**"), DISCORD_LIMIT),
+            "allowed_mentions": { "parse": [] },
         }),
     };
     serde_json::to_vec(&value).unwrap_or_default()
@@ -63,6 +67,12 @@ fn chat_text(alert: &Alert, bold: &str) -> String {
     }
     text.push_str(&format!("\nalert {}", alert.id));
     text
+}
+
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// At most `limit` characters, the last one an ellipsis when it was cut (line breaks kept).

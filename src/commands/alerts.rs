@@ -32,7 +32,12 @@ async fn test(cli: &Cli, args: &AlertsTestArgs) -> Outcome {
                 "no webhook to test: set [alerts] webhook_url in the config \
                  (e.g. webhook_url = \"${OPS_ALERT_WEBHOOK_URL}\")",
             )
-        })?;
+        })?
+        .with_timing(
+            Duration::from_secs(1),
+            args.within,
+            crate::alerts::ATTEMPT_TIMEOUT,
+        );
     let operator = cli.operator();
     let journal = reachable_journal(cli, &config).await;
     let mut engine = Engine::new(

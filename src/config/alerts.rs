@@ -138,6 +138,14 @@ impl Alerts {
             redactor.add(path);
             redactor.add(path.trim_start_matches('/'));
         }
+        // A token-like segment alone (Slack's and Discord's last segments), never a plain word
+        // like `services` or `webhooks`.
+        for segment in path.split('/') {
+            let digits = segment.chars().any(|c| c.is_ascii_digit());
+            if segment.len() >= 16 || (segment.len() >= 8 && digits) {
+                redactor.add(segment);
+            }
+        }
         if let Some(query) = parsed.query() {
             redactor.add(query);
         }

@@ -61,10 +61,39 @@ pub struct Shift {
 #[serde(tag = "section", rename_all = "snake_case")]
 pub enum Section {
     Verdict(VerdictSection),
-    Attention { items: Vec<Attention> },
-    Gates { gates: Vec<GateRow> },
-    Transitions { lines: Vec<TransitionLine> },
-    Actions { lines: Vec<ActionLine> },
+    Attention {
+        items: Vec<Attention>,
+    },
+    Gates {
+        gates: Vec<GateRow>,
+    },
+    Transitions {
+        lines: Vec<TransitionLine>,
+    },
+    Actions {
+        lines: Vec<ActionLine>,
+    },
+    /// The alerts raised in the period and what became of their webhook deliveries.
+    Alerts {
+        alerts: Vec<AlertReportLine>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertReportLine {
+    pub at: DateTime<Utc>,
+    pub id: String,
+    pub severity: crate::alerts::Severity,
+    pub title: String,
+    /// Who raised it (the cockpit or watch's operator).
+    pub actor: String,
+    pub coordinated: bool,
+    /// `delivered`, `gave_up`, `failed`; `None`: no outcome recorded (no webhook, or still
+    /// being sent when the report was written).
+    pub delivery: Option<crate::alerts::DeliveryOutcome>,
+    pub attempts: u32,
+    pub status: Option<u16>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
