@@ -21,6 +21,8 @@ pub struct Wiring<'a> {
     pub database_url: &'a str,
     pub endpoints: &'a Endpoints,
     pub clock: &'a StoryClock,
+    /// The rehearsal's pager (its webhook URL), when one runs.
+    pub pager: Option<&'a str>,
 }
 
 /// A story duration scaled to wall time, in the config's duration syntax.
@@ -32,6 +34,22 @@ fn scaled(clock: &StoryClock, story: Duration, floor: Duration) -> String {
 /// A TOML basic string; `$` is doubled so `${…}` interpolation leaves the value as it is.
 fn quoted(value: &str) -> String {
     toml::Value::String(value.replace('$', "$$")).to_string()
+}
+
+/// The `[alerts]` keys that send alerts to the rehearsal's pager, grouped over two story
+/// minutes.
+fn pager_keys(w: &Wiring) -> String {
+    let Some(url) = w.pager else {
+        return String::new();
+    };
+    let group_for = scaled(w.clock, Duration::from_secs(120), Duration::from_secs(1));
+    format!(
+        "webhook_url = {}\nsigning_secret = {}\nformat = \"json\"\nmin_severity = \"warning\"\n\
+         group_for = {}\n",
+        quoted(url),
+        quoted(super::sim::pager::SIGNING_SECRET),
+        quoted(&group_for)
+    )
 }
 
 /// The config as TOML text.
@@ -91,6 +109,7 @@ timeout = {timeout}
 
 [alerts]
 bell = true
+{pager}
 
 [[gate]]
 id = "testers"
@@ -154,6 +173,7 @@ pass = "== 0"
         sustain = q(&sustain),
         nightly = q(prometheus::NIGHTLY_QUERY),
         github = q(&github),
+        pager = pager_keys(w),
     )
 }
 
@@ -185,6 +205,7 @@ mod tests {
             database_url: "postgres://u:pa$$w0rd@127.0.0.1:5/db",
             endpoints: &e,
             clock: &clock,
+            pager: None,
         })
         .unwrap();
         assert_eq!(config.launch().name.0, LAUNCH_NAME);
@@ -210,6 +231,7 @@ mod tests {
             database_url: "postgres://127.0.0.1/db",
             endpoints: &e,
             clock: &clock,
+            pager: None,
         })
         .unwrap();
         assert!(config.gates.iter().all(|g| g.every == FASTEST_POLL));

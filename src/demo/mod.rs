@@ -124,10 +124,14 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
+        let (_, pager) = sim::pager::serve(pool.clone(), config::LAUNCH_NAME, &cancel)
+            .await
+            .map_err(|e| DemoError::Serve(e.to_string()))?;
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
             clock: &clock,
+            pager: Some(&pager),
         })?;
         let (played_tx, played) = watch::channel(0);
         let scenario = tokio::spawn(scenario::play(
