@@ -386,7 +386,7 @@ mod tests {
         }
     }
 
-    fn engine(min: Severity) -> Engine {
+    fn new_engine(min: Severity) -> Engine {
         let context = Context {
             launch: "Veza".into(),
             environment: "staging".into(),
@@ -401,7 +401,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let s = |secs| t0 + TimeDelta::seconds(secs);
-        let mut engine = engine(Severity::Warning);
+        let mut engine = new_engine(Severity::Warning);
         engine.observe(view(GateState::Pass, t0), t0);
         for (i, state) in [
             GateState::Fail,
@@ -433,13 +433,13 @@ mod tests {
     #[test]
     fn quiet_alerts_are_dropped_and_first_looks_only_speak_when_not_go() {
         let t0 = Utc::now();
-        let mut engine = engine(Severity::Warning);
+        let mut engine = new_engine(Severity::Warning);
         engine.observe(view(GateState::Pass, t0), t0);
         engine.observe(view(GateState::Fail, t0), t0);
         engine.observe(view(GateState::Pass, t0), t0);
         let alerts = engine.due(t0 + TimeDelta::minutes(3));
         assert_eq!(alerts.len(), 2, "{alerts:?}");
-        let mut engine = engine(Severity::Critical);
+        let mut engine = new_engine(Severity::Critical);
         engine.observe(view(GateState::Unknown, t0), t0);
         let later = t0 + TimeDelta::seconds(31);
         engine.observe(view(GateState::Unknown, t0), later);
@@ -447,7 +447,7 @@ mod tests {
             engine.due(later + TimeDelta::minutes(3)).is_empty(),
             "warnings are below critical"
         );
-        let mut engine = engine(Severity::Info);
+        let mut engine = new_engine(Severity::Info);
         engine.observe(view(GateState::Pass, t0), t0);
         assert!(engine.due(t0 + TimeDelta::hours(1)).is_empty());
     }
@@ -455,7 +455,7 @@ mod tests {
     #[test]
     fn the_journal_stopping_and_coming_back_is_one_group() {
         let t0 = Utc::now();
-        let mut engine = engine(Severity::Warning);
+        let mut engine = new_engine(Severity::Warning);
         engine.journal(Ok(3), t0);
         engine.journal(Err("refused".into()), t0);
         engine.journal(Err("refused".into()), t0);
