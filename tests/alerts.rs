@@ -391,3 +391,29 @@ async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(poo
     );
     alice.stop().await;
 }
+
+#[tokio::test]
+async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database() {
+    let receiver = Receiver::new(SECRET, vec![]);
+    let port = serve(receiver.clone()).port();
+    let text = format!(
+        "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
+        support::free_port(),
+        alerts_section(port, "group_for = \"0s\"\n")
+    );
+    let mut alice = cockpit(&text, "alice");
+    // The journal says it failed once a flush has used its budget (10 s).
+    until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
+    let seen = receiver.seen();
+    let journal: Vec<_> = seen
+        .iter()
+        .filter(|r| r.body["subject"] == "journal")
+        .collect();
+    assert_eq!(journal.len(), 1, "{seen:?}");
+    let body = &journal[0].body;
+    assert_eq!(body["severity"], "critical");
+    assert_eq!(body["title"], "Away launch: the journal stopped recording");
+    assert_eq!(body["metadata"]["coordinated"], false, "{body}");
+    assert!(journal[0].signature_ok);
+    alice.stop().await;
+}

@@ -227,7 +227,11 @@ impl Service {
 
 /// One alert: who is on shift, the claim, the journal line, the delivery and its line.
 async fn handle(shared: Arc<Shared>, mut alert: Alert) {
+    // A database that refuses connections says so at once; the pool would wait for one.
     if let Some(journal) = &shared.journal
+        && crate::db::reachable(journal.pool(), DB_BUDGET)
+            .await
+            .is_ok()
         && let Ok(Ok(Some(entry))) = tokio::time::timeout(DB_BUDGET, journal.on_shift()).await
     {
         alert.metadata.insert(
