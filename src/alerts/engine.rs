@@ -453,6 +453,22 @@ mod tests {
     }
 
     #[test]
+    fn a_gate_first_answering_unknown_then_red_is_a_red_alert() {
+        let t0 = Utc::now();
+        let mut engine = new_engine(Severity::Warning);
+        let mut unanswered = view(GateState::Unknown, t0);
+        unanswered.gates[0].answered = false;
+        engine.observe(unanswered, t0);
+        engine.observe(view(GateState::Unknown, t0), t0);
+        let t1 = t0 + TimeDelta::seconds(5);
+        engine.observe(view(GateState::Fail, t1), t1);
+        let alerts = engine.due(t1 + TimeDelta::minutes(3));
+        let subjects: Vec<&str> = alerts.iter().map(|a| a.subject.as_str()).collect();
+        assert_eq!(subjects, ["gate:testers", "verdict"], "{alerts:?}");
+        assert_eq!(alerts[1].title, "Veza: verdict is NO-GO (changed 2 times)");
+    }
+
+    #[test]
     fn the_journal_stopping_and_coming_back_is_one_group() {
         let t0 = Utc::now();
         let mut engine = new_engine(Severity::Warning);

@@ -12,7 +12,10 @@ mod trigger;
 mod webhook;
 
 pub use engine::{BoardView, Context, Engine, GateView};
-pub use payload::{ALERT_ID_HEADER, SIGNATURE_HEADER, body, sign, signature_header};
+pub use payload::{
+    ALERT_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECS, body, sign, signature_header,
+    verify,
+};
 pub use service::{AlertNews, Inbox, Inlet, QUEUE_LIMIT, Service, ServiceSetup, inlet};
 pub use setup::{Start, context, origin, start};
 pub use trigger::Trigger;

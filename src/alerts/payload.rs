@@ -102,6 +102,37 @@ pub fn signature_header(secret: &[u8], t: i64, body: &[u8]) -> String {
     format!("t={t},v1={}", sign(secret, t, body))
 }
 
+/// How old a signature's `t` may be before a receiver refuses it (a replay).
+pub const SIGNATURE_TOLERANCE_SECS: i64 = 300;
+
+/// A receiver's check of `X-Gonogo-Signature` (what the README's snippet does): `v1` is the
+/// HMAC of `"<t>.<body>"` under `secret`, compared in constant time, and `t` is within
+/// [`SIGNATURE_TOLERANCE_SECS`] of `now` (unix seconds).
+pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> bool {
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", value)) => t = value.parse::<i64>().ok(),
+            Some(("v1", value)) => v1 = hex::decode(value).ok(),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    if now.abs_diff(t) > SIGNATURE_TOLERANCE_SECS.unsigned_abs() {
+        return false;
+    }
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret) else {
+        return false;
+    };
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&v1).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +145,11 @@ mod tests {
             "97926816e98fbb41ccb1673225ff29a2f35369099990e1b1561651e7bd097ebf"
         );
         assert!(signature_header(b"k", 5, b"x").starts_with("t=5,v1="));
+        let header = signature_header(b"k", 1_000, b"body");
+        assert!(verify(b"k", &header, b"body", 1_100));
+        assert!(!verify(b"k", &header, b"bodx", 1_100), "another body");
+        assert!(!verify(b"j", &header, b"body", 1_100), "another secret");
+        assert!(!verify(b"k", &header, b"body", 1_301), "too old: a replay");
+        assert!(!verify(b"k", "t=1000", b"body", 1_000));
     }
 }

@@ -113,9 +113,16 @@ impl Watch {
     pub(crate) async fn next(&mut self) -> Step {
         tokio::select! {
             Some(result) = self.results.recv() => {
-                self.unanswered.remove(&result.gate);
+                let first = self.unanswered.remove(&result.gate);
                 let gate = result.gate.clone();
                 let step = Step(self.board.apply(result).into_iter().collect());
+                // A first answer that changes nothing is still the alert engine's first look.
+                if let Some((_, inlet)) = &self.alerts
+                    && first
+                    && step.0.is_empty()
+                {
+                    inlet.observe(crate::alerts::BoardView::of(&self.board));
+                }
                 if let (Some(writer), Some(status)) = (&self.journal, self.board.get(&gate)) {
                     writer.observed_by(status);
                 }

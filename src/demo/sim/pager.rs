@@ -28,8 +28,7 @@ pub async fn serve(
     launch: &str,
     cancel: &CancellationToken,
 ) -> std::io::Result<(SocketAddr, String)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = super::bind().await?;
     let pager = Arc::new(Pager {
         journal: Journal::new(pool, launch, PAGER_ACTOR),
         refused_once: Mutex::new(HashSet::new()),
@@ -37,16 +36,7 @@ pub async fn serve(
     let router = axum::Router::new()
         .route("/pager", axum::routing::post(receive))
         .with_state(pager);
-    let cancel = cancel.clone();
-    tokio::spawn(async move {
-        let shutdown = async move { cancel.cancelled().await };
-        if let Err(e) = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!(error = %e, "the rehearsal's pager stopped");
-        }
-    });
+    super::serve(listener, router, cancel);
     Ok((addr, format!("http://{addr}/pager")))
 }
 
@@ -89,19 +79,7 @@ async fn receive(
     (StatusCode::OK, "paged")
 }
 
-/// `t=<secs>,v1=<hex>` is the HMAC-SHA256 of `"<t>.<body>"` under the rehearsal's secret.
 fn signature_ok(header: &str, body: &[u8]) -> bool {
-    let mut t = None;
-    let mut v1 = None;
-    for part in header.split(',') {
-        match part.split_once('=') {
-            Some(("t", value)) => t = value.parse::<i64>().ok(),
-            Some(("v1", value)) => v1 = Some(value),
-            _ => {}
-        }
-    }
-    match (t, v1) {
-        (Some(t), Some(v1)) => crate::alerts::sign(SIGNING_SECRET.as_bytes(), t, body) == v1,
-        _ => false,
-    }
+    let now = chrono::Utc::now().timestamp();
+    crate::alerts::verify(SIGNING_SECRET.as_bytes(), header, body, now)
 }
