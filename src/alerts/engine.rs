@@ -450,6 +450,19 @@ mod tests {
         let mut engine = new_engine(Severity::Info);
         engine.observe(view(GateState::Pass, t0), t0);
         assert!(engine.due(t0 + TimeDelta::hours(1)).is_empty());
+        let mut engine = new_engine(Severity::Warning);
+        engine.observe(view(GateState::Pass, t0), t0);
+        let stale = t0 + TimeDelta::seconds(60);
+        engine.observe(view(GateState::Unknown, t0 + TimeDelta::seconds(20)), stale);
+        engine.observe(view(GateState::Unknown, t0 + TimeDelta::seconds(20)), stale);
+        let unknown: Vec<Alert> = engine
+            .due(stale + TimeDelta::minutes(3))
+            .into_iter()
+            .filter(|a| a.subject == "gate:testers")
+            .collect();
+        assert_eq!(unknown.len(), 1, "one warning, once: {unknown:?}");
+        assert_eq!(unknown[0].severity, Severity::Warning);
+        assert!(unknown[0].message.contains("more than 3 intervals"));
     }
 
     #[test]

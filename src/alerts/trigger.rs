@@ -3,8 +3,9 @@
 //!
 //! The hook for the features to come: a dispatch run that pauses or finishes, a checklist item
 //! that turns overdue, a frozen decision are new variants here, raised with
-//! [`super::Engine::raise`] (or [`super::Service::raise`] from a running service); the match
-//! arms below make the compiler ask for their subject, severity and words.
+//! [`super::Engine::raise`], through a running service's [`super::Inlet::raise`], or from the
+//! cockpit's `update` as `Effect::RaiseAlert`; the match arms below make the compiler ask for
+//! their subject, severity and words.
 
 use super::Severity;
 use crate::gate::Verdict;

@@ -149,6 +149,9 @@ pub enum Effect {
     SetTitle(String),
     /// Show the alert engine the board after a transition (it runs beside the cockpit).
     ObserveAlerts(crate::alerts::BoardView),
+    /// Raise an alert for something the board does not show (the hook for dispatch and
+    /// checklist events: a new `Trigger` variant, raised from their update).
+    RaiseAlert(crate::alerts::Trigger),
     /// Validate a cohort file (blocking task), then run its database checks; the path as
     /// typed (`~/` is the operator's home, resolved by the event loop).
     LoadCohort {

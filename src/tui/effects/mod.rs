@@ -225,6 +225,11 @@ impl Runner {
                     inlet.observe(view);
                 }
             }
+            Effect::RaiseAlert(trigger) => {
+                if let Some((_, inlet)) = &self.alerts {
+                    inlet.raise(trigger);
+                }
+            }
         }
         false
     }
