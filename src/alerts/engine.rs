@@ -5,8 +5,9 @@
 //! synchronous (times come in as arguments), so the cockpit, the watch and tests drive it alike.
 
 use super::trigger::{rfc3339, verdict_text};
+pub use super::view::{BoardView, GateView};
 use super::{Alert, Severity, Trigger, alert_id};
-use crate::gate::{Board, GateState, Verdict};
+use crate::gate::{GateState, Verdict};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,67 +15,6 @@ use std::time::Duration;
 
 /// A required gate unknown for longer than this many of its intervals raises a warning.
 pub const UNKNOWN_INTERVALS: u32 = 3;
-
-/// One gate as the engine needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GateView {
-    pub id: String,
-    pub title: String,
-    pub required: bool,
-    pub state: GateState,
-    pub since: DateTime<Utc>,
-    pub every: Duration,
-    pub value: String,
-    pub error: Option<String>,
-    /// It has had at least one answer.
-    pub answered: bool,
-}
-
-/// The board as the engine needs it: cheap to build and to compare.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BoardView {
-    pub verdict: Verdict,
-    pub gates: Vec<GateView>,
-}
-
-impl BoardView {
-    pub fn of(board: &Board) -> BoardView {
-        BoardView {
-            verdict: board.verdict(),
-            gates: board
-                .gates()
-                .iter()
-                .map(|g| GateView {
-                    id: g.id.clone(),
-                    title: crate::text::sanitize(&g.title),
-                    required: g.required,
-                    state: g.state,
-                    since: g.since,
-                    every: g.every,
-                    value: g.value_text(),
-                    error: g.error.clone(),
-                    answered: g.observed_at.is_some(),
-                })
-                .collect(),
-        }
-    }
-
-    /// Required gates red, or else unknown, by id (what the verdict rests on).
-    fn why(&self) -> Vec<String> {
-        let of = |state| {
-            self.gates
-                .iter()
-                .filter(|g| g.required && g.state == state)
-                .map(|g| g.id.clone())
-                .collect::<Vec<_>>()
-        };
-        match self.verdict {
-            Verdict::NoGo => of(GateState::Fail),
-            Verdict::Unknown => of(GateState::Unknown),
-            Verdict::Go => Vec::new(),
-        }
-    }
-}
 
 /// Who raises the alerts: the launch, its environment, and the cockpit or watch (and its
 /// operator) it comes from.

@@ -9,6 +9,7 @@ mod payload;
 mod service;
 mod setup;
 mod trigger;
+mod view;
 mod webhook;
 
 pub use engine::{BoardView, Context, Engine, GateView};
