@@ -417,3 +417,40 @@ async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database()
     assert!(journal[0].signature_ok);
     alice.stop().await;
 }
+
+#[tokio::test]
+async fn a_hanging_receiver_holds_up_neither_the_gates_nor_quitting() {
+    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(60))]);
+    let port = serve(receiver.clone()).port();
+    let text = format!(
+        "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
+        support::free_port(),
+        alerts_section(port, "group_for = \"0s\"\n")
+    );
+    let mut alice = cockpit(&text, "alice");
+    until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
+    assert_eq!(
+        receiver.seen().len(),
+        1,
+        "the delivery is under way, hanging"
+    );
+    let observed = |d: &Driver| d.state.board.get("a").and_then(|g| g.observed_at);
+    let before = observed(&alice).unwrap();
+    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    let after = observed(&alice).unwrap();
+    assert!(
+        after - before >= chrono::TimeDelta::milliseconds(1_200),
+        "the gate kept being polled while the receiver hung: {before} → {after}"
+    );
+    let quitting = tokio::time::Instant::now();
+    let left = alice.stop().await;
+    assert!(
+        quitting.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        quitting.elapsed()
+    );
+    assert!(
+        left.iter().any(|l| l.contains("1 alert still being")),
+        "{left:?}"
+    );
+}
