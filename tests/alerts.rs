@@ -392,16 +392,21 @@ async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(poo
     alice.stop().await;
 }
 
-#[tokio::test]
-async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database() {
-    let receiver = Receiver::new(SECRET, vec![]);
+/// A cockpit whose database refuses connections, alerting `receiver` on every change at once.
+fn away_cockpit(receiver: &std::sync::Arc<Receiver>) -> Driver {
     let port = serve(receiver.clone()).port();
     let text = format!(
         "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
         support::free_port(),
         alerts_section(port, "group_for = \"0s\"\n")
     );
-    let mut alice = cockpit(&text, "alice");
+    cockpit(&text, "alice")
+}
+
+#[tokio::test]
+async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database() {
+    let receiver = Receiver::new(SECRET, vec![]);
+    let mut alice = away_cockpit(&receiver);
     // The journal says it failed once a flush has used its budget (10 s).
     until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
     let seen = receiver.seen();
@@ -421,13 +426,7 @@ async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database()
 #[tokio::test]
 async fn a_hanging_receiver_holds_up_neither_the_gates_nor_quitting() {
     let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(60))]);
-    let port = serve(receiver.clone()).port();
-    let text = format!(
-        "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
-        support::free_port(),
-        alerts_section(port, "group_for = \"0s\"\n")
-    );
-    let mut alice = cockpit(&text, "alice");
+    let mut alice = away_cockpit(&receiver);
     until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
     assert_eq!(
         receiver.seen().len(),
