@@ -92,7 +92,11 @@ async fn secrets_never_reach_any_output_channel(pool: PgPool) {
     assert!(out.contains("\"kind\":\"alert_delivery\""), "{out}");
     let (_, out, _) = cli(&["handoff"]);
     assert!(out.contains("## Alerts"), "{out}");
-    cli(&["handoff", "--format", "json"]);
+    let (_, out, _) = cli(&["handoff", "--format", "json"]);
+    assert!(
+        out.contains("\"section\": \"alerts\"") || out.contains("\"section\":\"alerts\""),
+        "{out}"
+    );
 
     // A dead receiver: the error message names no secret either.
     let dead = env.path().join("dead.toml");
