@@ -61,6 +61,9 @@ pub enum Command {
     /// The frozen decision records: show one, or verify the chain
     #[command(subcommand)]
     Decision(DecisionCommand),
+    /// Alerts: send a test alert through the webhook, list what was sent
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Print a shell completion script (e.g. `gonogo completions bash > ~/.local/share/bash-completion/completions/gonogo`)
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `gonogo man | man -l -`
@@ -286,6 +289,52 @@ pub struct InitArgs {
     /// Overwrite an existing file
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Send one test alert through the same path as real ones (signed, retried, journaled) and
+    /// print the receiver's answer (exit 0 delivered, 69 not delivered)
+    Test(AlertsTestArgs),
+    /// The alerts claimed for this launch, by any cockpit or watch, and their deliveries
+    List(AlertsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsTestArgs {
+    /// The test alert's severity (info, warning, critical); it is sent whatever min_severity is
+    #[arg(long, value_name = "S", default_value = "warning", value_parser = parse_severity)]
+    pub severity: crate::alerts::Severity,
+    /// How long to keep retrying a receiver that fails or does not answer (real alerts: 10m)
+    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_retry_window)]
+    pub within: std::time::Duration,
+}
+
+fn parse_retry_window(text: &str) -> Result<std::time::Duration, String> {
+    let window = crate::config::parse_duration(text)?;
+    if window > crate::alerts::GIVE_UP_AFTER {
+        return Err("at most 10m, the longest a real alert is retried".to_owned());
+    }
+    Ok(window)
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsListArgs {
+    /// Only alerts since this long ago (`30m`, `8h`) or this time (RFC 3339)
+    #[arg(long, value_name = "DUR|RFC3339")]
+    pub since: Option<String>,
+    /// One JSON object per alert
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_severity(text: &str) -> Result<crate::alerts::Severity, String> {
+    crate::alerts::Severity::parse(text.trim()).ok_or_else(|| {
+        format!(
+            "`{}` is not a severity; use info, warning or critical",
+            crate::text::sanitize_short(text, 40)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! gonogo's UI-free core: config, gates, sources, monitor, journal and cohort review, shared by the
 //! headless commands and the cockpit (`tui`, the only module that touches the terminal).
 
+pub mod alerts;
 pub mod checklist;
 pub mod cli;
 pub mod cohort;

@@ -30,6 +30,7 @@ macro_rules! errln {
     }};
 }
 
+mod alerts;
 mod check;
 mod checklist;
 mod cohort;
@@ -116,6 +117,7 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Vote(args)) => decision::vote(&cli, args).await,
         Some(Command::Decide(args)) => decision::decide(&cli, args).await,
         Some(Command::Decision(command)) => decision::run(&cli, command).await,
+        Some(Command::Alerts(command)) => alerts::run(&cli, command).await,
     };
     match result {
         Ok(code) => code,

@@ -20,6 +20,8 @@ const JOURNAL_PACE: WriterPace = WriterPace {
     budget: Duration::from_secs(3),
     retry: Duration::from_secs(15),
 };
+/// How long exiting waits for alerts still grouped or being delivered.
+const ALERTS_AT_EXIT: Duration = Duration::from_secs(3);
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -35,6 +37,8 @@ pub(crate) struct Watch {
     refresh: Interval,
     json: bool,
     journal: Option<Writer>,
+    /// The alert service (with a webhook configured) and its inlet.
+    alerts: Option<(crate::alerts::Service, crate::alerts::Inlet)>,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -50,18 +54,46 @@ impl Watch {
         json: bool,
     ) -> Watch {
         let clock = Clock::System;
+        let database = sources.database().cloned();
         let (tx, results) = mpsc::channel(256);
         let monitor = Monitor::spawn(sources, gates, clock, every, tx);
         let fastest = every.or_else(|| gates.iter().map(|g| g.every).min());
         let mut refresh = tokio::time::interval(fastest.map_or(REFRESH, |f| f.min(REFRESH)));
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let (inlet, inbox) = crate::alerts::inlet();
+        let operator = journal.as_ref().map(|j| j.actor().to_owned());
+        let reader = journal.clone();
         let journal = journal.map(|journal| {
             let mut notes = JournalNotes::new(config.redactor.clone(), json);
+            let (alerts, redactor) = (inlet.clone(), config.redactor.clone());
             Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+                alerts.journal(outcome.clone().map_err(|e| redactor.redact(&e.to_string())));
                 notes.heard(outcome);
                 true
             })
         });
+        let start = crate::alerts::Start {
+            config,
+            database: database.as_ref(),
+            journal: reader,
+            journal_events: journal.as_ref().map(Writer::event_sender),
+            clock,
+            role: "check --watch",
+            operator: operator.as_deref().unwrap_or("watch"),
+        };
+        let alerts = match crate::alerts::start(start, inbox, move |news| {
+            let (line, _) = news.line();
+            say(json, &crate::text::sanitize(&line));
+        }) {
+            Ok(service) => service.map(|s| (s, inlet)),
+            Err(why) => {
+                say(
+                    json,
+                    &format!("alerts: off: {}", config.redactor.redact(&why)),
+                );
+                None
+            }
+        };
         Watch {
             board: Board::new(gates, clock.now()),
             clock,
@@ -70,6 +102,7 @@ impl Watch {
             refresh,
             json,
             journal,
+            alerts,
             unanswered: gates.iter().map(|g| g.id.clone()).collect(),
             last_verdict: None,
         }
@@ -80,9 +113,16 @@ impl Watch {
     pub(crate) async fn next(&mut self) -> Step {
         tokio::select! {
             Some(result) = self.results.recv() => {
-                self.unanswered.remove(&result.gate);
+                let first = self.unanswered.remove(&result.gate);
                 let gate = result.gate.clone();
                 let step = Step(self.board.apply(result).into_iter().collect());
+                // A first answer that changes nothing is still the alert engine's first look.
+                if let Some((_, inlet)) = &self.alerts
+                    && first
+                    && step.0.is_empty()
+                {
+                    inlet.observe(crate::alerts::BoardView::of(&self.board));
+                }
                 if let (Some(writer), Some(status)) = (&self.journal, self.board.get(&gate)) {
                     writer.observed_by(status);
                 }
@@ -100,6 +140,11 @@ impl Watch {
         let mut written = true;
         for t in &transitions {
             written &= print_transition(t, self.json);
+        }
+        if let Some((_, inlet)) = &self.alerts
+            && !transitions.is_empty()
+        {
+            inlet.observe(crate::alerts::BoardView::of(&self.board));
         }
         if let Some(writer) = &self.journal {
             writer.send(transitions);
@@ -121,6 +166,12 @@ impl Watch {
     /// Waits (briefly) for the journal's last attempt; says what could not be recorded.
     pub(crate) async fn finish(self) -> Verdict {
         let verdict = self.board.verdict();
+        // Alerts first: their last lines go through the journal writer, closed after them.
+        if let Some((service, _)) = self.alerts {
+            for note in service.close(ALERTS_AT_EXIT).await {
+                say(self.json, &note);
+            }
+        }
         let Some(writer) = self.journal else {
             return verdict;
         };

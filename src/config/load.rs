@@ -252,6 +252,14 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
     for why in raw.decision.problems() {
         problems.push(at_section("decision", why));
     }
+    let alerts_at = text.find("[alerts]").unwrap_or(0);
+    for (key, message) in raw.alerts.problems() {
+        let at = key_line(text, alerts_at, key).unwrap_or(alerts_at);
+        let mut found = problem(text, at..at, &message);
+        // The line holds the URL or the secret.
+        found.source_line = None;
+        problems.push(found);
+    }
     if let Some(pg) = &raw.postgres {
         let scheme_ok = ["postgres://", "postgresql://"]
             .iter()
@@ -301,6 +309,7 @@ fn key_line(text: &str, from: usize, key: &str) -> Option<usize> {
 }
 
 fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: &Redactor) {
+    raw.alerts.register_secrets(redactor);
     if let Some(pg) = &raw.postgres {
         pg.url.register_secrets(redactor);
     }

@@ -1,6 +1,7 @@
 //! `gonogo.toml`: the model, where it is looked up, `${VAR}` interpolation, and validation into
 //! gate specs with errors that point at the file, line and key.
 
+mod alerts;
 mod checklist;
 mod echo;
 mod gates;
@@ -10,6 +11,7 @@ mod missing_env;
 pub mod secret;
 mod url;
 
+pub use alerts::{Alerts, DEFAULT_GROUP_FOR};
 pub use checklist::{ChecklistSettings, DecisionRule, DecisionSettings, role_key};
 pub use load::{ConfigError, Loaded, find_config, load, load_str};
 pub use secret::{EnvString, Secret};
@@ -215,24 +217,6 @@ fn default_every() -> std::time::Duration {
 
 fn default_timeout() -> std::time::Duration {
     std::time::Duration::from_secs(15)
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Alerts {
-    /// Ring the terminal bell when a required gate turns red.
-    #[serde(default = "yes")]
-    pub bell: bool,
-}
-
-impl Default for Alerts {
-    fn default() -> Self {
-        Alerts { bell: true }
-    }
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// HTTP headers from the config. Values of credential-like headers (`Authorization`, `*-Token`,

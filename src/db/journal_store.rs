@@ -123,7 +123,7 @@ impl Journal {
     }
 
     /// The pool it writes through, for the stores that write beside it (ticks, votes, the
-    /// dispatch ledger).
+    /// dispatch ledger, alerts).
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

@@ -3,6 +3,7 @@
 //! gonogo's SQL. Nothing outside this module (and the stores beside it) builds a pool; nothing
 //! under `src/tui/` names `sqlx`.
 
+pub mod alert_store;
 pub mod checklist_store;
 pub mod decision_store;
 pub mod dispatch_store;

@@ -25,6 +25,8 @@ pub struct Wiring<'a> {
     pub invites: Option<String>,
     /// The rehearsal's checklist file, if it has one.
     pub checklist: Option<&'a Path>,
+    /// The rehearsal's pager (its webhook URL), when one runs.
+    pub pager: Option<&'a str>,
 }
 
 /// A story duration scaled to wall time, in the config's duration syntax.
@@ -36,6 +38,22 @@ fn scaled(clock: &StoryClock, story: Duration, floor: Duration) -> String {
 /// A TOML basic string; `$` is doubled so `${…}` interpolation leaves the value as it is.
 fn quoted(value: &str) -> String {
     toml::Value::String(value.replace('$', "$$")).to_string()
+}
+
+/// The `[alerts]` keys that send alerts to the rehearsal's pager, grouped over two story
+/// minutes.
+fn pager_keys(w: &Wiring) -> String {
+    let Some(url) = w.pager else {
+        return String::new();
+    };
+    let group_for = scaled(w.clock, Duration::from_secs(120), Duration::from_secs(1));
+    format!(
+        "webhook_url = {}\nsigning_secret = {}\nformat = \"json\"\nmin_severity = \"warning\"\n\
+         group_for = {}\n",
+        quoted(url),
+        quoted(super::sim::pager::SIGNING_SECRET),
+        quoted(&group_for)
+    )
 }
 
 /// The config as TOML text.
@@ -100,6 +118,8 @@ timeout = {timeout}
 [alerts]
 bell = true
 {checklist}
+{pager}
+
 [[gate]]
 id = "testers"
 title = "Testers signed up"
@@ -163,6 +183,7 @@ pass = "== 0"
         nightly = q(prometheus::NIGHTLY_QUERY),
         github = q(&github),
         checklist = checklist,
+        pager = pager_keys(w),
     )
 }
 
@@ -202,6 +223,7 @@ mod tests {
             clock: &clock,
             invites: None,
             checklist: None,
+            pager: None,
         })
         .unwrap();
         assert_eq!(config.launch().name.0, LAUNCH_NAME);
@@ -229,6 +251,7 @@ mod tests {
             clock: &clock,
             invites: None,
             checklist: None,
+            pager: None,
         })
         .unwrap();
         assert!(config.gates.iter().all(|g| g.every == FASTEST_POLL));

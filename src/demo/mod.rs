@@ -159,12 +159,16 @@ impl Rehearsal {
         };
         let checklist_path = dir.join("SOFT_LAUNCH_DEMO_CHECKLIST.md");
         std::fs::write(&checklist_path, call::checklist_text(&clock)).map_err(cannot)?;
+        let (_, pager) = sim::pager::serve(pool.clone(), config::LAUNCH_NAME, &cancel)
+            .await
+            .map_err(|e| DemoError::Serve(e.to_string()))?;
         let config = config::build(&config::Wiring {
             database_url: &url,
             endpoints: &endpoints,
             clock: &clock,
             invites: demo_dispatch.as_ref().map(|d| d.config_section(speed)),
             checklist: Some(&checklist_path),
+            pager: Some(&pager),
         })?;
         let dispatch_task = demo_dispatch.as_ref().map(|d| {
             tokio::spawn(dispatch::rehearse(

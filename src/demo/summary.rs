@@ -73,8 +73,13 @@ pub fn summarize(launch: &str, gates: &[GateSpec], entries: &[Entry], played: &P
     let of_kind = |wanted: &dyn Fn(&str) -> bool| {
         entries.iter().filter(|e| wanted(e.kind.as_str())).count() as u64
     };
-    let beats = of_kind(&|kind| kind == STORY_KIND);
-    let actions = of_kind(&|kind| kind != GATE_KIND && kind != STORY_KIND);
+    let paged = entries
+        .iter()
+        .filter(|e| e.kind == STORY_KIND && e.actor == super::sim::pager::PAGER_ACTOR)
+        .count() as u64;
+    let beats = of_kind(&|kind| kind == STORY_KIND) - paged;
+    let is_alert = |kind: &str| kind == "alert" || kind == "alert_delivery";
+    let actions = of_kind(&|kind| kind != GATE_KIND && kind != STORY_KIND && !is_alert(kind));
     let ticks = of_kind(&|kind| kind == "checklist_tick");
     let votes = of_kind(&|kind| kind == "vote");
     let decided = entries.iter().rev().find_map(|e| match &e.event {
@@ -104,6 +109,15 @@ pub fn summarize(launch: &str, gates: &[GateSpec], entries: &[Entry], played: &P
         count(beats, "story beat"),
         count(actions, "operator action"),
     );
+    let alerts = of_kind(&|kind| kind == "alert");
+    if alerts > 0 || paged > 0 {
+        let _ = writeln!(
+            out,
+            "alerts: {} raised, {} taken by the rehearsal's pager",
+            count(alerts, "alert"),
+            crate::plural::count_as(paged, "delivery", "deliveries"),
+        );
+    }
     out
 }
 

@@ -3,8 +3,8 @@
 //! written and can be tested with a fixed clock.
 
 use super::{
-    ActionLine, Attention, AttentionWhy, GateRow, HandoffReport, Period, Section, Shift,
-    TransitionLine, VerdictChange, VerdictSection,
+    ActionLine, AlertReportLine, Attention, AttentionWhy, GateRow, HandoffReport, Period, Section,
+    Shift, TransitionLine, VerdictChange, VerdictSection,
 };
 use crate::gate::{GateSpec, GateState, Verdict};
 use crate::journal::{Entry, JournalEvent, ObservedGate, display};
@@ -59,6 +59,7 @@ pub fn build(inputs: HandoffInputs<'_>) -> HandoffReport {
         .collect();
     let mut transitions = Vec::new();
     let mut actions = Vec::new();
+    let mut alerts = Vec::new();
     for entry in &inputs.lines {
         match &entry.event {
             Some(JournalEvent::Gate(g)) => {
@@ -77,6 +78,26 @@ pub fn build(inputs: HandoffInputs<'_>) -> HandoffReport {
             }
             // The rehearsal's narration is not an operator's action.
             Some(JournalEvent::Demo { .. }) => {}
+            Some(JournalEvent::Alert(a)) => alerts.push(AlertReportLine {
+                at: entry.at,
+                id: a.id.clone(),
+                severity: a.severity,
+                title: a.title.clone(),
+                actor: entry.actor.clone(),
+                coordinated: a.coordinated,
+                delivery: None,
+                attempts: 0,
+                status: None,
+                reason: String::new(),
+            }),
+            Some(JournalEvent::AlertDelivery(d)) => {
+                if let Some(line) = alerts.iter_mut().rev().find(|l| l.id == d.alert_id) {
+                    line.delivery = Some(d.outcome);
+                    line.attempts = d.attempts;
+                    line.status = d.status;
+                    line.reason = d.reason.clone();
+                }
+            }
             _ => actions.push(ActionLine {
                 at: entry.at,
                 actor: entry.actor.clone(),
@@ -105,13 +126,17 @@ pub fn build(inputs: HandoffInputs<'_>) -> HandoffReport {
         decision_at: inputs.decision_at,
         period: inputs.period,
         on_shift,
-        sections: vec![
+        sections: [
             Section::Verdict(verdict),
             Section::Attention { items: attention },
             Section::Gates { gates: rows },
             Section::Transitions { lines: transitions },
             Section::Actions { lines: actions },
-        ],
+        ]
+        .into_iter()
+        // A period without alerts (or a launch without a webhook) has no alerts section.
+        .chain((!alerts.is_empty()).then_some(Section::Alerts { alerts }))
+        .collect(),
     }
 }
 

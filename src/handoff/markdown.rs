@@ -137,6 +137,7 @@ pub fn markdown(report: &HandoffReport) -> String {
                     );
                 }
             }
+            Section::Alerts { alerts } => alerts_list(&mut out, alerts),
             Section::Actions { lines } => {
                 let _ = writeln!(out, "## Operator actions ({})\n", lines.len());
                 if lines.is_empty() {
@@ -225,6 +226,41 @@ fn dispatch(out: &mut String, d: &super::DispatchSection) {
                 m.reason
             );
         }
+    }
+}
+
+fn alerts_list(out: &mut String, alerts: &[super::AlertReportLine]) {
+    let _ = writeln!(out, "## Alerts ({})\n", alerts.len());
+    if alerts.is_empty() {
+        out.push_str("None in this period.\n");
+    }
+    for a in alerts {
+        let outcome = match a.delivery {
+            None => "no delivery recorded".to_owned(),
+            Some(crate::alerts::DeliveryOutcome::Delivered) => format!(
+                "delivered (HTTP {}, {})",
+                a.status.unwrap_or_default(),
+                crate::plural::count(u64::from(a.attempts), "attempt")
+            ),
+            Some(outcome) => format!(
+                "**not delivered** ({}): {}",
+                outcome.as_str().replace('_', " "),
+                a.reason
+            ),
+        };
+        let coordinated = if a.coordinated {
+            ""
+        } else {
+            " (not coordinated: the database was away)"
+        };
+        let _ = writeln!(
+            out,
+            "- {} **{}** {} — {outcome} · raised by {}{coordinated}",
+            clock(a.at),
+            a.severity,
+            a.title,
+            a.actor
+        );
     }
 }
 

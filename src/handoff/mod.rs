@@ -78,6 +78,10 @@ pub enum Section {
     Dispatch(DispatchSection),
     Checklist(call::ChecklistSection),
     RollCall(call::CallSection),
+    /// The alerts raised in the period and what became of their webhook deliveries.
+    Alerts {
+        alerts: Vec<AlertReportLine>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,6 +111,23 @@ pub struct DispatchMessage {
     pub email: String,
     pub reason: String,
     pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertReportLine {
+    pub at: DateTime<Utc>,
+    pub id: String,
+    pub severity: crate::alerts::Severity,
+    pub title: String,
+    /// Who raised it (the cockpit or watch's operator).
+    pub actor: String,
+    pub coordinated: bool,
+    /// `delivered`, `gave_up`, `failed`; `None`: no outcome recorded (no webhook, or still
+    /// being sent when the report was written).
+    pub delivery: Option<crate::alerts::DeliveryOutcome>,
+    pub attempts: u32,
+    pub status: Option<u16>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

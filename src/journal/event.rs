@@ -90,6 +90,10 @@ pub enum JournalEvent {
         #[serde(default)]
         reason: Option<String>,
     },
+    /// An alert this cockpit or watch raised and sends (once per launch).
+    Alert(crate::alerts::AlertLine),
+    /// What became of an alert's webhook delivery.
+    AlertDelivery(crate::alerts::Delivery),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,11 +201,13 @@ impl JournalEvent {
             JournalEvent::ChecklistUntick { .. } => "checklist_untick",
             JournalEvent::Vote { .. } => "vote",
             JournalEvent::Decision { .. } => "decision",
+            JournalEvent::Alert(_) => "alert",
+            JournalEvent::AlertDelivery(_) => "alert_delivery",
         }
     }
 
     /// Every kind this version knows (for `--kind` and the README).
-    pub const KINDS: [&'static str; 13] = [
+    pub const KINDS: [&'static str; 15] = [
         "gate",
         "cohort_override",
         "note",
@@ -215,6 +221,8 @@ impl JournalEvent {
         "checklist_untick",
         "vote",
         "decision",
+        "alert",
+        "alert_delivery",
     ];
 
     /// A one-line summary, written to the `message` column so any reader (an older gonogo,
@@ -285,6 +293,8 @@ impl JournalEvent {
                 };
                 format!("decision {number} frozen: {outcome}{over}")
             }
+            JournalEvent::Alert(a) => a.summary(),
+            JournalEvent::AlertDelivery(d) => d.summary(),
         }
     }
 

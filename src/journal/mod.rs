@@ -18,7 +18,7 @@ pub use event::{
     CohortOverride, DispatchRunEvent, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError,
     clean_note,
 };
-pub use writer::{Writer, WriterPace};
+pub use writer::{EventSender, Writer, WriterPace};
 
 use crate::db::DbError;
 use crate::gate::GateState;
@@ -196,6 +196,19 @@ pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
             gates_overridden,
             reason: opt(reason),
         },
+        JournalEvent::Alert(mut a) => {
+            a.subject = clean(a.subject);
+            a.title = clean(a.title);
+            a.message = clean(a.message);
+            a.state = clean(a.state);
+            JournalEvent::Alert(a)
+        }
+        JournalEvent::AlertDelivery(mut d) => {
+            d.answer = clean(d.answer);
+            d.reason = clean(d.reason);
+            d.receiver = clean(d.receiver);
+            JournalEvent::AlertDelivery(d)
+        }
         other => sanitize_fields(other),
     }
 }

@@ -31,6 +31,21 @@ enum Message {
     Observed(ObservedGate),
 }
 
+/// Events handed to a [`Writer`] from elsewhere, behind every line already waiting.
+#[derive(Clone)]
+pub struct EventSender(mpsc::WeakUnboundedSender<Message>);
+
+impl EventSender {
+    /// False when the writer has been closed (the event is not recorded).
+    pub fn send_event(&self, event: PendingEvent) -> bool {
+        self.0.upgrade().is_some_and(|queue| {
+            queue
+                .send(Message::Lines(vec![Pending::Event(event)]))
+                .is_ok()
+        })
+    }
+}
+
 /// How often the latest gate observations are saved for handoff reports.
 pub const OBSERVATION_SAVE_EVERY: Duration = Duration::from_secs(15);
 
@@ -130,6 +145,12 @@ impl Writer {
     /// writer reports a flush that succeeded, every line handed over before it is written.
     pub fn send_event(&self, event: PendingEvent) {
         let _ = self.queue.send(Message::Lines(vec![Pending::Event(event)]));
+    }
+
+    /// A handle that hands events to this writer from another task (the alert service). It
+    /// does not keep the writer open: once the writer is closed, what it sends is refused.
+    pub fn event_sender(&self) -> EventSender {
+        EventSender(self.queue.downgrade())
     }
 
     /// The latest observation of a gate, saved within [`OBSERVATION_SAVE_EVERY`].

@@ -110,6 +110,18 @@ pub async fn send(
     policy: &RetryPolicy,
     deadline: Instant,
 ) -> Result<Sent, HttpError> {
+    send_each_within(make, policy, deadline, Duration::MAX).await
+}
+
+/// [`send`] where one attempt may take at most `per_attempt`: an attempt that runs out is a
+/// timeout like any other, retried while the deadline allows (a webhook receiver that hangs
+/// once is asked again, not waited on until the deadline).
+pub async fn send_each_within(
+    make: impl Fn() -> RequestBuilder,
+    policy: &RetryPolicy,
+    deadline: Instant,
+    per_attempt: Duration,
+) -> Result<Sent, HttpError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -117,7 +129,8 @@ pub async fn send(
         if remaining.is_zero() {
             return Err(HttpError::Timeout);
         }
-        let result = tokio::time::timeout(remaining, make().timeout(remaining).send()).await;
+        let limit = remaining.min(per_attempt);
+        let result = tokio::time::timeout(remaining, make().timeout(limit).send()).await;
         let delay = match result {
             Err(_) => return Err(HttpError::Timeout),
             Ok(Ok(response)) => {

@@ -145,6 +145,8 @@ pub enum Action {
     DispatchNews(super::panes::dispatch::SendNews),
     /// One message for the detail view (Enter in the Dispatch pane).
     MessageLoaded(Result<Box<super::panes::dispatch::MessageDetail>, String>),
+    /// The alert service's news: an alert raised, skipped (another cockpit has it), delivered.
+    AlertNews(crate::alerts::AlertNews),
     /// The journal took the override (its entry id) or refused it; `sha256` names the file.
     CohortOverridden {
         sha256: Option<String>,
@@ -212,6 +214,11 @@ pub enum Effect {
     SaveObservation(crate::journal::ObservedGate),
     Bell,
     SetTitle(String),
+    /// Show the alert engine the board after a transition (it runs beside the cockpit).
+    ObserveAlerts(crate::alerts::BoardView),
+    /// Raise an alert for something the board does not show (the hook for dispatch and
+    /// checklist events: a new `Trigger` variant, raised from their update).
+    RaiseAlert(crate::alerts::Trigger),
     /// Validate a cohort file (blocking task), then run its database checks; the path as
     /// typed (`~/` is the operator's home, resolved by the event loop).
     LoadCohort {

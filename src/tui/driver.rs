@@ -69,6 +69,8 @@ impl Driver {
             home: std::env::var_os("HOME").map(Into::into),
             terminal,
             dispatch,
+            operator: options.operator.clone(),
+            clock,
         });
         Ok(Driver {
             state,

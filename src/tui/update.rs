@@ -130,7 +130,18 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::GateChecked(result) => {
             state.checking.remove(&result.gate);
             let gate = result.gate.clone();
+            let first = state
+                .board
+                .get(&gate)
+                .is_some_and(|g| g.observed_at.is_none());
             let transitions: Vec<Transition> = state.board.apply(result).into_iter().collect();
+            // A first answer that changes nothing (unknown, as the board started) is still the
+            // alert engine's first look at the gate.
+            if first && transitions.is_empty() {
+                fx.push(Effect::ObserveAlerts(crate::alerts::BoardView::of(
+                    &state.board,
+                )));
+            }
             on_transitions(state, transitions, fx);
             if state.timeline.is_shared() {
                 let observed = state.board.get(&gate).and_then(|status| {
@@ -152,6 +163,11 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Action::StartTick | Action::StartUntick | Action::ToggleOpenItems => {
             return route(state, Pane::Checklist, action, fx);
+        }
+        Action::AlertNews(news) => {
+            let (text, warning) = news.line();
+            let level = if warning { Level::Warning } else { Level::Info };
+            state.say(level, &crate::text::sanitize(&text));
         }
         // Routed by `panes::owner` above.
         Action::JournalRecorded(_)
@@ -518,4 +534,7 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
     if state.timeline.is_shared() {
         fx.push(Effect::RecordTransitions(transitions));
     }
+    fx.push(Effect::ObserveAlerts(crate::alerts::BoardView::of(
+        &state.board,
+    )));
 }

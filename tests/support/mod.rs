@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod prometheus;
+pub mod receiver;
 pub mod sentry;
 pub mod smtp;
 

@@ -1,6 +1,7 @@
 //! Simulated external services for the rehearsal, each an axum server on its own 127.0.0.1
 //! ephemeral port, answering from the shared [`SharedWorld`]. Nothing leaves loopback.
 
+pub mod pager;
 pub mod prometheus;
 pub mod sentry;
 pub mod status;

@@ -63,6 +63,9 @@ pub struct Setup {
     pub terminal: bool,
     /// `[invites]`, the ledger and the journal, when the config has them.
     pub dispatch: Option<Dispatch>,
+    /// Who is at the keyboard and the cockpit's clock, for the alerts it raises.
+    pub operator: String,
+    pub clock: crate::monitor::Clock,
 }
 
 pub struct Runner {
@@ -71,6 +74,8 @@ pub struct Runner {
     journal_writer: Option<Writer>,
     /// The live listener (a long-lived task on its own connection) and what stops it.
     listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
+    /// The alert service (with a webhook configured) and its inlet.
+    alerts: Option<(crate::alerts::Service, crate::alerts::Inlet)>,
     tasks: Tasks,
     /// Pauses this cockpit's send run, while one runs.
     send_run: Option<CancellationToken>,
@@ -79,10 +84,12 @@ pub struct Runner {
 impl Runner {
     /// Starts the long-lived services.
     pub fn start(setup: Setup) -> Runner {
-        let journal_writer = setup
-            .journal
-            .clone()
-            .map(|j| spawn_journal_writer(j, setup.redactor.clone(), setup.actions.clone()));
+        let (inlet, inbox) = crate::alerts::inlet();
+        let journal_writer = setup.journal.clone().map(|j| {
+            let (redactor, actions) = (setup.redactor.clone(), setup.actions.clone());
+            spawn_journal_writer(j, redactor, actions, inlet.clone())
+        });
+        let alerts = start_alerts(&setup, journal_writer.as_ref(), inbox).map(|s| (s, inlet));
         let listener = setup.database.clone().map(|database| {
             let cancel = CancellationToken::new();
             let (signals_tx, mut signals) = mpsc::unbounded_channel::<LiveSignal>();
@@ -107,6 +114,7 @@ impl Runner {
             setup,
             journal_writer,
             listener,
+            alerts,
             tasks: Tasks::default(),
             send_run: None,
         }
@@ -262,6 +270,16 @@ impl Runner {
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
             Effect::Bell | Effect::SetTitle(_) => {}
+            Effect::ObserveAlerts(view) => {
+                if let Some((_, inlet)) = &self.alerts {
+                    inlet.observe(view);
+                }
+            }
+            Effect::RaiseAlert(trigger) => {
+                if let Some((_, inlet)) = &self.alerts {
+                    inlet.raise(trigger);
+                }
+            }
         }
         false
     }
@@ -269,6 +287,11 @@ impl Runner {
     /// Quitting: the services and the tasks get `within` between them (run side by side);
     /// returns the lines to say on stderr about what was left undone.
     pub async fn drain(self, within: Duration) -> Vec<String> {
+        // Alerts first: their last lines go through the journal writer, closed after them.
+        let mut notes = Vec::new();
+        if let Some((service, _)) = self.alerts {
+            notes = service.close(within / 2).await;
+        }
         let writer = async {
             let writer = self.journal_writer?;
             match writer.close(within).await {
@@ -292,7 +315,49 @@ impl Runner {
             let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
         }
         let (writer, left) = tokio::join!(writer, self.tasks.drain(within));
-        writer.into_iter().chain(quit_report(&left)).collect()
+        notes
+            .into_iter()
+            .chain(writer)
+            .chain(quit_report(&left))
+            .collect()
+    }
+}
+
+/// The alert service, when `[alerts]` has a webhook; a config it cannot use is said in the
+/// footer, never a cockpit that does not start.
+fn start_alerts(
+    setup: &Setup,
+    writer: Option<&Writer>,
+    inbox: crate::alerts::Inbox,
+) -> Option<crate::alerts::Service> {
+    let start = crate::alerts::Start {
+        config: &setup.config,
+        database: setup.database.as_ref(),
+        journal: setup.journal.clone(),
+        journal_events: writer.map(Writer::event_sender),
+        clock: setup.clock,
+        role: if setup.terminal {
+            "cockpit"
+        } else {
+            "cockpit, headless"
+        },
+        operator: &setup.operator,
+    };
+    let actions = setup.actions.clone();
+    let report = move |news| {
+        let _ = actions.send(Action::AlertNews(news));
+    };
+    match crate::alerts::start(start, inbox, report) {
+        Ok(service) => service,
+        Err(why) => {
+            let _ = setup
+                .actions
+                .send(Action::AlertNews(crate::alerts::AlertNews::Skipped {
+                    title: "alerts are off".to_owned(),
+                    why: setup.redactor.redact(&why),
+                }));
+            None
+        }
     }
 }
 
@@ -301,10 +366,12 @@ fn spawn_journal_writer(
     journal: Journal,
     redactor: Redactor,
     actions: mpsc::UnboundedSender<Action>,
+    alerts: crate::alerts::Inlet,
 ) -> Writer {
     Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
         let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
         let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
+        alerts.journal(outcome.clone());
         actions.send(Action::JournalPending(waiting)).is_ok()
             && actions.send(Action::JournalRecorded(outcome)).is_ok()
     })

@@ -1,0 +1,184 @@
+//! Alerts that page someone: the transitions that matter ([`Trigger`]) grouped into
+//! [`Alert`]s by the [`Engine`], claimed once per launch through the database, delivered as a
+//! signed webhook by the [`Service`] (its own task, a bounded queue in front), and journaled.
+//! Shared by the cockpit and `gonogo check --watch`; `gonogo alerts test|list` use the same
+//! parts.
+
+mod engine;
+mod payload;
+mod service;
+mod setup;
+mod trigger;
+mod view;
+mod webhook;
+
+pub use engine::{BoardView, Context, Engine, GateView};
+pub use payload::{
+    ALERT_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECS, body, sign, signature_header,
+    verify,
+};
+pub use service::{AlertNews, Inbox, Inlet, QUEUE_LIMIT, Service, ServiceSetup, inlet};
+pub use setup::{Start, context, origin, start};
+pub use trigger::Trigger;
+pub use webhook::{ATTEMPT_TIMEOUT, Delivery, DeliveryOutcome, GIVE_UP_AFTER, Webhook};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How loud an alert is; `[alerts] min_severity` drops the quieter ones.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    #[default]
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The body a webhook gets: the runbook's JSON, or a chat service's incoming-webhook shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `{"id", "severity", "title", "message", "metadata", …}`.
+    #[default]
+    Json,
+    /// `{"text": "…"}`.
+    Slack,
+    /// `{"content": "…"}`.
+    Discord,
+}
+
+/// One alert as it is claimed, sent and journaled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Stable across retries and cockpits: `X-Gonogo-Alert-Id`.
+    pub id: String,
+    /// What it is about (`verdict`, `gate:testers`, `journal`); one alert per subject per
+    /// grouping window.
+    pub subject: String,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    /// Launch, environment, gate, values, since when, who is on shift, where it came from.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// When the first change of its group happened.
+    pub raised_at: DateTime<Utc>,
+    /// How many changes the group held (1 unless the subject flapped).
+    pub changes: u32,
+    /// Seen at a cockpit's first look rather than as a change: sent only if no alert of the
+    /// same subject already says the same.
+    #[serde(default)]
+    pub first_sight: bool,
+    /// The subject's state at the end of its group (`NO-GO`, `fail`, `stopped`).
+    pub state: String,
+}
+
+/// A stable alert id: the launch, the subject and the moment its group opened, hashed.
+pub fn alert_id(launch: &str, subject: &str, raised_at: DateTime<Utc>, origin: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    for part in [
+        launch,
+        subject,
+        &raised_at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+        origin,
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hex::encode(&hash.finalize()[..16])
+}
+
+/// An alert as the journal keeps it (`alert` lines): what was raised and whether it could be
+/// coordinated through the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertLine {
+    pub id: String,
+    pub subject: String,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default = "one")]
+    pub changes: u32,
+    pub raised_at: DateTime<Utc>,
+    /// Claimed in the database (false: the database was away, so other cockpits may send
+    /// their own copy).
+    #[serde(default)]
+    pub coordinated: bool,
+    /// `https://host/…` when a webhook takes it; `None`: the bell and the journal only.
+    #[serde(default)]
+    pub receiver: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl AlertLine {
+    pub fn of(alert: &Alert, coordinated: bool, receiver: Option<String>) -> AlertLine {
+        AlertLine {
+            id: alert.id.clone(),
+            subject: alert.subject.clone(),
+            severity: alert.severity,
+            title: alert.title.clone(),
+            message: alert.message.clone(),
+            state: alert.state.clone(),
+            changes: alert.changes,
+            raised_at: alert.raised_at,
+            coordinated,
+            receiver,
+        }
+    }
+
+    /// `[critical] Veza: verdict GO → NO-GO`.
+    pub fn summary(&self) -> String {
+        format!("[{}] {}", self.severity, self.title)
+    }
+}
+
+impl Delivery {
+    /// `delivered to https://host/… (HTTP 200, 2 attempts)`, `gave up: HTTP 404 …`.
+    pub fn summary(&self) -> String {
+        let short = &self.alert_id[..8.min(self.alert_id.len())];
+        let attempts = crate::plural::count(u64::from(self.attempts), "attempt");
+        match self.outcome {
+            DeliveryOutcome::Delivered => format!(
+                "alert {short} delivered to {} (HTTP {}, {attempts})",
+                self.receiver,
+                self.status.unwrap_or_default()
+            ),
+            DeliveryOutcome::GaveUp | DeliveryOutcome::Failed => format!(
+                "alert {short} not delivered to {} ({}, {attempts}): {}",
+                self.receiver,
+                self.outcome.as_str().replace('_', " "),
+                self.reason
+            ),
+        }
+    }
+}

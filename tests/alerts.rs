@@ -1,0 +1,455 @@
+//! Alerts with real parts: a loopback receiver that checks signatures and answers 500, hangs,
+//! 429 and 404; two cockpits' event loops and a `check --watch` process on one PostgreSQL
+//! sending one delivery per alert; a flapping gate making one grouped alert.
+
+mod support;
+
+use gonogo::alerts::{DeliveryOutcome, Engine, Severity, Trigger, Webhook, context};
+use gonogo::journal::{Journal, JournalFilter};
+use gonogo::tui::CockpitOptions;
+use gonogo::tui::driver::Driver;
+use gonogo::tui::keymap::Keymap;
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use support::receiver::{Answer, Receiver, serve};
+
+const SECRET: &str = "whsec-loopback-test";
+
+fn alerts_section(port: u16, extra: &str) -> String {
+    format!(
+        "[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook/T0K3N\"\nsigning_secret = \"{SECRET}\"\n{extra}\n"
+    )
+}
+
+fn test_alert(config: &gonogo::config::Config) -> gonogo::alerts::Alert {
+    let mut engine = Engine::new(
+        context(config, "test", "alice"),
+        Duration::ZERO,
+        Severity::Info,
+    );
+    let now = chrono::Utc::now();
+    engine.raise(
+        Trigger::Test {
+            severity: Severity::Critical,
+            by: "alice".into(),
+        },
+        now,
+    );
+    engine.flush(now).pop().unwrap()
+}
+
+fn webhook(config: &gonogo::config::Config) -> Webhook {
+    Webhook::from_config(&config.raw.alerts, &config.redactor)
+        .unwrap()
+        .unwrap()
+        .with_timing(
+            Duration::from_millis(50),
+            Duration::from_secs(20),
+            Duration::from_millis(700),
+        )
+}
+
+const GATE: &str = "[[gate]]\nid = \"a\"\nsource = \"file_age\"\npath = \"/\"\npass = \"> 0s\"\n";
+
+#[tokio::test]
+async fn a_delivery_is_signed_retried_past_a_500_and_a_timeout_and_keeps_its_id() {
+    let receiver = Receiver::new(
+        SECRET,
+        vec![
+            Answer::Status(500, "boom"),
+            Answer::Hang(Duration::from_secs(3)),
+            Answer::Status(200, "thanks"),
+        ],
+    );
+    let port = serve(receiver.clone()).port();
+    let config = support::config(&format!(
+        "{}{}{GATE}",
+        support::LAUNCH,
+        alerts_section(port, "")
+    ));
+    let alert = test_alert(&config);
+    let delivery = webhook(&config).deliver(&alert).await;
+    assert_eq!(delivery.outcome, DeliveryOutcome::Delivered, "{delivery:?}");
+    assert_eq!((delivery.attempts, delivery.status), (3, Some(200)));
+    assert_eq!(delivery.answer, "thanks");
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 3);
+    for request in &seen {
+        assert!(request.signature_ok, "{request:?}");
+        assert_eq!(request.alert_id.as_deref(), Some(alert.id.as_str()));
+        assert_eq!(request.body["id"], alert.id.as_str());
+        assert_eq!(request.body["severity"], "critical");
+    }
+    // A receiver with another secret refuses it: the check can fail.
+    let body = serde_json::to_vec(&seen[0].body).unwrap();
+    let header = gonogo::alerts::signature_header(SECRET.as_bytes(), 1, &body);
+    assert!(!support::receiver::verify(b"other", &header, &body));
+}
+
+#[tokio::test]
+async fn a_permanent_4xx_is_given_up_at_once_and_retry_after_is_honoured() {
+    let receiver = Receiver::new(SECRET, vec![Answer::Status(404, "no such hook")]);
+    let port = serve(receiver.clone()).port();
+    let config = support::config(&format!(
+        "{}{}{GATE}",
+        support::LAUNCH,
+        alerts_section(port, "")
+    ));
+    let delivery = webhook(&config).deliver(&test_alert(&config)).await;
+    assert_eq!(delivery.outcome, DeliveryOutcome::GaveUp);
+    assert_eq!((delivery.attempts, delivery.status), (1, Some(404)));
+    assert!(
+        delivery.reason.contains("not retried"),
+        "{}",
+        delivery.reason
+    );
+    assert_eq!(receiver.seen().len(), 1);
+
+    receiver.script(vec![Answer::RetryAfter(429, 1)]);
+    let started = tokio::time::Instant::now();
+    let delivery = webhook(&config).deliver(&test_alert(&config)).await;
+    assert_eq!(delivery.outcome, DeliveryOutcome::Delivered);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was not waited for"
+    );
+    let seen = receiver.seen();
+    assert!(seen[2].at - seen[1].at >= Duration::from_millis(950));
+}
+
+#[tokio::test]
+async fn a_dead_receiver_is_given_up_on_at_the_deadline_and_said() {
+    let port = support::free_port();
+    let config = support::config(&format!(
+        "{}{}{GATE}",
+        support::LAUNCH,
+        alerts_section(port, "")
+    ));
+    let hook = Webhook::from_config(&config.raw.alerts, &config.redactor)
+        .unwrap()
+        .unwrap()
+        .with_timing(
+            Duration::from_millis(50),
+            Duration::from_secs(2),
+            Duration::from_millis(500),
+        );
+    let delivery = hook.deliver(&test_alert(&config)).await;
+    assert_eq!(delivery.outcome, DeliveryOutcome::Failed);
+    assert!(delivery.attempts > 1, "{delivery:?}");
+    assert!(
+        delivery.reason.contains("gave up after"),
+        "{}",
+        delivery.reason
+    );
+    assert!(!delivery.reason.contains("T0K3N"), "{}", delivery.reason);
+}
+
+// --- several cockpits and a watch on one database ---------------------------------------
+
+fn shared_config(url: &str, port: u16, group_for: &str, min: &str) -> String {
+    format!(
+        "[launch]\nname = \"Alert launch\"\n\n[postgres]\nurl = \"{url}\"\n\n{}\
+         [[gate]]\nid = \"flip\"\ntitle = \"Flip gate\"\nsource = \"postgres\"\n\
+         query = \"SELECT v FROM flip\"\npass = \"== 1\"\nevery = \"300ms\"\n",
+        alerts_section(
+            port,
+            &format!("min_severity = \"{min}\"\ngroup_for = \"{group_for}\"\n")
+        )
+    )
+}
+
+async fn flip_table(pool: &PgPool) {
+    sqlx::raw_sql("CREATE TABLE flip (v int NOT NULL); INSERT INTO flip VALUES (1)")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn flip(pool: &PgPool, v: i32) {
+    sqlx::query("UPDATE flip SET v = $1")
+        .bind(v)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+fn cockpit(text: &str, operator: &str) -> Driver {
+    let config = support::config(text);
+    Driver::start(config, CockpitOptions::new(operator, Keymap::default())).unwrap()
+}
+
+/// Steps every cockpit (and ticks them) for `time`.
+async fn run_for(drivers: &mut [&mut Driver], time: Duration) {
+    let until = tokio::time::Instant::now() + time;
+    while tokio::time::Instant::now() < until {
+        for driver in drivers.iter_mut() {
+            driver.step(Duration::from_millis(20)).await;
+            driver.tick();
+        }
+    }
+}
+
+/// Steps the cockpits until the receiver has `n` requests (or `within` passes).
+async fn until_received(
+    drivers: &mut [&mut Driver],
+    receiver: &Receiver,
+    n: usize,
+    within: Duration,
+) {
+    let until = tokio::time::Instant::now() + within;
+    while receiver.seen().len() < n && tokio::time::Instant::now() < until {
+        run_for(drivers, Duration::from_millis(100)).await;
+    }
+}
+
+/// A child process stopped (SIGTERM, then waited for) however the test ends.
+struct Stopped(std::process::Child);
+
+impl Stopped {
+    fn stop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.0.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn by_id(receiver: &Receiver) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for request in receiver.seen() {
+        assert!(request.signature_ok, "{request:?}");
+        *counts
+            .entry(request.alert_id.unwrap_or_default())
+            .or_default() += 1;
+    }
+    counts
+}
+
+#[sqlx::test(migrations = false)]
+async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    flip_table(&pool).await;
+    let receiver = Receiver::new(SECRET, vec![]);
+    let port = serve(receiver.clone()).port();
+    let text = shared_config(&support::db_url(&pool), port, "1s", "info");
+
+    let env = support::cli::Env::new();
+    let path = env.path().join("gonogo.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = std::fs::File::create(env.path().join("watch.out")).unwrap();
+    let watch = std::process::Command::new(env.bin())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.path())
+        .env("GONOGO_LOG_DIR", env.logs())
+        .env("GONOGO_OPERATOR", "cron")
+        .args(["--config", path.to_str().unwrap(), "check", "--watch"])
+        .stdout(out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut watch = Stopped(watch);
+
+    let mut alice = cockpit(&text, "alice");
+    let mut bruno = cockpit(&text, "bruno");
+    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(3)).await;
+    assert!(receiver.seen().is_empty(), "a GO start pages nobody");
+
+    flip(&pool, 0).await;
+    until_received(
+        &mut [&mut alice, &mut bruno],
+        &receiver,
+        2,
+        Duration::from_secs(15),
+    )
+    .await;
+    flip(&pool, 1).await;
+    until_received(
+        &mut [&mut alice, &mut bruno],
+        &receiver,
+        3,
+        Duration::from_secs(15),
+    )
+    .await;
+    // Time for any duplicate to arrive.
+    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(4)).await;
+
+    let counts = by_id(&receiver);
+    assert_eq!(
+        counts.len(),
+        3,
+        "gate red, verdict NO-GO, verdict back to GO: {counts:?}"
+    );
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "one delivery per alert: {counts:?}"
+    );
+    let titles: Vec<String> = receiver
+        .seen()
+        .iter()
+        .map(|r| r.body["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "Alert launch: Flip gate is red"),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t == "Alert launch: verdict GO → NO-GO"),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t == "Alert launch: verdict NO-GO → GO"),
+        "{titles:?}"
+    );
+
+    // Each alert and its delivery are journaled once, and the cockpits' timelines show them.
+    let journal = Journal::new(pool.clone(), "Alert launch", "test");
+    let kinds = |kind: &str| JournalFilter {
+        kind: Some(kind.into()),
+        ..JournalFilter::default()
+    };
+    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(1)).await;
+    assert_eq!(journal.read(&kinds("alert")).await.unwrap().len(), 3);
+    let deliveries = journal.read(&kinds("alert_delivery")).await.unwrap();
+    assert_eq!(deliveries.len(), 3);
+    for driver in [&alice, &bruno] {
+        let shown = driver
+            .state
+            .timeline
+            .rows()
+            .iter()
+            .filter(|r| r.kind == "alert_delivery")
+            .count();
+        assert_eq!(shown, 3, "timeline of {}", driver.state.operator);
+    }
+    let rows = gonogo::db::alert_store::AlertStore::new(pool.clone(), "Alert launch")
+        .list(None)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|r| r.delivery.as_deref() == Some("delivered"))
+    );
+
+    watch.stop();
+    let printed = std::fs::read_to_string(env.path().join("watch.out")).unwrap();
+    assert!(
+        printed.contains("alert"),
+        "the watch says what it did: {printed}"
+    );
+    alice.stop().await;
+    bruno.stop().await;
+    assert_eq!(by_id(&receiver).len(), 3, "quitting sent nothing more");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    flip_table(&pool).await;
+    let receiver = Receiver::new(SECRET, vec![]);
+    let port = serve(receiver.clone()).port();
+    let text = shared_config(&support::db_url(&pool), port, "6s", "warning");
+    let mut alice = cockpit(&text, "alice");
+    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    for v in [0, 1, 0, 1] {
+        flip(&pool, v).await;
+        run_for(&mut [&mut alice], Duration::from_millis(900)).await;
+    }
+    until_received(&mut [&mut alice], &receiver, 2, Duration::from_secs(10)).await;
+    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    let seen = receiver.seen();
+    let gate: Vec<_> = seen
+        .iter()
+        .filter(|r| r.body["subject"] == "gate:flip")
+        .collect();
+    assert_eq!(gate.len(), 1, "{seen:?}");
+    let body = &gate[0].body;
+    assert_eq!(body["changes"], 4, "{body}");
+    assert_eq!(body["severity"], "critical");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("changed 4 times within 6s; now pass"),
+        "{message}"
+    );
+    assert_eq!(
+        seen.len(),
+        2,
+        "the gate and the verdict, one alert each: {seen:?}"
+    );
+    alice.stop().await;
+}
+
+/// A cockpit whose database refuses connections, alerting `receiver` on every change at once.
+fn away_cockpit(receiver: &std::sync::Arc<Receiver>) -> Driver {
+    let port = serve(receiver.clone()).port();
+    let text = format!(
+        "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
+        support::free_port(),
+        alerts_section(port, "group_for = \"0s\"\n")
+    );
+    cockpit(&text, "alice")
+}
+
+#[tokio::test]
+async fn a_journal_that_stops_taking_writes_pages_someone_without_the_database() {
+    let receiver = Receiver::new(SECRET, vec![]);
+    let mut alice = away_cockpit(&receiver);
+    // The journal says it failed once a flush has used its budget (10 s).
+    until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
+    let seen = receiver.seen();
+    let journal: Vec<_> = seen
+        .iter()
+        .filter(|r| r.body["subject"] == "journal")
+        .collect();
+    assert_eq!(journal.len(), 1, "{seen:?}");
+    let body = &journal[0].body;
+    assert_eq!(body["severity"], "critical");
+    assert_eq!(body["title"], "Away launch: the journal stopped recording");
+    assert_eq!(body["metadata"]["coordinated"], false, "{body}");
+    assert!(journal[0].signature_ok);
+    alice.stop().await;
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_holds_up_neither_the_gates_nor_quitting() {
+    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(60))]);
+    let mut alice = away_cockpit(&receiver);
+    until_received(&mut [&mut alice], &receiver, 1, Duration::from_secs(25)).await;
+    assert_eq!(
+        receiver.seen().len(),
+        1,
+        "the delivery is under way, hanging"
+    );
+    let observed = |d: &Driver| d.state.board.get("a").and_then(|g| g.observed_at);
+    let before = observed(&alice).unwrap();
+    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    let after = observed(&alice).unwrap();
+    assert!(
+        after - before >= chrono::TimeDelta::milliseconds(1_200),
+        "the gate kept being polled while the receiver hung: {before} → {after}"
+    );
+    let quitting = tokio::time::Instant::now();
+    let left = alice.stop().await;
+    assert!(
+        quitting.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        quitting.elapsed()
+    );
+    assert!(
+        left.iter().any(|l| l.contains("1 alert still being")),
+        "{left:?}"
+    );
+}
