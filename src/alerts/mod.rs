@@ -8,7 +8,7 @@ mod engine;
 mod payload;
 mod service;
 mod setup;
-mod trigger;
+pub mod trigger;
 mod view;
 mod webhook;
 

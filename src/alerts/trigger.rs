@@ -43,6 +43,20 @@ pub enum Trigger {
     JournalBack { caught_up: usize },
     /// `gonogo alerts test`: one alert through the whole path.
     Test { severity: Severity, by: String },
+    /// A send run paused (consecutive transport failures) or ended; `unknown` messages need
+    /// an operator.
+    Dispatch {
+        batch: Option<String>,
+        phase: String,
+        sent: u64,
+        failed: u64,
+        unknown: u64,
+        reason: Option<String>,
+    },
+    /// Checklist items turned overdue.
+    ChecklistOverdue { items: Vec<String> },
+    /// A decision was frozen.
+    DecisionFrozen { number: i64, outcome: String },
 }
 
 impl Trigger {
@@ -55,6 +69,11 @@ impl Trigger {
             }
             Trigger::JournalStopped { .. } | Trigger::JournalBack { .. } => "journal".to_owned(),
             Trigger::Test { .. } => "test".to_owned(),
+            Trigger::Dispatch { batch, .. } => {
+                format!("dispatch:{}", batch.as_deref().unwrap_or("all"))
+            }
+            Trigger::ChecklistOverdue { .. } => "checklist".to_owned(),
+            Trigger::DecisionFrozen { .. } => "decision".to_owned(),
         }
     }
 
@@ -69,6 +88,19 @@ impl Trigger {
             Trigger::GateUnknown { .. } => Severity::Warning,
             Trigger::JournalBack { .. } => Severity::Info,
             Trigger::Test { severity, .. } => *severity,
+            Trigger::Dispatch {
+                phase,
+                unknown,
+                failed,
+                ..
+            } => match phase.as_str() {
+                "paused" => Severity::Critical,
+                _ if *unknown > 0 || *failed > 0 => Severity::Warning,
+                _ => Severity::Info,
+            },
+            Trigger::ChecklistOverdue { .. } => Severity::Warning,
+            Trigger::DecisionFrozen { outcome, .. } if outcome == "go" => Severity::Warning,
+            Trigger::DecisionFrozen { .. } => Severity::Critical,
         }
     }
 
@@ -81,6 +113,9 @@ impl Trigger {
             Trigger::JournalStopped { .. } => "stopped".to_owned(),
             Trigger::JournalBack { .. } => "recording".to_owned(),
             Trigger::Test { .. } => "test".to_owned(),
+            Trigger::Dispatch { phase, .. } => phase.clone(),
+            Trigger::ChecklistOverdue { .. } => "overdue".to_owned(),
+            Trigger::DecisionFrozen { outcome, .. } => outcome.clone(),
         }
     }
 
@@ -102,6 +137,24 @@ impl Trigger {
             Trigger::JournalStopped { .. } => format!("{launch}: the journal stopped recording"),
             Trigger::JournalBack { .. } => format!("{launch}: the journal records again"),
             Trigger::Test { .. } => format!("{launch}: test alert"),
+            Trigger::Dispatch { batch, phase, .. } => {
+                let batch = batch
+                    .as_deref()
+                    .map(|b| format!(" of batch {b}"))
+                    .unwrap_or_default();
+                match phase.as_str() {
+                    "paused" => format!("{launch}: the invite send run{batch} paused"),
+                    phase => format!("{launch}: the invite send run{batch} {phase}"),
+                }
+            }
+            Trigger::ChecklistOverdue { items } => format!(
+                "{launch}: {} overdue",
+                crate::plural::count(items.len() as u64, "checklist item")
+            ),
+            Trigger::DecisionFrozen { number, outcome } => format!(
+                "{launch}: decision {number} frozen: {}",
+                outcome.to_uppercase()
+            ),
         }
     }
 
@@ -153,6 +206,28 @@ impl Trigger {
             Trigger::Test { by, .. } => {
                 format!("A test alert sent by {by} with `gonogo alerts test`: nothing is wrong.")
             }
+            Trigger::Dispatch {
+                sent,
+                failed,
+                unknown,
+                reason,
+                ..
+            } => {
+                let mut text = format!("{sent} sent, {failed} failed, {unknown} unknown");
+                if let Some(reason) = reason {
+                    text.push_str(&format!(" ({reason})"));
+                }
+                if *unknown > 0 {
+                    text.push_str("; settle the unknown ones with `gonogo invites resolve`");
+                }
+                text.push('.');
+                text
+            }
+            Trigger::ChecklistOverdue { items } => format!("Overdue: {}.", items.join("; ")),
+            Trigger::DecisionFrozen { number, outcome } => format!(
+                "Decision {number} is frozen with outcome {}: `gonogo decision show {number}`.",
+                outcome.to_uppercase()
+            ),
         }
     }
 
@@ -191,6 +266,21 @@ impl Trigger {
                 json!({"journal": "recording", "caught_up": caught_up})
             }
             Trigger::Test { by, .. } => json!({"test": true, "sent_by": by}),
+            Trigger::Dispatch {
+                batch,
+                phase,
+                sent,
+                failed,
+                unknown,
+                reason,
+            } => json!({
+                "batch": batch, "phase": phase, "sent": sent, "failed": failed,
+                "unknown": unknown, "reason": reason,
+            }),
+            Trigger::ChecklistOverdue { items } => json!({"overdue_items": items}),
+            Trigger::DecisionFrozen { number, outcome } => {
+                json!({"decision": number, "outcome": outcome})
+            }
         };
         match value {
             Value::Object(map) => map,
@@ -209,4 +299,91 @@ pub(super) fn verdict_text(v: Verdict) -> &'static str {
 
 pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The alert a journal line written anywhere calls for, if any: a send run that paused or
+/// ended, a frozen decision. Every cockpit that reads the line raises it; the database lets one
+/// delivery through.
+pub fn from_journal(event: &crate::journal::JournalEvent) -> Option<Trigger> {
+    use crate::journal::JournalEvent;
+    match event {
+        JournalEvent::DispatchRun(run)
+            if matches!(run.phase.as_str(), "paused" | "finished" | "stopped") =>
+        {
+            let unknown = run.unknown.unwrap_or(0);
+            // An operator's own stop with nothing in doubt needs nobody woken.
+            if run.phase == "stopped" && unknown == 0 {
+                return None;
+            }
+            Some(Trigger::Dispatch {
+                batch: run.batch.clone(),
+                phase: run.phase.clone(),
+                sent: run.sent.unwrap_or(0),
+                failed: run.failed.unwrap_or(0),
+                unknown,
+                reason: run.reason.clone(),
+            })
+        }
+        JournalEvent::Decision {
+            number, outcome, ..
+        } => Some(Trigger::DecisionFrozen {
+            number: i64::from(*number),
+            outcome: outcome.clone(),
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+    use crate::journal::{DispatchRunEvent, JournalEvent};
+
+    fn run(phase: &str, unknown: u64) -> JournalEvent {
+        JournalEvent::DispatchRun(DispatchRunEvent {
+            run: "r".into(),
+            phase: phase.into(),
+            batch: Some("wave-1".into()),
+            transport: "SMTP".into(),
+            rate: "5/s".into(),
+            reason: Some("5 hand-overs in a row failed".into()),
+            sent: Some(10),
+            failed: Some(0),
+            unknown: Some(unknown),
+            retried: Some(0),
+            other_senders: None,
+        })
+    }
+
+    #[test]
+    fn dispatch_and_decision_lines_alert() {
+        let paused = from_journal(&run("paused", 0)).unwrap();
+        assert_eq!(paused.severity(), Severity::Critical);
+        assert_eq!(paused.subject(), "dispatch:wave-1");
+        assert!(
+            paused.title("L").contains("paused"),
+            "{}",
+            paused.title("L")
+        );
+        let finished = from_journal(&run("finished", 2)).unwrap();
+        assert_eq!(finished.severity(), Severity::Warning);
+        assert!(finished.message().contains("invites resolve"));
+        assert_eq!(
+            from_journal(&run("finished", 0)).unwrap().severity(),
+            Severity::Info
+        );
+        assert!(from_journal(&run("stopped", 0)).is_none());
+        assert!(from_journal(&run("start", 0)).is_none());
+        let decision = JournalEvent::Decision {
+            number: 2,
+            outcome: "no-go".into(),
+            hash: "h".into(),
+            gates_overridden: false,
+            reason: None,
+        };
+        let frozen = from_journal(&decision).unwrap();
+        assert_eq!(frozen.severity(), Severity::Critical);
+        assert!(frozen.title("L").contains("decision 2 frozen: NO-GO"));
+        assert!(from_journal(&JournalEvent::Note { text: "x".into() }).is_none());
+    }
 }

@@ -125,12 +125,22 @@ fn bell(pane: &ChecklistPane, turned: bool) -> Reply {
     if !turned {
         return Reply::default();
     }
+    let overdue: Vec<String> = pane
+        .view
+        .iter()
+        .flat_map(|v| v.items())
+        .filter(|i| i.state == crate::checklist::ItemState::Overdue)
+        .map(|i| crate::text::sanitize_short(&i.text, 120))
+        .take(10)
+        .collect();
+    let mut effects = vec![Effect::RaiseAlert(
+        crate::alerts::Trigger::ChecklistOverdue { items: overdue },
+    )];
+    if pane.bell {
+        effects.push(Effect::Bell);
+    }
     Reply {
-        effects: if pane.bell {
-            vec![Effect::Bell]
-        } else {
-            vec![]
-        },
+        effects,
         say: Some((
             Level::Warning,
             "A checklist item is now overdue.".to_owned(),
