@@ -391,13 +391,15 @@ impl Ledger {
         .await
     }
 
-    /// How long until the next `prepared` message waiting for its retry is due, if any.
+    /// How long until the next `prepared` message is due, if any is left: zero for one that
+    /// became due since the last claim looked (or was skipped as locked by another sender's
+    /// claim), so a retry falling due in between is not taken for "nothing left".
     pub async fn waiting(&self, batch: Option<&str>) -> Result<Option<Duration>, DbError> {
         let secs: Option<f64> = sqlx::query_scalar(
             // No GREATEST here: it skips NULLs, and NULL is "nothing waiting".
-            "SELECT EXTRACT(EPOCH FROM (min(next_attempt_at) - now()))::float8
+            "SELECT EXTRACT(EPOCH FROM (min(COALESCE(next_attempt_at, now())) - now()))::float8
              FROM gonogo.dispatch WHERE launch = $1 AND state = 'prepared'
-               AND ($2::text IS NULL OR batch = $2) AND next_attempt_at > now()",
+               AND ($2::text IS NULL OR batch = $2)",
         )
         .bind(&self.launch)
         .bind(batch)
