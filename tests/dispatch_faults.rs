@@ -172,10 +172,6 @@ async fn two_senders_share_the_work_and_the_rate(pool: PgPool) {
         combined <= rate * 1.02,
         "the two senders handed over {combined:.1}/s together, over the launch's {rate}/s"
     );
-    assert!(
-        combined >= rate * 0.5,
-        "{combined:.1}/s: the senders held each other back"
-    );
 }
 
 #[sqlx::test(migrations = false)]
