@@ -25,7 +25,13 @@ async fn two_runs_of_the_core_share_the_launch(pool: PgPool) {
     rig.configure(&Rig::smtp(&demo.url()), &format!("rate = \"{RATE}/s\""), "");
     let file = rig.clean_cohort("runs.csv", MESSAGES);
     let (code, out, err) = rig
-        .run_async(&["invites", "prepare", file.to_str().unwrap(), "--batch", "runs"])
+        .run_async(&[
+            "invites",
+            "prepare",
+            file.to_str().unwrap(),
+            "--batch",
+            "runs",
+        ])
         .await;
     assert_eq!(code, Some(0), "{out}{err}");
 
@@ -43,12 +49,30 @@ async fn two_runs_of_the_core_share_the_launch(pool: PgPool) {
     };
     let (tx_a, mut rx_a) = mpsc::unbounded_channel();
     let (tx_b, mut rx_b) = mpsc::unbounded_channel();
-    let first = send::run(&setup, &ledger, &journal, &options, tx_a, CancellationToken::new());
+    let first = send::run(
+        &setup,
+        &ledger,
+        &journal,
+        &options,
+        tx_a,
+        CancellationToken::new(),
+    );
     let second = async {
         // Started once the first has its run row, so the first is already heartbeating.
         let started = rx_a.recv().await;
-        assert!(matches!(started, Some(RunProgress::Started { .. })), "{started:?}");
-        send::run(&setup, &ledger, &journal, &options, tx_b, CancellationToken::new()).await
+        assert!(
+            matches!(started, Some(RunProgress::Started { .. })),
+            "{started:?}"
+        );
+        send::run(
+            &setup,
+            &ledger,
+            &journal,
+            &options,
+            tx_b,
+            CancellationToken::new(),
+        )
+        .await
     };
     let (a, b) = tokio::join!(first, second);
     let (a, b) = (a.expect("first run"), b.expect("second run"));
@@ -89,7 +113,13 @@ async fn two_runs_of_the_core_share_the_launch(pool: PgPool) {
     .await
     .unwrap();
     let combined = (MESSAGES - 1) as f64 / span;
-    println!("two core runs: {combined:.1}/s together at {RATE}/s; {} + {}", a.sent, b.sent);
-    assert!(combined <= RATE * 1.02, "{combined:.1}/s over the launch's {RATE}/s");
+    println!(
+        "two core runs: {combined:.1}/s together at {RATE}/s; {} + {}",
+        a.sent, b.sent
+    );
+    assert!(
+        combined <= RATE * 1.02,
+        "{combined:.1}/s over the launch's {RATE}/s"
+    );
     assert_eq!(rig.states().await.get("sent"), Some(&MESSAGES));
 }
