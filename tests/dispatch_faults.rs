@@ -233,7 +233,11 @@ async fn smtp_down_pauses_the_run_and_leaves_messages_prepared(pool: PgPool) {
     let ledger = rig.ledger().await;
     assert!(ledger.iter().all(|r| r.state == "prepared"), "{ledger:?}");
     // Five hand-overs (a message whose 200 ms retry fell due may be one of them twice).
-    assert_eq!(ledger.iter().map(|r| r.attempts).sum::<i32>(), 5, "{ledger:?}");
+    assert_eq!(
+        ledger.iter().map(|r| r.attempts).sum::<i32>(),
+        5,
+        "{ledger:?}"
+    );
     assert_eq!(server.received_count(), 0);
 
     server.set_refuse_all(false);

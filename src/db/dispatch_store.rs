@@ -452,6 +452,26 @@ impl Ledger {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Claims of `run` it never received (the connection was lost with the answer) go back to
+    /// `prepared`: only for a run that recorded every message it handed over.
+    pub async fn release_unhanded(&self, run: Uuid) -> Result<u64, DbError> {
+        let done = sqlx::query(
+            "WITH released AS (
+                 UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
+                        attempts = greatest(attempts - 1, 0)
+                 WHERE launch = $1 AND run_id = $2 AND state = 'sending'
+                 RETURNING id)
+             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
+             SELECT id, 'prepared', $2, 'claimed, but the answer to the claim was lost: never handed over'
+             FROM released",
+        )
+        .bind(&self.launch)
+        .bind(run)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// `failed` → `prepared` for a retry; returns how many.
     pub async fn retry_failed(&self, batch: Option<&str>, why: &str) -> Result<u64, DbError> {
         self.move_rows("failed", "prepared", batch, None, why).await
