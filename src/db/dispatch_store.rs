@@ -391,13 +391,15 @@ impl Ledger {
         .await
     }
 
-    /// How long until the next `prepared` message waiting for its retry is due, if any.
+    /// How long until the next `prepared` message is due, if any is left: zero for one that
+    /// became due since the last claim looked (or was skipped as locked by another sender's
+    /// claim), so a retry falling due in between is not taken for "nothing left".
     pub async fn waiting(&self, batch: Option<&str>) -> Result<Option<Duration>, DbError> {
         let secs: Option<f64> = sqlx::query_scalar(
             // No GREATEST here: it skips NULLs, and NULL is "nothing waiting".
-            "SELECT EXTRACT(EPOCH FROM (min(next_attempt_at) - now()))::float8
+            "SELECT EXTRACT(EPOCH FROM (min(COALESCE(next_attempt_at, now())) - now()))::float8
              FROM gonogo.dispatch WHERE launch = $1 AND state = 'prepared'
-               AND ($2::text IS NULL OR batch = $2) AND next_attempt_at > now()",
+               AND ($2::text IS NULL OR batch = $2)",
         )
         .bind(&self.launch)
         .bind(batch)
@@ -448,6 +450,26 @@ impl Ledger {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Claims of `run` it never received (the connection was lost with the answer) go back to
+    /// `prepared`: only for a run that recorded every message it handed over.
+    pub async fn release_unhanded(&self, run: Uuid) -> Result<u64, DbError> {
+        let done = sqlx::query(
+            "WITH released AS (
+                 UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
+                        attempts = greatest(attempts - 1, 0)
+                 WHERE launch = $1 AND run_id = $2 AND state = 'sending'
+                 RETURNING id)
+             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
+             SELECT id, 'prepared', $2, 'claimed, but the answer to the claim was lost: never handed over'
+             FROM released",
+        )
+        .bind(&self.launch)
+        .bind(run)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// `failed` → `prepared` for a retry; returns how many.

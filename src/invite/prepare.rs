@@ -91,16 +91,37 @@ pub async fn prepare(
     settings: &crate::cohort::CohortSettings,
 ) -> Result<PrepareReport, PrepareError> {
     let (mut report, emails, recipients) = review(&options.file, settings).await?;
+    let ledger = Ledger::new(pool.clone(), setup.launch.clone());
+    let already: HashSet<String> = ledger
+        .emails_in_batch(&options.batch)
+        .await
+        .map_err(|e| PrepareError::Database(e.to_string()))?
+        .into_iter()
+        .collect();
     let deadline = cohort::checks_deadline(options.timeout);
-    tokio::time::timeout(
+    let users_query = report.thresholds.existing_users_query.clone();
+    let collisions = tokio::time::timeout(
         deadline,
-        cohort::check_database(pool, &mut report, &emails, options.timeout),
+        cohort::find_collisions(pool, &users_query, &emails, options.timeout),
     )
     .await
     .map_err(|_| {
         PrepareError::Database("the cohort's database checks did not finish in time".into())
     })?
     .map_err(|e| PrepareError::Database(e.to_string()))?;
+    // A rerun: the pending invites this batch holds itself are what it is resuming, not a
+    // collision.
+    let resumed: HashSet<u64> = recipients
+        .iter()
+        .filter(|r| already.contains(&r.key))
+        .map(|r| r.line)
+        .collect();
+    report.database = cohort::DatabaseChecks::Ran {
+        emails: emails.len(),
+    };
+    report.add_findings(collisions.into_iter().filter(|f| {
+        !(f.code == Code::AlreadyInvited && f.line.is_some_and(|l| resumed.contains(&l)))
+    }));
     drop(emails);
     let file = options.file.display().to_string();
     let override_entry = match (report.status, options.force) {
@@ -132,13 +153,6 @@ pub async fn prepare(
             now.into(),
         )?;
     }
-    let ledger = Ledger::new(pool.clone(), setup.launch.clone());
-    let already: HashSet<String> = ledger
-        .emails_in_batch(&options.batch)
-        .await
-        .map_err(|e| PrepareError::Database(e.to_string()))?
-        .into_iter()
-        .collect();
     let user_ids = sent_by_ids(&ledger, &recipients).await?;
     let dir = setup.out_dir().join(&options.batch);
     create_private_dir(&dir)?;

@@ -127,6 +127,13 @@ pub async fn run(
     transport.close().await;
     beating.cancel();
     let _ = heart.await;
+    if result.is_ok() {
+        // Every message handed over was recorded; a row still `sending` under this run is a
+        // claim whose answer the database connection lost, never handed over.
+        if let Err(e) = ledger.release_unhanded(run).await {
+            tracing::warn!("claims lost with a connection stay for the next run to settle: {e}");
+        }
+    }
     if let Err(e) = &result {
         end.outcome = "stopped";
         end.reason = format!("the database failed: {e}");
@@ -170,7 +177,7 @@ async fn drive(
             return Ok(());
         }
         if let Some(gap) = options.rate.interval() {
-            let wait = ledger.reserve_slot(gap).await?;
+            let wait = again(|| ledger.reserve_slot(gap)).await?;
             if !wait.is_zero() {
                 tokio::select! {
                     () = cancel.cancelled() => continue,
@@ -178,7 +185,7 @@ async fn drive(
                 }
             }
         }
-        let Some(claimed) = ledger.claim(run, options.batch.as_deref()).await? else {
+        let Some(claimed) = again(|| ledger.claim(run, options.batch.as_deref())).await? else {
             match next_retry(ledger, options).await? {
                 Some(wait) if options.wait_for_retries => {
                     let _ = progress.send(RunProgress::Waiting {
@@ -284,6 +291,27 @@ async fn record(
                 wait = (wait * 2).min(Duration::from_secs(2));
             }
             Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// A claim or a pace reservation, tried again while the database connection is being replaced
+/// (a terminated backend, a restart), for up to [`RECORD_FOR`].
+async fn again<T, F, Fut>(mut step: F) -> Result<T, DbError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DbError>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match step().await {
+            Err(e) if started.elapsed() < RECORD_FOR && e.is_unavailable() => {
+                tracing::warn!("dispatch: the database connection failed, trying again: {e}");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            other => return other,
         }
     }
 }

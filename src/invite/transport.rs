@@ -426,11 +426,12 @@ pub fn classify_exit(code: Option<i32>, stderr: &str, read_all: bool) -> Outcome
     if code == Some(0) {
         return Outcome::Accepted(with("exit 0".into()));
     }
-    if let Some(reply) = reported_reply(stderr) {
-        let text = with(format!(
-            "exit {}",
+    if let Some((reply, line)) = reported_reply(stderr) {
+        // The server's own words, not the command's closing "could not send mail" line.
+        let text = format!(
+            "exit {}: {line}",
             code.map_or("signal".into(), |c| c.to_string())
-        ));
+        );
         return match reply {
             400..=499 => Outcome::Temporary(text),
             _ => Outcome::Permanent(text),
@@ -453,12 +454,17 @@ pub fn classify_exit(code: Option<i32>, stderr: &str, read_all: bool) -> Outcome
     }
 }
 
-/// The last `NNN` SMTP reply a command reported on stderr (`msmtp: server message: 451 …`).
-fn reported_reply(stderr: &str) -> Option<u16> {
+/// The last `NNN` SMTP reply a command reported on stderr (`msmtp: server message: 451 …`),
+/// with that line.
+fn reported_reply(stderr: &str) -> Option<(u16, String)> {
     stderr.lines().rev().find_map(|line| {
         let (_, rest) = line.split_once("server message:")?;
         let code: String = rest.trim_start().chars().take(3).collect();
-        code.parse::<u16>().ok().filter(|c| (400..600).contains(c))
+        let code = code
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (400..600).contains(c))?;
+        Some((code, crate::text::sanitize_short(line.trim(), 200)))
     })
 }
 
@@ -477,8 +483,13 @@ mod tests {
     fn exits_are_classified_by_the_reply_first() {
         let temp = "msmtp: recipient address a@b not accepted by the server\nmsmtp: server message: 451 4.3.0 try later\n";
         assert_eq!(classify_exit(Some(69), temp, true).state(), "prepared");
-        let perm = "msmtp: server message: 550 5.1.1 no such user\n";
-        assert_eq!(classify_exit(Some(69), perm, true).state(), "failed");
+        let perm = "msmtp: server message: 550 5.1.1 no such user\nmsmtp: could not send mail (account default from x)\n";
+        let outcome = classify_exit(Some(69), perm, true);
+        assert_eq!(outcome.state(), "failed");
+        assert!(
+            outcome.detail().contains("550 5.1.1 no such user"),
+            "{outcome:?}"
+        );
         assert_eq!(classify_exit(Some(0), "", true).state(), "sent");
         assert_eq!(classify_exit(Some(75), "", false).state(), "prepared");
         assert_eq!(classify_exit(Some(76), "", true).state(), "unknown");

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod dispatch;
 pub mod prometheus;
 pub mod receiver;
 pub mod sentry;

@@ -1,0 +1,286 @@
+//! Fault drills on the real binary, a real database and a real SMTP server (aiosmtpd): the
+//! sender SIGKILLed mid-run, two senders at once, the database connections terminated mid-run,
+//! the SMTP server refusing everything, and SIGTERM with a message in flight. What must hold
+//! after each: no Message-ID received twice, every received message `sent` or `unknown` in the
+//! ledger, nothing left `prepared` or `sending` by a finished run, the rate a launch total.
+
+mod support;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use std::process::Child;
+use std::time::{Duration, Instant};
+use support::dispatch::{Rig, assert_no_duplicates, bare};
+use support::smtp::{Rule, SmtpServer};
+
+const DRILL: usize = 2_000;
+
+fn signal(child: &Child, sig: Signal) {
+    kill(Pid::from_raw(child.id() as i32), sig).expect("signal the sender");
+}
+
+/// Waits for the child to exit (failing the test after `limit`), returning its exit code.
+fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the sender did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// What every drill ends with: the server's messages each received once and each `sent` or
+/// `unknown`; every `sent` row received; nothing `prepared` or `sending` left.
+async fn assert_at_most_once(rig: &Rig, server: &SmtpServer, total: usize) {
+    let received = server.received();
+    let ids: Vec<String> = received
+        .iter()
+        .filter_map(|r| r.message_id.clone())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        received.len(),
+        "a received message without Message-ID"
+    );
+    assert_no_duplicates(&ids);
+    let ledger = rig.ledger().await;
+    assert_eq!(ledger.len(), total);
+    let state: HashMap<String, String> = ledger
+        .iter()
+        .map(|r| (bare(&r.message_id).to_owned(), r.state.clone()))
+        .collect();
+    for id in &ids {
+        let s = state.get(id).map(String::as_str);
+        assert!(
+            matches!(s, Some("sent" | "unknown")),
+            "{id} was received and is {s:?} in the ledger"
+        );
+    }
+    let received: HashSet<&String> = ids.iter().collect();
+    for row in &ledger {
+        assert!(
+            matches!(row.state.as_str(), "sent" | "unknown"),
+            "{} is still {}",
+            row.email,
+            row.state
+        );
+        if row.state == "sent" {
+            assert!(
+                received.contains(&bare(&row.message_id).to_owned()),
+                "{} is sent but never arrived",
+                row.email
+            );
+        }
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_sender_killed_mid_run_never_causes_a_second_copy(pool: PgPool) {
+    let server = SmtpServer::start(&[]);
+    let rig = Rig::new(&pool).await;
+    rig.configure(&Rig::smtp(&server.url()), "rate = \"off\"", "");
+    rig.prepare(&rig.clean_cohort("kill.csv", DRILL), "kill");
+    let mut sender = rig.spawn("first", &["invites", "send", "--yes"]);
+    server.wait_for(DRILL / 4, Duration::from_secs(120));
+    signal(&sender, Signal::SIGKILL);
+    wait_exit(&mut sender, Duration::from_secs(10));
+    let at_kill = server.received_count();
+    assert!(at_kill < DRILL, "the run finished before the kill");
+    let states = rig.states().await;
+    assert!(
+        states.get("prepared").copied().unwrap_or(0) > 0,
+        "{states:?}"
+    );
+
+    let (code, out, err) = rig.run(&["invites", "send", "--yes"]);
+    assert!(matches!(code, Some(0 | 2)), "{out}{err}");
+    assert_at_most_once(&rig, &server, DRILL).await;
+    let states = rig.states().await;
+    // At most the message in flight at the kill is in doubt.
+    assert!(
+        states.get("unknown").copied().unwrap_or(0) <= 1,
+        "{states:?}"
+    );
+    let runs: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT outcome FROM gonogo.dispatch_run ORDER BY started_at")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(runs[0].0.as_deref(), Some("died"), "{runs:?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn two_senders_share_the_work_and_the_rate(pool: PgPool) {
+    let server = SmtpServer::start(&[]);
+    let rig = Rig::new(&pool).await;
+    // Below what the two debug-built senders can do together against aiosmtpd here (about
+    // 80/s), so the shared pace is what holds them back.
+    let rate = 60.0;
+    rig.configure(&Rig::smtp(&server.url()), "rate = \"60/s\"", "");
+    rig.prepare(&rig.clean_cohort("two.csv", DRILL), "two");
+    let mut a = rig.spawn("a", &["invites", "send", "--yes"]);
+    let mut b = rig.spawn("b", &["invites", "send", "--yes"]);
+    let limit = Duration::from_secs(120);
+    let (code_a, code_b) = (wait_exit(&mut a, limit), wait_exit(&mut b, limit));
+    // The first to run out of work may still see the other's messages in flight (exit 2).
+    assert!(matches!(code_a, Some(0 | 2)), "{}", rig.output_of("a"));
+    assert!(matches!(code_b, Some(0 | 2)), "{}", rig.output_of("b"));
+    assert!(
+        code_a == Some(0) || code_b == Some(0),
+        "neither saw everything sent"
+    );
+    for tag in ["a", "b"] {
+        assert!(
+            rig.output_of(tag).contains("run finished"),
+            "{}",
+            rig.output_of(tag)
+        );
+    }
+    let (code, out, _) = rig.run(&["invites", "status"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(server.received_count(), DRILL);
+    assert_at_most_once(&rig, &server, DRILL).await;
+    assert_eq!(rig.states().await.get("sent"), Some(&DRILL));
+    let per_run: Vec<(i64,)> =
+        sqlx::query_as("SELECT count(*) FROM gonogo.dispatch GROUP BY run_id ORDER BY count(*)")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(per_run.len(), 2, "both senders worked: {per_run:?}");
+    assert!(
+        per_run[0].0 >= (DRILL / 5) as i64,
+        "one sender starved: {per_run:?}"
+    );
+    let span: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM max(sent_at) - min(sent_at))::float8 FROM gonogo.dispatch",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let combined = (DRILL - 1) as f64 / span;
+    println!(
+        "two senders: {combined:.1}/s together at a launch rate of {rate}/s; per run {per_run:?}"
+    );
+    assert!(
+        combined <= rate * 1.02,
+        "the two senders handed over {combined:.1}/s together, over the launch's {rate}/s"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_database_connection_terminated_mid_run(pool: PgPool) {
+    let server = SmtpServer::start(&[]);
+    let rig = Rig::new(&pool).await;
+    rig.configure(&Rig::smtp(&server.url()), "rate = \"200/s\"", "");
+    rig.prepare(&rig.clean_cohort("pg.csv", DRILL), "pg");
+    let mut sender = rig.spawn("first", &["invites", "send", "--yes"]);
+    server.wait_for(300, Duration::from_secs(60));
+    let terminated: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        !terminated.is_empty(),
+        "the sender had no connection to terminate"
+    );
+    let code = wait_exit(&mut sender, Duration::from_secs(120));
+    let said = rig.output_of("first");
+    println!(
+        "after pg_terminate_backend the sender exited {code:?}: {}",
+        said.lines().last().unwrap_or("")
+    );
+    // It goes on through new connections: a dropped connection does not stop the run.
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("run finished"), "{said}");
+    assert_eq!(
+        rig.states().await.get("sending"),
+        None,
+        "a lost claim is released"
+    );
+    let (code, out, err) = rig.run(&["invites", "send", "--yes"]);
+    assert!(matches!(code, Some(0 | 2)), "{out}{err}");
+    assert_at_most_once(&rig, &server, DRILL).await;
+    let states = rig.states().await;
+    assert!(
+        states.get("unknown").copied().unwrap_or(0) <= 1,
+        "{states:?}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn smtp_down_pauses_the_run_and_leaves_messages_prepared(pool: PgPool) {
+    let server = SmtpServer::start(&[]);
+    let rig = Rig::new(&pool).await;
+    rig.configure(&Rig::smtp(&server.url()), "rate = \"off\"", "");
+    rig.prepare(&rig.clean_cohort("down.csv", 20), "down");
+    server.set_refuse_all(true);
+    let (code, out, err) = rig.run(&["invites", "send", "--yes"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(out.contains("run paused"), "{out}");
+    assert!(out.contains("5 hand-overs in a row failed"), "{out}");
+    assert!(out.contains("421"), "the reason is shown: {out}");
+    let ledger = rig.ledger().await;
+    assert!(ledger.iter().all(|r| r.state == "prepared"), "{ledger:?}");
+    // Five hand-overs (a message whose 200 ms retry fell due may be one of them twice).
+    assert_eq!(
+        ledger.iter().map(|r| r.attempts).sum::<i32>(),
+        5,
+        "{ledger:?}"
+    );
+    assert_eq!(server.received_count(), 0);
+
+    server.set_refuse_all(false);
+    let (code, out, err) = rig.run(&["invites", "send", "--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(server.received_count(), 20);
+    assert_at_most_once(&rig, &server, 20).await;
+    let phases: Vec<String> = rig
+        .journal()
+        .await
+        .into_iter()
+        .filter(|(k, _)| k == "dispatch_run")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(
+        phases.iter().any(|d| d.contains("\"paused\"")),
+        "{phases:?}"
+    );
+    assert!(
+        phases.iter().any(|d| d.contains("\"resume\"")),
+        "{phases:?}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn sigterm_finishes_the_message_in_flight_and_stops(pool: PgPool) {
+    let server = SmtpServer::start(&[("*", Rule::StallAfterData(Duration::from_millis(1500)))]);
+    let rig = Rig::new(&pool).await;
+    rig.configure(&Rig::smtp(&server.url()), "rate = \"off\"", "");
+    rig.prepare(&rig.clean_cohort("term.csv", 5), "term");
+    let mut sender = rig.spawn("term", &["invites", "send", "--yes"]);
+    // The first body is stored; its reply is 1.5 s away.
+    server.wait_for(1, Duration::from_secs(30));
+    signal(&sender, Signal::SIGTERM);
+    let code = wait_exit(&mut sender, Duration::from_secs(30));
+    let said = rig.output_of("term");
+    assert!(said.contains("stopping"), "{said}");
+    assert!(said.contains("run stopped"), "{said}");
+    assert_eq!(code, Some(2), "{said}");
+    let states = rig.states().await;
+    assert_eq!(states.get("sending"), None, "{states:?}");
+    assert_eq!(states.get("unknown"), None, "{states:?}");
+    assert_eq!(states.get("sent"), Some(&1), "{states:?}");
+    assert_eq!(states.get("prepared"), Some(&4), "{states:?}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(server.received_count(), 1);
+}
