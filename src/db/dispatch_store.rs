@@ -341,14 +341,19 @@ impl Ledger {
         Ok(Duration::from_secs_f64(wait.clamp(0.0, 3600.0)))
     }
 
-    /// Claims the next message due, committed before anything is handed over.
-    pub async fn claim(&self, run: Uuid, batch: Option<&str>) -> Result<Option<Claimed>, DbError> {
-        let row = sqlx::query(
+    /// Claims the next `count` messages due, committed before anything is handed over.
+    pub async fn claim(
+        &self,
+        run: Uuid,
+        batch: Option<&str>,
+        count: i64,
+    ) -> Result<Vec<Claimed>, DbError> {
+        let rows = sqlx::query(
             "WITH next AS (
                  SELECT id FROM gonogo.dispatch
                  WHERE launch = $1 AND ($3::text IS NULL OR batch = $3) AND state = 'prepared'
                    AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+                 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
              claimed AS (
                  UPDATE gonogo.dispatch d SET state = 'sending', run_id = $2,
                         attempts = attempts + 1, updated_at = now()
@@ -358,26 +363,28 @@ impl Ledger {
              history AS (
                  INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id)
                  SELECT id, 'sending', $2 FROM claimed)
-             SELECT * FROM claimed",
+             SELECT * FROM claimed ORDER BY id",
         )
         .bind(&self.launch)
         .bind(run)
         .bind(batch)
-        .fetch_optional(&self.pool)
+        .bind(count.max(1))
+        .fetch_all(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(Claimed {
-                id: r.try_get("id")?,
-                batch: r.try_get("batch")?,
-                email: r.try_get("email")?,
-                message_id: r.try_get("message_id")?,
-                eml_path: r.try_get("eml_path")?,
-                eml_sha256: r.try_get("eml_sha256")?,
-                attempts: r.try_get("attempts")?,
+        rows.iter()
+            .map(|r| {
+                Ok(Claimed {
+                    id: r.try_get("id")?,
+                    batch: r.try_get("batch")?,
+                    email: r.try_get("email")?,
+                    message_id: r.try_get("message_id")?,
+                    eml_path: r.try_get("eml_path")?,
+                    eml_sha256: r.try_get("eml_sha256")?,
+                    attempts: r.try_get("attempts")?,
+                })
             })
-        })
-        .transpose()
-        .map_err(|e: sqlx::Error| classify(&e))
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(|e| classify(&e))
     }
 
     /// What `--dry-run` would claim, without claiming it.
@@ -430,6 +437,13 @@ impl Ledger {
         retry_in: Option<Duration>,
     ) -> Result<bool, DbError> {
         let retry_ms = retry_in.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // Not waiting for the disk here is safe: an answer lost with a crashed server leaves
+        // the row `sending`, which turns `unknown`, never sent again; the claim, which must
+        // survive, is committed synchronously.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query(
             "WITH settled AS (
                  UPDATE gonogo.dispatch SET state = $3, reason = NULLIF($4, ''),
@@ -447,8 +461,9 @@ impl Ledger {
         .bind(state)
         .bind(reason)
         .bind(retry_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
