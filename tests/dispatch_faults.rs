@@ -103,9 +103,10 @@ async fn a_sender_killed_mid_run_never_causes_a_second_copy(pool: PgPool) {
     assert!(matches!(code, Some(0 | 2)), "{out}{err}");
     assert_at_most_once(&rig, &server, DRILL).await;
     let states = rig.states().await;
-    // At most the message in flight at the kill is in doubt.
+    // At most what the run had claimed at the kill is in doubt: with no rate limit it claims
+    // a few messages per commit (at an operator's pace, one).
     assert!(
-        states.get("unknown").copied().unwrap_or(0) <= 1,
+        states.get("unknown").copied().unwrap_or(0) as u64 <= gonogo::invite::send::CLAIM_AHEAD,
         "{states:?}"
     );
     let runs: Vec<(Option<String>,)> =
