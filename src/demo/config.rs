@@ -117,8 +117,8 @@ timeout = {timeout}
 
 [alerts]
 bell = true
-{checklist}
 {pager}
+{checklist}
 
 [[gate]]
 id = "testers"

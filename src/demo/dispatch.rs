@@ -32,21 +32,30 @@ const IN_DOUBT: &str = "listener-28@example.org";
 
 pub struct DemoDispatch {
     pub smtp: DemoSmtp,
-    dir: tempfile::TempDir,
+    dir: PathBuf,
+    /// Its own temporary directory, when there is no throwaway cluster to live in.
+    _owned: Option<tempfile::TempDir>,
 }
 
 impl DemoDispatch {
-    /// Writes the template and the cohort, starts the SMTP server.
-    pub async fn start() -> std::io::Result<DemoDispatch> {
-        let dir = tempfile::Builder::new()
-            .prefix("gonogo-demo-dispatch-")
-            .tempdir()?;
-        let template = dir.path().join("templates/beta_invite");
+    /// Writes the template and the cohort (inside `home`, the throwaway cluster's directory,
+    /// when there is one: it goes with it, even after a SIGKILL), starts the SMTP server.
+    pub async fn start(home: Option<&Path>) -> std::io::Result<DemoDispatch> {
+        let (dir, owned) = match home {
+            Some(home) => (home.join("dispatch"), None),
+            None => {
+                let owned = tempfile::Builder::new()
+                    .prefix("gonogo-dispatch-")
+                    .tempdir()?;
+                (owned.path().to_path_buf(), Some(owned))
+            }
+        };
+        let template = dir.join("templates/beta_invite");
         std::fs::create_dir_all(&template)?;
         for (name, text) in crate::invite::template::DEFAULT {
             std::fs::write(template.join(name), text)?;
         }
-        std::fs::write(dir.path().join("cohort.csv"), cohort_csv())?;
+        std::fs::write(dir.join("cohort.csv"), cohort_csv())?;
         let mut script = DemoSmtpScript::new()
             .refuse_permanently(PERMANENT)
             .drop_after_data(IN_DOUBT);
@@ -54,11 +63,15 @@ impl DemoDispatch {
             script = script.refuse_temporarily(rcpt, *times);
         }
         let smtp = super::smtp::start(script).await?;
-        Ok(DemoDispatch { smtp, dir })
+        Ok(DemoDispatch {
+            smtp,
+            dir,
+            _owned: owned,
+        })
     }
 
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     /// The `[invites]` section of the rehearsal's config.
@@ -73,20 +86,15 @@ impl DemoDispatch {
             "[invites]\ntemplate = {}\nfrom = \"Soft launch team <beta@example.org>\"\nreply_to = \"ops@example.org\"\n\
              signup_url = \"https://app.example.org/signup?invite={{{{ code }}}}\"\nout_dir = {}\nexpires_in = \"30d\"\n\
              rate = {}\nretry = \"4s\"\nsmtp_url = {}\n",
-            q(&self
-                .dir
-                .path()
-                .join("templates/beta_invite")
-                .display()
-                .to_string()),
-            q(&self.dir.path().join("out").display().to_string()),
+            q(&self.dir.join("templates/beta_invite").display().to_string()),
+            q(&self.dir.join("out").display().to_string()),
             q(&rate),
             q(&format!("smtp://{}?tls=none", self.smtp.addr())),
         )
     }
 
     pub fn cohort_path(&self) -> PathBuf {
-        self.dir.path().join("cohort.csv")
+        self.dir.join("cohort.csv")
     }
 }
 

@@ -134,13 +134,16 @@ impl Rehearsal {
         let endpoints = sim::serve_all(&world, &cancel)
             .await
             .map_err(|e| DemoError::Serve(e.to_string()))?;
-        let demo_dispatch = match dispatch::DemoDispatch::start().await {
-            Ok(d) => Some(d),
-            Err(e) => {
-                tracing::warn!("no dispatch in this rehearsal: its SMTP server did not start: {e}");
-                None
-            }
-        };
+        let demo_dispatch =
+            match dispatch::DemoDispatch::start(postgres.as_ref().map(|pg| pg.dir())).await {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    tracing::warn!(
+                        "no dispatch in this rehearsal: its SMTP server did not start: {e}"
+                    );
+                    None
+                }
+            };
         let cannot =
             |e: std::io::Error| DemoError::Serve(format!("cannot write the demo checklist: {e}"));
         let files = match &postgres {
