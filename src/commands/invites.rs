@@ -1,7 +1,7 @@
 //! `gonogo invites prepare|preview|test-send|status|resolve` (and `send`, in `invites_send`):
 //! the headless twin of the Dispatch pane, on the same core ([`crate::invite`]).
 
-use super::{Failure, Outcome, load_config};
+use super::{Failure, Outcome};
 use crate::cli::{
     Cli, InvitesCommand, InvitesPrepareArgs, InvitesPreviewArgs, InvitesResolveArgs,
     InvitesStatusArgs, InvitesTestSendArgs, ResolveAs,
@@ -35,45 +35,14 @@ pub(super) struct Opened {
 }
 
 pub(super) async fn open(cli: &Cli) -> Result<Opened, Failure> {
-    let loaded = load_config(cli)?;
+    let (loaded, journal) = super::journal_cmd::open_shared(cli, "invites").await?;
     let config = loaded.config;
     let setup =
         Setup::new(&config, &loaded.path).map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
-    let pg = config.raw.postgres.as_ref().ok_or_else(|| {
-        Failure::new(
-            exit::CONFIG,
-            "invite dispatch needs the database: add [postgres] with the url of the product's \
-             database (where beta_invites lives), then run `gonogo migrate`",
-        )
-    })?;
-    let pool = crate::db::pool(&pg.url, crate::db::STATE_ACQUIRE_TIMEOUT)
-        .map_err(|e| Failure::new(exit::CONFIG, config.redactor.redact(&e.to_string())))?;
-    match crate::db::has_journal(&pool).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(Failure::new(
-                exit::CONFIG,
-                format!(
-                    "gonogo's tables do not exist yet in {}; run `gonogo migrate`",
-                    pg.url
-                ),
-            ));
-        }
-        Err(e) => {
-            return Err(Failure::new(
-                exit::UNAVAILABLE,
-                format!(
-                    "the database is unavailable ({}): {}",
-                    pg.url,
-                    config.redactor.redact(&e.to_string())
-                ),
-            ));
-        }
-    }
-    let launch = config.launch().name.0.clone();
+    let pool = journal.pool().clone();
     Ok(Opened {
-        ledger: Ledger::new(pool.clone(), launch.clone()),
-        journal: Journal::new(pool.clone(), launch, cli.operator()),
+        ledger: Ledger::new(pool.clone(), journal.launch()),
+        journal,
         setup,
         pool,
         config,

@@ -58,7 +58,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
             .as_deref()
             .map(|b| format!(" of batch {b}"))
             .unwrap_or_default(),
-        config.redactor.redact(&transport.describe()),
+        transport.describe(),
     );
     for run in &report.senders {
         outln!(

@@ -20,7 +20,18 @@ const PAGE: i64 = 1_000;
 /// The config and this launch's journal, reachable and migrated; `what` names the command for
 /// the error that says what to configure.
 pub(super) async fn open_journal(cli: &Cli, what: &str) -> Result<(Config, Journal), Failure> {
-    let config = load_config(cli)?.config;
+    open_shared(cli, what)
+        .await
+        .map(|(loaded, journal)| (loaded.config, journal))
+}
+
+/// [`open_journal`], keeping where the config was found (for paths relative to it).
+pub(super) async fn open_shared(
+    cli: &Cli,
+    what: &str,
+) -> Result<(crate::config::Loaded, Journal), Failure> {
+    let loaded = load_config(cli)?;
+    let config = &loaded.config;
     let pg = config.raw.postgres.as_ref().ok_or_else(|| {
         Failure::new(
             exit::CONFIG,
@@ -55,7 +66,7 @@ pub(super) async fn open_journal(cli: &Cli, what: &str) -> Result<(Config, Journ
         }
     }
     let journal = Journal::new(pool, config.launch().name.0.clone(), cli.operator());
-    Ok((config, journal))
+    Ok((loaded, journal))
 }
 
 /// A journal error as a failure: unreachable is 69, anything else 70.

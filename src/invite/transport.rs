@@ -142,12 +142,14 @@ impl Transport {
         })))
     }
 
-    /// How the plan names it: the command as written, or the URL with credentials redacted.
+    /// How the plan, the journal and the screen name it: the command as written or the URL,
+    /// with every secret the config holds redacted (a command may carry a password too).
     pub fn describe(&self) -> String {
-        match self {
+        let shown = match self {
             Transport::Command { argv } => format!("command `{}`", argv.join(" ")),
             Transport::Smtp(smtp) => smtp.shown.clone(),
-        }
+        };
+        crate::text::Redactor::process().redact(&crate::text::sanitize(&shown))
     }
 
     /// Hands `bytes` to the transport for `to`, within `timeout` per step.

@@ -150,65 +150,7 @@ pub(crate) fn sanitize_event(event: JournalEvent) -> JournalEvent {
             says: clean(says),
             story_offset_secs,
         },
-        JournalEvent::ChecklistTick {
-            item,
-            section,
-            text,
-            note,
-        } => JournalEvent::ChecklistTick {
-            item: clean(item),
-            section: section.into_iter().map(clean).collect(),
-            text: clean(text),
-            note: opt(note),
-        },
-        JournalEvent::ChecklistUntick {
-            item,
-            section,
-            text,
-            reason,
-        } => JournalEvent::ChecklistUntick {
-            item: clean(item),
-            section: section.into_iter().map(clean).collect(),
-            text: clean(text),
-            reason: clean(reason),
-        },
-        JournalEvent::Vote {
-            round,
-            role,
-            vote,
-            note,
-        } => JournalEvent::Vote {
-            round,
-            role: clean(role),
-            vote: clean(vote),
-            note: opt(note),
-        },
-        JournalEvent::Decision {
-            number,
-            outcome,
-            hash,
-            gates_overridden,
-            reason,
-        } => JournalEvent::Decision {
-            number,
-            outcome: clean(outcome),
-            hash: clean(hash),
-            gates_overridden,
-            reason: opt(reason),
-        },
-        JournalEvent::Alert(mut a) => {
-            a.subject = clean(a.subject);
-            a.title = clean(a.title);
-            a.message = clean(a.message);
-            a.state = clean(a.state);
-            JournalEvent::Alert(a)
-        }
-        JournalEvent::AlertDelivery(mut d) => {
-            d.answer = clean(d.answer);
-            d.reason = clean(d.reason);
-            d.receiver = clean(d.receiver);
-            JournalEvent::AlertDelivery(d)
-        }
+        // The rest (checklist, votes, decisions, dispatch, alerts) hold plain text only.
         other => sanitize_fields(other),
     }
 }
