@@ -22,6 +22,9 @@ fn main() -> ExitCode {
     let logging = gonogo::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // File checks run on the blocking pool; with tokio's 10 s keep-alive, a gate polled
+        // every 10 s would start and end a thread per check in an idle cockpit.
+        .thread_keep_alive(std::time::Duration::from_secs(300))
         .build()
     {
         Ok(rt) => rt,

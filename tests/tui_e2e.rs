@@ -151,6 +151,20 @@ fn cockpit_runs_in_a_real_terminal_and_restores_it_on_quit() {
     tmux.keys(&["P"]);
     tmux.wait_for("the cockpit again", |s| s.contains("Pass if"));
 
+    // The drawing area follows the terminal: the footer on its last row, and the clock only
+    // from 100 columns up.
+    for (width, height, clock) in [(80u16, 24u16, false), (140, 40, true)] {
+        tmux.resize(width, height);
+        let screen = tmux.wait_for(&format!("the cockpit at {width}x{height}"), |s| {
+            let lines: Vec<&str> = s.lines().collect();
+            lines.len() == usize::from(height)
+                && lines[0].trim_end().ends_with(" GO")
+                && lines[0].contains(" UTC ") == clock
+                && lines[usize::from(height) - 1].contains("q quit")
+        });
+        assert!(screen.contains("Pass if"), "{screen}");
+    }
+
     tmux.keys(&["q"]);
     let after = tmux.wait_for("the exit", |s| s.contains("EXIT=0"));
     assert!(

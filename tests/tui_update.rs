@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use gonogo::gate::{GateState, Value};
 use gonogo::journal::{Entry, JournalEvent, LiveSignal};
 use gonogo::tui::keymap::Keymap;
-use gonogo::tui::state::{Overlay, View};
+use gonogo::tui::state::{Overlay, Redraw, View};
 use gonogo::tui::timeline::TimelineSource;
 use gonogo::tui::{Action, Effect, Pane, input, update};
 use tui_input::InputRequest;
@@ -453,11 +453,74 @@ fn clicks_select_rows_and_tabs() {
 #[test]
 fn only_visible_changes_mark_the_state_dirty() {
     let (mut state, _) = state();
-    state.dirty = false;
+    state.redraw = Redraw::Clean;
     update(&mut state, Action::Click { column: 0, row: 0 });
-    assert!(!state.dirty, "a click on nothing redraws nothing");
+    assert_eq!(
+        state.redraw,
+        Redraw::Clean,
+        "a click on nothing redraws nothing"
+    );
     update(&mut state, Action::Tick(at(14, 4, 1)));
-    assert!(state.dirty, "the clock moves once a second");
+    assert_eq!(state.redraw, Redraw::Now, "the clock moves once a second");
+}
+
+#[test]
+fn a_reading_that_changes_no_state_waits_for_the_clock_and_the_rest_draws_at_once() {
+    let mut state = empty_state();
+    update(
+        &mut state,
+        ok("testers", at(14, 0, 1), Value::Number(41.0), None),
+    );
+    assert_eq!(
+        state.redraw,
+        Redraw::Now,
+        "a gate's first reading draws at once"
+    );
+
+    state.redraw = Redraw::Clean;
+    update(
+        &mut state,
+        ok("testers", at(14, 0, 11), Value::Number(42.0), None),
+    );
+    assert_eq!(
+        state.redraw,
+        Redraw::WithTheClock,
+        "still failing, a new value: the next second's frame shows it"
+    );
+    update(&mut state, Action::Tick(at(14, 0, 12)));
+    assert_eq!(state.redraw, Redraw::Now, "the clock's frame carries it");
+
+    state.redraw = Redraw::Clean;
+    update(
+        &mut state,
+        ok("testers", at(14, 0, 21), Value::Number(57.0), None),
+    );
+    assert_eq!(state.redraw, Redraw::Now, "fail to pass is drawn at once");
+
+    state.redraw = Redraw::Clean;
+    update(&mut state, Action::RecheckGate("testers".into()));
+    state.redraw = Redraw::Clean;
+    update(
+        &mut state,
+        ok("testers", at(14, 0, 25), Value::Number(58.0), None),
+    );
+    assert_eq!(
+        state.redraw,
+        Redraw::Now,
+        "a re-check the operator asked for is drawn at once"
+    );
+
+    state.redraw = Redraw::Clean;
+    update(
+        &mut state,
+        ok("testers", at(14, 0, 31), Value::Number(58.0), None),
+    );
+    update(&mut state, Action::StartPalette);
+    assert_eq!(
+        state.redraw,
+        Redraw::Now,
+        "a key after a routine reading draws both"
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::action::Action;
 use super::driver::Driver;
 use super::effects::QUIT_DEADLINE;
+use super::state::Redraw;
 use super::{CockpitError, CockpitOptions, input, render, terminal, update};
 use crate::config::Config;
 use crossterm::event::EventStream;
@@ -12,6 +13,9 @@ use futures::StreamExt;
 use std::io::Write;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
+
+/// Every this many ticks the terminal's size is read again.
+const SIZE_CHECK_TICKS: u64 = 10;
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
     let initial_cohort = options.cohort.clone();
@@ -32,6 +36,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut ticks: u64 = 0;
 
     let code = 'run: loop {
         for action in pending.drain(..) {
@@ -41,14 +46,20 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
                 }
             }
         }
-        if state.dirty {
+        if state.redraw == Redraw::Now {
             // A terminal that went away (a closed tmux session) fails the write: leave through
             // the normal way out, so pollers stop and a rehearsal removes its throwaway data.
-            if let Err(e) = session.terminal.draw(|frame| render(&state, frame)) {
+            let drawn = terminal::fit(&mut session.terminal, state.size).and_then(|()| {
+                session
+                    .terminal
+                    .draw(|frame| render(&state, frame))
+                    .map(drop)
+            });
+            if let Err(e) = drawn {
                 tracing::error!(error = %e, "cannot draw on the terminal; the cockpit stops");
                 break 'run crate::exit::IO;
             }
-            state.dirty = false;
+            state.redraw = Redraw::Clean;
         }
         let action = tokio::select! {
             event = events.next() => match event {
@@ -64,7 +75,17 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
             },
             Some(result) = results.recv() => Some(Action::GateChecked(result)),
             Some(action) = actions.recv() => Some(action),
-            _ = tick.tick() => Some(Action::Tick(clock.now())),
+            _ = tick.tick() => {
+                ticks += 1;
+                // Resize events carry the size; this read now and then catches one missed.
+                if ticks.is_multiple_of(SIZE_CHECK_TICKS)
+                    && let Ok((width, height)) = terminal::size()
+                    && (width, height) != state.size
+                {
+                    pending.push(Action::Resize { width, height });
+                }
+                Some(Action::Tick(clock.now()))
+            }
             _ = sigterm.recv() => break 'run 128 + 15,
             _ = sighup.recv() => break 'run 128 + 1,
             _ = sigint.recv() => break 'run 128 + 2,

@@ -129,8 +129,24 @@ pub struct State {
     pub bell: bool,
     /// The terminal title last set.
     pub title: String,
-    /// Something visible changed since the last draw.
-    pub dirty: bool,
+    /// How soon the screen must show what changed since the last draw.
+    pub redraw: Redraw,
+}
+
+/// How soon the screen must catch up with the state. An idle cockpit draws once a second for
+/// its clock; a fresh reading that leaves its gate's state as it was rides on that frame
+/// instead of costing one of its own, so ten gates polled every ten seconds do not double the
+/// frames. Everything else (keys, a gate changing state, a first reading, a re-check the
+/// operator asked for, journal news) is drawn at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Redraw {
+    /// Nothing visible changed.
+    #[default]
+    Clean,
+    /// Only a reading that changed no gate's state: the next clock tick draws it (≤ 1 s).
+    WithTheClock,
+    /// Draw before waiting for anything else.
+    Now,
 }
 
 impl State {
@@ -193,7 +209,7 @@ impl State {
             theme,
             bell: config.raw.alerts.bell,
             title: String::new(),
-            dirty: true,
+            redraw: Redraw::Now,
         }
     }
 

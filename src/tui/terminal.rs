@@ -7,13 +7,19 @@ use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, SetTitle, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::{Stdout, Write, stdout};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use std::io::{BufWriter, Stdout, Write, stdout};
 use std::mem::ManuallyDrop;
 use std::sync::Once;
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+/// A frame is written with one `write` (the standard output alone flushes at every line or
+/// kilobyte); ratatui flushes it at the end of each draw.
+pub type Tui = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Room for a full 4K-wide frame of styled cells in one write.
+const FRAME_BUFFER: usize = 256 * 1024;
 
 /// Restores the terminal when dropped, so an early return cannot leave it raw.
 pub struct Session {
@@ -36,7 +42,13 @@ pub fn enter() -> std::io::Result<Session> {
     let setup = || -> std::io::Result<Tui> {
         enable_raw_mode()?;
         execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        // A fixed viewport, resized by the event loop on the terminal's resize events: a full
+        // screen one asks the terminal for its size on every frame (opening `/dev/tty` each time),
+        // the larger part of an idle cockpit's once-a-second frame.
+        let (width, height) = crossterm::terminal::size()?;
+        let backend = CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, stdout()));
+        let viewport = Viewport::Fixed(Rect::new(0, 0, width, height));
+        let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport })?;
         terminal.clear()?;
         Ok(terminal)
     };
@@ -49,6 +61,20 @@ pub fn enter() -> std::io::Result<Session> {
             Err(e)
         }
     }
+}
+
+/// Fits the drawing area to the terminal's size (a resize event's, or one read now).
+pub fn fit(terminal: &mut Tui, (width, height): (u16, u16)) -> std::io::Result<()> {
+    let area = Rect::new(0, 0, width, height);
+    if terminal.get_frame().area() != area {
+        terminal.resize(area)?;
+    }
+    Ok(())
+}
+
+/// The terminal's size now, for a check now and then that no resize event was missed.
+pub fn size() -> std::io::Result<(u16, u16)> {
+    crossterm::terminal::size()
 }
 
 /// Gives the terminal back: cooked mode, main screen, cursor, no mouse capture. Safe to call

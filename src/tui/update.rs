@@ -12,7 +12,7 @@ use super::keymap::Command;
 use super::layout;
 use super::palette::{self, PaletteCommand};
 use super::panes::{self, Reply};
-use super::state::{Level, Overlay, STATUS_SECONDS, State, View};
+use super::state::{Level, Overlay, Redraw, STATUS_SECONDS, State, View};
 use crate::gate::{GateState, Transition};
 use chrono::Duration;
 use ratatui::layout::Rect;
@@ -20,14 +20,40 @@ use tui_input::Input;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let routine = routine_reading(state, &action);
+    let is_tick = matches!(action, Action::Tick(_));
     let changed = apply(state, action, &mut effects);
-    state.dirty |= changed;
+    if changed {
+        let pace = match routine {
+            Some((gate, before)) if state.board.get(&gate).map(|g| g.state) == Some(before) => {
+                Redraw::WithTheClock
+            }
+            _ => Redraw::Now,
+        };
+        state.redraw = state.redraw.max(pace);
+    }
+    if is_tick && state.redraw == Redraw::WithTheClock {
+        state.redraw = Redraw::Now;
+    }
     let title = state.window_title();
     if title != state.title {
         state.title = title.clone();
         effects.push(Effect::SetTitle(title));
     }
     effects
+}
+
+/// A gate's reading that may wait for the clock's frame: its gate and state before it, unless
+/// it is the gate's first reading or one the operator is waiting for (a re-check).
+fn routine_reading(state: &State, action: &Action) -> Option<(String, GateState)> {
+    let Action::GateChecked(result) = action else {
+        return None;
+    };
+    if state.checking.contains(&result.gate) {
+        return None;
+    }
+    let gate = state.board.get(&result.gate)?;
+    gate.observed_at.map(|_| (result.gate.clone(), gate.state))
 }
 
 /// Applies one action; returns whether anything visible changed.

@@ -33,6 +33,12 @@ impl Tmux {
         tmux
     }
 
+    /// Resizes the window, as a tmux client of another size attaching would.
+    pub fn resize(&self, width: u16, height: u16) {
+        let (width, height) = (width.to_string(), height.to_string());
+        self.run(&["resize-window", "-t", "e2e", "-x", &width, "-y", &height]);
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         let out = Command::new("tmux")
             .arg("-L")
