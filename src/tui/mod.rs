@@ -92,5 +92,13 @@ impl CockpitError {
 /// Runs the cockpit until the operator quits (exit code 0) or the process is told to stop by
 /// SIGTERM/SIGHUP (128 + the signal number). The terminal is restored on every way out.
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
-    event_loop::run(config, options).await
+    // On a worker thread, not the thread blocked in `block_on`: the clock's timer, the pollers'
+    // answers and the loop then mostly wake on one thread, so an idle second costs one wake-up
+    // instead of three (the worker's timer, the main thread, the timer driver again).
+    match tokio::spawn(event_loop::run(config, options)).await {
+        Ok(result) => result,
+        // The panic hook has already restored the terminal and ends the process.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Ok(crate::exit::SOFTWARE),
+    }
 }
