@@ -40,6 +40,24 @@ fn cpu_ticks(pid: &str) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
+/// Voluntary context switches of the process's live threads: how often it woke up.
+fn wakeups(pid: &str) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                .filter_map(|n| n.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
 fn clock_ticks_per_second() -> u64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -177,12 +195,18 @@ pass = "== 0"
         );
     }
     let start_ticks: Vec<u64> = running.iter().map(|c| cpu_ticks(&c.pid)).collect();
+    let start_wakeups: Vec<u64> = running.iter().map(|c| wakeups(&c.pid)).collect();
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
     let used: Vec<u64> = running
         .iter()
         .zip(&start_ticks)
         .map(|(c, start)| cpu_ticks(&c.pid) - start)
+        .collect();
+    let woke: Vec<u64> = running
+        .iter()
+        .zip(&start_wakeups)
+        .map(|(c, start)| wakeups(&c.pid).saturating_sub(*start))
         .collect();
     let elapsed = started.elapsed().as_secs_f64();
     for cockpit in &running {
@@ -196,11 +220,12 @@ pass = "== 0"
     } else {
         "six local gates every 10s, no database"
     };
-    for ((name, _), ticks) in cockpits.iter().zip(used) {
+    for (((name, _), ticks), woke) in cockpits.iter().zip(used).zip(woke) {
         let cpu_seconds = ticks as f64 / clock_ticks_per_second() as f64;
         println!(
-            "idle cockpit ({name}), {what}, 200x50: {cpu_seconds:.2} s CPU over {elapsed:.0} s = {:.3}% of one core",
-            100.0 * cpu_seconds / elapsed
+            "idle cockpit ({name}), {what}, 200x50: {cpu_seconds:.2} s CPU over {elapsed:.0} s = {:.3}% of one core, {:.1} wake-ups/s",
+            100.0 * cpu_seconds / elapsed,
+            woke as f64 / elapsed
         );
     }
 }

@@ -102,8 +102,8 @@ pub fn markdown(report: &HandoffReport) -> String {
                     };
                     let _ = writeln!(
                         out,
-                        "- {mark} **{}** {}: {why}{required}",
-                        item.gate, item.title
+                        "- {mark} {}: {why}{required}",
+                        named(&item.gate, &item.title)
                     );
                 }
             }
@@ -284,6 +284,15 @@ fn verdict(out: &mut String, v: &VerdictSection) {
     }
 }
 
+/// `**id** title`, or `**id**` alone when the config gave the gate no title of its own.
+fn named(id: &str, title: &str) -> String {
+    if title.is_empty() || title == id {
+        format!("**{id}**")
+    } else {
+        format!("**{id}** {title}")
+    }
+}
+
 fn gates_table(out: &mut String, gates: &[GateRow]) {
     out.push_str("## Gates\n\n");
     out.push_str("| | gate | value | since | red | unknown | last observed |\n");
@@ -294,10 +303,11 @@ fn gates_table(out: &mut String, gates: &[GateRow]) {
         } else {
             g.state.symbol()
         };
-        let title = if g.required {
-            cell(&g.title)
+        let name = named(&cell(&g.id), &cell(&g.title));
+        let name = if g.required {
+            name
         } else {
-            format!("{} (informational)", cell(&g.title))
+            format!("{name} (informational)")
         };
         let observed = match (&g.observed_at, &g.observer) {
             (Some(at), Some(by)) => format!(
@@ -310,8 +320,7 @@ fn gates_table(out: &mut String, gates: &[GateRow]) {
         };
         let _ = writeln!(
             out,
-            "| {mark} | **{}** {title} | {} | {} | {} | {} | {observed} |",
-            cell(&g.id),
+            "| {mark} | {name} | {} | {} | {} | {} | {observed} |",
             g.value.as_deref().map(cell).unwrap_or_else(|| "—".into()),
             g.since.map(clock).unwrap_or_else(|| "—".into()),
             span(g.red_seconds),
@@ -334,7 +343,14 @@ fn gates_table(out: &mut String, gates: &[GateRow]) {
 
 #[cfg(test)]
 mod list_tests {
-    use super::{LISTED, newest};
+    use super::{LISTED, named, newest};
+
+    #[test]
+    fn a_gate_without_a_title_of_its_own_is_named_once() {
+        assert_eq!(named("smoke", "smoke"), "**smoke**");
+        assert_eq!(named("smoke", ""), "**smoke**");
+        assert_eq!(named("smoke", "Smoke test"), "**smoke** Smoke test");
+    }
 
     #[test]
     fn long_lists_keep_their_newest_lines_and_say_how_many_are_left_out() {

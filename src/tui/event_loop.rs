@@ -1,6 +1,7 @@
 //! The event loop: starts the pollers and the effect runner, then `select!`s over terminal
 //! events, gate results, effect results, signals and a 1 Hz tick; draws only when the state
-//! changed; at the end, drains the runner and says what was left undone.
+//! changed, as soon as [`Redraw`] asks; at the end, drains the runner and says what was left
+//! undone.
 
 use super::action::Action;
 use super::driver::Driver;
