@@ -54,6 +54,19 @@ fn the_demo_opens_the_cockpit_and_leaves_a_clean_terminal() {
     tmux.wait_for("the shared timeline", |s| {
         s.contains("shared journal") && s.contains("gonogo demo")
     });
+    // Every pane has something of the rehearsal's to show.
+    tmux.keys(&["3"]);
+    tmux.wait_for("the rehearsal's cohort reviewed", |s| {
+        s.contains("cohort.csv") && s.contains("60 rows") && s.contains("database checks ran")
+    });
+    tmux.keys(&["4"]);
+    tmux.wait_for("the rehearsal's send", |s| {
+        s.contains("wave-1") && s.contains("@example.org")
+    });
+    tmux.keys(&["5"]);
+    tmux.wait_for("the checklist and its roll call", |s| {
+        s.contains("pre-flight checklist") && s.contains("Roll call")
+    });
     tmux.keys(&["1"]);
     tmux.wait_for("the gates pane", |s| s.contains("Pass if"));
 

@@ -50,6 +50,9 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
         .map_err(|e| Failure::new(crate::exit::CONFIG, e.to_string()))?;
     let mut options = crate::tui::CockpitOptions::new(operator, keymap);
     options.demo = true;
+    // The rehearsal's cohort is reviewed in the Cohort pane; the cockpit still opens on the gates.
+    options.cohort = rehearsal.cohort_file();
+    options.first_pane = Some(crate::tui::Pane::Gates);
     crate::tui::run(rehearsal.config.clone(), options)
         .await
         .map_err(|e| Failure::new(e.exit_code(), e.to_string()))

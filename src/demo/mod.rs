@@ -216,6 +216,12 @@ impl Rehearsal {
         })
     }
 
+    /// The cohort the rehearsal's invites are prepared from, for the Cohort pane; `None` when
+    /// its dispatch could not start.
+    pub fn cohort_file(&self) -> Option<std::path::PathBuf> {
+        self.dispatch.as_ref().map(|d| d.cohort_path())
+    }
+
     /// Story seconds per wall-clock second.
     pub fn speed(&self) -> f64 {
         self.clock.speed()

@@ -20,6 +20,7 @@ const SIZE_CHECK_TICKS: u64 = 10;
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
     let initial_cohort = options.cohort.clone();
+    let first_pane = options.first_pane;
     let driver = Driver::start_with(config, options, true)?;
     let (mut state, clock, mut runner, monitor, mut results, mut actions) = driver.into_parts();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -34,6 +35,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         height: size.height,
     }];
     pending.extend(initial_cohort.map(Action::LoadCohort));
+    pending.extend(first_pane.map(Action::ShowPane));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

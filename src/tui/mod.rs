@@ -48,8 +48,11 @@ pub struct CockpitOptions {
     pub demo: bool,
     /// Where time comes from; `None` is the wall clock.
     pub clock: Option<Clock>,
-    /// A cohort file to load into the Cohort pane at start.
+    /// A cohort file to load into the Cohort pane at start (which brings that pane forward).
     pub cohort: Option<std::path::PathBuf>,
+    /// The pane in front once the start-up actions (the cohort load) are done; `None` leaves it
+    /// to them.
+    pub first_pane: Option<Pane>,
     /// The keys, built (and so validated) from the config's `[keys]` before the terminal is
     /// taken.
     pub keymap: Keymap,
@@ -65,6 +68,7 @@ impl CockpitOptions {
             demo: false,
             clock: None,
             cohort: None,
+            first_pane: None,
             config_path: None,
         }
     }
