@@ -163,6 +163,31 @@ fn the_pane_shows_counts_log_and_senders_and_masks_addresses() {
 }
 
 #[test]
+fn a_long_address_cut_to_its_column_is_masked_too() {
+    let long = "alexandra.longname-of-the-beta@a-very-long-mail-domain.example.org";
+    let mut state = dispatch_state(false);
+    let mut ledger = view();
+    ledger.log.insert(
+        0,
+        row(
+            6,
+            long,
+            "failed",
+            Some(&format!("550 5.1.1 <{long}>: no such user")),
+            59,
+        ),
+    );
+    update(&mut state, Action::DispatchLoaded(Ok(Box::new(ledger))));
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    let plain = draw(&mut state, 120, 40);
+    assert!(plain.contains("alexandra.longname"), "{plain}");
+    update(&mut state, Action::ToggleMask);
+    let masked = draw(&mut state, 120, 40);
+    assert!(!masked.contains("alexandra"), "{masked}");
+    assert!(!masked.contains("a-very-long-mail"), "{masked}");
+}
+
+#[test]
 fn an_unread_ledger_is_never_shown_as_empty() {
     let mut state = dispatch_state(false);
     let screen = draw(&mut state, 100, 20);

@@ -91,7 +91,7 @@ fn batch_line(state: &State, b: &crate::invite::BatchCounts, width: usize) -> Li
         c.prepared + c.sending,
         b.rate_per_s
     );
-    let name = format::fit(&b.batch, 16);
+    let name = format::fit(&crate::text::sanitize(&b.batch), 16);
     let line = Line::from(vec![
         Span::styled(format!("{name} "), theme.title()),
         Span::styled("█".repeat(sent), theme.state(crate::gate::GateState::Pass)),
@@ -197,9 +197,15 @@ fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) 
             };
             Row::new(vec![
                 Cell::from(format::clock(r.updated_at, state.now)),
-                Cell::from(format::fit(&crate::text::sanitize(&r.email), email_width)),
+                Cell::from(format::fit(
+                    &state.shown(&crate::text::sanitize(&r.email)),
+                    email_width,
+                )),
                 Cell::from(Span::styled(r.state.clone(), state_style(state, &r.state))),
-                Cell::from(format::fit(&crate::text::sanitize(&reason), reason_width)),
+                Cell::from(format::fit(
+                    &state.shown(&crate::text::sanitize(&reason)),
+                    reason_width,
+                )),
             ])
         })
         .collect();
@@ -341,5 +347,5 @@ fn detail_text(state: &State, detail: &MessageDetail) -> String {
         preview = preview.replace(code.as_str(), "[code hidden]");
     }
     text.push_str(&preview);
-    crate::text::sanitize_lines(&text)
+    state.shown(&crate::text::sanitize_lines(&text))
 }
