@@ -123,3 +123,53 @@ async fn two_runs_of_the_core_share_the_launch(pool: PgPool) {
     );
     assert_eq!(rig.states().await.get("sent"), Some(&MESSAGES));
 }
+
+/// A run declared dead elsewhere hears it at its next heartbeat; a clean end gives back only
+/// the claims it never handed over, never one it did (whatever its row says after a crash).
+#[sqlx::test(migrations = false)]
+async fn a_run_ended_elsewhere_is_told_and_handed_claims_never_go_back(pool: PgPool) {
+    let rig = Rig::new(&pool).await;
+    rig.configure("send_cmd = \"true\"", "", "");
+    let file = rig.clean_cohort("ledger.csv", 3);
+    let (code, out, err) = rig
+        .run_async(&["invites", "prepare", file.to_str().unwrap(), "--batch", "b"])
+        .await;
+    assert_eq!(code, Some(0), "{out}{err}");
+    let text = std::fs::read_to_string(rig.config_path()).unwrap();
+    let config = gonogo::config::load_str(&text, &rig.config_path()).expect("config");
+    let setup = Setup::new(&config, &rig.config_path()).expect("setup");
+    let ledger = Ledger::new(pool.clone(), setup.launch.clone());
+
+    let run = uuid::Uuid::new_v4();
+    ledger
+        .start_run(run, Some("b"), "tester", "elsewhere")
+        .await
+        .unwrap();
+    assert!(ledger.heartbeat(run).await.unwrap(), "a live run beats");
+    let claimed = ledger.claim(run, Some("b"), 3).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    // The first was handed over and its answer lost; the other two never left.
+    let released = ledger
+        .release_unhanded(run, &[claimed[0].id])
+        .await
+        .unwrap();
+    assert_eq!(released, 2);
+    let state: String = sqlx::query_scalar("SELECT state FROM gonogo.dispatch WHERE id = $1")
+        .bind(claimed[0].id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        state, "sending",
+        "a message handed over never goes back to be sent"
+    );
+
+    ledger
+        .end_run(run, "died", "stopped heartbeating")
+        .await
+        .unwrap();
+    assert!(
+        !ledger.heartbeat(run).await.unwrap(),
+        "an ended run is told so"
+    );
+}

@@ -193,6 +193,13 @@ fn an_unread_ledger_is_never_shown_as_empty() {
     let screen = draw(&mut state, 100, 20);
     assert!(screen.contains("reading the dispatch ledger"), "{screen}");
     assert!(!screen.contains("no batch prepared"), "{screen}");
+    // Nothing is counted before the ledger is read: no "0 in doubt", no "nothing to retry".
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    for key in [Action::ReviewUnknown, Action::RetryFailed] {
+        update(&mut state, key);
+        let said = draw(&mut state, 100, 20);
+        assert!(said.contains("the ledger is not read yet"), "{said}");
+    }
     update(
         &mut state,
         Action::DispatchLoaded(Err("connection refused".into())),

@@ -165,7 +165,8 @@ impl AlertLine {
 impl Delivery {
     /// `delivered to https://host/… (HTTP 200, 2 attempts)`, `gave up: HTTP 404 …`.
     pub fn summary(&self) -> String {
-        let short = &self.alert_id[..8.min(self.alert_id.len())];
+        // Read back from the journal, so not necessarily ASCII: cut on a character boundary.
+        let short: String = self.alert_id.chars().take(8).collect();
         let attempts = crate::plural::count(u64::from(self.attempts), "attempt");
         match self.outcome {
             DeliveryOutcome::Delivered => format!(
@@ -180,5 +181,25 @@ impl Delivery {
                 self.reason
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Delivery, DeliveryOutcome};
+
+    #[test]
+    fn a_delivery_read_back_with_any_id_is_summarised_without_a_panic() {
+        let delivery = Delivery {
+            alert_id: "abcdefgé-not-ascii".into(),
+            outcome: DeliveryOutcome::Delivered,
+            attempts: 1,
+            status: Some(200),
+            answer: String::new(),
+            reason: String::new(),
+            receiver: "https://hooks.example.com/…".into(),
+            took_ms: 3,
+        };
+        assert!(delivery.summary().starts_with("alert abcdefgé delivered"));
     }
 }

@@ -150,10 +150,10 @@ impl Rate {
         let (count, unit) = trimmed
             .split_once('/')
             .ok_or_else(|| format!("`{shown}` is not a rate like 5/s, 300/m or off"))?;
-        let count: f64 = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{shown}`: `{}` is not a number", count.trim()))?;
+        let count: f64 = count.trim().parse().map_err(|_| {
+            let count = crate::text::sanitize_short(count.trim(), 20);
+            format!("`{shown}`: `{count}` is not a number")
+        })?;
         let seconds = match unit.trim() {
             "s" => 1.0,
             "m" => 60.0,
@@ -166,9 +166,11 @@ impl Rate {
             }
         };
         let per_second = count / seconds;
-        if !per_second.is_finite() || per_second <= 0.0 || per_second > 10_000.0 {
+        // At least one an hour: a gap beyond that is a typo, and one past `Duration`'s range
+        // would end the run.
+        if !per_second.is_finite() || !(1.0 / 3600.0..=10_000.0).contains(&per_second) {
             return Err(format!(
-                "`{shown}` must be more than zero and at most 10000/s (or `off`)"
+                "`{shown}` must be at least 1/h and at most 10000/s (or `off`)"
             ));
         }
         Ok(Rate(Some(per_second)))
@@ -295,8 +297,13 @@ mod tests {
         assert_eq!(Rate::parse("off").unwrap(), Rate(None));
         assert_eq!(Rate::parse("300/m").unwrap().to_string(), "5/s");
         assert_eq!(Rate::parse("30/h").unwrap().to_string(), "0.5/m");
+        // The slowest rate accepted still gives a gap `Duration` can hold.
+        assert_eq!(
+            Rate::parse("1/h").unwrap().interval(),
+            Some(std::time::Duration::from_secs(3600))
+        );
         for bad in [
-            "5", "0/s", "-1/s", "5/d", "x/s", "NaN/s", "inf/s", "100000/s",
+            "5", "0/s", "-1/s", "5/d", "x/s", "NaN/s", "inf/s", "100000/s", "1e-20/s", "0.5/h",
         ] {
             assert!(Rate::parse(bad).is_err(), "{bad} was accepted");
         }

@@ -285,12 +285,16 @@ impl Ledger {
         Ok(ended.rows_affected())
     }
 
-    pub async fn heartbeat(&self, run: Uuid) -> Result<(), DbError> {
-        sqlx::query("UPDATE gonogo.dispatch_run SET heartbeat_at = now() WHERE id = $1")
-            .bind(run)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Says the run is alive; false when it has been ended (declared dead by another process
+    /// after a silence): its claims are no longer its own, so it must stop.
+    pub async fn heartbeat(&self, run: Uuid) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE gonogo.dispatch_run SET heartbeat_at = now() WHERE id = $1 AND ended_at IS NULL",
+        )
+        .bind(run)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn end_run(&self, run: Uuid, outcome: &str, reason: &str) -> Result<(), DbError> {
@@ -479,13 +483,14 @@ impl Ledger {
     }
 
     /// Claims of `run` it never received (the connection was lost with the answer) go back to
-    /// `prepared`: only for a run that recorded every message it handed over.
-    pub async fn release_unhanded(&self, run: Uuid) -> Result<u64, DbError> {
+    /// `prepared`; `handed` (what the run handed over) never does, whatever its row says.
+    pub async fn release_unhanded(&self, run: Uuid, handed: &[i64]) -> Result<u64, DbError> {
         let done = sqlx::query(
             "WITH released AS (
                  UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
                         attempts = greatest(attempts - 1, 0)
                  WHERE launch = $1 AND run_id = $2 AND state = 'sending'
+                   AND NOT (id = ANY($3))
                  RETURNING id)
              INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
              SELECT id, 'prepared', $2, 'claimed, but the answer to the claim was lost: never handed over'
@@ -493,6 +498,7 @@ impl Ledger {
         )
         .bind(&self.launch)
         .bind(run)
+        .bind(handed)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())

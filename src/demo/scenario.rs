@@ -28,7 +28,7 @@ pub async fn foreign_invites(pool: &PgPool) -> Result<i64, sqlx::Error> {
     .await
 }
 
-/// Removes the rehearsal's own invites (and nothing else).
+/// Removes the rehearsal's own invites, dispatch ledger and alerts (and nothing else).
 pub async fn clear(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM public.beta_invites WHERE {DEMO_ROWS}"
@@ -42,6 +42,9 @@ pub async fn clear(pool: &PgPool) -> Result<(), sqlx::Error> {
         "dispatch",
         "dispatch_run",
         "dispatch_pace",
+        // The rehearsal's alerts: left behind, the next one's first look would find its verdict
+        // already said.
+        "alerts",
     ] {
         let sql = match table {
             "dispatch_history" => "DELETE FROM gonogo.dispatch_history WHERE dispatch_id IN \

@@ -101,7 +101,22 @@ pub async fn run(
     let phase = if resuming { "resume" } else { "start" };
     journal_run(journal, run, options, phase, None, &transport, others.len()).await;
     let beating = CancellationToken::new();
-    let heart = tokio::spawn(heartbeat(ledger.clone(), run, beating.clone()));
+    // The run stops on the operator's word or when it learns it was declared dead.
+    let stopping = cancel.child_token();
+    let declared_dead = CancellationToken::new();
+    let heart = tokio::spawn(heartbeat(
+        ledger.clone(),
+        run,
+        beating.clone(),
+        declared_dead.clone(),
+    ));
+    let watch_dead = {
+        let (dead, stopping) = (declared_dead.clone(), stopping.clone());
+        tokio::spawn(async move {
+            dead.cancelled().await;
+            stopping.cancel();
+        })
+    };
     let mut end = RunEnd {
         run,
         outcome: "finished",
@@ -112,6 +127,7 @@ pub async fn run(
         unknown: 0,
         not_handed: 0,
     };
+    let mut handed = std::collections::HashSet::new();
     let result = drive(
         setup,
         ledger,
@@ -120,17 +136,25 @@ pub async fn run(
         &from,
         run,
         &progress,
-        &cancel,
+        &stopping,
         &mut end,
+        &mut handed,
     )
     .await;
     transport.close().await;
     beating.cancel();
     let _ = heart.await;
+    watch_dead.abort();
+    if declared_dead.is_cancelled() {
+        end.outcome = "stopped";
+        end.reason = "declared dead after a silence; what it was handing over is unknown".into();
+    }
     if result.is_ok() {
-        // Every message handed over was recorded; a row still `sending` under this run is a
-        // claim whose answer the database connection lost, never handed over.
-        if let Err(e) = ledger.release_unhanded(run).await {
+        // A row still `sending` under this run that was never handed over is a claim whose
+        // answer the connection lost: it goes back. One that was handed over (its recorded
+        // answer lost, say, in a database crash) stays in doubt, never to be sent again.
+        let handed: Vec<i64> = handed.into_iter().collect();
+        if let Err(e) = ledger.release_unhanded(run, &handed).await {
             tracing::warn!("claims lost with a connection stay for the next run to settle: {e}");
         }
     }
@@ -163,8 +187,8 @@ async fn drive(
     progress: &mpsc::UnboundedSender<RunProgress>,
     cancel: &CancellationToken,
     end: &mut RunEnd,
+    handed: &mut std::collections::HashSet<i64>,
 ) -> Result<(), SendError> {
-    let mut handed = 0u64;
     let mut failures_in_a_row = 0u32;
     let mut claimed_ahead: std::collections::VecDeque<Claimed> = std::collections::VecDeque::new();
     loop {
@@ -173,8 +197,13 @@ async fn drive(
             end.reason = "stopped by the operator".into();
             return Ok(());
         }
-        if options.limit.is_some_and(|limit| handed >= limit) {
-            end.reason = format!("--limit {} reached", handed);
+        // The limit counts messages, not attempts: a retry of one already handed over is not
+        // another message.
+        if options
+            .limit
+            .is_some_and(|limit| handed.len() as u64 >= limit)
+        {
+            end.reason = format!("--limit {} reached", handed.len());
             return Ok(());
         }
         if let Some(gap) = options.rate.interval() {
@@ -187,7 +216,9 @@ async fn drive(
             }
         }
         if claimed_ahead.is_empty() {
-            let left = options.limit.map_or(u64::MAX, |l| l.saturating_sub(handed));
+            let left = options
+                .limit
+                .map_or(u64::MAX, |l| l.saturating_sub(handed.len() as u64));
             let count = claim_ahead(options.rate).min(left.min(64)) as i64;
             claimed_ahead
                 .extend(again(|| ledger.claim(run, options.batch.as_deref(), count)).await?);
@@ -209,7 +240,7 @@ async fn drive(
             }
             return Ok(());
         };
-        handed += 1;
+        handed.insert(claimed.id);
         let outcome = hand_over(setup, transport, from, &claimed).await;
         let retry_in = match &outcome {
             Outcome::Temporary(_) | Outcome::NotHanded(_) => Some(retry_delay(
@@ -349,17 +380,25 @@ async fn next_retry(ledger: &Ledger, options: &SendOptions) -> Result<Option<Dur
     Ok(ledger.waiting(options.batch.as_deref()).await?)
 }
 
-async fn heartbeat(ledger: Ledger, run: Uuid, stop: CancellationToken) {
+/// Beats until `stop`; a run found ended (declared dead elsewhere) cancels `ended`, which
+/// stops the run after the message in flight.
+async fn heartbeat(ledger: Ledger, run: Uuid, stop: CancellationToken, ended: CancellationToken) {
     let mut tick = tokio::time::interval(HEARTBEAT);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
-            _ = tick.tick() => {
-                if let Err(e) = ledger.heartbeat(run).await {
+            _ = tick.tick() => match ledger.heartbeat(run).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!("this send run was declared dead after a silence; it stops");
+                    ended.cancel();
+                    return;
+                }
+                Err(e) => {
                     tracing::warn!("dispatch heartbeat failed (dead after {:?}): {e}", STALE_AFTER);
                 }
-            }
+            },
         }
     }
 }

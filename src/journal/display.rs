@@ -36,7 +36,7 @@ pub fn describe(entry: &Entry) -> String {
                 .as_deref()
                 .map(|r| format!(", reason: {r}"))
                 .unwrap_or_default();
-            let short = &o.sha256[..12.min(o.sha256.len())];
+            let short: String = o.sha256.chars().take(12).collect();
             format!("cohort {} (sha256 {short}) let through{reason}", o.file)
         }
         Some(JournalEvent::Note { text }) => text.clone(),

@@ -231,7 +231,7 @@ impl JournalEvent {
         match self {
             JournalEvent::Gate(g) => g.error.clone().unwrap_or_default(),
             JournalEvent::CohortOverride(o) => {
-                let short = &o.sha256[..12.min(o.sha256.len())];
+                let short: String = o.sha256.chars().take(12).collect();
                 format!("cohort {} (sha256 {short}) let through", o.file)
             }
             JournalEvent::Note { text } => text.clone(),

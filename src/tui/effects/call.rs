@@ -133,7 +133,7 @@ pub fn freeze(
                     "Decision {} frozen: {} (record {}).",
                     record.body.number,
                     record.body.outcome,
-                    &record.hash[..12.min(record.hash.len())]
+                    record.hash.chars().take(12).collect::<String>()
                 )
             });
         let _ = actions.send(Action::CallWritten(said));

@@ -9,6 +9,9 @@ use crate::tui::state::{Level, Overlay};
 use chrono::Duration;
 use tui_input::Input;
 
+/// Said instead of a count when the ledger has not been read: never "none" for unchecked.
+const NOT_READ: &str = "the ledger is not read yet; try again in a moment";
+
 pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
     match action {
         Action::Tick(now) => {
@@ -51,6 +54,8 @@ pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
                 format!("dispatch log: {} messages", pane.filter.label()),
             )
         }
+        Action::ReviewUnknown if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
+        Action::RetryFailed if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
         Action::ReviewUnknown => {
             pane.filter = StateFilter::Unknown;
             pane.selected = 0;
@@ -180,10 +185,7 @@ fn start_send(pane: &mut DispatchPane) -> Reply {
     }
     let count = pane.prepared();
     if pane.view.is_none() {
-        return Reply::say(
-            Level::Info,
-            "the ledger is not read yet; try again in a moment",
-        );
+        return Reply::say(Level::Info, NOT_READ);
     }
     if count == 0 {
         let unknown = pane.totals().unknown;
