@@ -56,6 +56,31 @@ fn every_key_reads_and_defaults_hold() {
 }
 
 #[test]
+fn a_plain_path_is_not_a_secret_and_basic_auth_is() {
+    let text = format!(
+        "{HEAD}[alerts]\nwebhook_url = \"https://pager:pa%24s-w0rd@ops.example.com/alerts\"\n{GATE}"
+    );
+    let config = load_str(&text, Path::new("t.toml")).unwrap();
+    assert_eq!(
+        config.redactor.redact("3 alerts raised"),
+        "3 alerts raised",
+        "a plain word in the path is left in every message"
+    );
+    let basic = base64_basic("pager", "pa$s-w0rd");
+    let echoed = format!("you sent Authorization: Basic {basic} and pa$s-w0rd");
+    let shown = config.redactor.redact(&echoed);
+    assert!(
+        !shown.contains(&basic) && !shown.contains("pa$s-w0rd"),
+        "{shown}"
+    );
+}
+
+fn base64_basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}
+
+#[test]
 fn bad_values_name_their_key_and_line() {
     let p = problems("format = \"teams\"\n");
     assert!(p.contains("t.toml:5:") && p.contains("teams"), "{p}");

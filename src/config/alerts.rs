@@ -133,24 +133,32 @@ impl Alerts {
             return;
         };
         redactor.add(parsed.as_str());
+        // A token-like segment (Slack's and Discord's last segments), and the path that holds
+        // one; never a plain word like `services`, `webhooks` or `alerts`, which would blank
+        // that word out of every message.
         let path = parsed.path();
-        if path.len() > 1 {
+        let token_like = |segment: &str| {
+            let digits = segment.chars().any(|c| c.is_ascii_digit());
+            segment.len() >= 16 || (segment.len() >= 8 && digits)
+        };
+        let mut holds_a_token = false;
+        for segment in path.split('/').filter(|s| token_like(s)) {
+            redactor.add(segment);
+            holds_a_token = true;
+        }
+        if holds_a_token {
             redactor.add(path);
             redactor.add(path.trim_start_matches('/'));
-        }
-        // A token-like segment alone (Slack's and Discord's last segments), never a plain word
-        // like `services` or `webhooks`.
-        for segment in path.split('/') {
-            let digits = segment.chars().any(|c| c.is_ascii_digit());
-            if segment.len() >= 16 || (segment.len() >= 8 && digits) {
-                redactor.add(segment);
-            }
         }
         if let Some(query) = parsed.query() {
             redactor.add(query);
         }
         if let Some(password) = parsed.password() {
             redactor.add(password);
+            // The client sends these as `Authorization: Basic …`, which a receiver may echo.
+            let decoded = super::url::decode(password);
+            redactor.add(&decoded);
+            redactor.add_basic(&super::url::decode(parsed.username()), &decoded);
         }
         for (_, value) in parsed.query_pairs() {
             if value.len() >= 8 {

@@ -69,7 +69,7 @@ impl ConfigUrl {
 }
 
 /// Percent-decoding as the HTTP client does before it builds a Basic credential.
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()

@@ -359,13 +359,16 @@ fn refusal(e: &lettre::transport::smtp::Error) -> Option<Outcome> {
     }
 }
 
+/// Answers and errors are stored in the ledger and the journal, so they are redacted (a server
+/// or a send command may echo a credential) before they are cut.
 fn smtp_text(e: &impl std::fmt::Display) -> String {
-    crate::text::sanitize_short(&e.to_string(), 300)
+    crate::text::Redactor::process().excerpt(&e.to_string(), 300)
 }
 
 fn reply_text(reply: &lettre::transport::smtp::response::Response) -> String {
     let message: Vec<&str> = reply.message().collect();
-    crate::text::sanitize_short(&format!("{} {}", reply.code(), message.join(" ")), 300)
+    crate::text::Redactor::process()
+        .excerpt(&format!("{} {}", reply.code(), message.join(" ")), 300)
 }
 
 /// Runs the command with the message on stdin, in a process group of its own.
@@ -466,7 +469,10 @@ fn reported_reply(stderr: &str) -> Option<(u16, String)> {
             .parse::<u16>()
             .ok()
             .filter(|c| (400..600).contains(c))?;
-        Some((code, crate::text::sanitize_short(line.trim(), 200)))
+        Some((
+            code,
+            crate::text::Redactor::process().excerpt(line.trim(), 200),
+        ))
     })
 }
 
@@ -474,7 +480,7 @@ fn last_line(text: &str) -> Option<String> {
     text.lines()
         .rev()
         .find(|l| !l.trim().is_empty())
-        .map(|l| crate::text::sanitize_short(l, 200))
+        .map(|l| crate::text::Redactor::process().excerpt(l, 200))
 }
 
 #[cfg(test)]
