@@ -287,11 +287,28 @@ impl Runner {
     /// Quitting: the services and the tasks get `within` between them (run side by side);
     /// returns the lines to say on stderr about what was left undone.
     pub async fn drain(self, within: Duration) -> Vec<String> {
-        // Alerts first: their last lines go through the journal writer, closed after them.
-        let mut notes = Vec::new();
-        if let Some((service, _)) = self.alerts {
-            notes = service.close(within / 2).await;
+        let deadline = tokio::time::Instant::now() + within;
+        // The send run first: it stops after the message in flight (which it records), so
+        // nothing more goes out while the rest closes.
+        if let Some(token) = &self.send_run {
+            token.cancel();
         }
+        let listener = async {
+            if let Some((task, cancel)) = self.listener {
+                cancel.cancel();
+                // Stopping only closes a connection: it never holds up the quit.
+                let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
+            }
+        };
+        // Alerts before the writer: their last lines go through it.
+        let alerts = async {
+            match self.alerts {
+                Some((service, _)) => service.close(within / 3).await,
+                None => Vec::new(),
+            }
+        };
+        let (notes, ()) = tokio::join!(alerts, listener);
+        let within = deadline.saturating_duration_since(tokio::time::Instant::now());
         let writer = async {
             let writer = self.journal_writer?;
             match writer.close(within).await {
@@ -305,15 +322,6 @@ impl Runner {
                 ),
             }
         };
-        // A send run stops after the message in flight, which it records, within the deadline.
-        if let Some(token) = &self.send_run {
-            token.cancel();
-        }
-        if let Some((task, cancel)) = self.listener {
-            cancel.cancel();
-            // Stopping only closes a connection: it never holds up the quit.
-            let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
-        }
         let (writer, left) = tokio::join!(writer, self.tasks.drain(within));
         notes
             .into_iter()
