@@ -331,6 +331,22 @@ fn retrying_failed_messages_is_confirmed_by_their_count() {
     type_text(&mut state, "2");
     let effects = update(&mut state, Action::Submit);
     assert!(effects.contains(&Effect::RetryFailed), "{effects:?}");
+    // Done is said when the database has done it, with what it did; a refusal says why.
+    let asked = draw(&mut state, 160, 48);
+    assert!(asked.contains("putting 2 failed messages back"), "{asked}");
+    assert!(!asked.contains("press s to send"), "{asked}");
+    update(&mut state, Action::RetryDone(Ok(2)));
+    let done = draw(&mut state, 160, 48);
+    assert!(done.contains("2 failed messages back to be sent"), "{done}");
+    update(
+        &mut state,
+        Action::RetryDone(Err("connection refused".into())),
+    );
+    let refused = draw(&mut state, 160, 48);
+    assert!(
+        refused.contains("failed messages not put back: connection refused"),
+        "{refused}"
+    );
 }
 
 #[test]

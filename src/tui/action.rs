@@ -122,6 +122,8 @@ pub enum Action {
     DispatchLoaded(Result<Box<super::panes::dispatch::DispatchView>, String>),
     /// The ledger changed somewhere (a live notification, a run's news): read it again soon.
     LedgerChanged,
+    /// Failed messages were put back to be sent (how many), or why not.
+    RetryDone(Result<u64, String>),
     /// Show the next state in the dispatch log (all, pending, sent, failed, unknown).
     CycleDispatchFilter,
     /// Show the `unknown` messages, with how to settle them.

@@ -222,6 +222,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | Action::OverrideCohort { .. }
         | Action::CohortOverridden { .. }
         | Action::DispatchLoaded(_)
+        | Action::RetryDone(_)
         | Action::LedgerChanged
         | Action::CycleDispatchFilter
         | Action::ReviewUnknown

@@ -65,9 +65,10 @@ pub fn retry_failed(
     tasks.spawn("retry failed", AtQuit::Finish, async move {
         let why = format!("retry asked by {operator} in the cockpit");
         let moved = db_call(READ_TIMEOUT, &redactor, ledger.retry_failed(None, &why)).await;
-        if let Err(why) = moved {
+        if let Err(why) = &moved {
             tracing::warn!("retrying failed messages: {why}");
         }
+        let _ = actions.send(Action::RetryDone(moved));
         let _ = actions.send(Action::LedgerChanged);
     });
 }

@@ -159,6 +159,7 @@ pub fn owner(action: &Action) -> Option<Pane> {
         | Action::OverrideCohort { .. }
         | Action::CohortOverridden { .. } => Some(Pane::Cohort),
         Action::DispatchLoaded(_)
+        | Action::RetryDone(_)
         | Action::LedgerChanged
         | Action::DispatchNews(_)
         | Action::MessageLoaded(_)

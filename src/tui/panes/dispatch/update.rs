@@ -122,13 +122,27 @@ pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
             say: Some((
                 Level::Info,
                 format!(
-                    "{} back to be sent; press s to send",
+                    "putting {} back to be sent…",
                     crate::plural::count(count, "failed message")
                 ),
             )),
             close: true,
             ..Reply::default()
         },
+        Action::RetryDone(Ok(moved)) => Reply::say(
+            Level::Info,
+            format!(
+                "{} back to be sent; press s to send",
+                crate::plural::count(moved, "failed message")
+            ),
+        ),
+        Action::RetryDone(Err(why)) => Reply::say(
+            Level::Warning,
+            format!(
+                "failed messages not put back: {}",
+                crate::text::sanitize_short(&why, 200)
+            ),
+        ),
         Action::DispatchNews(news) => {
             news_arrived(pane, news);
             pane.stale = true;
