@@ -354,3 +354,36 @@ async fn hard_findings_refuse_and_soft_ones_need_force_with_a_reason(pool: PgPoo
         "{overrides:?}"
     );
 }
+
+/// Two prepares of one batch at once (two operators): each recipient once, and every row's
+/// `.eml` there and matching its SHA-256 — the one that lost a recipient removes only its own file.
+#[sqlx::test(migrations = false)]
+async fn two_prepares_at_once_leave_every_row_its_own_file(pool: PgPool) {
+    let rig = Rig::new(&pool).await;
+    rig.configure(NO_SEND, "", "");
+    let file = rig.clean_cohort("wave1.csv", 40);
+    let path = file.to_str().unwrap();
+    let args = ["invites", "prepare", path, "--batch", "wave1"];
+    let (first, second) = tokio::join!(rig.run_async(&args), rig.run_async(&args));
+    for (code, out, err) in [&first, &second] {
+        assert!(matches!(code, Some(0) | Some(1)), "{out}{err}");
+    }
+    let rows = rig.ledger().await;
+    assert_eq!(rows.len(), 40, "each recipient once");
+    for row in &rows {
+        let bytes = std::fs::read(&row.eml_path)
+            .unwrap_or_else(|e| panic!("{} is gone: {e}", row.eml_path));
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            row.eml_sha256,
+            "{} is another prepare's file",
+            row.eml_path
+        );
+    }
+    assert_eq!(
+        eml_files(&rig).len(),
+        40,
+        "no file left over: {:?}",
+        eml_files(&rig)
+    );
+}

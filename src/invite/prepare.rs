@@ -257,7 +257,6 @@ impl Context<'_> {
             },
         };
         let to = message::recipient(&r.email, r.name.as_deref()).map_err(|e| e.to_string())?;
-        let path = self.dir.join(file_name(r));
         for _ in 0..CODE_TRIES {
             let code = code::fresh().map_err(|e| e.to_string())?;
             let rendered = self
@@ -274,6 +273,9 @@ impl Context<'_> {
             )
             .map_err(|e| e.to_string())?;
             let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+            // A name of this attempt's own: another prepare of the same batch (a second
+            // operator) writes its own file, and the one that loses removes only that.
+            let path = self.dir.join(file_name(r, &sha256));
             let written = path.clone();
             tokio::task::spawn_blocking(move || write_private(&written, &bytes))
                 .await
@@ -299,18 +301,19 @@ impl Context<'_> {
                 .await;
             match inserted {
                 Ok(Inserted::Done) => return Ok(Inserted::Done),
-                Ok(Inserted::CodeTaken) => continue,
+                Ok(Inserted::CodeTaken) => {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    continue;
+                }
                 Ok(other) => {
-                    let _ = std::fs::remove_file(&path);
+                    let _ = tokio::fs::remove_file(&path).await;
                     return Ok(other);
                 }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&path);
-                    return Err(e.to_string());
-                }
+                // Kept: the insert may have committed with its answer lost, and a row must
+                // never point at a missing file. A stray file is never sent.
+                Err(e) => return Err(e.to_string()),
             }
         }
-        let _ = std::fs::remove_file(&path);
         Err(format!(
             "{CODE_TRIES} fresh codes in a row were already taken"
         ))
@@ -401,7 +404,9 @@ async fn sent_by_ids(
     }
 }
 
-fn file_name(r: &Recipient) -> String {
+/// `000042-ana@example.org-1f2e3d4c.eml`: the CSV line, the address made safe for a file
+/// name, and the start of the message's SHA-256 (each attempt's own).
+fn file_name(r: &Recipient, sha256: &str) -> String {
     let email: String = r
         .key
         .chars()
@@ -414,7 +419,8 @@ fn file_name(r: &Recipient) -> String {
         })
         .take(120)
         .collect();
-    format!("{:06}-{email}.eml", r.line)
+    let attempt: String = sha256.chars().take(8).collect();
+    format!("{:06}-{email}-{attempt}.eml", r.line)
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), PrepareError> {
