@@ -375,3 +375,45 @@ fn ledger_changes_are_read_at_most_twice_a_second() {
     );
     assert!(effects.contains(&Effect::LoadDispatch), "{effects:?}");
 }
+
+#[test]
+fn a_message_shows_its_own_detail_or_why_it_could_not_be_read() {
+    let mut state = loaded(false);
+    update(&mut state, Action::ShowPane(Pane::Dispatch));
+    let detail = |id: i64, email: &str| {
+        Box::new(gonogo::invite::status::MessageDetail {
+            row: row(id, email, "sent", Some("250 ok"), 59),
+            preview: format!("To: {email}\n\nHello"),
+            code: None,
+            history: Vec::new(),
+        })
+    };
+    // The first row (id 5, ana) opened, read, closed; then the second (id 4, bob) opened.
+    update(&mut state, Action::Open);
+    update(
+        &mut state,
+        Action::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+    );
+    assert!(draw(&mut state, 160, 48).contains("To: ana@example.org"));
+    update(&mut state, Action::Back);
+    update(&mut state, Action::Move(1));
+    update(&mut state, Action::Open);
+    let reading = draw(&mut state, 160, 48);
+    assert!(reading.contains("reading the message"), "{reading}");
+    assert!(!reading.contains("To: ana@example.org"), "{reading}");
+    // A late answer for the first is not the second's.
+    update(
+        &mut state,
+        Action::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+    );
+    assert!(!draw(&mut state, 160, 48).contains("To: ana@example.org"));
+    update(
+        &mut state,
+        Action::MessageLoaded(Err("connection refused".into())),
+    );
+    let failed = draw(&mut state, 160, 48);
+    assert!(
+        failed.contains("the message could not be read: connection refused"),
+        "{failed}"
+    );
+}

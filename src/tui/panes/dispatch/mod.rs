@@ -117,6 +117,13 @@ pub enum DispatchModal {
     Message { scroll: u16 },
 }
 
+/// One message's detail as asked for and read.
+#[derive(Debug, Clone)]
+pub struct MessageRead {
+    pub id: i64,
+    pub answer: Option<Result<MessageDetail, String>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DispatchPane {
     /// `None` until the first read; the pane says "not read yet", never "nothing".
@@ -129,7 +136,9 @@ pub struct DispatchPane {
     pub filter: StateFilter,
     pub selected: usize,
     pub run: Option<OwnRun>,
-    pub detail: Option<MessageDetail>,
+    /// The message open in the detail view: the one asked for, then its read (or why it
+    /// could not be read).
+    pub detail: Option<MessageRead>,
     /// `[invites]` is configured and a database is there to hold the ledger.
     pub available: bool,
     /// Why not, for the pane to say.

@@ -307,8 +307,17 @@ fn message(state: &State, frame: &mut Frame, area: Rect, scroll: u16) {
     let theme = &state.theme;
     frame.render_widget(Clear, area);
     let block = Block::bordered().title(Span::styled(" Message ", theme.title()));
-    let text = match &state.dispatch.detail {
-        Some(detail) => detail_text(state, detail),
+    let text = match state
+        .dispatch
+        .detail
+        .as_ref()
+        .and_then(|d| d.answer.as_ref())
+    {
+        Some(Ok(detail)) => detail_text(state, detail),
+        Some(Err(why)) => format!(
+            "the message could not be read: {}",
+            crate::text::sanitize_short(why, 300)
+        ),
         None => "reading the message…".into(),
     };
     let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_owned())).collect();

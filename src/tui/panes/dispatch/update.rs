@@ -2,7 +2,9 @@
 //! announced, at most every [`RELOAD_EVERY_MS`]), the state filter, the send and retry
 //! confirmations, this cockpit's own run and its pause, and the message detail.
 
-use super::{DispatchModal, DispatchPane, OwnRun, RELOAD_EVERY_MS, SendNews, StateFilter};
+use super::{
+    DispatchModal, DispatchPane, MessageRead, OwnRun, RELOAD_EVERY_MS, SendNews, StateFilter,
+};
 use crate::tui::action::{Action, Effect};
 use crate::tui::panes::{Cx, Reply, movement, step};
 use crate::tui::state::{Level, Overlay};
@@ -148,21 +150,31 @@ pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
             pane.stale = true;
             Reply::default()
         }
-        Action::Open => match pane.selected_row() {
-            Some(row) => Reply {
-                effects: vec![Effect::LoadMessage(row.id)],
-                open: Some(Overlay::Dispatch(DispatchModal::Message { scroll: 0 })),
-                ..Reply::default()
-            },
+        Action::Open => match pane.selected_row().map(|row| row.id) {
+            Some(id) => {
+                // Never the previous message's detail while this one is read.
+                pane.detail = Some(MessageRead { id, answer: None });
+                Reply {
+                    effects: vec![Effect::LoadMessage(id)],
+                    open: Some(Overlay::Dispatch(DispatchModal::Message { scroll: 0 })),
+                    ..Reply::default()
+                }
+            }
             None => Reply::quiet(),
         },
-        Action::MessageLoaded(result) => match result {
-            Ok(detail) => {
-                pane.detail = Some(*detail);
-                Reply::default()
+        Action::MessageLoaded(result) => {
+            let Some(asked) = pane.detail.as_mut() else {
+                return Reply::quiet();
+            };
+            match result {
+                // A late answer for a message no longer open is dropped.
+                Ok(detail) if detail.row.id != asked.id => return Reply::quiet(),
+                Ok(detail) => asked.answer = Some(Ok(*detail)),
+                // An error answers the one open (reads are one at a time per Enter).
+                Err(why) => asked.answer = Some(Err(why)),
             }
-            Err(why) => Reply::say(Level::Warning, format!("message not read: {why}")),
-        },
+            Reply::default()
+        }
         action => {
             let rows = pane.rows().len();
             let page = crate::tui::layout::list_rows(cx.body, 6);
