@@ -47,7 +47,7 @@ impl Driver {
         let journal = sources.journal(&config.launch().name.0, &options.operator);
         let database = sources.database().cloned();
         let dispatch = dispatch_setup(&config, &options, &database, &journal);
-        let state = State::new(
+        let mut state = State::new(
             &config,
             &options.operator,
             options.demo,
@@ -55,6 +55,14 @@ impl Driver {
             Theme::from_env(),
             clock.now(),
         );
+        // The pane offers sending only when the runner can send: the same answer for both.
+        let dispatch = match dispatch {
+            Ok(dispatch) => dispatch,
+            Err(why) => {
+                state.dispatch = super::panes::dispatch::DispatchPane::new(Err(why));
+                None
+            }
+        };
         let (results_tx, results) = mpsc::channel(256);
         let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
         let (actions_tx, actions) = mpsc::unbounded_channel();
@@ -175,9 +183,13 @@ fn dispatch_setup(
     options: &CockpitOptions,
     database: &Option<crate::db::Database>,
     journal: &Option<crate::journal::Journal>,
-) -> Option<super::effects::Dispatch> {
-    config.raw.invites.as_ref()?;
-    let (database, journal) = (database.as_ref()?, journal.clone()?);
+) -> Result<Option<super::effects::Dispatch>, String> {
+    if config.raw.invites.is_none() {
+        return Ok(None);
+    }
+    let (Some(database), Some(journal)) = (database.as_ref(), journal.clone()) else {
+        return Err("the dispatch ledger lives in the database: add [postgres]".into());
+    };
     let path = options
         .config_path
         .clone()
@@ -186,14 +198,15 @@ fn dispatch_setup(
         Ok(setup) => setup,
         Err(e) => {
             tracing::warn!("dispatch disabled: {e}");
-            return None;
+            let why = format!("dispatch cannot start: {e}");
+            return Err(crate::text::Redactor::process().excerpt(&why, 300));
         }
     };
     let ledger =
         crate::invite::Ledger::new(database.state().clone(), config.launch().name.0.clone());
-    Some(super::effects::Dispatch {
+    Ok(Some(super::effects::Dispatch {
         setup,
         ledger,
         journal,
-    })
+    }))
 }
