@@ -62,14 +62,16 @@ async fn smtp_send_retries_fails_doubts_and_never_resends(pool: PgPool) {
     // At an operator's pace a run claims one message at a time, so the 451s' retries come due
     // between the refusals; five refusals in a row would pause the run (tested elsewhere).
     rig.configure(&Rig::smtp(&server.url()), "rate = \"50/s\"", "");
-    let mut rows: Vec<String> = (0..4)
-        .map(|i| format!("ok{i}@example.org,creator-fr,Ok {i},"))
-        .collect();
-    for who in ["temp1", "temp2", "perm1", "perm2", "doubt"] {
-        rows.push(format!("{who}@example.org,creator-fr,{who},"));
+    // Prepared one by one so the ledger's order (the order of claims) is this one: refusals
+    // between successes, never five in a row whatever the order concurrent inserts would take.
+    let order = [
+        "ok0", "temp1", "ok1", "temp2", "ok2", "perm1", "ok3", "perm2", "doubt",
+    ];
+    for (i, who) in order.iter().enumerate() {
+        let row = format!("{who}@example.org,creator-fr,{who},");
+        let file = rig.cohort(&format!("wave-{i}.csv"), &[row]);
+        rig.prepare(&file, "wave");
     }
-    let file = rig.cohort("wave.csv", &rows);
-    rig.prepare(&file, "wave");
 
     let (code, out, _) = rig.run(&["invites", "status", "--json"]);
     assert_eq!(code, Some(2), "pending: {out}");
