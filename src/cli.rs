@@ -202,8 +202,14 @@ pub enum DecisionCommand {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ReportFormat,
     },
-    /// Check the chain of decision records (exit 1 naming the first that does not match)
-    Verify,
+    /// Check the decision records: the chain, each against its journal line, and with
+    /// --expect a hash kept outside the database (exit 1 naming the first that does not match)
+    Verify {
+        /// A record hash kept outside the database (printed by `decide`, `decision show`, the
+        /// alert and the handoff): the chain must still end at it or pass it
+        #[arg(long, value_name = "HASH")]
+        expect: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 //! The decision call against a real PostgreSQL: ticks with their journal lines, votes by role
 //! (the last one counts, a NO-GO needs a note, an unknown role is refused), freezing with and
 //! against the gates, the next round after a decision, and a record rewritten with its trigger
-//! disabled caught by the chain check. Plus the record's Markdown as a snapshot.
+//! disabled caught by the chain check, and the handoff carrying the record's hash. Plus the
+//! record's Markdown as a snapshot.
 
 mod support;
 
@@ -264,7 +265,7 @@ async fn the_roll_call_freezes_into_chained_records(pool: PgPool) {
     assert_eq!(second.body.prev_hash.as_deref(), Some(first.hash.as_str()));
 
     let stored = alice.decisions().await.unwrap();
-    assert_eq!(decision::verify_chain(&stored), Ok(2));
+    assert_eq!(decision::verify_chain(LAUNCH, &stored), Ok(2));
     let shown = alice.decision(Some(1)).await.unwrap().unwrap();
     assert_eq!(shown.hash, first.hash);
     let kinds: Vec<String> = sqlx::query_scalar(
@@ -302,7 +303,7 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
         assert!(e.to_string().contains("insert-only"), "{sql}: {e}");
     }
     assert_eq!(
-        decision::verify_chain(&store.decisions().await.unwrap()),
+        decision::verify_chain(LAUNCH, &store.decisions().await.unwrap()),
         Ok(3)
     );
 
@@ -319,8 +320,8 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let problem = decision::verify_chain(&store.decisions().await.unwrap()).unwrap_err();
-    assert_eq!(problem.number, 2, "{problem}");
+    let problem = decision::verify_chain(LAUNCH, &store.decisions().await.unwrap()).unwrap_err();
+    assert_eq!(problem.number(), Some(2), "{problem}");
     assert!(problem.to_string().contains("does not hash"), "{problem}");
 
     // Re-hashing record 2 does not help: record 3 still names the old hash.
@@ -332,16 +333,16 @@ async fn a_record_rewritten_behind_the_trigger_is_caught(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let problem = decision::verify_chain(&store.decisions().await.unwrap()).unwrap_err();
-    assert_eq!(problem.number, 3, "{problem}");
+    let problem = decision::verify_chain(LAUNCH, &store.decisions().await.unwrap()).unwrap_err();
+    assert_eq!(problem.number(), Some(3), "{problem}");
 
     // A column changed alone is caught too.
     sqlx::query("UPDATE gonogo.decisions SET decided_by = 'mallory' WHERE number = 1")
         .execute(&pool)
         .await
         .unwrap();
-    let problem = decision::verify_chain(&store.decisions().await.unwrap()).unwrap_err();
-    assert_eq!(problem.number, 1, "{problem}");
+    let problem = decision::verify_chain(LAUNCH, &store.decisions().await.unwrap()).unwrap_err();
+    assert_eq!(problem.number(), Some(1), "{problem}");
 }
 
 #[test]
@@ -459,5 +460,24 @@ async fn the_handoff_report_has_the_checklist_and_the_roll_call(pool: PgPool) {
     assert!(
         sections.ends_with(&["checklist", "roll_call"]),
         "{sections:?}"
+    );
+
+    // Once frozen, the report carries the record's hash, the anchor to keep elsewhere.
+    all_vote(&store, &s, VoteChoice::NoGo).await;
+    let frozen = decision::decide(
+        &store,
+        freeze(&s, Utc::now(), None),
+        evidence(Verdict::NoGo),
+    )
+    .await
+    .unwrap();
+    let report = gonogo::handoff::gather(&journal, &config, None, Utc::now())
+        .await
+        .unwrap();
+    let text = gonogo::handoff::markdown(&report);
+    assert!(text.contains("## Decision 1: NO-GO"), "{text}");
+    assert!(
+        text.contains(&format!("Record hash: `{}`", frozen.hash)),
+        "{text}"
     );
 }

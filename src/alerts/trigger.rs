@@ -55,8 +55,12 @@ pub enum Trigger {
     },
     /// Checklist items turned overdue.
     ChecklistOverdue { items: Vec<String> },
-    /// A decision was frozen.
-    DecisionFrozen { number: i64, outcome: String },
+    /// A decision was frozen; `hash` is its record's, the anchor kept outside the database.
+    DecisionFrozen {
+        number: i64,
+        outcome: String,
+        hash: String,
+    },
 }
 
 impl Trigger {
@@ -151,7 +155,9 @@ impl Trigger {
                 "{launch}: {} overdue",
                 crate::plural::count(items.len() as u64, "checklist item")
             ),
-            Trigger::DecisionFrozen { number, outcome } => format!(
+            Trigger::DecisionFrozen {
+                number, outcome, ..
+            } => format!(
                 "{launch}: decision {number} frozen: {}",
                 outcome.to_uppercase()
             ),
@@ -224,8 +230,14 @@ impl Trigger {
                 text
             }
             Trigger::ChecklistOverdue { items } => format!("Overdue: {}.", items.join("; ")),
-            Trigger::DecisionFrozen { number, outcome } => format!(
-                "Decision {number} is frozen with outcome {}: `gonogo decision show {number}`.",
+            Trigger::DecisionFrozen {
+                number,
+                outcome,
+                hash,
+            } => format!(
+                "Decision {number} is frozen with outcome {}: `gonogo decision show {number}`. \
+                 Record hash {hash}: `gonogo decision verify --expect {hash}` checks the record \
+                 is still in the chain.",
                 outcome.to_uppercase()
             ),
         }
@@ -278,8 +290,12 @@ impl Trigger {
                 "unknown": unknown, "reason": reason,
             }),
             Trigger::ChecklistOverdue { items } => json!({"overdue_items": items}),
-            Trigger::DecisionFrozen { number, outcome } => {
-                json!({"decision": number, "outcome": outcome})
+            Trigger::DecisionFrozen {
+                number,
+                outcome,
+                hash,
+            } => {
+                json!({"decision": number, "outcome": outcome, "hash": hash})
             }
         };
         match value {
@@ -325,10 +341,14 @@ pub fn from_journal(event: &crate::journal::JournalEvent) -> Option<Trigger> {
             })
         }
         JournalEvent::Decision {
-            number, outcome, ..
+            number,
+            outcome,
+            hash,
+            ..
         } => Some(Trigger::DecisionFrozen {
             number: i64::from(*number),
             outcome: outcome.clone(),
+            hash: crate::text::sanitize_short(hash, 80),
         }),
         _ => None,
     }
@@ -384,6 +404,12 @@ mod journal_tests {
         let frozen = from_journal(&decision).unwrap();
         assert_eq!(frozen.severity(), Severity::Critical);
         assert!(frozen.title("L").contains("decision 2 frozen: NO-GO"));
+        assert!(
+            frozen.message().contains("--expect h"),
+            "{}",
+            frozen.message()
+        );
+        assert_eq!(frozen.details()["hash"], "h");
         assert!(from_journal(&JournalEvent::Note { text: "x".into() }).is_none());
     }
 }

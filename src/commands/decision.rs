@@ -109,6 +109,11 @@ pub async fn decide(cli: &Cli, args: &DecideArgs) -> Outcome {
             other => Failure::new(other.exit_code(), other.to_string()),
         })?;
     print_record(&record, args.json)?;
+    errln!(
+        "keep the record hash outside the database (the launch ticket, the chat): \
+         `gonogo decision verify --expect {}` checks the chain still holds it",
+        record.hash
+    );
     Ok(record.body.outcome.exit_code())
 }
 
@@ -190,22 +195,39 @@ pub async fn run(cli: &Cli, command: &DecisionCommand) -> Outcome {
             print_record(&record, *format == ReportFormat::Json)?;
             Ok(exit::OK)
         }
-        DecisionCommand::Verify => {
-            let (config, store) = open(cli, "decision verify").await?;
-            let records = store
-                .decisions()
-                .await
-                .map_err(|e| db_failure(&config, &e))?;
-            match decision::verify_chain(&records) {
-                Ok(n) => {
-                    outln!(
-                        "{} verified: the chain is intact",
-                        crate::plural::count(n as u64, "decision record")
-                    );
-                    Ok(exit::OK)
-                }
-                Err(problem) => Err(Failure::new(exit::NO_GO, problem.to_string())),
-            }
+        DecisionCommand::Verify { expect } => verify(cli, expect.as_deref()).await,
+    }
+}
+
+async fn verify(cli: &Cli, expect: Option<&str>) -> Outcome {
+    let expect = expect
+        .map(decision::verify::parse_anchor)
+        .transpose()
+        .map_err(Failure::usage)?;
+    let (config, store) = open(cli, "decision verify").await?;
+    let (records, lines) = store
+        .records_and_lines()
+        .await
+        .map_err(|e| db_failure(&config, &e))?;
+    let verified = decision::verify(store.launch(), &records, &lines, expect.as_deref())
+        .map_err(|problem| Failure::new(exit::NO_GO, problem.to_string()))?;
+    outln!(
+        "{} verified: the chain is intact and each record matches its journal line",
+        crate::plural::count(verified.count as u64, "decision record")
+    );
+    if let Some((number, hash)) = &verified.head {
+        outln!("newest: decision {number}, hash {hash}");
+    }
+    if let (Some(anchor), Some(hash)) = (verified.anchor, &expect) {
+        let after = verified.count.saturating_sub(anchor as usize);
+        if after == 0 {
+            outln!("the chain ends at {hash} (decision {anchor}), as expected");
+        } else {
+            outln!(
+                "the chain passes {hash} (decision {anchor}); {} came after it",
+                crate::plural::count(after as u64, "record")
+            );
         }
     }
+    Ok(exit::OK)
 }

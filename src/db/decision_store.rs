@@ -21,6 +21,15 @@ pub struct StoredDecision {
     pub prev_hash: Option<String>,
 }
 
+/// A `decision` journal line as read back: which record its freeze says it wrote, with what
+/// hash (`None`: the line does not say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionLine {
+    pub id: i64,
+    pub number: Option<u32>,
+    pub hash: Option<String>,
+}
+
 /// Why a freeze did not happen: the database, or the caller's own refusal.
 #[derive(Debug)]
 pub enum FreezeError<E> {
@@ -88,6 +97,10 @@ impl DecisionStore {
 
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    pub fn launch(&self) -> &str {
+        &self.launch
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -237,14 +250,50 @@ impl DecisionStore {
 
     /// Every record of this launch, oldest first.
     pub async fn decisions(&self) -> Result<Vec<StoredDecision>, DbError> {
+        Ok(self.records_in(&self.pool).await?)
+    }
+
+    async fn records_in(
+        &self,
+        executor: impl sqlx::PgExecutor<'_>,
+    ) -> Result<Vec<StoredDecision>, sqlx::Error> {
         let sql = format!(
             "SELECT {DECISION_COLUMNS} FROM gonogo.decisions WHERE launch = $1 ORDER BY number"
         );
         let rows: Vec<DecisionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&self.launch)
-            .fetch_all(&self.pool)
+            .fetch_all(executor)
             .await?;
         Ok(rows.into_iter().map(stored).collect())
+    }
+
+    /// Every record and every `decision` journal line of this launch, read in one snapshot so
+    /// a freeze committing meanwhile is seen whole (both) or not at all.
+    pub async fn records_and_lines(
+        &self,
+    ) -> Result<(Vec<StoredDecision>, Vec<DecisionLine>), DbError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let records = self.records_in(&mut *tx).await?;
+        let rows: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, data->>'number', data->>'hash' FROM gonogo.journal
+             WHERE launch = $1 AND kind = 'decision' ORDER BY id",
+        )
+        .bind(&self.launch)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let lines = rows
+            .into_iter()
+            .map(|(id, number, hash)| DecisionLine {
+                id,
+                number: number.and_then(|n| n.parse().ok()),
+                hash,
+            })
+            .collect();
+        Ok((records, lines))
     }
 
     /// One record (`None`: the newest).

@@ -10,7 +10,7 @@ pub mod verify;
 pub use record::{
     ChecklistSummary, DecisionRecord, GateSnapshot, OpenItem, RecordBody, SectionSummary,
 };
-pub use verify::{ChainProblem, verify_chain};
+pub use verify::{Verified, VerifyProblem, verify, verify_chain};
 
 use crate::config::{DecisionRule, DecisionSettings};
 use crate::db::DbError;

@@ -252,9 +252,10 @@ pub fn markdown(record: &DecisionRecord) -> String {
             }
         }
     }
-    out.push_str(&format!("\nRecord hash: `{}`", record.hash));
+    // Read back from the database, the hashes are untrusted text until verified.
+    out.push_str(&format!("\nRecord hash: `{}`", cell(&record.hash)));
     match &b.prev_hash {
-        Some(prev) => out.push_str(&format!(" (previous: `{prev}`)\n")),
+        Some(prev) => out.push_str(&format!(" (previous: `{}`)\n", cell(prev))),
         None => out.push_str(" (first record)\n"),
     }
     out

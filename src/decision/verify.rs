@@ -1,30 +1,74 @@
-//! Checking the chain of decision records: numbers without gaps, each record's hash over the
-//! previous hash and its stored text, each `prev_hash` the hash before it, and the indexed
-//! columns saying what the text says. The trigger stops an UPDATE; this catches one made with
-//! the trigger disabled.
+//! Checking the decision records: the chain inside the table (numbers without gaps, each
+//! record's hash over the previous hash and its stored text, each `prev_hash` the hash before
+//! it, the hashed text naming this launch and the record's number, the indexed columns saying
+//! what the text says), every record against the journal line its freeze wrote in the same
+//! transaction, and an anchor kept outside the database (`--expect HASH`). The trigger stops
+//! an UPDATE or DELETE; this catches one made with the trigger disabled.
 
 use super::record::{DecisionRecord, chain_hash};
-use crate::db::decision_store::StoredDecision;
+use crate::db::decision_store::{DecisionLine, StoredDecision};
+use std::collections::BTreeMap;
 
-/// The first record that does not match, and why.
+/// What does not match, naming the record, the journal line or the hash.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("decision record {number} does not match: {why}")]
-pub struct ChainProblem {
-    pub number: u32,
-    pub why: String,
+pub enum VerifyProblem {
+    #[error("decision record {number} does not match: {why}")]
+    Record { number: u32, why: String },
+    #[error(
+        "decision record {number} is missing: journal line {line} says it was frozen with hash \
+         {hash}, but the table holds no record {number} (it was deleted)"
+    )]
+    LineWithoutRecord {
+        number: u32,
+        line: i64,
+        hash: String,
+    },
+    #[error("journal line {line} is a decision line naming no decision number and hash")]
+    UnreadableLine { line: i64 },
+    #[error(
+        "the chain does not pass {hash}: no decision record of this launch has that hash \
+         (a record was removed, or the chain was rewritten)"
+    )]
+    NotAnchored { hash: String },
 }
 
-/// Checks every record in order; `Ok(n)` is how many were checked.
-pub fn verify_chain(records: &[StoredDecision]) -> Result<usize, ChainProblem> {
+impl VerifyProblem {
+    /// The decision record it is about, if it is about one.
+    pub fn number(&self) -> Option<u32> {
+        match self {
+            VerifyProblem::Record { number, .. }
+            | VerifyProblem::LineWithoutRecord { number, .. } => Some(*number),
+            VerifyProblem::UnreadableLine { .. } | VerifyProblem::NotAnchored { .. } => None,
+        }
+    }
+}
+
+/// What a successful check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub count: usize,
+    /// The newest record's number and hash.
+    pub head: Option<(u32, String)>,
+    /// The record that has the expected hash.
+    pub anchor: Option<u32>,
+}
+
+/// Database text shown in a message: no control characters, bounded.
+fn shown(text: &str) -> String {
+    crate::text::sanitize_short(text, 80)
+}
+
+/// Checks the chain inside the table, in order; `Ok(n)` is how many records were checked.
+pub fn verify_chain(launch: &str, records: &[StoredDecision]) -> Result<usize, VerifyProblem> {
     let mut prev: Option<&str> = None;
     for (i, stored) in records.iter().enumerate() {
         let expected = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let problem = |why: String| ChainProblem {
+        let problem = |why: String| VerifyProblem::Record {
             number: stored.number,
             why,
         };
         if stored.number != expected {
-            return Err(ChainProblem {
+            return Err(VerifyProblem::Record {
                 number: expected,
                 why: format!("it is missing (the next record is {})", stored.number),
             });
@@ -43,8 +87,20 @@ pub fn verify_chain(records: &[StoredDecision]) -> Result<usize, ChainProblem> {
         let record = DecisionRecord::from_stored(stored.record.clone(), stored.hash.clone())
             .map_err(problem)?;
         let body = &record.body;
-        let columns_agree = body.number == stored.number
-            && body.outcome.column() == stored.outcome
+        if body.launch != launch {
+            return Err(problem(format!(
+                "its hashed text names the launch `{}`, not this one (a record copied from \
+                 another launch)",
+                shown(&body.launch)
+            )));
+        }
+        if body.number != stored.number {
+            return Err(problem(format!(
+                "its hashed text is decision {}'s (a record moved to another number)",
+                body.number
+            )));
+        }
+        let columns_agree = body.outcome.column() == stored.outcome
             && body.decided_by == stored.decided_by
             && body.decided_at == stored.decided_at
             && body.prev_hash == stored.prev_hash;
@@ -56,4 +112,101 @@ pub fn verify_chain(records: &[StoredDecision]) -> Result<usize, ChainProblem> {
         prev = Some(&stored.hash);
     }
     Ok(records.len())
+}
+
+/// Checks every record against its freeze's journal line: one line per record, with the
+/// record's hash, and no line without its record.
+pub fn verify_journal(
+    records: &[StoredDecision],
+    lines: &[DecisionLine],
+) -> Result<(), VerifyProblem> {
+    let mut by_number: BTreeMap<u32, Vec<(i64, &str)>> = BTreeMap::new();
+    for line in lines {
+        let (Some(number), Some(hash)) = (line.number, line.hash.as_deref()) else {
+            return Err(VerifyProblem::UnreadableLine { line: line.id });
+        };
+        by_number.entry(number).or_default().push((line.id, hash));
+    }
+    for stored in records {
+        let problem = |why: String| VerifyProblem::Record {
+            number: stored.number,
+            why,
+        };
+        match by_number.remove(&stored.number).as_deref() {
+            None | Some([]) => {
+                return Err(problem(
+                    "it has no journal line (its freeze wrote one in the same transaction: the \
+                     record was inserted behind gonogo, or its line was removed)"
+                        .into(),
+                ));
+            }
+            Some([(line, hash)]) => {
+                if *hash != stored.hash {
+                    return Err(problem(format!(
+                        "its hash {} differs from the hash {} its journal line {line} recorded \
+                         (the record was replaced)",
+                        shown(&stored.hash),
+                        shown(hash)
+                    )));
+                }
+            }
+            Some(several) => {
+                let ids: Vec<String> = several.iter().map(|(id, _)| id.to_string()).collect();
+                return Err(problem(format!(
+                    "journal lines {} each say they froze it (one freeze writes one line)",
+                    ids.join(", ")
+                )));
+            }
+        }
+    }
+    match by_number.into_iter().next() {
+        Some((number, lines)) => {
+            let (line, hash) = lines.first().copied().unwrap_or((0, ""));
+            Err(VerifyProblem::LineWithoutRecord {
+                number,
+                line,
+                hash: shown(hash),
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// An `--expect` argument as a record hash: 64 hexadecimal characters, any case.
+pub fn parse_anchor(text: &str) -> Result<String, String> {
+    let hash = text.trim().to_ascii_lowercase();
+    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hash)
+    } else {
+        Err(format!(
+            "--expect takes a record hash, 64 hexadecimal characters as `decide` and `decision \
+             show` print it, not `{}`",
+            shown(text)
+        ))
+    }
+}
+
+/// Every check: the chain, the journal, and (with `expect`) that the chain passes that hash.
+pub fn verify(
+    launch: &str,
+    records: &[StoredDecision],
+    lines: &[DecisionLine],
+    expect: Option<&str>,
+) -> Result<Verified, VerifyProblem> {
+    let count = verify_chain(launch, records)?;
+    verify_journal(records, lines)?;
+    let anchor = match expect {
+        None => None,
+        Some(hash) => match records.iter().find(|r| r.hash == hash) {
+            Some(record) => Some(record.number),
+            None => {
+                return Err(VerifyProblem::NotAnchored { hash: shown(hash) });
+            }
+        },
+    };
+    Ok(Verified {
+        count,
+        head: records.last().map(|r| (r.number, r.hash.clone())),
+        anchor,
+    })
 }

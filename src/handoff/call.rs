@@ -222,12 +222,15 @@ pub fn call_markdown(out: &mut String, c: &CallSection) {
         };
         let _ = writeln!(
             out,
-            "## Decision {}: {}\n\nFrozen {} by {}{over} (`gonogo decision show {}`).\n",
+            "## Decision {}: {}\n\nFrozen {} by {}{over} (`gonogo decision show {}`).\n\n\
+             Record hash: `{}` (`gonogo decision verify --expect HASH` checks the chain still \
+             holds it).\n",
             last.number,
             last.outcome,
             time(last.decided_at),
             last.decided_by,
-            last.number
+            last.number,
+            crate::text::sanitize_short(&last.hash, 80)
         );
     }
     let voted = c.votes.iter().filter(|(_, v)| v.is_some()).count();

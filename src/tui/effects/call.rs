@@ -130,10 +130,8 @@ pub fn freeze(
             .await
             .map(|record| {
                 format!(
-                    "Decision {} frozen: {} (record {}).",
-                    record.body.number,
-                    record.body.outcome,
-                    record.hash.chars().take(12).collect::<String>()
+                    "Decision {} frozen: {}, record hash {} (keep it outside the database).",
+                    record.body.number, record.body.outcome, record.hash
                 )
             });
         let _ = actions.send(Action::CallWritten(said));
