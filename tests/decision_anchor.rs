@@ -1,8 +1,9 @@
 //! Decision records that cannot be forged or removed unnoticed: `gonogo decision verify`
 //! (the real binary, a real PostgreSQL) against rows tampered with as the database's owner
 //! would, triggers disabled where needed — the newest record deleted, a forged record with a
-//! recomputed hash, another launch's record copied, a journal line removed — and the anchor
-//! kept outside the database (`--expect HASH`): passed, ended at, or unknown.
+//! recomputed hash, another launch's record copied, a journal line removed, doubled or
+//! rewritten — and the anchor kept outside the database (`--expect HASH`): passed, ended at,
+//! or unknown.
 
 mod support;
 
@@ -283,10 +284,30 @@ async fn a_record_copied_from_another_launch_is_caught(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = false)]
-async fn a_removed_or_doubled_journal_line_is_caught(pool: PgPool) {
+async fn a_removed_doubled_or_rewritten_journal_line_is_caught(pool: PgPool) {
     gonogo::db::migrate(&pool).await.unwrap();
     let env = env(&pool);
     freeze(&pool, LAUNCH, 2).await;
+    verified(&env, &[]);
+    // The timeline and the alerts read the line: a NO-GO told as a GO there is caught.
+    sql(
+        &pool,
+        "UPDATE gonogo.journal SET data = jsonb_set(data, '{outcome}', '\"go\"')
+         WHERE kind = 'decision' AND data->>'number' = '1'",
+    )
+    .await;
+    let err = refused(&env, &[]);
+    assert!(
+        err.contains("decision record 1 does not match")
+            && err.contains("says the outcome was GO, the record says NO-GO"),
+        "{err}"
+    );
+    sql(
+        &pool,
+        "UPDATE gonogo.journal SET data = jsonb_set(data, '{outcome}', '\"no-go\"')
+         WHERE kind = 'decision' AND data->>'number' = '1'",
+    )
+    .await;
     verified(&env, &[]);
     sql(
         &pool,

@@ -22,12 +22,13 @@ pub struct StoredDecision {
 }
 
 /// A `decision` journal line as read back: which record its freeze says it wrote, with what
-/// hash (`None`: the line does not say).
+/// hash and outcome (`None`: the line does not say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionLine {
     pub id: i64,
     pub number: Option<u32>,
     pub hash: Option<String>,
+    pub outcome: Option<String>,
 }
 
 /// Why a freeze did not happen: the database, or the caller's own refusal.
@@ -66,6 +67,9 @@ type DecisionRow = (
     String,
     Option<String>,
 );
+
+/// A `decision` journal line: id, and its data's number, hash and outcome.
+type LineRow = (i64, Option<String>, Option<String>, Option<String>);
 
 const DECISION_COLUMNS: &str = "number, decided_at, decided_by, outcome, record, hash, prev_hash";
 
@@ -277,8 +281,8 @@ impl DecisionStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
         let records = self.records_in(&mut *tx).await?;
-        let rows: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT id, data->>'number', data->>'hash' FROM gonogo.journal
+        let rows: Vec<LineRow> = sqlx::query_as(
+            "SELECT id, data->>'number', data->>'hash', data->>'outcome' FROM gonogo.journal
              WHERE launch = $1 AND kind = 'decision' ORDER BY id",
         )
         .bind(&self.launch)
@@ -287,10 +291,11 @@ impl DecisionStore {
         tx.commit().await?;
         let lines = rows
             .into_iter()
-            .map(|(id, number, hash)| DecisionLine {
+            .map(|(id, number, hash, outcome)| DecisionLine {
                 id,
                 number: number.and_then(|n| n.parse().ok()),
                 hash,
+                outcome,
             })
             .collect();
         Ok((records, lines))

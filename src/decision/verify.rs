@@ -115,17 +115,17 @@ pub fn verify_chain(launch: &str, records: &[StoredDecision]) -> Result<usize, V
 }
 
 /// Checks every record against its freeze's journal line: one line per record, with the
-/// record's hash, and no line without its record.
+/// record's hash and outcome, and no line without its record.
 pub fn verify_journal(
     records: &[StoredDecision],
     lines: &[DecisionLine],
 ) -> Result<(), VerifyProblem> {
-    let mut by_number: BTreeMap<u32, Vec<(i64, &str)>> = BTreeMap::new();
+    let mut by_number: BTreeMap<u32, Vec<&DecisionLine>> = BTreeMap::new();
     for line in lines {
-        let (Some(number), Some(hash)) = (line.number, line.hash.as_deref()) else {
-            return Err(VerifyProblem::UnreadableLine { line: line.id });
-        };
-        by_number.entry(number).or_default().push((line.id, hash));
+        match (line.number, &line.hash) {
+            (Some(number), Some(_)) => by_number.entry(number).or_default().push(line),
+            _ => return Err(VerifyProblem::UnreadableLine { line: line.id }),
+        }
     }
     for stored in records {
         let problem = |why: String| VerifyProblem::Record {
@@ -140,18 +140,29 @@ pub fn verify_journal(
                         .into(),
                 ));
             }
-            Some([(line, hash)]) => {
-                if *hash != stored.hash {
+            Some([line]) => {
+                let hash = line.hash.as_deref().unwrap_or("");
+                if hash != stored.hash {
                     return Err(problem(format!(
-                        "its hash {} differs from the hash {} its journal line {line} recorded \
+                        "its hash {} differs from the hash {} its journal line {} recorded \
                          (the record was replaced)",
                         shown(&stored.hash),
-                        shown(hash)
+                        shown(hash),
+                        line.id
+                    )));
+                }
+                if line.outcome.as_deref() != Some(stored.outcome.as_str()) {
+                    return Err(problem(format!(
+                        "its journal line {} says the outcome was {}, the record says {} \
+                         (the journal line was rewritten)",
+                        line.id,
+                        shown(line.outcome.as_deref().unwrap_or("(none)")).to_uppercase(),
+                        stored.outcome.to_uppercase()
                     )));
                 }
             }
             Some(several) => {
-                let ids: Vec<String> = several.iter().map(|(id, _)| id.to_string()).collect();
+                let ids: Vec<String> = several.iter().map(|l| l.id.to_string()).collect();
                 return Err(problem(format!(
                     "journal lines {} each say they froze it (one freeze writes one line)",
                     ids.join(", ")
@@ -161,11 +172,11 @@ pub fn verify_journal(
     }
     match by_number.into_iter().next() {
         Some((number, lines)) => {
-            let (line, hash) = lines.first().copied().unwrap_or((0, ""));
+            let line = lines.first();
             Err(VerifyProblem::LineWithoutRecord {
                 number,
-                line,
-                hash: shown(hash),
+                line: line.map_or(0, |l| l.id),
+                hash: shown(line.and_then(|l| l.hash.as_deref()).unwrap_or("")),
             })
         }
         None => Ok(()),
