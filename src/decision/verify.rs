@@ -221,3 +221,47 @@ pub fn verify(
         anchor,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_is_a_whole_hash_in_any_case() {
+        let hash = "AB".repeat(32);
+        assert_eq!(parse_anchor(&format!(" {hash} ")), Ok("ab".repeat(32)));
+        for bad in ["b614b9fd", &"g".repeat(64), &"a".repeat(65), ""] {
+            assert!(parse_anchor(bad).is_err(), "{bad}");
+        }
+        let shown = parse_anchor("\u{1b}[2Jnot a hash").unwrap_err();
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+    }
+
+    #[test]
+    fn a_decision_line_that_names_no_record_is_a_problem() {
+        let line = |id, number: Option<u32>, hash: Option<&str>| DecisionLine {
+            id,
+            number,
+            hash: hash.map(str::to_owned),
+            outcome: Some("go".into()),
+        };
+        assert_eq!(
+            verify_journal(&[], &[line(7, None, Some("h"))]),
+            Err(VerifyProblem::UnreadableLine { line: 7 })
+        );
+        assert_eq!(
+            verify_journal(&[], &[line(8, Some(1), None)]),
+            Err(VerifyProblem::UnreadableLine { line: 8 })
+        );
+        let problem = verify_journal(&[], &[line(9, Some(2), Some("h\u{7}"))]).unwrap_err();
+        assert_eq!(problem.number(), Some(2));
+        assert_eq!(
+            problem,
+            VerifyProblem::LineWithoutRecord {
+                number: 2,
+                line: 9,
+                hash: "h\u{FFFD}".into()
+            }
+        );
+    }
+}
