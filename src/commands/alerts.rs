@@ -66,7 +66,10 @@ async fn test(cli: &Cli, args: &AlertsTestArgs) -> Outcome {
             alert.metadata.insert("on_shift".into(), on_shift.into());
         }
         let store = AlertStore::new(journal.pool().clone(), journal.launch());
-        let claim = tokio::time::timeout(DB_BUDGET, store.claim(&alert, &origin, Duration::ZERO));
+        let claim = tokio::time::timeout(
+            DB_BUDGET,
+            store.claim(&alert, &origin, Duration::ZERO, crate::alerts::LEASE),
+        );
         coordinated = matches!(claim.await, Ok(Ok(Claim::Claimed)));
     }
     alert

@@ -22,6 +22,8 @@ const JOURNAL_PACE: WriterPace = WriterPace {
 };
 /// How long exiting waits for alerts still grouped or being delivered.
 const ALERTS_AT_EXIT: Duration = Duration::from_secs(3);
+/// How often the watch reads the journal for lines that call for an alert.
+const JOURNAL_FOLLOW_EVERY: Duration = Duration::from_secs(2);
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -38,7 +40,11 @@ pub(crate) struct Watch {
     json: bool,
     journal: Option<Writer>,
     /// The alert service (with a webhook configured) and its inlet.
-    alerts: Option<(crate::alerts::Service, crate::alerts::Inlet)>,
+    alerts: Option<(
+        crate::alerts::Service,
+        crate::alerts::Inlet,
+        Option<tokio::task::JoinHandle<()>>,
+    )>,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -62,6 +68,7 @@ impl Watch {
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let (inlet, inbox) = crate::alerts::inlet();
         let operator = journal.as_ref().map(|j| j.actor().to_owned());
+        let follows = journal.clone();
         let reader = journal.clone();
         let journal = journal.map(|journal| {
             let mut notes = JournalNotes::new(config.redactor.clone(), json);
@@ -85,7 +92,13 @@ impl Watch {
             let (line, _) = news.line();
             say(json, &crate::text::sanitize(&line));
         }) {
-            Ok(service) => service.map(|s| (s, inlet)),
+            Ok(service) => service.map(|s| {
+                // Lines other processes write (a send run pausing, a frozen decision) raise
+                // the alerts a cockpit raises, by the same rule.
+                let follower = follows
+                    .map(|j| crate::alerts::follow_journal(j, inlet.clone(), JOURNAL_FOLLOW_EVERY));
+                (s, inlet, follower)
+            }),
             Err(why) => {
                 say(
                     json,
@@ -117,7 +130,7 @@ impl Watch {
                 let gate = result.gate.clone();
                 let step = Step(self.board.apply(result).into_iter().collect());
                 // A first answer that changes nothing is still the alert engine's first look.
-                if let Some((_, inlet)) = &self.alerts
+                if let Some((_, inlet, _)) = &self.alerts
                     && first
                     && step.0.is_empty()
                 {
@@ -141,7 +154,7 @@ impl Watch {
         for t in &transitions {
             written &= print_transition(t, self.json);
         }
-        if let Some((_, inlet)) = &self.alerts
+        if let Some((_, inlet, _)) = &self.alerts
             && !transitions.is_empty()
         {
             inlet.observe(crate::alerts::BoardView::of(&self.board));
@@ -167,7 +180,10 @@ impl Watch {
     pub(crate) async fn finish(self) -> Verdict {
         let verdict = self.board.verdict();
         // Alerts first: their last lines go through the journal writer, closed after them.
-        if let Some((service, _)) = self.alerts {
+        if let Some((service, _, follower)) = self.alerts {
+            if let Some(follower) = follower {
+                follower.abort();
+            }
             for note in service.close(ALERTS_AT_EXIT).await {
                 say(self.json, &note);
             }

@@ -1,0 +1,492 @@
+//! Alert fault drills on real parts (PostgreSQL, loopback webhook receivers, a real
+//! `check --watch` process): a watch killed with SIGKILL while it holds an alert, the alert then
+//! delivered by a cockpit under the same id; a change after an alert that said otherwise, its
+//! sender gone; two cockpits racing on a held per-subject lock; a slow receiver and a full
+//! queue; the watch raising what journal lines written by another process call for.
+
+mod support;
+
+use gonogo::alerts::{
+    AlertNews, IN_FLIGHT, Inlet, LEASE, Service, ServiceSetup, Trigger, WAITING_LIMIT, Webhook,
+    context, inlet,
+};
+use gonogo::db::alert_store::{AlertRow, AlertStore, LOCK_WAIT};
+use gonogo::journal::{
+    DispatchRunEvent, EventSender, Journal, JournalEvent, JournalFilter, Writer, WriterPace,
+};
+use gonogo::tui::driver::Driver;
+use sqlx::PgPool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::alert_drill::*;
+use support::receiver::{Answer, Receiver, serve};
+
+const LAUNCH: &str = "Alert launch";
+
+/// A launch whose only gate always passes: alerts come from journal lines alone.
+fn always_go(url: &str, port: u16) -> String {
+    format!(
+        "[launch]\nname = \"{LAUNCH}\"\n\n[postgres]\nurl = \"{url}\"\n\n{}{GATE}every = \"300ms\"\n",
+        alerts_section(port, "min_severity = \"info\"\ngroup_for = \"0s\"\n")
+    )
+}
+
+fn paused_run(run: &str) -> JournalEvent {
+    JournalEvent::DispatchRun(DispatchRunEvent {
+        run: run.into(),
+        phase: "paused".into(),
+        batch: Some("wave-1".into()),
+        transport: "SMTP".into(),
+        rate: "5/s".into(),
+        reason: Some("5 hand-overs in a row failed".into()),
+        sent: Some(10),
+        failed: Some(5),
+        unknown: Some(0),
+        retried: Some(0),
+        other_senders: None,
+    })
+}
+
+fn dispatch(batch: &str, phase: &str) -> Trigger {
+    Trigger::Dispatch {
+        run: format!("run-{batch}"),
+        batch: Some(batch.into()),
+        phase: phase.into(),
+        sent: 1,
+        failed: 0,
+        unknown: 0,
+        reason: None,
+    }
+}
+
+async fn rows(pool: &PgPool) -> Vec<AlertRow> {
+    AlertStore::new(pool.clone(), LAUNCH)
+        .list(None)
+        .await
+        .unwrap()
+}
+
+/// Steps `drivers` until the launch's alert rows satisfy `done`; the rows then.
+async fn until_rows(
+    pool: &PgPool,
+    drivers: &mut [&mut Driver],
+    within: Duration,
+    done: impl Fn(&[AlertRow]) -> bool,
+) -> Vec<AlertRow> {
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        let now = rows(pool).await;
+        if done(&now) {
+            return now;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "alert rows never got there: {now:#?}"
+        );
+        if drivers.is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        run_for(drivers, Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the watch has had its first look (its follower reads from there on).
+async fn until_watching(env: &support::cli::Env) {
+    let printed = || std::fs::read_to_string(env.path().join("watch.out")).unwrap_or_default();
+    assert!(
+        run_until(&mut [], Duration::from_secs(20), || printed()
+            .contains("VERDICT"))
+        .await,
+        "the watch never said its verdict: {}",
+        printed()
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_the_same_id(
+    pool: PgPool,
+) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    // The first holder's delivery hangs, so the watch is killed while it holds the claim.
+    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(120))]);
+    let port = serve(receiver.clone()).port();
+    let text = always_go(&support::db_url(&pool), port);
+    let env = support::cli::Env::new();
+    let mut watch = spawn_watch(&env, &text);
+    until_watching(&env).await;
+    let dispatcher = Journal::new(pool.clone(), LAUNCH, "dispatcher");
+    dispatcher.record_now(paused_run("run-1")).await.unwrap();
+
+    let held = until_rows(&pool, &mut [], Duration::from_secs(20), |rows| {
+        rows.len() == 1 && rows[0].delivery.is_none() && receiver.seen().len() == 1
+    })
+    .await;
+    assert!(held[0].claimed_by.contains("check --watch"), "{held:?}");
+    let id = held[0].id.clone();
+    watch.kill();
+
+    // A cockpit started afterwards takes it over once the lease has run out.
+    let mut bruno = cockpit(&text, "bruno");
+    let started = tokio::time::Instant::now();
+    let done = until_rows(
+        &pool,
+        &mut [&mut bruno],
+        LEASE + Duration::from_secs(25),
+        |rows| {
+            rows.iter()
+                .any(|r| r.delivery.as_deref() == Some("delivered"))
+        },
+    )
+    .await;
+    let took = started.elapsed();
+    eprintln!("taken over and delivered {took:?} after the kill (lease {LEASE:?})");
+    assert_eq!(done.len(), 1, "still one alert: {done:#?}");
+    let row = &done[0];
+    assert_eq!(row.id, id);
+    assert!(
+        row.holder.as_deref().unwrap_or("").contains("bruno"),
+        "{row:?}"
+    );
+    assert_eq!(row.holders, 2, "{row:?}");
+    let seen = receiver.seen();
+    assert_eq!(
+        seen.len(),
+        2,
+        "the hung attempt and the takeover's: {seen:?}"
+    );
+    for request in &seen {
+        assert_eq!(
+            request.alert_id.as_deref(),
+            Some(id.as_str()),
+            "{request:?}"
+        );
+        assert!(request.signature_ok);
+        assert_eq!(
+            request.body["title"],
+            "Alert launch: the invite send run of batch wave-1 paused"
+        );
+    }
+    assert!(
+        took < LEASE + Duration::from_secs(12),
+        "taken over {took:?} after the kill (lease {LEASE:?})"
+    );
+    bruno.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_change_after_an_alert_that_said_otherwise_is_a_new_alert_though_its_sender_quit(
+    pool: PgPool,
+) {
+    let (receiver, text) = flip_launch(&pool, "0s", "info").await;
+    let mut alice = cockpit(&text, "alice");
+    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    flip(&pool, 0).await;
+    let delivered = |rows: &[AlertRow]| {
+        rows.iter()
+            .filter(|r| r.delivery.as_deref() == Some("delivered"))
+            .count()
+    };
+    until_rows(&pool, &mut [&mut alice], Duration::from_secs(15), |rows| {
+        delivered(rows) == 2
+    })
+    .await;
+    alice.stop().await;
+
+    // Seconds later, well inside the old one-minute window, from another cockpit.
+    let mut bruno = cockpit(&text, "bruno");
+    run_for(&mut [&mut bruno], Duration::from_secs(2)).await;
+    flip(&pool, 1).await;
+    let after = until_rows(&pool, &mut [&mut bruno], Duration::from_secs(15), |rows| {
+        delivered(rows) == 3
+    })
+    .await;
+    let back = after
+        .iter()
+        .find(|r| r.title == "Alert launch: verdict NO-GO → GO")
+        .unwrap_or_else(|| panic!("{after:#?}"));
+    assert!(back.claimed_by.contains("bruno"), "{back:?}");
+    let verdicts: Vec<_> = receiver
+        .seen()
+        .into_iter()
+        .filter(|r| r.body["subject"] == "verdict")
+        .map(|r| r.body["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "Alert launch: verdict GO → NO-GO",
+            "Alert launch: verdict NO-GO → GO"
+        ],
+        "bruno's first look at NO-GO was already said; its change is new"
+    );
+    bruno.stop().await;
+}
+
+/// Holds the per-subject locks of the flip gate and the verdict on a connection of its own.
+async fn hold_subject_locks(pool: &PgPool) -> sqlx::pool::PoolConnection<sqlx::Postgres> {
+    let mut holder = pool.acquire().await.unwrap();
+    for subject in ["gate:flip", "verdict"] {
+        sqlx::query("SELECT pg_advisory_lock(hashtext('gonogo.alert:' || $1 || ':' || $2))")
+            .bind(LAUNCH)
+            .bind(subject)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+    }
+    holder
+}
+
+/// Two cockpits past their first look, the subject locks held, and then the gate turning red.
+async fn racing_on_held_locks(
+    pool: &PgPool,
+    text: &str,
+) -> (Driver, Driver, sqlx::pool::PoolConnection<sqlx::Postgres>) {
+    let mut alice = cockpit(text, "alice");
+    let mut bruno = cockpit(text, "bruno");
+    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(2)).await;
+    let holder = hold_subject_locks(pool).await;
+    flip(pool, 0).await;
+    (alice, bruno, holder)
+}
+
+async fn release_subject_locks(mut holder: sqlx::pool::PoolConnection<sqlx::Postgres>) {
+    sqlx::query("SELECT pg_advisory_unlock_all()")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrations = false)]
+async fn two_cockpits_racing_on_a_briefly_held_subject_lock_wait_for_it_and_send_once(
+    pool: PgPool,
+) {
+    let (receiver, text) = flip_launch(&pool, "0s", "warning").await;
+    let (mut alice, mut bruno, holder) = racing_on_held_locks(&pool, &text).await;
+    // Both are waiting for the locks; shorter than the wait, so they decide in turn.
+    run_for(&mut [&mut alice, &mut bruno], LOCK_WAIT / 2).await;
+    assert!(receiver.seen().is_empty(), "{:?}", receiver.seen());
+    release_subject_locks(holder).await;
+    let done = until_rows(
+        &pool,
+        &mut [&mut alice, &mut bruno],
+        Duration::from_secs(15),
+        |rows| rows.len() == 2 && rows.iter().all(|r| r.delivery.is_some()),
+    )
+    .await;
+    let counts = by_id(&receiver);
+    assert_eq!(counts.len(), 2, "gate red and verdict NO-GO: {counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert!(done.iter().all(|r| counts.contains_key(&r.id)), "{done:?}");
+    for request in receiver.seen() {
+        assert_eq!(request.body["metadata"]["coordinated"], true);
+    }
+    alice.stop().await;
+    bruno.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_subject_lock_held_past_the_wait_sends_copies_under_one_derived_id_uncoordinated(
+    pool: PgPool,
+) {
+    let (receiver, text) = flip_launch(&pool, "0s", "critical").await;
+    let (mut alice, mut bruno, holder) = racing_on_held_locks(&pool, &text).await;
+    // Two alerts (gate red, verdict NO-GO), one copy from each cockpit.
+    until_received(
+        &mut [&mut alice, &mut bruno],
+        &receiver,
+        4,
+        LOCK_WAIT + Duration::from_secs(15),
+    )
+    .await;
+    release_subject_locks(holder).await;
+    let counts = by_id(&receiver);
+    assert_eq!(counts.len(), 2, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 2), "a copy each: {counts:?}");
+    let mut origins = std::collections::BTreeSet::new();
+    for request in receiver.seen() {
+        assert_eq!(
+            request.body["metadata"]["coordinated"], false,
+            "{request:?}"
+        );
+        origins.insert(request.body["metadata"]["origin"].to_string());
+    }
+    assert_eq!(origins.len(), 2, "one copy from each cockpit: {origins:?}");
+    assert!(rows(&pool).await.is_empty(), "nothing was claimed");
+    alice.stop().await;
+    bruno.stop().await;
+}
+
+/// A service on `config`'s webhook (and `journal_events`, if any); what it says, collected.
+fn service(
+    config: &gonogo::config::Config,
+    journal_events: Option<EventSender>,
+) -> (Service, Inlet, Arc<Mutex<Vec<AlertNews>>>) {
+    let webhook = Webhook::from_config(&config.raw.alerts, &config.redactor)
+        .unwrap()
+        .unwrap();
+    let (inlet, inbox) = inlet();
+    let news = Arc::new(Mutex::new(Vec::new()));
+    let heard = news.clone();
+    let setup = ServiceSetup {
+        settings: config.raw.alerts.clone(),
+        context: context(config, "drill", "alice"),
+        webhook: Some(webhook),
+        store: None,
+        journal: None,
+        journal_events,
+        clock: gonogo::monitor::Clock::System,
+    };
+    let service = Service::spawn(setup, inbox, move |n| heard.lock().unwrap().push(n));
+    (service, inlet, news)
+}
+
+fn hanging_receiver(n: usize) -> (Arc<Receiver>, gonogo::config::Config) {
+    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(60)); n]);
+    let port = serve(receiver.clone()).port();
+    let config = support::config(&format!(
+        "{}{}{GATE}",
+        support::LAUNCH,
+        alerts_section(port, "min_severity = \"info\"\ngroup_for = \"0s\"\n")
+    ));
+    (receiver, config)
+}
+
+#[tokio::test]
+async fn a_receiver_hanging_on_earlier_alerts_does_not_delay_a_later_one() {
+    // More hanging deliveries than the four the service used to run at once.
+    let hanging = 6;
+    let (receiver, config) = hanging_receiver(hanging);
+    let (service, inlet, news) = service(&config, None);
+    for i in 0..hanging {
+        inlet.raise(dispatch(&format!("slow-{i}"), "paused"));
+    }
+    let all_hanging = run_until(&mut [], Duration::from_secs(10), || {
+        receiver.seen().len() == hanging
+    })
+    .await;
+    assert!(all_hanging, "{:?}", receiver.seen());
+    let raised = tokio::time::Instant::now();
+    inlet.raise(dispatch("late", "paused"));
+    let delivered = || {
+        news.lock()
+            .unwrap()
+            .iter()
+            .any(|n| matches!(n, AlertNews::Delivered(d) if d.status == Some(200)))
+    };
+    let in_time = run_until(&mut [], Duration::from_secs(5), delivered).await;
+    let took = raised.elapsed();
+    assert!(in_time, "{:?}", news.lock().unwrap());
+    assert!(
+        took < Duration::from_secs(3),
+        "the later alert took {took:?}"
+    );
+    let _ = service.close(Duration::from_millis(200)).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn past_the_queue_bound_the_quietest_oldest_alerts_are_dropped_and_journaled(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let (receiver, config) = hanging_receiver(IN_FLIGHT + WAITING_LIMIT + 8);
+    let journal = Journal::new(pool.clone(), "Test launch", "alice");
+    let pace = WriterPace {
+        budget: Duration::from_secs(3),
+        retry: Duration::from_secs(1),
+    };
+    let writer = Writer::spawn(journal.clone(), pace, |_| true);
+    let (service, inlet, news) = service(&config, Some(writer.event_sender()));
+    for i in 0..IN_FLIGHT {
+        inlet.raise(dispatch(&format!("busy-{i}"), "paused"));
+    }
+    let busy = run_until(&mut [], Duration::from_secs(15), || {
+        receiver.seen().len() == IN_FLIGHT
+    })
+    .await;
+    assert!(busy, "{} of {IN_FLIGHT} under way", receiver.seen().len());
+    // Four quiet ones first, then enough loud ones to overflow the queue by four.
+    for i in 0..4 {
+        inlet.raise(dispatch(&format!("quiet-{i}"), "finished"));
+    }
+    for i in 0..WAITING_LIMIT {
+        inlet.raise(dispatch(&format!("loud-{i}"), "paused"));
+    }
+    let dropped = || -> Vec<String> {
+        news.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|n| match n {
+                AlertNews::DroppedAlert { title, .. } => Some(title.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let all = run_until(&mut [], Duration::from_secs(10), || dropped().len() == 4).await;
+    assert!(all, "{:?}", dropped());
+    for title in dropped() {
+        assert!(
+            title.contains("quiet-") && title.ends_with("finished"),
+            "{title}"
+        );
+    }
+    assert_eq!(receiver.seen().len(), IN_FLIGHT, "the rest wait their turn");
+    let _ = service.close(Duration::from_millis(200)).await;
+    writer.close(Duration::from_secs(5)).await;
+    let notes = journal
+        .read(&JournalFilter {
+            kind: Some("note".into()),
+            ..JournalFilter::default()
+        })
+        .await
+        .unwrap();
+    let said: Vec<_> = notes
+        .iter()
+        .filter(|e| e.message.contains("the alert queue was full"))
+        .collect();
+    assert_eq!(said.len(), 4, "{notes:#?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn check_watch_raises_a_paused_run_and_a_frozen_decision_written_by_another_process(
+    pool: PgPool,
+) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let receiver = Receiver::new(SECRET, vec![]);
+    let port = serve(receiver.clone()).port();
+    let text = always_go(&support::db_url(&pool), port);
+    let env = support::cli::Env::new();
+    let mut watch = spawn_watch(&env, &text);
+    until_watching(&env).await;
+    let other = Journal::new(pool.clone(), LAUNCH, "dana");
+    other.record_now(paused_run("run-7")).await.unwrap();
+    other
+        .record_now(JournalEvent::Decision {
+            number: 1,
+            outcome: "no-go".into(),
+            hash: "h".into(),
+            gates_overridden: false,
+            reason: None,
+        })
+        .await
+        .unwrap();
+    let done = until_rows(&pool, &mut [], Duration::from_secs(20), |rows| {
+        rows.len() == 2 && rows.iter().all(|r| r.delivery.is_some())
+    })
+    .await;
+    for row in &done {
+        assert!(row.claimed_by.contains("check --watch"), "{row:?}");
+        assert_eq!(row.delivery.as_deref(), Some("delivered"));
+    }
+    let mut titles: Vec<String> = receiver
+        .seen()
+        .iter()
+        .map(|r| r.body["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Alert launch: decision 1 frozen: NO-GO",
+            "Alert launch: the invite send run of batch wave-1 paused"
+        ]
+    );
+    watch.stop();
+}
