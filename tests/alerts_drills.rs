@@ -1,22 +1,16 @@
 //! Alert fault drills on real parts (PostgreSQL, loopback webhook receivers, a real
 //! `check --watch` process): a watch killed with SIGKILL while it holds an alert, the alert then
 //! delivered by a cockpit under the same id; a change after an alert that said otherwise, its
-//! sender gone; two cockpits racing on a held per-subject lock; a slow receiver and a full
-//! queue; the watch raising what journal lines written by another process call for.
+//! sender gone; two cockpits racing on a held per-subject lock; the watch raising what journal
+//! lines written by another process call for, and a checklist item turning overdue.
 
 mod support;
 
-use gonogo::alerts::{
-    AlertNews, IN_FLIGHT, Inlet, LEASE, Service, ServiceSetup, Trigger, WAITING_LIMIT, Webhook,
-    context, inlet,
-};
+use gonogo::alerts::LEASE;
 use gonogo::db::alert_store::{AlertRow, AlertStore, LOCK_WAIT};
-use gonogo::journal::{
-    DispatchRunEvent, EventSender, Journal, JournalEvent, JournalFilter, Writer, WriterPace,
-};
+use gonogo::journal::{DispatchRunEvent, Journal, JournalEvent};
 use gonogo::tui::driver::Driver;
 use sqlx::PgPool;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::alert_drill::*;
 use support::receiver::{Answer, Receiver, serve};
@@ -45,18 +39,6 @@ fn paused_run(run: &str) -> JournalEvent {
         retried: Some(0),
         other_senders: None,
     })
-}
-
-fn dispatch(batch: &str, phase: &str) -> Trigger {
-    Trigger::Dispatch {
-        run: format!("run-{batch}"),
-        batch: Some(batch.into()),
-        phase: phase.into(),
-        sent: 1,
-        failed: 0,
-        unknown: 0,
-        reason: None,
-    }
 }
 
 async fn rows(pool: &PgPool) -> Vec<AlertRow> {
@@ -316,134 +298,6 @@ async fn a_subject_lock_held_past_the_wait_sends_copies_under_one_derived_id_unc
     bruno.stop().await;
 }
 
-/// A service on `config`'s webhook (and `journal_events`, if any); what it says, collected.
-fn service(
-    config: &gonogo::config::Config,
-    journal_events: Option<EventSender>,
-) -> (Service, Inlet, Arc<Mutex<Vec<AlertNews>>>) {
-    let webhook = Webhook::from_config(&config.raw.alerts, &config.redactor)
-        .unwrap()
-        .unwrap();
-    let (inlet, inbox) = inlet();
-    let news = Arc::new(Mutex::new(Vec::new()));
-    let heard = news.clone();
-    let setup = ServiceSetup {
-        settings: config.raw.alerts.clone(),
-        context: context(config, "drill", "alice"),
-        webhook: Some(webhook),
-        store: None,
-        journal: None,
-        journal_events,
-        clock: gonogo::monitor::Clock::System,
-    };
-    let service = Service::spawn(setup, inbox, move |n| heard.lock().unwrap().push(n));
-    (service, inlet, news)
-}
-
-fn hanging_receiver(n: usize) -> (Arc<Receiver>, gonogo::config::Config) {
-    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(60)); n]);
-    let port = serve(receiver.clone()).port();
-    let config = support::config(&format!(
-        "{}{}{GATE}",
-        support::LAUNCH,
-        alerts_section(port, "min_severity = \"info\"\ngroup_for = \"0s\"\n")
-    ));
-    (receiver, config)
-}
-
-#[tokio::test]
-async fn a_receiver_hanging_on_earlier_alerts_does_not_delay_a_later_one() {
-    // More hanging deliveries than the four the service used to run at once.
-    let hanging = 6;
-    let (receiver, config) = hanging_receiver(hanging);
-    let (service, inlet, news) = service(&config, None);
-    for i in 0..hanging {
-        inlet.raise(dispatch(&format!("slow-{i}"), "paused"));
-    }
-    let all_hanging = run_until(&mut [], Duration::from_secs(10), || {
-        receiver.seen().len() == hanging
-    })
-    .await;
-    assert!(all_hanging, "{:?}", receiver.seen());
-    let raised = tokio::time::Instant::now();
-    inlet.raise(dispatch("late", "paused"));
-    let delivered = || {
-        news.lock()
-            .unwrap()
-            .iter()
-            .any(|n| matches!(n, AlertNews::Delivered(d) if d.status == Some(200)))
-    };
-    let in_time = run_until(&mut [], Duration::from_secs(5), delivered).await;
-    let took = raised.elapsed();
-    assert!(in_time, "{:?}", news.lock().unwrap());
-    assert!(
-        took < Duration::from_secs(3),
-        "the later alert took {took:?}"
-    );
-    let _ = service.close(Duration::from_millis(200)).await;
-}
-
-#[sqlx::test(migrations = false)]
-async fn past_the_queue_bound_the_quietest_oldest_alerts_are_dropped_and_journaled(pool: PgPool) {
-    gonogo::db::migrate(&pool).await.unwrap();
-    let (receiver, config) = hanging_receiver(IN_FLIGHT + WAITING_LIMIT + 8);
-    let journal = Journal::new(pool.clone(), "Test launch", "alice");
-    let pace = WriterPace {
-        budget: Duration::from_secs(3),
-        retry: Duration::from_secs(1),
-    };
-    let writer = Writer::spawn(journal.clone(), pace, |_| true);
-    let (service, inlet, news) = service(&config, Some(writer.event_sender()));
-    for i in 0..IN_FLIGHT {
-        inlet.raise(dispatch(&format!("busy-{i}"), "paused"));
-    }
-    let busy = run_until(&mut [], Duration::from_secs(15), || {
-        receiver.seen().len() == IN_FLIGHT
-    })
-    .await;
-    assert!(busy, "{} of {IN_FLIGHT} under way", receiver.seen().len());
-    // Four quiet ones first, then enough loud ones to overflow the queue by four.
-    for i in 0..4 {
-        inlet.raise(dispatch(&format!("quiet-{i}"), "finished"));
-    }
-    for i in 0..WAITING_LIMIT {
-        inlet.raise(dispatch(&format!("loud-{i}"), "paused"));
-    }
-    let dropped = || -> Vec<String> {
-        news.lock()
-            .unwrap()
-            .iter()
-            .filter_map(|n| match n {
-                AlertNews::DroppedAlert { title, .. } => Some(title.clone()),
-                _ => None,
-            })
-            .collect()
-    };
-    let all = run_until(&mut [], Duration::from_secs(10), || dropped().len() == 4).await;
-    assert!(all, "{:?}", dropped());
-    for title in dropped() {
-        assert!(
-            title.contains("quiet-") && title.ends_with("finished"),
-            "{title}"
-        );
-    }
-    assert_eq!(receiver.seen().len(), IN_FLIGHT, "the rest wait their turn");
-    let _ = service.close(Duration::from_millis(200)).await;
-    writer.close(Duration::from_secs(5)).await;
-    let notes = journal
-        .read(&JournalFilter {
-            kind: Some("note".into()),
-            ..JournalFilter::default()
-        })
-        .await
-        .unwrap();
-    let said: Vec<_> = notes
-        .iter()
-        .filter(|e| e.message.contains("the alert queue was full"))
-        .collect();
-    assert_eq!(said.len(), 4, "{notes:#?}");
-}
-
 #[sqlx::test(migrations = false)]
 async fn check_watch_raises_a_paused_run_and_a_frozen_decision_written_by_another_process(
     pool: PgPool,
@@ -487,6 +341,42 @@ async fn check_watch_raises_a_paused_run_and_a_frozen_decision_written_by_anothe
             "Alert launch: decision 1 frozen: NO-GO",
             "Alert launch: the invite send run of batch wave-1 paused"
         ]
+    );
+    watch.stop();
+}
+
+#[sqlx::test(migrations = false)]
+async fn check_watch_raises_a_checklist_item_turning_overdue_as_the_cockpit_does(pool: PgPool) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let receiver = Receiver::new(SECRET, vec![]);
+    let port = serve(receiver.clone()).port();
+    let env = support::cli::Env::new();
+    // Due after the watch's first look, so it turns overdue while the watch looks.
+    let due = (chrono::Utc::now() + chrono::TimeDelta::seconds(10))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let list = format!(
+        "# Call\n\n## D-day\n\n- [ ] Status page updated <!-- due: {due} -->\n\
+         - [ ] Rollback rehearsed <!-- due: 2099-01-01T00:00:00Z -->\n"
+    );
+    std::fs::write(env.path().join("list.md"), list).unwrap();
+    let text = format!(
+        "{}\n[checklist]\npath = \"list.md\"\n",
+        always_go(&support::db_url(&pool), port)
+    );
+    let mut watch = spawn_watch(&env, &text);
+    let done = until_rows(&pool, &mut [], Duration::from_secs(30), |rows| {
+        rows.iter().any(|r| r.delivery.is_some())
+    })
+    .await;
+    assert_eq!(done.len(), 1, "{done:#?}");
+    assert!(done[0].claimed_by.contains("check --watch"), "{done:?}");
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let body = &seen[0].body;
+    assert_eq!(body["title"], "Alert launch: 1 checklist item overdue");
+    assert_eq!(
+        body["metadata"]["overdue_items"],
+        serde_json::json!(["Status page updated"])
     );
     watch.stop();
 }

@@ -9,6 +9,7 @@ mod delivery;
 mod engine;
 mod follow;
 mod identity;
+mod overdue;
 mod payload;
 mod queue;
 mod service;
@@ -20,6 +21,7 @@ mod webhook;
 pub use engine::{BoardView, Context, Engine, GateView};
 pub use follow::follow_journal;
 pub use identity::{alert_id, change_key};
+pub use overdue::{OverdueItems, overdue_trigger};
 pub use payload::{
     ALERT_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECS, body, sign, signature_header,
     verify,

@@ -3,13 +3,16 @@
 //! retried while the database cannot take them), until a stop signal.
 
 use super::check::{print_transition, rfc3339};
+use crate::checklist::Tick;
 use crate::config::Config;
-use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
+use crate::db::checklist_store::ChecklistStore;
+use crate::gate::{Board, GateResult, GateSpec, GateState, Transition, Verdict};
 use crate::journal::{FlushError, Journal, Writer, WriterPace};
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crate::text::Redactor;
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior};
@@ -24,6 +27,8 @@ const JOURNAL_PACE: WriterPace = WriterPace {
 const ALERTS_AT_EXIT: Duration = Duration::from_secs(3);
 /// How often the watch reads the journal for lines that call for an alert.
 const JOURNAL_FOLLOW_EVERY: Duration = Duration::from_secs(2);
+/// How often the watch reads the checklist's ticks (for items turning overdue).
+const TICKS_EVERY: Duration = Duration::from_secs(5);
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -45,6 +50,8 @@ pub(crate) struct Watch {
         crate::alerts::Inlet,
         Option<tokio::task::JoinHandle<()>>,
     )>,
+    /// Checklist items turning overdue (with alerts, a checklist and a journal).
+    overdue: Option<OverdueWatch>,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -69,6 +76,7 @@ impl Watch {
         let (inlet, inbox) = crate::alerts::inlet();
         let operator = journal.as_ref().map(|j| j.actor().to_owned());
         let follows = journal.clone();
+        let ticks_from = journal.clone();
         let reader = journal.clone();
         let journal = journal.map(|journal| {
             let mut notes = JournalNotes::new(config.redactor.clone(), json);
@@ -107,7 +115,11 @@ impl Watch {
                 None
             }
         };
+        let overdue = ticks_from
+            .filter(|_| alerts.is_some())
+            .and_then(|j| OverdueWatch::start(config, &j));
         Watch {
+            overdue,
             board: Board::new(gates, clock.now()),
             clock,
             results,
@@ -159,6 +171,11 @@ impl Watch {
         {
             inlet.observe(crate::alerts::BoardView::of(&self.board));
         }
+        if let (Some((_, inlet, _)), Some(overdue)) = (&self.alerts, &mut self.overdue)
+            && let Some(trigger) = overdue.look(&self.board, self.clock.now())
+        {
+            inlet.raise(trigger);
+        }
         if let Some(writer) = &self.journal {
             writer.send(transitions);
         }
@@ -206,6 +223,64 @@ impl Watch {
         };
         say(self.json, &note);
         verdict
+    }
+}
+
+/// Checklist items turning overdue, for the alerts as the cockpit raises them: the ticks read
+/// from the database beside the watch, the view laid over the watch's own board at each step.
+struct OverdueWatch {
+    checklist: crate::checklist::Checklist,
+    decision_at: Option<chrono::DateTime<chrono::Utc>>,
+    ticks: Arc<Mutex<Option<Vec<Tick>>>>,
+    reader: tokio::task::JoinHandle<()>,
+    items: crate::alerts::OverdueItems,
+}
+
+impl OverdueWatch {
+    /// `None` without a checklist the config names (and can be read).
+    fn start(config: &Config, journal: &Journal) -> Option<OverdueWatch> {
+        let checklist = crate::checklist::load_configured(config).ok()?;
+        let store = ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
+        let ticks = Arc::new(Mutex::new(None));
+        let read = ticks.clone();
+        let reader = tokio::spawn(async move {
+            let mut every = tokio::time::interval(TICKS_EVERY);
+            every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if let Ok(Ok(now)) = tokio::time::timeout(JOURNAL_PACE.budget, store.ticks()).await
+                    && let Ok(mut ticks) = read.lock()
+                {
+                    *ticks = Some(now);
+                }
+            }
+        });
+        Some(OverdueWatch {
+            checklist,
+            decision_at: config.launch().decision_at,
+            ticks,
+            reader,
+            items: Default::default(),
+        })
+    }
+
+    /// The alert when an item turned overdue; nothing until the ticks were read once (an
+    /// item ticked in the database is not overdue because the database was slow).
+    fn look(
+        &mut self,
+        board: &Board,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<crate::alerts::Trigger> {
+        let ticks = self.ticks.lock().ok()?.clone()?;
+        let state = |gate: &str| board.get(gate).map_or(GateState::Unknown, |g| g.state);
+        let view = crate::checklist::view(&self.checklist, &ticks, state, self.decision_at, now);
+        self.items.look(&view)
+    }
+}
+
+impl Drop for OverdueWatch {
+    fn drop(&mut self) {
+        self.reader.abort();
     }
 }
 
