@@ -7,7 +7,7 @@
 mod support;
 
 use gonogo::alerts::LEASE;
-use gonogo::db::alert_store::{AlertRow, AlertStore, LOCK_WAIT};
+use gonogo::db::alert_store::{AlertRow, AlertStore, Claim, LOCK_WAIT};
 use gonogo::journal::{DispatchRunEvent, Journal, JournalEvent};
 use gonogo::tui::driver::Driver;
 use sqlx::PgPool;
@@ -379,4 +379,62 @@ async fn check_watch_raises_a_checklist_item_turning_overdue_as_the_cockpit_does
         serde_json::json!(["Status page updated"])
     );
     watch.stop();
+}
+
+/// An alert of the verdict as one process raises it.
+fn verdict_alert(
+    id: &str,
+    state: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> gonogo::alerts::Alert {
+    gonogo::alerts::Alert {
+        id: id.into(),
+        subject: "verdict".into(),
+        severity: gonogo::alerts::Severity::Critical,
+        title: format!("verdict {state}"),
+        message: String::new(),
+        metadata: Default::default(),
+        raised_at: at,
+        changes: 1,
+        first_sight: false,
+        state: state.into(),
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_change_repeating_within_its_minute_after_one_that_said_otherwise_gets_a_new_id(
+    pool: PgPool,
+) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let store = AlertStore::new(pool.clone(), LAUNCH);
+    let t0 = chrono::Utc::now();
+    let claim = |mut alert: gonogo::alerts::Alert, by: &'static str| {
+        let store = store.clone();
+        async move {
+            let claim = store
+                .claim(&mut alert, by, Duration::ZERO, LEASE)
+                .await
+                .unwrap();
+            (claim, alert.id)
+        }
+    };
+    let (first, _) = claim(verdict_alert("no-go-1", "NO-GO", t0), "alice").await;
+    assert_eq!(first, Claim::Claimed);
+    let back = t0 + chrono::TimeDelta::seconds(5);
+    assert_eq!(
+        claim(verdict_alert("go-1", "GO", back), "alice").await.0,
+        Claim::Claimed
+    );
+    // NO-GO again in the same minute: the same derived id as the first, yet a new change.
+    let again = t0 + chrono::TimeDelta::seconds(10);
+    let (claimed, id) = claim(verdict_alert("no-go-1", "NO-GO", again), "alice").await;
+    assert_eq!(claimed, Claim::Claimed);
+    assert_ne!(id, "no-go-1");
+    // Another process seeing that change is told it is raised, whichever id it came with.
+    let (elsewhere, _) = claim(verdict_alert("no-go-1", "NO-GO", again), "bruno").await;
+    assert!(
+        matches!(elsewhere, Claim::Elsewhere { id: ref e, .. } if *e == id),
+        "{elsewhere:?}"
+    );
+    assert_eq!(rows(&pool).await.len(), 3);
 }

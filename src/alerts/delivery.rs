@@ -84,7 +84,7 @@ pub(super) async fn handle(shared: Arc<Shared>, job: Job) {
         (None, _) => false,
         (Some(_), true) => true,
         (Some(store), false) => {
-            let claim = store.claim(&alert, &shared.origin, shared.settings.group_for, LEASE);
+            let claim = store.claim(&mut alert, &shared.origin, shared.settings.group_for, LEASE);
             match tokio::time::timeout(CLAIM_BUDGET, claim).await {
                 Ok(Ok(Claim::Claimed)) => true,
                 Ok(Ok(Claim::Elsewhere { by, .. })) => {

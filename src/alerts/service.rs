@@ -184,6 +184,11 @@ impl Service {
                         }
                         let lost = dropped.swap(0, Ordering::Relaxed);
                         if lost > 0 {
+                            let text = format!(
+                                "alerts: {} dropped, the alert queue was full",
+                                crate::plural::count(lost as u64, "input")
+                            );
+                            super::delivery::journal(&shared, JournalEvent::Note { text });
                             (shared.report)(AlertNews::Dropped(lost));
                         }
                     }

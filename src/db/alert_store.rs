@@ -107,12 +107,13 @@ impl AlertStore {
         }
     }
 
-    /// Claims `alert` for `by` (its origin) as a lease of `lease`. Another process's alert of
+    /// Claims `alert` for `by` (its origin) as a lease of `lease` (re-keying it when its change
+    /// repeats one whose alert is not the subject's latest). Another process's alert of
     /// the subject saying the same state within `group_for` (at least [`SAME_ALERT_WINDOW`]) is
     /// the same change; one that said otherwise, or longer ago, does not hold a new change back.
     pub async fn claim(
         &self,
-        alert: &Alert,
+        alert: &mut Alert,
         by: &str,
         group_for: Duration,
         lease: Duration,
@@ -138,6 +139,7 @@ impl AlertStore {
         .bind(&alert.subject)
         .fetch_optional(&mut *tx)
         .await?;
+        let latest_id = latest.as_ref().map(|(id, ..)| id.clone());
         if let Some((id, state, raised_at, claimed_by)) = latest
             && state == alert.state
         {
@@ -149,6 +151,20 @@ impl AlertStore {
             if same_change || id == alert.id {
                 tx.rollback().await?;
                 return Ok(Claim::Elsewhere { id, by: claimed_by });
+            }
+        }
+        // The same change again within its minute, after an alert that said otherwise (a
+        // verdict back and forth): a new change, named after that alert, which every process
+        // re-keying under this lock does alike.
+        if let Some(latest_id) = latest_id.filter(|l| *l != alert.id) {
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM gonogo.alerts WHERE id = $1)")
+                    .bind(&alert.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if taken {
+                let change = format!("{} after {latest_id}", alert.id);
+                alert.id = crate::alerts::alert_id(&self.launch, &alert.subject, &change);
             }
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
