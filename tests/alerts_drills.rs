@@ -84,34 +84,31 @@ async fn until_watching(env: &support::cli::Env) {
     );
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_the_same_id(
-    pool: PgPool,
-) {
-    gonogo::db::migrate(&pool).await.unwrap();
-    // The first holder's delivery hangs, so the watch is killed while it holds the claim.
+/// A `check --watch` holding an alert whose delivery hangs is ended by `stop`; a cockpit started
+/// afterwards delivers the alert, once, under the same id. How long that took after the end.
+async fn watch_ended_while_delivering(pool: &PgPool, stop: fn(&mut Stopped)) -> Duration {
+    gonogo::db::migrate(pool).await.unwrap();
+    // The first holder's delivery hangs, so the watch ends while it holds the claim.
     let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(120))]);
     let port = serve(receiver.clone()).port();
-    let text = always_go(&support::db_url(&pool), port);
+    let text = always_go(&support::db_url(pool), port);
     let env = support::cli::Env::new();
     let mut watch = spawn_watch(&env, &text);
     until_watching(&env).await;
     let dispatcher = Journal::new(pool.clone(), LAUNCH, "dispatcher");
     dispatcher.record_now(paused_run("run-1")).await.unwrap();
 
-    let held = until_rows(&pool, &mut [], Duration::from_secs(20), |rows| {
+    let held = until_rows(pool, &mut [], Duration::from_secs(20), |rows| {
         rows.len() == 1 && rows[0].delivery.is_none() && receiver.seen().len() == 1
     })
     .await;
     assert!(held[0].claimed_by.contains("check --watch"), "{held:?}");
     let id = held[0].id.clone();
-    watch.kill();
-
-    // A cockpit started afterwards takes it over once the lease has run out.
+    stop(&mut watch);
     let mut bruno = cockpit(&text, "bruno");
     let started = tokio::time::Instant::now();
     let done = until_rows(
-        &pool,
+        pool,
         &mut [&mut bruno],
         LEASE + Duration::from_secs(25),
         |rows| {
@@ -121,7 +118,6 @@ async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_t
     )
     .await;
     let took = started.elapsed();
-    eprintln!("taken over and delivered {took:?} after the kill (lease {LEASE:?})");
     assert_eq!(done.len(), 1, "still one alert: {done:#?}");
     let row = &done[0];
     assert_eq!(row.id, id);
@@ -148,11 +144,32 @@ async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_t
             "Alert launch: the invite send run of batch wave-1 paused"
         );
     }
+    bruno.stop().await;
+    took
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_the_same_id(
+    pool: PgPool,
+) {
+    // SIGKILL: nothing let go; the cockpit waits for the lease to run out.
+    let took = watch_ended_while_delivering(&pool, Stopped::kill).await;
+    eprintln!("killed holder: taken over and delivered {took:?} after the kill (lease {LEASE:?})");
     assert!(
         took < LEASE + Duration::from_secs(12),
         "taken over {took:?} after the kill (lease {LEASE:?})"
     );
-    bruno.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_watch_stopped_mid_delivery_lets_its_alert_go_to_a_cockpit_at_once(pool: PgPool) {
+    // SIGTERM: the watch gives up on the delivery as it exits and lets the lease go.
+    let took = watch_ended_while_delivering(&pool, Stopped::stop).await;
+    eprintln!("stopped holder: taken over and delivered {took:?} after it exited");
+    assert!(
+        took < Duration::from_secs(8),
+        "{took:?}: the lease was let go, nobody had to wait for it to run out"
+    );
 }
 
 #[sqlx::test(migrations = false)]
