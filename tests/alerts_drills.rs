@@ -453,5 +453,19 @@ async fn a_change_repeating_within_its_minute_after_one_that_said_otherwise_gets
         matches!(elsewhere, Claim::Elsewhere { id: ref e, .. } if *e == id),
         "{elsewhere:?}"
     );
-    assert_eq!(rows(&pool).await.len(), 3);
+    // That alert's delivery fails for good: nobody heard it, so the change is raised again.
+    let lost = gonogo::alerts::Delivery {
+        alert_id: id.clone(),
+        outcome: gonogo::alerts::DeliveryOutcome::Failed,
+        attempts: 9,
+        status: Some(503),
+        answer: String::new(),
+        reason: "retries ran out".into(),
+        receiver: "http://127.0.0.1/…".into(),
+        took_ms: 1,
+    };
+    store.finish(&lost).await.unwrap();
+    let (raised, _) = claim(verdict_alert("no-go-1", "NO-GO", again), "carla").await;
+    assert_eq!(raised, Claim::Claimed);
+    assert_eq!(rows(&pool).await.len(), 4);
 }

@@ -20,6 +20,8 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(4);
 /// another process's alert of one subject saying the same state closer than this is the same
 /// change, whatever `group_for` is.
 pub const SAME_ALERT_WINDOW: Duration = Duration::from_secs(60);
+/// How many times a claim re-keys a repeated change at most (each try passes over one id).
+const REKEY_TRIES: usize = 8;
 /// How many processes may hold one alert in turn before a failing delivery is left failed.
 pub const MAX_HOLDERS: i32 = 3;
 
@@ -131,9 +133,11 @@ impl AlertStore {
             .bind(&alert.subject)
             .execute(&mut *tx)
             .await?;
+        // An alert whose delivery failed for good said nothing to anyone: not compared with.
         let latest: Option<(String, String, DateTime<Utc>, String)> = sqlx::query_as(
             "SELECT id, state, raised_at, claimed_by FROM gonogo.alerts
-             WHERE launch = $1 AND subject = $2 ORDER BY raised_at DESC, claimed_at DESC LIMIT 1",
+             WHERE launch = $1 AND subject = $2 AND delivery IS DISTINCT FROM 'failed'
+             ORDER BY raised_at DESC, claimed_at DESC LIMIT 1",
         )
         .bind(&self.launch)
         .bind(&alert.subject)
@@ -156,13 +160,17 @@ impl AlertStore {
         // The same change again within its minute, after an alert that said otherwise (a
         // verdict back and forth): a new change, named after that alert, which every process
         // re-keying under this lock does alike.
+        // (An id taken by an alert whose delivery failed for good is passed over the same way.)
         if let Some(latest_id) = latest_id.filter(|l| *l != alert.id) {
-            let taken: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM gonogo.alerts WHERE id = $1)")
-                    .bind(&alert.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if taken {
+            for _ in 0..REKEY_TRIES {
+                let taken: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM gonogo.alerts WHERE id = $1)")
+                        .bind(&alert.id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if !taken {
+                    break;
+                }
                 let change = format!("{} after {latest_id}", alert.id);
                 alert.id = crate::alerts::alert_id(&self.launch, &alert.subject, &change);
             }
