@@ -6,21 +6,11 @@ mod support;
 
 use gonogo::alerts::{DeliveryOutcome, Engine, Severity, Trigger, Webhook, context};
 use gonogo::journal::{Journal, JournalFilter};
-use gonogo::tui::CockpitOptions;
 use gonogo::tui::driver::Driver;
-use gonogo::tui::keymap::Keymap;
 use sqlx::PgPool;
-use std::collections::BTreeMap;
 use std::time::Duration;
+use support::alert_drill::*;
 use support::receiver::{Answer, Receiver, serve};
-
-const SECRET: &str = "whsec-loopback-test";
-
-fn alerts_section(port: u16, extra: &str) -> String {
-    format!(
-        "[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook/T0K3N\"\nsigning_secret = \"{SECRET}\"\n{extra}\n"
-    )
-}
 
 fn test_alert(config: &gonogo::config::Config) -> gonogo::alerts::Alert {
     let mut engine = Engine::new(
@@ -49,8 +39,6 @@ fn webhook(config: &gonogo::config::Config) -> Webhook {
             Duration::from_millis(700),
         )
 }
-
-const GATE: &str = "[[gate]]\nid = \"a\"\nsource = \"file_age\"\npath = \"/\"\npass = \"> 0s\"\n";
 
 #[tokio::test]
 async fn a_delivery_is_signed_retried_past_a_500_and_a_timeout_and_keeps_its_id() {
@@ -147,116 +135,12 @@ async fn a_dead_receiver_is_given_up_on_at_the_deadline_and_said() {
 
 // --- several cockpits and a watch on one database ---------------------------------------
 
-fn shared_config(url: &str, port: u16, group_for: &str, min: &str) -> String {
-    format!(
-        "[launch]\nname = \"Alert launch\"\n\n[postgres]\nurl = \"{url}\"\n\n{}\
-         [[gate]]\nid = \"flip\"\ntitle = \"Flip gate\"\nsource = \"postgres\"\n\
-         query = \"SELECT v FROM flip\"\npass = \"== 1\"\nevery = \"300ms\"\n",
-        alerts_section(
-            port,
-            &format!("min_severity = \"{min}\"\ngroup_for = \"{group_for}\"\n")
-        )
-    )
-}
-
-async fn flip_table(pool: &PgPool) {
-    sqlx::raw_sql("CREATE TABLE flip (v int NOT NULL); INSERT INTO flip VALUES (1)")
-        .execute(pool)
-        .await
-        .unwrap();
-}
-
-async fn flip(pool: &PgPool, v: i32) {
-    sqlx::query("UPDATE flip SET v = $1")
-        .bind(v)
-        .execute(pool)
-        .await
-        .unwrap();
-}
-
-fn cockpit(text: &str, operator: &str) -> Driver {
-    let config = support::config(text);
-    Driver::start(config, CockpitOptions::new(operator, Keymap::default())).unwrap()
-}
-
-/// Steps every cockpit (and ticks them) for `time`.
-async fn run_for(drivers: &mut [&mut Driver], time: Duration) {
-    let until = tokio::time::Instant::now() + time;
-    while tokio::time::Instant::now() < until {
-        for driver in drivers.iter_mut() {
-            driver.step(Duration::from_millis(20)).await;
-            driver.tick();
-        }
-    }
-}
-
-/// Steps the cockpits until the receiver has `n` requests (or `within` passes).
-async fn until_received(
-    drivers: &mut [&mut Driver],
-    receiver: &Receiver,
-    n: usize,
-    within: Duration,
-) {
-    let until = tokio::time::Instant::now() + within;
-    while receiver.seen().len() < n && tokio::time::Instant::now() < until {
-        run_for(drivers, Duration::from_millis(100)).await;
-    }
-}
-
-/// A child process stopped (SIGTERM, then waited for) however the test ends.
-struct Stopped(std::process::Child);
-
-impl Stopped {
-    fn stop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.0.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn by_id(receiver: &Receiver) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for request in receiver.seen() {
-        assert!(request.signature_ok, "{request:?}");
-        *counts
-            .entry(request.alert_id.unwrap_or_default())
-            .or_default() += 1;
-    }
-    counts
-}
-
 #[sqlx::test(migrations = false)]
 async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgPool) {
-    gonogo::db::migrate(&pool).await.unwrap();
-    flip_table(&pool).await;
-    let receiver = Receiver::new(SECRET, vec![]);
-    let port = serve(receiver.clone()).port();
-    let text = shared_config(&support::db_url(&pool), port, "1s", "info");
+    let (receiver, text) = flip_launch(&pool, "1s", "info").await;
 
     let env = support::cli::Env::new();
-    let path = env.path().join("gonogo.toml");
-    std::fs::write(&path, &text).unwrap();
-    let out = std::fs::File::create(env.path().join("watch.out")).unwrap();
-    let watch = std::process::Command::new(env.bin())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.path())
-        .env("GONOGO_LOG_DIR", env.logs())
-        .env("GONOGO_OPERATOR", "cron")
-        .args(["--config", path.to_str().unwrap(), "check", "--watch"])
-        .stdout(out)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut watch = Stopped(watch);
+    let mut watch = spawn_watch(&env, &text);
 
     let mut alice = cockpit(&text, "alice");
     let mut bruno = cockpit(&text, "bruno");
@@ -357,11 +241,7 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
 
 #[sqlx::test(migrations = false)]
 async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(pool: PgPool) {
-    gonogo::db::migrate(&pool).await.unwrap();
-    flip_table(&pool).await;
-    let receiver = Receiver::new(SECRET, vec![]);
-    let port = serve(receiver.clone()).port();
-    let text = shared_config(&support::db_url(&pool), port, "6s", "warning");
+    let (receiver, text) = flip_launch(&pool, "6s", "warning").await;
     let mut alice = cockpit(&text, "alice");
     run_for(&mut [&mut alice], Duration::from_secs(2)).await;
     for v in [0, 1, 0, 1] {
@@ -390,17 +270,6 @@ async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(poo
         "the gate and the verdict, one alert each: {seen:?}"
     );
     alice.stop().await;
-}
-
-/// A cockpit whose database refuses connections, alerting `receiver` on every change at once.
-fn away_cockpit(receiver: &std::sync::Arc<Receiver>) -> Driver {
-    let port = serve(receiver.clone()).port();
-    let text = format!(
-        "[launch]\nname = \"Away launch\"\n\n[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{}/x\"\n\n{}{GATE}every = \"300ms\"\n",
-        support::free_port(),
-        alerts_section(port, "group_for = \"0s\"\n")
-    );
-    cockpit(&text, "alice")
 }
 
 #[tokio::test]

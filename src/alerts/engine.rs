@@ -4,9 +4,10 @@
 //! the window closes one [`Alert`] goes out saying how many times it changed. Pure and
 //! synchronous (times come in as arguments), so the cockpit, the watch and tests drive it alike.
 
+use super::identity::{alert_id, change_key};
 use super::trigger::{rfc3339, verdict_text};
 pub use super::view::{BoardView, GateView};
-use super::{Alert, Severity, Trigger, alert_id};
+use super::{Alert, Severity, Trigger};
 use crate::gate::{GateState, Verdict};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
@@ -29,6 +30,8 @@ pub struct Context {
 #[derive(Debug, Clone)]
 struct Group {
     opened: DateTime<Utc>,
+    /// The change that opened it: what its id names.
+    change: String,
     first_sight: bool,
     worst: Severity,
     latest: Trigger,
@@ -89,6 +92,7 @@ impl Engine {
                     trigger.subject(),
                     Group {
                         opened: at,
+                        change: change_key(&trigger, at),
                         first_sight,
                         worst: severity,
                         latest: trigger,
@@ -275,7 +279,7 @@ impl Engine {
         metadata.insert("origin".into(), self.context.origin.clone().into());
         metadata.insert("on_shift".into(), Value::Null);
         Alert {
-            id: alert_id(launch, subject, group.opened, &self.context.origin),
+            id: alert_id(launch, subject, &group.change),
             subject: subject.to_owned(),
             severity: group.worst,
             title,

@@ -1,11 +1,17 @@
 //! Alerts that page someone: the transitions that matter ([`Trigger`]) grouped into
 //! [`Alert`]s by the [`Engine`], claimed once per launch through the database, delivered as a
-//! signed webhook by the [`Service`] (its own task, a bounded queue in front), and journaled.
+//! signed webhook by the [`Service`] (its own task, a bounded queue in front) under a lease that
+//! another process takes over when the holder stops renewing it, and journaled.
 //! Shared by the cockpit and `gonogo check --watch`; `gonogo alerts test|list` use the same
 //! parts.
 
+mod delivery;
 mod engine;
+mod follow;
+mod identity;
+mod overdue;
 mod payload;
+mod queue;
 mod service;
 mod setup;
 pub mod trigger;
@@ -13,11 +19,17 @@ mod view;
 mod webhook;
 
 pub use engine::{BoardView, Context, Engine, GateView};
+pub use follow::follow_journal;
+pub use identity::{alert_id, change_key};
+pub use overdue::{OverdueItems, overdue_trigger};
 pub use payload::{
     ALERT_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECS, body, sign, signature_header,
     verify,
 };
-pub use service::{AlertNews, Inbox, Inlet, QUEUE_LIMIT, Service, ServiceSetup, inlet};
+pub use service::{
+    AlertNews, IN_FLIGHT, Inbox, Inlet, LEASE, QUEUE_LIMIT, Service, ServiceSetup, WAITING_LIMIT,
+    inlet,
+};
 pub use setup::{Start, context, origin, start};
 pub use trigger::Trigger;
 pub use webhook::{ATTEMPT_TIMEOUT, Delivery, DeliveryOutcome, GIVE_UP_AFTER, Webhook};
@@ -75,7 +87,8 @@ pub enum Format {
 /// One alert as it is claimed, sent and journaled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
-    /// Stable across retries and cockpits: `X-Gonogo-Alert-Id`.
+    /// Names the change, not the sender ([`alert_id`]): the same in every process's copy, across
+    /// retries and takeovers: `X-Gonogo-Alert-Id`.
     pub id: String,
     /// What it is about (`verdict`, `gate:testers`, `journal`); one alert per subject per
     /// grouping window.
@@ -95,22 +108,6 @@ pub struct Alert {
     pub first_sight: bool,
     /// The subject's state at the end of its group (`NO-GO`, `fail`, `stopped`).
     pub state: String,
-}
-
-/// A stable alert id: the launch, the subject and the moment its group opened, hashed.
-pub fn alert_id(launch: &str, subject: &str, raised_at: DateTime<Utc>, origin: &str) -> String {
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
-    for part in [
-        launch,
-        subject,
-        &raised_at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-        origin,
-    ] {
-        hash.update(part.as_bytes());
-        hash.update([0u8]);
-    }
-    hex::encode(&hash.finalize()[..16])
 }
 
 /// An alert as the journal keeps it (`alert` lines): what was raised and whether it could be

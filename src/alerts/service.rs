@@ -1,14 +1,16 @@
 //! The alert service: a task of its own behind a bounded queue ([`Inlet`]), so neither gate
-//! polling nor the cockpit ever waits on it. It runs the [`Engine`], and for each alert due:
-//! asks who is on shift, claims it in the database (once per launch), journals it, and
-//! delivers it on the webhook in a task of its own (a slow receiver holds up no other alert),
-//! journaling the outcome. What happens is told through `report`.
+//! polling nor the cockpit ever waits on it. It runs the [`Engine`], and hands each alert due to
+//! [`super::delivery`] in a task of its own (a slow receiver holds up no other alert), at most
+//! [`IN_FLIGHT`] at once with at most [`WAITING_LIMIT`] waiting behind them (past that the
+//! quietest, oldest is dropped and journaled). Every few seconds it takes over an undelivered
+//! alert whose holder stopped renewing its lease. What happens is told through `report`.
 
+use super::delivery::{DB_BUDGET, Shared, handle, journal};
 use super::engine::{BoardView, Context, Engine};
+use super::queue::{Job, Waiting};
 use super::{Alert, AlertLine, Delivery, Trigger, Webhook};
-use crate::db::DbError;
-use crate::db::alert_store::{AlertStore, Claim};
-use crate::journal::{EventSender, Journal, JournalEvent, PendingEvent};
+use crate::db::alert_store::AlertStore;
+use crate::journal::{EventSender, Journal, JournalEvent};
 use crate::monitor::Clock;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,9 +21,14 @@ use tokio::task::JoinSet;
 /// Inputs waiting for the service at most; past this they are dropped (and said).
 pub const QUEUE_LIMIT: usize = 256;
 /// Deliveries under way at once; more wait their turn.
-const IN_FLIGHT: usize = 4;
-/// The most a claim or an on-shift read may take before the alert goes out uncoordinated.
-const DB_BUDGET: Duration = Duration::from_secs(5);
+pub const IN_FLIGHT: usize = 32;
+/// Alerts waiting for a delivery slot at most; past this the quietest, oldest is dropped.
+pub const WAITING_LIMIT: usize = 64;
+/// How long a claim holds an alert without renewal: a holder renews every third of it while
+/// it delivers; past it another process takes the alert over.
+pub const LEASE: Duration = Duration::from_secs(15);
+/// How often the service looks for alerts whose lease ran out.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// What the service tells its owner (the cockpit's footer, the watch's output).
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +43,11 @@ pub enum AlertNews {
     Delivered(Delivery),
     /// Inputs dropped because the queue was full.
     Dropped(usize),
+    /// An alert dropped because too many were waiting (the quietest, oldest); journaled.
+    DroppedAlert {
+        id: String,
+        title: String,
+    },
 }
 
 enum Input {
@@ -111,20 +123,6 @@ pub struct Service {
     stop: tokio::sync::oneshot::Sender<Duration>,
 }
 
-type Report = Arc<dyn Fn(AlertNews) + Send + Sync>;
-
-/// What every alert's task shares.
-struct Shared {
-    settings: crate::config::Alerts,
-    origin: String,
-    webhook: Option<Webhook>,
-    store: Option<AlertStore>,
-    journal: Option<Journal>,
-    journal_events: Option<EventSender>,
-    clock: Clock,
-    report: Report,
-}
-
 impl Service {
     pub fn spawn(
         setup: ServiceSetup,
@@ -150,16 +148,21 @@ impl Service {
             journal_events,
             clock,
             report: Arc::new(report),
+            held: Default::default(),
         });
         let (stop, mut stopping) = tokio::sync::oneshot::channel::<Duration>();
         let Inbox(mut received, dropped) = inbox;
         let task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut sweep = tokio::time::interval(SWEEP_EVERY);
+            sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut last: Option<BoardView> = None;
-            let mut waiting: std::collections::VecDeque<Alert> = Default::default();
+            let mut waiting = Waiting::new(WAITING_LIMIT);
             let mut sending: JoinSet<()> = JoinSet::new();
+            let mut sweeping: JoinSet<Option<Alert>> = JoinSet::new();
             let within = loop {
+                let mut due = Vec::new();
                 tokio::select! {
                     within = &mut stopping => break within.unwrap_or(Duration::ZERO),
                     input = received.recv() => {
@@ -181,23 +184,54 @@ impl Service {
                         }
                         let lost = dropped.swap(0, Ordering::Relaxed);
                         if lost > 0 {
+                            let text = format!(
+                                "alerts: {} dropped, the alert queue was full",
+                                crate::plural::count(lost as u64, "input")
+                            );
+                            super::delivery::journal(&shared, JournalEvent::Note { text });
                             (shared.report)(AlertNews::Dropped(lost));
+                        }
+                    }
+                    _ = sweep.tick(), if sweeping.is_empty() && waiting.len() < WAITING_LIMIT => {
+                        if let Some(store) = shared.store.clone() {
+                            let by = shared.origin.clone();
+                            sweeping.spawn(async move {
+                                let taken = store.take_over(&by, LEASE);
+                                tokio::time::timeout(DB_BUDGET, taken).await.ok()?.ok()?
+                            });
+                        }
+                    }
+                    Some(taken) = sweeping.join_next(), if !sweeping.is_empty() => {
+                        if let Ok(Some(alert)) = taken {
+                            due.push(Job { alert, held: true });
+                            // One taken over may be one of many: look again at once.
+                            sweep.reset_immediately();
                         }
                     }
                     Some(_) = sending.join_next(), if !sending.is_empty() => {}
                 }
-                waiting.extend(engine.due(shared.clock.now()));
+                let fresh = engine.due(shared.clock.now());
+                due.extend(fresh.into_iter().map(|alert| Job { alert, held: false }));
+                for job in due {
+                    if let Some(lost) = waiting.push(job) {
+                        drop_alert(&shared, lost);
+                    }
+                }
                 while sending.len() < IN_FLIGHT
-                    && let Some(alert) = waiting.pop_front()
+                    && let Some(job) = waiting.pop()
                 {
-                    sending.spawn(handle(shared.clone(), alert));
+                    sending.spawn(handle(shared.clone(), job));
                 }
             };
+            sweeping.abort_all();
             // Closing: what is still grouped goes now; everything gets `within`.
-            waiting.extend(engine.flush(shared.clock.now()));
             let deadline = tokio::time::Instant::now() + within;
-            for alert in waiting {
-                sending.spawn(handle(shared.clone(), alert));
+            let closing = engine.flush(shared.clock.now());
+            let jobs = waiting
+                .drain()
+                .chain(closing.into_iter().map(|alert| Job { alert, held: false }));
+            for job in jobs.collect::<Vec<_>>() {
+                sending.spawn(handle(shared.clone(), job));
             }
             let wait_all = async { while sending.join_next().await.is_some() {} };
             let mut left = Vec::new();
@@ -208,6 +242,8 @@ impl Service {
                     "gonogo: {} still being claimed or delivered when gonogo stopped",
                     crate::plural::count(n as u64, "alert")
                 ));
+                // What this process held goes to another cockpit or watch at once.
+                release_all(&shared).await;
             }
             left
         });
@@ -225,81 +261,36 @@ impl Service {
     }
 }
 
-/// One alert: who is on shift, the claim, the journal line, the delivery and its line.
-async fn handle(shared: Arc<Shared>, mut alert: Alert) {
-    // A database that refuses connections says so at once; the pool would wait for one.
-    if let Some(journal) = &shared.journal
-        && crate::db::reachable(journal.pool(), DB_BUDGET)
-            .await
-            .is_ok()
-        && let Ok(Ok(Some(entry))) = tokio::time::timeout(DB_BUDGET, journal.on_shift()).await
-    {
-        alert.metadata.insert(
-            "on_shift".into(),
-            crate::text::sanitize(&entry.actor).into(),
-        );
+/// An alert that did not fit in the queue: said and journaled, never silent; a held one is
+/// let go for another process.
+fn drop_alert(shared: &Arc<Shared>, job: Job) {
+    let Job { alert, held } = job;
+    let short: String = alert.id.chars().take(8).collect();
+    let text = format!(
+        "alert {short} not sent: the alert queue was full ({}, {})",
+        alert.severity, alert.title
+    );
+    journal(shared, JournalEvent::Note { text });
+    (shared.report)(AlertNews::DroppedAlert {
+        id: alert.id.clone(),
+        title: alert.title.clone(),
+    });
+    if let (true, Some(store)) = (held, shared.store.clone()) {
+        let by = shared.origin.clone();
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(DB_BUDGET, store.release(&alert.id, &by)).await;
+        });
     }
-    let coordinated = match &shared.store {
-        None => false,
-        Some(store) => {
-            let claim = store.claim(&alert, &shared.origin, shared.settings.group_for);
-            match tokio::time::timeout(DB_BUDGET, claim).await {
-                Ok(Ok(Claim::Claimed)) => true,
-                Ok(Ok(Claim::Elsewhere { by, .. })) => {
-                    (shared.report)(AlertNews::Skipped {
-                        title: alert.title.clone(),
-                        why: format!("already raised by {}", crate::text::sanitize(&by)),
-                    });
-                    return;
-                }
-                Ok(Ok(Claim::AlreadySaid { .. })) => {
-                    (shared.report)(AlertNews::Skipped {
-                        title: alert.title.clone(),
-                        why: "its latest alert already says so".to_owned(),
-                    });
-                    return;
-                }
-                // The database is away (or not migrated): the alert still goes, uncoordinated.
-                Ok(Err(e)) => uncoordinated(&alert, &e),
-                Err(_) => uncoordinated(
-                    &alert,
-                    &DbError::new(crate::db::DbErrorKind::Unavailable, "the claim timed out"),
-                ),
-            }
-        }
-    };
-    alert
-        .metadata
-        .insert("coordinated".into(), coordinated.into());
-    let receiver = shared.webhook.as_ref().map(|w| w.receiver().to_owned());
-    let line = AlertLine::of(&alert, coordinated, receiver);
-    journal(&shared, JournalEvent::Alert(line.clone()));
-    (shared.report)(AlertNews::Raised(line));
-    let Some(webhook) = &shared.webhook else {
-        if let (Some(store), true) = (&shared.store, coordinated) {
-            let _ = tokio::time::timeout(DB_BUDGET, store.no_webhook(&alert.id)).await;
-        }
+}
+
+async fn release_all(shared: &Shared) {
+    let Some(store) = &shared.store else {
         return;
     };
-    let delivery = webhook.deliver(&alert).await;
-    if let (Some(store), true) = (&shared.store, coordinated) {
-        let _ = tokio::time::timeout(DB_BUDGET, store.finish(&delivery)).await;
-    }
-    journal(&shared, JournalEvent::AlertDelivery(delivery.clone()));
-    (shared.report)(AlertNews::Delivered(delivery));
-}
-
-fn uncoordinated(alert: &Alert, e: &DbError) -> bool {
-    tracing::warn!(
-        alert = %alert.id,
-        reason = %crate::text::Redactor::process().redact(&e.to_string()),
-        "alert not claimed in the database; sent without coordination"
-    );
-    false
-}
-
-fn journal(shared: &Shared, event: JournalEvent) {
-    if let Some(events) = &shared.journal_events {
-        events.send_event(PendingEvent::new(shared.clock.now(), event));
-    }
+    let releases = shared
+        .held()
+        .into_iter()
+        .map(|id| async move { store.release(&id, &shared.origin).await });
+    let all = futures::future::join_all(releases);
+    let _ = tokio::time::timeout(Duration::from_secs(1), all).await;
 }

@@ -87,6 +87,10 @@ impl AlertNews {
                 ),
                 true,
             ),
+            AlertNews::DroppedAlert { title, .. } => (
+                format!("alert dropped, the alert queue was full: {title}"),
+                true,
+            ),
         }
     }
 }

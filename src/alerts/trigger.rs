@@ -46,6 +46,8 @@ pub enum Trigger {
     /// A send run paused (consecutive transport failures) or ended; `unknown` messages need
     /// an operator.
     Dispatch {
+        /// The send run's id: with the phase, what names the change.
+        run: String,
         batch: Option<String>,
         phase: String,
         sent: u64,
@@ -285,6 +287,7 @@ impl Trigger {
                 failed,
                 unknown,
                 reason,
+                ..
             } => json!({
                 "batch": batch, "phase": phase, "sent": sent, "failed": failed,
                 "unknown": unknown, "reason": reason,
@@ -317,9 +320,10 @@ pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The alert a journal line written anywhere calls for, if any: a send run that paused or
-/// ended, a frozen decision. Every cockpit that reads the line raises it; the database lets one
-/// delivery through.
+/// The rule "journal line → alert", the one the cockpit (lines heard live) and `check --watch`
+/// (lines read by [`super::follow_journal`]) both use: a send run that paused or ended, a
+/// frozen decision. Every process that reads the line raises it with the same id; the database
+/// lets one delivery through.
 pub fn from_journal(event: &crate::journal::JournalEvent) -> Option<Trigger> {
     use crate::journal::JournalEvent;
     match event {
@@ -332,6 +336,7 @@ pub fn from_journal(event: &crate::journal::JournalEvent) -> Option<Trigger> {
                 return None;
             }
             Some(Trigger::Dispatch {
+                run: run.run.clone(),
                 batch: run.batch.clone(),
                 phase: run.phase.clone(),
                 sent: run.sent.unwrap_or(0),

@@ -66,7 +66,12 @@ async fn test(cli: &Cli, args: &AlertsTestArgs) -> Outcome {
             alert.metadata.insert("on_shift".into(), on_shift.into());
         }
         let store = AlertStore::new(journal.pool().clone(), journal.launch());
-        let claim = tokio::time::timeout(DB_BUDGET, store.claim(&alert, &origin, Duration::ZERO));
+        // Held for the whole test, which renews nothing: no cockpit takes it over meanwhile.
+        let lease = args.within + crate::alerts::ATTEMPT_TIMEOUT + DB_BUDGET;
+        let claim = tokio::time::timeout(
+            DB_BUDGET,
+            store.claim(&mut alert, &origin, Duration::ZERO, lease),
+        );
         coordinated = matches!(claim.await, Ok(Ok(Claim::Claimed)));
     }
     alert
@@ -215,13 +220,22 @@ fn text_line(row: &AlertRow) -> String {
         }
     };
     let clean = crate::text::sanitize;
+    let by = match row.holder.as_deref() {
+        Some(holder) if holder != row.claimed_by => {
+            format!(
+                "{}, taken over by {}",
+                clean(&row.claimed_by),
+                clean(holder)
+            )
+        }
+        _ => clean(&row.claimed_by),
+    };
     format!(
-        "{}  {:<8}  {:<28}  {} — {} [{}]",
+        "{}  {:<8}  {:<28}  {} — {by} [{}]",
         crate::journal::display::rfc3339(row.claimed_at),
         clean(&row.severity),
         delivery,
         clean(&row.title),
-        clean(&row.claimed_by),
         clean(&row.id)
     )
 }

@@ -3,13 +3,16 @@
 //! retried while the database cannot take them), until a stop signal.
 
 use super::check::{print_transition, rfc3339};
+use crate::checklist::Tick;
 use crate::config::Config;
-use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
+use crate::db::checklist_store::ChecklistStore;
+use crate::gate::{Board, GateResult, GateSpec, GateState, Transition, Verdict};
 use crate::journal::{FlushError, Journal, Writer, WriterPace};
 use crate::monitor::{Clock, Monitor};
 use crate::source::Sources;
 use crate::text::Redactor;
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior};
@@ -22,6 +25,10 @@ const JOURNAL_PACE: WriterPace = WriterPace {
 };
 /// How long exiting waits for alerts still grouped or being delivered.
 const ALERTS_AT_EXIT: Duration = Duration::from_secs(3);
+/// How often the watch reads the journal for lines that call for an alert.
+const JOURNAL_FOLLOW_EVERY: Duration = Duration::from_secs(2);
+/// How often the watch reads the checklist's ticks (for items turning overdue).
+const TICKS_EVERY: Duration = Duration::from_secs(5);
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -38,7 +45,13 @@ pub(crate) struct Watch {
     json: bool,
     journal: Option<Writer>,
     /// The alert service (with a webhook configured) and its inlet.
-    alerts: Option<(crate::alerts::Service, crate::alerts::Inlet)>,
+    alerts: Option<(
+        crate::alerts::Service,
+        crate::alerts::Inlet,
+        Option<tokio::task::JoinHandle<()>>,
+    )>,
+    /// Checklist items turning overdue (with alerts, a checklist and a journal).
+    overdue: Option<OverdueWatch>,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -62,6 +75,8 @@ impl Watch {
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let (inlet, inbox) = crate::alerts::inlet();
         let operator = journal.as_ref().map(|j| j.actor().to_owned());
+        let follows = journal.clone();
+        let ticks_from = journal.clone();
         let reader = journal.clone();
         let journal = journal.map(|journal| {
             let mut notes = JournalNotes::new(config.redactor.clone(), json);
@@ -85,7 +100,13 @@ impl Watch {
             let (line, _) = news.line();
             say(json, &crate::text::sanitize(&line));
         }) {
-            Ok(service) => service.map(|s| (s, inlet)),
+            Ok(service) => service.map(|s| {
+                // Lines other processes write (a send run pausing, a frozen decision) raise
+                // the alerts a cockpit raises, by the same rule.
+                let follower = follows
+                    .map(|j| crate::alerts::follow_journal(j, inlet.clone(), JOURNAL_FOLLOW_EVERY));
+                (s, inlet, follower)
+            }),
             Err(why) => {
                 say(
                     json,
@@ -94,7 +115,11 @@ impl Watch {
                 None
             }
         };
+        let overdue = ticks_from
+            .filter(|_| alerts.is_some())
+            .and_then(|j| OverdueWatch::start(config, &j));
         Watch {
+            overdue,
             board: Board::new(gates, clock.now()),
             clock,
             results,
@@ -117,7 +142,7 @@ impl Watch {
                 let gate = result.gate.clone();
                 let step = Step(self.board.apply(result).into_iter().collect());
                 // A first answer that changes nothing is still the alert engine's first look.
-                if let Some((_, inlet)) = &self.alerts
+                if let Some((_, inlet, _)) = &self.alerts
                     && first
                     && step.0.is_empty()
                 {
@@ -141,10 +166,15 @@ impl Watch {
         for t in &transitions {
             written &= print_transition(t, self.json);
         }
-        if let Some((_, inlet)) = &self.alerts
+        if let Some((_, inlet, _)) = &self.alerts
             && !transitions.is_empty()
         {
             inlet.observe(crate::alerts::BoardView::of(&self.board));
+        }
+        if let (Some((_, inlet, _)), Some(overdue)) = (&self.alerts, &mut self.overdue)
+            && let Some(trigger) = overdue.look(&self.board, self.clock.now())
+        {
+            inlet.raise(trigger);
         }
         if let Some(writer) = &self.journal {
             writer.send(transitions);
@@ -167,7 +197,10 @@ impl Watch {
     pub(crate) async fn finish(self) -> Verdict {
         let verdict = self.board.verdict();
         // Alerts first: their last lines go through the journal writer, closed after them.
-        if let Some((service, _)) = self.alerts {
+        if let Some((service, _, follower)) = self.alerts {
+            if let Some(follower) = follower {
+                follower.abort();
+            }
             for note in service.close(ALERTS_AT_EXIT).await {
                 say(self.json, &note);
             }
@@ -190,6 +223,64 @@ impl Watch {
         };
         say(self.json, &note);
         verdict
+    }
+}
+
+/// Checklist items turning overdue, for the alerts as the cockpit raises them: the ticks read
+/// from the database beside the watch, the view laid over the watch's own board at each step.
+struct OverdueWatch {
+    checklist: crate::checklist::Checklist,
+    decision_at: Option<chrono::DateTime<chrono::Utc>>,
+    ticks: Arc<Mutex<Option<Vec<Tick>>>>,
+    reader: tokio::task::JoinHandle<()>,
+    items: crate::alerts::OverdueItems,
+}
+
+impl OverdueWatch {
+    /// `None` without a checklist the config names (and can be read).
+    fn start(config: &Config, journal: &Journal) -> Option<OverdueWatch> {
+        let checklist = crate::checklist::load_configured(config).ok()?;
+        let store = ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
+        let ticks = Arc::new(Mutex::new(None));
+        let read = ticks.clone();
+        let reader = tokio::spawn(async move {
+            let mut every = tokio::time::interval(TICKS_EVERY);
+            every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if let Ok(Ok(now)) = tokio::time::timeout(JOURNAL_PACE.budget, store.ticks()).await
+                    && let Ok(mut ticks) = read.lock()
+                {
+                    *ticks = Some(now);
+                }
+            }
+        });
+        Some(OverdueWatch {
+            checklist,
+            decision_at: config.launch().decision_at,
+            ticks,
+            reader,
+            items: Default::default(),
+        })
+    }
+
+    /// The alert when an item turned overdue; nothing until the ticks were read once (an
+    /// item ticked in the database is not overdue because the database was slow).
+    fn look(
+        &mut self,
+        board: &Board,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<crate::alerts::Trigger> {
+        let ticks = self.ticks.lock().ok()?.clone()?;
+        let state = |gate: &str| board.get(gate).map_or(GateState::Unknown, |g| g.state);
+        let view = crate::checklist::view(&self.checklist, &ticks, state, self.decision_at, now);
+        self.items.look(&view)
+    }
+}
+
+impl Drop for OverdueWatch {
+    fn drop(&mut self) {
+        self.reader.abort();
     }
 }
 

@@ -2,6 +2,7 @@
 //! simulated Sentry, the real Prometheus and the real SMTP server used by several test files.
 #![allow(dead_code)]
 
+pub mod alert_drill;
 pub mod cli;
 pub mod dispatch;
 pub mod prometheus;

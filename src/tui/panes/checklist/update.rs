@@ -125,17 +125,12 @@ fn bell(pane: &ChecklistPane, turned: bool) -> Reply {
     if !turned {
         return Reply::default();
     }
-    let overdue: Vec<String> = pane
+    // The alert is the core's rule, the one `check --watch` applies too.
+    let mut effects: Vec<Effect> = pane
         .view
         .iter()
-        .flat_map(|v| v.items())
-        .filter(|i| i.state == crate::checklist::ItemState::Overdue)
-        .map(|i| crate::text::sanitize_short(&i.text, 120))
-        .take(10)
+        .map(|v| Effect::RaiseAlert(crate::alerts::overdue_trigger(v)))
         .collect();
-    let mut effects = vec![Effect::RaiseAlert(
-        crate::alerts::Trigger::ChecklistOverdue { items: overdue },
-    )];
     if pane.bell {
         effects.push(Effect::Bell);
     }
