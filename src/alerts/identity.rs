@@ -75,6 +75,7 @@ mod tests {
         let frozen = Trigger::DecisionFrozen {
             number: 3,
             outcome: "go".into(),
+            hash: "ab".repeat(32),
         };
         let a_day_later = at + chrono::TimeDelta::days(1);
         assert_eq!(
