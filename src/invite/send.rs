@@ -213,6 +213,8 @@ async fn drive(
     let (ledger, options, run, cancel) = (d.ledger, d.options, d.run, d.cancel);
     let mut failures_in_a_row = 0u32;
     let mut claimed_ahead: std::collections::VecDeque<Claimed> = std::collections::VecDeque::new();
+    // The next claim whose hand-over mark went with the last answer.
+    let mut premarked: Option<i64> = None;
     loop {
         if cancel.is_cancelled() {
             end.outcome = "stopped";
@@ -270,7 +272,9 @@ async fn drive(
         }
         // The mark is what tells a claim handed over from one never handed over, should the
         // run die now; a claim no longer this run's is never handed over.
-        if !again(|| ledger.mark_handing(claimed.id, run)).await? {
+        if premarked.take() != Some(claimed.id)
+            && !again(|| ledger.mark_handing(claimed.id, run)).await?
+        {
             d.lease.revoke();
             end.outcome = "stopped";
             end.reason = "declared dead after a silence; its claims were taken back".into();
@@ -285,7 +289,17 @@ async fn drive(
             )),
             _ => None,
         };
-        if !record(ledger, &claimed, run, &outcome, retry_in).await? {
+        // Marking the next claim now leaves this run's dying with at most that one in doubt
+        // (this answer is settled by the same statement).
+        let next = claimed_ahead
+            .front()
+            .map(|c| c.id)
+            .filter(|_| d.lease.check().is_ok());
+        let (settled, marked) = record(ledger, &claimed, run, &outcome, retry_in, next).await?;
+        if marked {
+            premarked = next;
+        }
+        if !settled {
             late_answer(d, &claimed, &outcome).await;
             d.lease.revoke();
             end.outcome = "stopped";
@@ -412,23 +426,31 @@ async fn hand_over(
 
 /// Records the answer, retrying while the database is away: the message must not stay
 /// `sending` because of a dropped connection. If it cannot be recorded, the run stops and the
-/// row turns `unknown` once the run is seen dead, never sent again by itself. False when the
-/// claim is no longer this run's (a late answer).
+/// row turns `unknown` once the run is seen dead, never sent again by itself. Returns whether
+/// it was settled (false: the claim is no longer this run's, a late answer) and whether
+/// `mark_next` was marked.
 async fn record(
     ledger: &Ledger,
     claimed: &Claimed,
     run: Uuid,
     outcome: &Outcome,
     retry_in: Option<Duration>,
-) -> Result<bool, SendError> {
+    mark_next: Option<i64>,
+) -> Result<(bool, bool), SendError> {
     let started = tokio::time::Instant::now();
     let mut wait = Duration::from_millis(100);
     loop {
         match ledger
-            .settle(claimed.id, run, outcome.state(), outcome.detail(), retry_in)
+            .settle(
+                claimed.id,
+                run,
+                (outcome.state(), outcome.detail()),
+                retry_in,
+                mark_next,
+            )
             .await
         {
-            Ok(settled) => return Ok(settled),
+            Ok(answer) => return Ok(answer),
             Err(e)
                 if started.elapsed() < RECORD_FOR && (e.is_unavailable() || e.is_retryable()) =>
             {
