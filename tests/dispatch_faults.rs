@@ -127,9 +127,10 @@ async fn a_sender_killed_at_a_high_rate_or_mid_reply_leaves_one_in_doubt(pool: P
     assert_at_most_once(&rig, &server, 600).await;
 }
 
-/// A dead sender's unmarked claims go back. The proof that a claim was never handed over needs the server not to have restarted since
-/// the claim (an unflushed hand-over mark dies with a crash): with `claim_pg_start` older than
-/// `pg_postmaster_start_time()`, as after a restart, every claim of the dead run is in doubt.
+/// A dead sender's unmarked claims go back. The proof that a claim was never handed over needs
+/// the server not to have restarted since the claim (an unflushed hand-over mark dies with a
+/// crash): with `claim_pg_start` older than `pg_postmaster_start_time()`, as after a restart,
+/// every claim of the dead run is in doubt.
 #[sqlx::test(migrations = false)]
 async fn a_dead_senders_unmarked_claims_go_back_unless_the_server_restarted(pool: PgPool) {
     let server = SmtpServer::start(&[("*", Rule::StallAfterData(Duration::from_millis(300)))]);
