@@ -481,6 +481,10 @@ pub struct InvitesResolveArgs {
     /// Why (journaled)
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// Put a message back with `--as retry` even while the run that claimed it could still hand
+    /// it over (recorded with the reason)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

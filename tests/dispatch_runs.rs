@@ -142,7 +142,13 @@ async fn a_run_ended_elsewhere_is_told_and_handed_claims_never_go_back(pool: PgP
 
     let run = uuid::Uuid::new_v4();
     ledger
-        .start_run(run, Some("b"), "tester", "elsewhere")
+        .start_run(
+            run,
+            Some("b"),
+            "tester",
+            "elsewhere",
+            gonogo::invite::lease::LeaseTerms::from_env(),
+        )
         .await
         .unwrap();
     assert!(ledger.heartbeat(run).await.unwrap(), "a live run beats");

@@ -109,6 +109,8 @@ fn view() -> DispatchView {
             host: "ops-laptop".into(),
             batch: Some("wave-1".into()),
             started_at: at(13, 50, 0),
+            pid: 4242,
+            stalled_for: None,
         }],
         read_at: Some(at(14, 0, 0)),
     }

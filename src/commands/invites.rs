@@ -281,6 +281,7 @@ fn status_json(report: &status::StatusReport) -> serde_json::Value {
         "failed": report.failed.iter().map(message).collect::<Vec<_>>(),
         "unknown": report.unknown.iter().map(message).collect::<Vec<_>>(),
         "senders": report.senders,
+        "late": report.late,
     })
 }
 
@@ -309,11 +310,31 @@ fn status_text(report: &status::StatusReport) -> String {
     for run in &report.senders {
         let _ = writeln!(
             out,
-            "sending now: {}@{} since {}",
+            "sending now: {}@{} since {}{}",
             crate::text::sanitize(&run.operator),
             crate::text::sanitize(&run.host),
-            crate::journal::display::rfc3339(run.started_at)
+            crate::journal::display::rfc3339(run.started_at),
+            run.stalled_for
+                .map(|s| format!(
+                    " (stalled: pid {}, no heartbeat for {s:.0}s; not declared dead while its process is alive on this machine or its lease and margin run)",
+                    run.pid
+                ))
+                .unwrap_or_default()
         );
+    }
+    if !report.late.is_empty() {
+        let _ = writeln!(out, "late answers (runs declared dead):");
+        for l in &report.late {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  now {}: {}",
+                crate::journal::display::rfc3339(l.at),
+                crate::text::sanitize(&l.email),
+                l.batch,
+                l.state,
+                crate::text::sanitize(&l.detail)
+            );
+        }
     }
     for (title, rows) in [
         ("failed", &report.failed),
@@ -365,10 +386,32 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
         ResolveAs::Sent => "sent",
         ResolveAs::Retry => "prepared",
     };
+    if to == "prepared" {
+        let held = opened
+            .ledger
+            .claimers_alive(&keys)
+            .await
+            .map_err(|e| db_failure(&opened.config, e))?;
+        for h in &held {
+            errln!(
+                "{}: {}{}",
+                crate::text::sanitize(&h.email),
+                crate::text::sanitize(&h.why),
+                if args.force { " (forced)" } else { "" }
+            );
+        }
+        if !held.is_empty() && !args.force {
+            return Err(Failure::usage(format!(
+                "nothing changed: {} message(s) could still be handed over by the run that claimed them; check that run (`gonogo invites status` shows it stalled with its pid: let it end, or stop it), wait until its lease has passed, or pass --force with --reason",
+                held.len()
+            )));
+        }
+    }
     let why = format!(
-        "resolved by {} as {}: {reason}",
+        "resolved by {} as {}{}: {reason}",
         cli.operator(),
-        if to == "sent" { "sent" } else { "retry" }
+        if to == "sent" { "sent" } else { "retry" },
+        if args.force { " (forced)" } else { "" }
     );
     let settled = opened
         .ledger
@@ -382,7 +425,11 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
         } else {
             "retry".into()
         },
-        reason,
+        reason: if args.force {
+            format!("forced past a run that could still hand it over: {reason}")
+        } else {
+            reason
+        },
     };
     if !settled.is_empty() {
         opened

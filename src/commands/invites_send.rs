@@ -61,12 +61,24 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
         transport.describe(),
     );
     for run in &report.senders {
-        outln!(
-            "note: {}@{} is sending since {}; this run joins it and shares the rate",
-            crate::text::sanitize(&run.operator),
-            crate::text::sanitize(&run.host),
-            crate::journal::display::rfc3339(run.started_at)
-        );
+        match run.stalled_for {
+            None => {
+                outln!(
+                    "note: {}@{} is sending since {}; this run joins it and shares the rate",
+                    crate::text::sanitize(&run.operator),
+                    crate::text::sanitize(&run.host),
+                    crate::journal::display::rfc3339(run.started_at)
+                );
+            }
+            Some(silent) => {
+                outln!(
+                    "note: {}@{}'s run (pid {}) is stalled: no heartbeat for {silent:.0}s; its claims stay its own until it is seen dead (on its own machine: until its process is gone)",
+                    crate::text::sanitize(&run.operator),
+                    crate::text::sanitize(&run.host),
+                    run.pid
+                );
+            }
+        }
     }
     if report.batches.iter().any(|b| b.counts.unknown > 0) {
         outln!(

@@ -2,6 +2,8 @@
 //! `FOR UPDATE SKIP LOCKED`, outcomes with their history, runs and heartbeats, the launch-wide
 //! pace, and the counts `status` and the Dispatch pane show.
 //!
+//! Runs, leases, hand-over marks and late answers are in [`super::dispatch_runs`].
+//!
 //! Every state change is one statement (a CTE that updates the row and appends its history),
 //! so each commits on its own: a claim is durable before the message is handed over.
 
@@ -11,8 +13,7 @@ use sqlx::{PgPool, Row};
 use std::time::Duration;
 use uuid::Uuid;
 
-/// A run whose heartbeat is older than this is dead: its `sending` rows become `unknown`.
-pub const STALE_AFTER: Duration = Duration::from_secs(15);
+pub use super::dispatch_runs::{ClaimerAlive, LateAnswer, LiveRun, host_name};
 
 /// A recipient about to be inserted: the invite and its ledger row, written together.
 #[derive(Debug, Clone)]
@@ -103,16 +104,6 @@ pub struct BatchCounts {
     pub rate_per_s: f64,
 }
 
-/// A run that is still heartbeating.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LiveRun {
-    pub id: Uuid,
-    pub operator: String,
-    pub host: String,
-    pub batch: Option<String>,
-    pub started_at: DateTime<Utc>,
-}
-
 /// A history line of one message.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct HistoryLine {
@@ -124,8 +115,8 @@ pub struct HistoryLine {
 /// The ledger of one launch.
 #[derive(Debug, Clone)]
 pub struct Ledger {
-    pool: PgPool,
-    launch: String,
+    pub(super) pool: PgPool,
+    pub(super) launch: String,
 }
 
 impl Ledger {
@@ -219,124 +210,6 @@ impl Ledger {
             .map_err(|e| classify(&e))
     }
 
-    /// Starts a run: its row, and (first) the rows of dead runs turned `unknown`.
-    pub async fn start_run(
-        &self,
-        run: Uuid,
-        batch: Option<&str>,
-        operator: &str,
-        host: &str,
-    ) -> Result<u64, DbError> {
-        let settled = self.settle_dead_runs().await?;
-        sqlx::query(
-            "INSERT INTO gonogo.dispatch_run (id, launch, batch, operator, host, pid)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(run)
-        .bind(&self.launch)
-        .bind(batch)
-        .bind(operator)
-        .bind(host)
-        .bind(i32::try_from(std::process::id()).unwrap_or(0))
-        .execute(&self.pool)
-        .await?;
-        Ok(settled)
-    }
-
-    /// Runs that stopped heartbeating (or, on this host, whose process is gone) are ended as
-    /// `died`, and what they were handing over becomes `unknown`: it may have gone out.
-    pub async fn settle_dead_runs(&self) -> Result<u64, DbError> {
-        let live: Vec<(Uuid, String, i32)> = sqlx::query_as(
-            "SELECT id, host, pid FROM gonogo.dispatch_run WHERE launch = $1 AND ended_at IS NULL",
-        )
-        .bind(&self.launch)
-        .fetch_all(&self.pool)
-        .await?;
-        let here = host_name();
-        let gone: Vec<Uuid> = live
-            .iter()
-            .filter(|(_, host, pid)| *host == here && !process_alive(*pid))
-            .map(|(id, _, _)| *id)
-            .collect();
-        let stale = format!("{} seconds", STALE_AFTER.as_secs());
-        let ended = sqlx::query(
-            "WITH dead AS (
-                 UPDATE gonogo.dispatch_run SET ended_at = now(), outcome = 'died',
-                        reason = 'stopped heartbeating'
-                 WHERE launch = $1 AND ended_at IS NULL
-                   AND (heartbeat_at < now() - $2::interval OR id = ANY($3))
-                 RETURNING id),
-             lost AS (
-                 UPDATE gonogo.dispatch d SET state = 'unknown', updated_at = now(),
-                        reason = 'the run handing it over stopped before recording an answer'
-                 WHERE d.state = 'sending'
-                   AND (d.run_id IN (SELECT id FROM dead)
-                        OR d.run_id IN (SELECT id FROM gonogo.dispatch_run r
-                                        WHERE r.launch = $1 AND r.ended_at IS NOT NULL))
-                 RETURNING d.id, d.run_id)
-             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
-             SELECT id, 'unknown', run_id, 'the run stopped before recording an answer' FROM lost",
-        )
-        .bind(&self.launch)
-        .bind(stale)
-        .bind(&gone)
-        .execute(&self.pool)
-        .await?;
-        Ok(ended.rows_affected())
-    }
-
-    /// Says the run is alive; false when it has been ended (declared dead by another process
-    /// after a silence): its claims are no longer its own, so it must stop.
-    pub async fn heartbeat(&self, run: Uuid) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "UPDATE gonogo.dispatch_run SET heartbeat_at = now() WHERE id = $1 AND ended_at IS NULL",
-        )
-        .bind(run)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn end_run(&self, run: Uuid, outcome: &str, reason: &str) -> Result<(), DbError> {
-        sqlx::query(
-            "UPDATE gonogo.dispatch_run SET ended_at = now(), outcome = $2, reason = $3
-             WHERE id = $1 AND ended_at IS NULL",
-        )
-        .bind(run)
-        .bind(outcome)
-        .bind(reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Other runs of this launch still heartbeating.
-    pub async fn live_runs(&self, except: Option<Uuid>) -> Result<Vec<LiveRun>, DbError> {
-        let stale = format!("{} seconds", STALE_AFTER.as_secs());
-        let rows = sqlx::query(
-            "SELECT id, operator, host, batch, started_at FROM gonogo.dispatch_run
-             WHERE launch = $1 AND ended_at IS NULL AND heartbeat_at >= now() - $2::interval
-               AND ($3::uuid IS NULL OR id <> $3) ORDER BY started_at",
-        )
-        .bind(&self.launch)
-        .bind(stale)
-        .bind(except)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LiveRun {
-                    id: r.try_get("id")?,
-                    operator: r.try_get("operator")?,
-                    host: r.try_get("host")?,
-                    batch: r.try_get("batch")?,
-                    started_at: r.try_get("started_at")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| classify(&e))
-    }
-
     /// Reserves the next hand-over slot of the launch; returns how long to wait for it.
     pub async fn reserve_slot(&self, gap: Duration) -> Result<Duration, DbError> {
         let micros = i64::try_from(gap.as_micros()).unwrap_or(i64::MAX);
@@ -371,7 +244,8 @@ impl Ledger {
                  ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
              claimed AS (
                  UPDATE gonogo.dispatch d SET state = 'sending', run_id = $2,
-                        attempts = attempts + 1, updated_at = now()
+                        attempts = attempts + 1, updated_at = now(), handing_at = NULL,
+                        orphaned = false, claim_pg_start = pg_postmaster_start_time()
                  FROM next WHERE d.id = next.id
                  RETURNING d.id, d.batch, d.email, d.message_id, d.eml_path, d.eml_sha256,
                            d.attempts),
@@ -430,78 +304,56 @@ impl Ledger {
         Ok(secs.map(|s| Duration::from_secs_f64(s.clamp(0.0, 3600.0) + 0.05)))
     }
 
-    /// Whether the last run of this launch that ended was paused (the next one resumes it).
-    pub async fn last_run_paused(&self) -> Result<bool, DbError> {
-        let outcome: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT outcome FROM gonogo.dispatch_run WHERE launch = $1 AND ended_at IS NOT NULL
-             ORDER BY ended_at DESC LIMIT 1",
-        )
-        .bind(&self.launch)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(outcome.flatten().as_deref() == Some("paused"))
-    }
-
-    /// Records the transport's answer. Only the run holding the row may settle it.
+    /// Records the transport's answer. Only the run holding the row may settle it. With
+    /// `mark_next`, the same statement writes the hand-over mark of the next message (see
+    /// `mark_handing`), saving a round trip per message. Returns (settled, next marked).
     pub async fn settle(
         &self,
         id: i64,
         run: Uuid,
-        state: &str,
-        reason: &str,
+        answer: (&str, &str),
         retry_in: Option<Duration>,
-    ) -> Result<bool, DbError> {
+        mark_next: Option<i64>,
+    ) -> Result<(bool, bool), DbError> {
+        let (state, reason) = answer;
         let retry_ms = retry_in.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         // Not waiting for the disk here is safe: an answer lost with a crashed server leaves
         // the row `sending`, which turns `unknown`, never sent again; the claim, which must
-        // survive, is committed synchronously.
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
-            .await?;
-        let done = sqlx::query(
-            "WITH settled AS (
+        // survive, is committed synchronously. One statement (the setting made local to its
+        // own transaction), so one round trip per answer.
+        let (settled, marked): (i64, i64) = sqlx::query_as(
+            "WITH async AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
+             settled AS (
                  UPDATE gonogo.dispatch SET state = $3, reason = NULLIF($4, ''),
                         updated_at = now(),
                         next_attempt_at = CASE WHEN $5::bigint IS NULL THEN NULL
                             ELSE now() + make_interval(secs => $5::float8 / 1000) END,
-                        sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+                        sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END,
+                        handing_at = NULL, orphaned = false
                  WHERE id = $1 AND run_id = $2 AND state IN ('sending', 'unknown')
+                   AND (SELECT v FROM async) IS NOT NULL
+                 RETURNING id),
+             history AS (
+                 INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
+                 SELECT id, $3, $2, $4 FROM settled),
+             marked AS (
+                 UPDATE gonogo.dispatch SET handing_at = clock_timestamp()
+                 WHERE id = $6 AND run_id = $2 AND state = 'sending'
+                   AND (SELECT v FROM async) IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM gonogo.dispatch_run r
+                               WHERE r.id = $2 AND r.ended_at IS NULL)
                  RETURNING id)
-             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
-             SELECT id, $3, $2, $4 FROM settled",
+             SELECT (SELECT count(*) FROM settled), (SELECT count(*) FROM marked)",
         )
         .bind(id)
         .bind(run)
         .bind(state)
         .bind(reason)
         .bind(retry_ms)
-        .execute(&mut *tx)
+        .bind(mark_next)
+        .fetch_one(&self.pool)
         .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Claims of `run` it never received (the connection was lost with the answer) go back to
-    /// `prepared`; `handed` (what the run handed over) never does, whatever its row says.
-    pub async fn release_unhanded(&self, run: Uuid, handed: &[i64]) -> Result<u64, DbError> {
-        let done = sqlx::query(
-            "WITH released AS (
-                 UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
-                        attempts = greatest(attempts - 1, 0)
-                 WHERE launch = $1 AND run_id = $2 AND state = 'sending'
-                   AND NOT (id = ANY($3))
-                 RETURNING id)
-             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
-             SELECT id, 'prepared', $2, 'claimed, but the answer to the claim was lost: never handed over'
-             FROM released",
-        )
-        .bind(&self.launch)
-        .bind(run)
-        .bind(handed)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        Ok((settled == 1, marked == 1))
     }
 
     /// `failed` → `prepared` for a retry; returns how many.
@@ -520,7 +372,7 @@ impl Ledger {
         let rows: Vec<String> = sqlx::query_scalar(
             "WITH moved AS (
                  UPDATE gonogo.dispatch SET state = $3, reason = $4, updated_at = now(),
-                        next_attempt_at = NULL,
+                        next_attempt_at = NULL, orphaned = false, handing_at = NULL,
                         sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
                  WHERE launch = $1 AND email_key = ANY($2) AND state = 'unknown'
                  RETURNING id, email),
@@ -722,23 +574,4 @@ fn ledger_row(r: &sqlx::postgres::PgRow) -> Result<LedgerRow, DbError> {
         })
     };
     get().map_err(|e| classify(&e))
-}
-
-/// This machine's name, as runs record it.
-pub fn host_name() -> String {
-    nix::unistd::gethostname()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .unwrap_or_else(|| "unknown-host".into())
-}
-
-fn process_alive(pid: i32) -> bool {
-    if pid <= 0 {
-        return true;
-    }
-    // Signal 0 checks without signalling; EPERM still means it exists.
-    !matches!(
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
-        Err(nix::errno::Errno::ESRCH)
-    )
 }

@@ -6,6 +6,7 @@
 pub mod alert_store;
 pub mod checklist_store;
 pub mod decision_store;
+pub mod dispatch_runs;
 pub mod dispatch_store;
 mod error;
 pub mod journal_store;

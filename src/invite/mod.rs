@@ -14,9 +14,11 @@
 //!   a run that stops heartbeating leaves its `sending` rows to become `unknown`.
 
 pub mod code;
+pub mod lease;
 pub mod message;
 pub mod prepare;
 pub mod send;
+pub mod send_cmd;
 pub mod status;
 pub mod template;
 pub mod transport;

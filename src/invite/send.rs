@@ -3,10 +3,11 @@
 //! clean stop that leaves nothing `sending`.
 
 use super::Setup;
+use super::lease::{Lease, LeaseTerms, boot_clock};
 use super::transport::{Outcome, Transport};
 use crate::config::invites::{MAX_RETRY, Rate};
 use crate::db::DbError;
-use crate::db::dispatch_store::{Claimed, Ledger, STALE_AFTER};
+use crate::db::dispatch_store::{Claimed, Ledger};
 use crate::journal::{DispatchRunEvent, Journal, JournalEvent};
 use lettre::address::Address;
 use sha2::Digest;
@@ -17,8 +18,7 @@ use uuid::Uuid;
 
 /// Consecutive transport failures after which a run pauses.
 pub const PAUSE_AFTER: u32 = 5;
-/// How often a run says it is alive.
-const HEARTBEAT: Duration = Duration::from_secs(2);
+use std::sync::Arc;
 /// How long recording an answer is retried when the database is away.
 const RECORD_FOR: Duration = Duration::from_secs(30);
 
@@ -89,9 +89,19 @@ pub async fn run(
     let run = Uuid::new_v4();
     let host = crate::db::dispatch_store::host_name();
     let resuming = ledger.last_run_paused().await.unwrap_or(false);
+    let terms = LeaseTerms::from_env();
+    let granted = boot_clock();
     let settled = ledger
-        .start_run(run, options.batch.as_deref(), &options.operator, &host)
+        .start_run(
+            run,
+            options.batch.as_deref(),
+            &options.operator,
+            &host,
+            terms,
+        )
         .await?;
+    let lease = Arc::new(Lease::granted(terms, granted));
+    transport.fence(lease.clone());
     let others = ledger.live_runs(Some(run)).await.unwrap_or_default();
     let _ = progress.send(RunProgress::Started {
         run,
@@ -107,6 +117,7 @@ pub async fn run(
     let heart = tokio::spawn(heartbeat(
         ledger.clone(),
         run,
+        lease.clone(),
         beating.clone(),
         declared_dead.clone(),
     ));
@@ -129,14 +140,18 @@ pub async fn run(
     };
     let mut handed = std::collections::HashSet::new();
     let result = drive(
-        setup,
-        ledger,
-        options,
+        &Driver {
+            setup,
+            ledger,
+            journal,
+            options,
+            from: &from,
+            run,
+            lease: &lease,
+            progress: &progress,
+            cancel: &stopping,
+        },
         &mut transport,
-        &from,
-        run,
-        &progress,
-        &stopping,
         &mut end,
         &mut handed,
     )
@@ -145,7 +160,7 @@ pub async fn run(
     beating.cancel();
     let _ = heart.await;
     watch_dead.abort();
-    if declared_dead.is_cancelled() {
+    if declared_dead.is_cancelled() || lease.is_revoked() {
         end.outcome = "stopped";
         end.reason = "declared dead after a silence; what it was handing over is unknown".into();
     }
@@ -176,21 +191,30 @@ pub async fn run(
     result.map(|()| end)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn drive(
-    setup: &Setup,
-    ledger: &Ledger,
-    options: &SendOptions,
-    transport: &mut Transport,
-    from: &Address,
+/// What a run works with while it drives its claims.
+struct Driver<'a> {
+    setup: &'a Setup,
+    ledger: &'a Ledger,
+    journal: &'a Journal,
+    options: &'a SendOptions,
+    from: &'a Address,
     run: Uuid,
-    progress: &mpsc::UnboundedSender<RunProgress>,
-    cancel: &CancellationToken,
+    lease: &'a Lease,
+    progress: &'a mpsc::UnboundedSender<RunProgress>,
+    cancel: &'a CancellationToken,
+}
+
+async fn drive(
+    d: &Driver<'_>,
+    transport: &mut Transport,
     end: &mut RunEnd,
     handed: &mut std::collections::HashSet<i64>,
 ) -> Result<(), SendError> {
+    let (ledger, options, run, cancel) = (d.ledger, d.options, d.run, d.cancel);
     let mut failures_in_a_row = 0u32;
     let mut claimed_ahead: std::collections::VecDeque<Claimed> = std::collections::VecDeque::new();
+    // The next claim whose hand-over mark went with the last answer.
+    let mut premarked: Option<i64> = None;
     loop {
         if cancel.is_cancelled() {
             end.outcome = "stopped";
@@ -226,7 +250,7 @@ async fn drive(
         let Some(claimed) = claimed_ahead.pop_front() else {
             match next_retry(ledger, options).await? {
                 Some(wait) if options.wait_for_retries => {
-                    let _ = progress.send(RunProgress::Waiting {
+                    let _ = d.progress.send(RunProgress::Waiting {
                         for_secs: wait.as_secs(),
                     });
                     tokio::select! {
@@ -240,16 +264,48 @@ async fn drive(
             }
             return Ok(());
         };
+        // No hand-over starts without the lease's margin: a run whose heartbeats do not get
+        // through waits for one (or learns it was declared dead, and stops).
+        if !lease_in_hand(d.lease, cancel).await {
+            claimed_ahead.push_front(claimed);
+            continue;
+        }
+        // The mark is what tells a claim handed over from one never handed over, should the
+        // run die now; a claim no longer this run's is never handed over.
+        if premarked.take() != Some(claimed.id)
+            && !again(|| ledger.mark_handing(claimed.id, run)).await?
+        {
+            d.lease.revoke();
+            end.outcome = "stopped";
+            end.reason = "declared dead after a silence; its claims were taken back".into();
+            return Ok(());
+        }
         handed.insert(claimed.id);
-        let outcome = hand_over(setup, transport, from, &claimed).await;
+        let outcome = hand_over(d.setup, transport, d.from, &claimed).await;
         let retry_in = match &outcome {
             Outcome::Temporary(_) | Outcome::NotHanded(_) => Some(retry_delay(
-                setup.settings.retry,
+                d.setup.settings.retry,
                 u32::try_from(claimed.attempts).unwrap_or(1),
             )),
             _ => None,
         };
-        record(ledger, &claimed, run, &outcome, retry_in).await?;
+        // Marking the next claim now leaves this run's dying with at most that one in doubt
+        // (this answer is settled by the same statement).
+        let next = claimed_ahead
+            .front()
+            .map(|c| c.id)
+            .filter(|_| d.lease.check().is_ok());
+        let (settled, marked) = record(ledger, &claimed, run, &outcome, retry_in, next).await?;
+        if marked {
+            premarked = next;
+        }
+        if !settled {
+            late_answer(d, &claimed, &outcome).await;
+            d.lease.revoke();
+            end.outcome = "stopped";
+            end.reason = "declared dead after a silence; its late answer is recorded".into();
+            return Ok(());
+        }
         match &outcome {
             Outcome::Accepted(_) => end.sent += 1,
             Outcome::Temporary(_) => end.retried += 1,
@@ -257,7 +313,7 @@ async fn drive(
             Outcome::InDoubt(_) => end.unknown += 1,
             Outcome::NotHanded(_) => end.not_handed += 1,
         }
-        let _ = progress.send(RunProgress::Message {
+        let _ = d.progress.send(RunProgress::Message {
             email: claimed.email.clone(),
             batch: claimed.batch.clone(),
             state: outcome.state(),
@@ -275,6 +331,70 @@ async fn drive(
             );
             return Ok(());
         }
+    }
+}
+
+/// Waits until the lease has more than its margin left; false when the run must stop instead
+/// (declared dead, or stopped by the operator).
+async fn lease_in_hand(lease: &Lease, cancel: &CancellationToken) -> bool {
+    let mut warned = false;
+    loop {
+        match lease.check() {
+            Ok(()) => return true,
+            Err(_) if lease.is_revoked() => return false,
+            Err(why) if !warned => {
+                tracing::warn!("dispatch: no hand-over until a heartbeat gets through: {why}");
+                warned = true;
+            }
+            Err(_) => {}
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return false,
+            () = tokio::time::sleep(lease.terms().heartbeat() / 2) => {}
+        }
+    }
+}
+
+/// The answer of a run whose claim was taken from it: kept on the message and in the journal,
+/// never dropped ("delivered by a run declared dead: possible duplicate").
+async fn late_answer(d: &Driver<'_>, claimed: &Claimed, outcome: &Outcome) {
+    let delivered = matches!(outcome, Outcome::Accepted(_));
+    let what = if delivered {
+        "delivered by a run declared dead: possible duplicate".to_owned()
+    } else {
+        format!(
+            "late answer of a run declared dead (it would have been {})",
+            outcome.state()
+        )
+    };
+    let detail = format!("{what}: {}", outcome.detail());
+    tracing::warn!("dispatch: {detail}");
+    if let Err(e) = d
+        .ledger
+        .record_late(claimed.id, d.run, delivered, &detail)
+        .await
+    {
+        tracing::warn!("the late answer could not be kept on the message: {e}");
+    }
+    let event = JournalEvent::DispatchRun(DispatchRunEvent {
+        run: d.run.to_string(),
+        phase: "late_answer".into(),
+        batch: Some(claimed.batch.clone()),
+        transport: String::new(),
+        rate: d.options.rate.to_string(),
+        reason: Some(format!(
+            "{} ({}): {detail}",
+            crate::text::sanitize_short(&claimed.email, 200),
+            claimed.message_id
+        )),
+        sent: None,
+        failed: None,
+        unknown: None,
+        retried: None,
+        other_senders: None,
+    });
+    if let Err(e) = d.journal.record_now(event).await {
+        tracing::warn!("the late answer was not journaled: {e}");
     }
 }
 
@@ -306,22 +426,31 @@ async fn hand_over(
 
 /// Records the answer, retrying while the database is away: the message must not stay
 /// `sending` because of a dropped connection. If it cannot be recorded, the run stops and the
-/// row turns `unknown` once the run is seen dead, never sent again by itself.
+/// row turns `unknown` once the run is seen dead, never sent again by itself. Returns whether
+/// it was settled (false: the claim is no longer this run's, a late answer) and whether
+/// `mark_next` was marked.
 async fn record(
     ledger: &Ledger,
     claimed: &Claimed,
     run: Uuid,
     outcome: &Outcome,
     retry_in: Option<Duration>,
-) -> Result<(), SendError> {
+    mark_next: Option<i64>,
+) -> Result<(bool, bool), SendError> {
     let started = tokio::time::Instant::now();
     let mut wait = Duration::from_millis(100);
     loop {
         match ledger
-            .settle(claimed.id, run, outcome.state(), outcome.detail(), retry_in)
+            .settle(
+                claimed.id,
+                run,
+                (outcome.state(), outcome.detail()),
+                retry_in,
+                mark_next,
+            )
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(answer) => return Ok(answer),
             Err(e)
                 if started.elapsed() < RECORD_FOR && (e.is_unavailable() || e.is_retryable()) =>
             {
@@ -354,10 +483,10 @@ where
     }
 }
 
-/// How many messages a run claims at once. One at a time at an operator's pace, so a crash
-/// leaves at most the message in flight `unknown`; at high rates (or none) a few per commit,
-/// since each synchronous commit costs a disk flush: a crash then leaves those few `unknown`
-/// (never resent by a run), and a clean stop gives back what was not handed over.
+/// How many messages a run claims at once. One at a time at an operator's pace; at high rates
+/// (or none) a few per commit, since each synchronous commit costs a disk flush. Either way a
+/// run that dies leaves at most the message in flight `unknown`: each hand-over is marked
+/// first, and an unmarked claim goes back to `prepared` (see `Ledger::settle_dead_runs`).
 pub fn claim_ahead(rate: Rate) -> u64 {
     match rate.0 {
         Some(per_second) if per_second < CLAIM_AHEAD_FROM => 1,
@@ -380,25 +509,38 @@ async fn next_retry(ledger: &Ledger, options: &SendOptions) -> Result<Option<Dur
     Ok(ledger.waiting(options.batch.as_deref()).await?)
 }
 
-/// Beats until `stop`; a run found ended (declared dead elsewhere) cancels `ended`, which
-/// stops the run after the message in flight.
-async fn heartbeat(ledger: Ledger, run: Uuid, stop: CancellationToken, ended: CancellationToken) {
-    let mut tick = tokio::time::interval(HEARTBEAT);
+/// Beats until `stop`, renewing the lease from the moment each beat was sent; a run found
+/// ended (declared dead elsewhere) revokes its lease and cancels `ended`, which stops it.
+async fn heartbeat(
+    ledger: Ledger,
+    run: Uuid,
+    lease: Arc<Lease>,
+    stop: CancellationToken,
+    ended: CancellationToken,
+) {
+    let terms = lease.terms();
+    let mut tick = tokio::time::interval(terms.heartbeat());
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
-            _ = tick.tick() => match ledger.heartbeat(run).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!("this send run was declared dead after a silence; it stops");
-                    ended.cancel();
-                    return;
+            _ = tick.tick() => {
+                let sent = boot_clock();
+                match tokio::time::timeout(terms.lease, ledger.heartbeat(run)).await {
+                    Ok(Ok(true)) => lease.renewed(sent),
+                    Ok(Ok(false)) => {
+                        tracing::warn!("this send run was declared dead after a silence; it stops");
+                        lease.revoke();
+                        ended.cancel();
+                        return;
+                    }
+                    Ok(Err(e)) => tracing::warn!(
+                        "dispatch heartbeat failed (the lease runs out {:?} after the last one): {e}",
+                        terms.lease
+                    ),
+                    Err(_) => tracing::warn!("dispatch heartbeat got no answer within the lease"),
                 }
-                Err(e) => {
-                    tracing::warn!("dispatch heartbeat failed (dead after {:?}): {e}", STALE_AFTER);
-                }
-            },
+            }
         }
     }
 }

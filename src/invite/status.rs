@@ -18,6 +18,8 @@ pub struct StatusReport {
     pub failed: Vec<LedgerRow>,
     pub unknown: Vec<LedgerRow>,
     pub senders: Vec<LiveRun>,
+    /// Answers of runs that had lost their claim (a possible duplicate among them).
+    pub late: Vec<crate::db::dispatch_store::LateAnswer>,
 }
 
 impl StatusReport {
@@ -66,6 +68,12 @@ pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, 
         failed: keep(ledger.in_state("failed", LISTED).await?),
         unknown: keep(ledger.in_state("unknown", LISTED).await?),
         senders: ledger.live_runs(None).await?,
+        late: ledger
+            .late_answers(LISTED)
+            .await?
+            .into_iter()
+            .filter(|l| batch.is_none_or(|b| l.batch == b))
+            .collect(),
         batches,
         messages,
     })

@@ -2,14 +2,13 @@
 //! or SMTP (lettre's connection, reused across messages), and the one classification of what
 //! came back that decides the ledger's next state.
 
-use crate::source::command::{ProcessGroup, drain};
+use super::lease::Lease;
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// What one hand-over came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +44,17 @@ impl Outcome {
             | Outcome::InDoubt(d) => d,
         }
     }
+
+    /// The same outcome with its detail rewritten.
+    pub fn with_detail(self, rewrite: impl FnOnce(&str) -> String) -> Outcome {
+        match self {
+            Outcome::Accepted(d) => Outcome::Accepted(rewrite(&d)),
+            Outcome::Temporary(d) => Outcome::Temporary(rewrite(&d)),
+            Outcome::Permanent(d) => Outcome::Permanent(rewrite(&d)),
+            Outcome::NotHanded(d) => Outcome::NotHanded(rewrite(&d)),
+            Outcome::InDoubt(d) => Outcome::InDoubt(rewrite(&d)),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +67,10 @@ pub enum TransportError {
 
 /// Where messages go, as the plan shows it (credentials never included).
 pub enum Transport {
-    Command { argv: Vec<String> },
+    Command {
+        argv: Vec<String>,
+        lease: Arc<Lease>,
+    },
     Smtp(Box<Smtp>),
 }
 
@@ -68,6 +81,10 @@ pub struct Smtp {
     credentials: Option<lettre::transport::smtp::authentication::Credentials>,
     connection: Option<AsyncSmtpConnection>,
     shown: String,
+    /// The run's lease; the plain connection's stream holds it too, to fence the final dot.
+    lease: Arc<Lease>,
+    /// Set by the fenced stream when it refused to write the final dot.
+    held_back: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +117,10 @@ impl Transport {
                 crate::text::sanitize_short(program, 120)
             )));
         }
-        Ok(Transport::Command { argv })
+        Ok(Transport::Command {
+            argv,
+            lease: Arc::new(Lease::unbounded()),
+        })
     }
 
     pub fn smtp(url: &crate::config::ConfigUrl) -> Result<Transport, TransportError> {
@@ -139,6 +159,8 @@ impl Transport {
             tls,
             credentials,
             connection: None,
+            lease: Arc::new(Lease::unbounded()),
+            held_back: Arc::default(),
         })))
     }
 
@@ -146,7 +168,7 @@ impl Transport {
     /// with every secret the config holds redacted (a command may carry a password too).
     pub fn describe(&self) -> String {
         let shown = match self {
-            Transport::Command { argv } => format!("command `{}`", argv.join(" ")),
+            Transport::Command { argv, .. } => format!("command `{}`", argv.join(" ")),
             Transport::Smtp(smtp) => smtp.shown.clone(),
         };
         crate::text::Redactor::process().redact(&crate::text::sanitize(&shown))
@@ -161,8 +183,22 @@ impl Transport {
         timeout: Duration,
     ) -> Outcome {
         match self {
-            Transport::Command { argv } => run_command(argv, bytes, timeout).await,
+            Transport::Command { argv, lease } => {
+                super::send_cmd::run_command(argv, bytes, timeout, lease).await
+            }
             Transport::Smtp(smtp) => smtp.send(from, to, bytes, timeout).await,
+        }
+    }
+
+    /// Hand-overs from now on hold to `lease`: none starts, and none passes its point of no
+    /// return, with less than the lease's margin left.
+    pub fn fence(&mut self, lease: Arc<Lease>) {
+        match self {
+            Transport::Command { lease: held, .. } => *held = lease,
+            Transport::Smtp(smtp) => {
+                smtp.lease = lease;
+                smtp.connection = None;
+            }
         }
     }
 
@@ -215,7 +251,8 @@ impl Smtp {
                 .map_err(|_| "the connection did not open in time".to_owned())?
                 .map_err(|e| e.to_string())?;
                 socket.set_nodelay(true).map_err(|e| e.to_string())?;
-                let connect = AsyncSmtpConnection::connect_with_transport(Box::new(socket), &hello);
+                let fenced = FencedStream::new(socket, self.lease.clone(), self.held_back.clone());
+                let connect = AsyncSmtpConnection::connect_with_transport(Box::new(fenced), &hello);
                 tokio::time::timeout(timeout, connect)
                     .await
                     .map_err(|_| "no greeting from the server in time".to_owned())?
@@ -257,6 +294,9 @@ impl Smtp {
                 crate::text::sanitize_short(to, 80)
             ));
         };
+        if let Err(why) = self.lease.check() {
+            return Outcome::NotHanded(format!("not started: {why}"));
+        }
         if self.connection.as_ref().is_none_or(|c| c.has_broken()) {
             self.connection = None;
             if let Err(why) = self.connect(timeout).await {
@@ -309,8 +349,25 @@ impl Smtp {
         let Some(connection) = self.connection.as_mut() else {
             return Outcome::NotHanded("no connection".into());
         };
+        // Over TLS the stream below lettre carries ciphertext, so the lease is checked before the
+        // body; over a plain connection the stream itself refuses the final dot without it.
+        if self.tls != TlsMode::None
+            && let Err(why) = self.lease.check()
+        {
+            self.connection = None;
+            return Outcome::NotHanded(format!("not handed over (before the body): {why}"));
+        }
+        if let Ok(mut held) = self.held_back.lock() {
+            *held = None;
+        }
         // The body is out: only a clear answer settles it; anything else is in doubt.
-        match tokio::time::timeout(timeout, connection.message(bytes)).await {
+        let answer = tokio::time::timeout(timeout, connection.message(bytes)).await;
+        if let Some(why) = self.held_back.lock().ok().and_then(|mut h| h.take()) {
+            // The server never saw the final dot: it discards the message with the connection.
+            self.connection = None;
+            return Outcome::NotHanded(format!("stopped before the final dot: {why}"));
+        }
+        match answer {
             Ok(Ok(reply)) => Outcome::Accepted(reply_text(&reply)),
             Ok(Err(e)) => match refusal(&e) {
                 Some(outcome) => {
@@ -347,6 +404,81 @@ impl Smtp {
     }
 }
 
+/// The plain connection's socket, which writes SMTP's final dot (lettre writes it on its own,
+/// after the body) only while the lease has more than its margin left: the check is as close
+/// to the point of no return as a write can be. Refused, the connection must be dropped.
+#[derive(Debug)]
+struct FencedStream {
+    socket: tokio::net::TcpStream,
+    lease: Arc<Lease>,
+    held_back: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// What lettre writes, alone, to end a message's data.
+const FINAL_DOT: &[u8] = b"\r\n.\r\n";
+
+impl FencedStream {
+    fn new(
+        socket: tokio::net::TcpStream,
+        lease: Arc<Lease>,
+        held_back: Arc<std::sync::Mutex<Option<String>>>,
+    ) -> FencedStream {
+        FencedStream {
+            socket,
+            lease,
+            held_back,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for FencedStream {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.socket).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for FencedStream {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if buf == FINAL_DOT
+            && let Err(why) = self.lease.check()
+        {
+            if let Ok(mut held) = self.held_back.lock() {
+                *held = Some(why.clone());
+            }
+            return std::task::Poll::Ready(Err(std::io::Error::other(why)));
+        }
+        std::pin::Pin::new(&mut self.socket).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.socket).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.socket).poll_shutdown(cx)
+    }
+}
+
+impl lettre::transport::smtp::client::AsyncTokioStream for FencedStream {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.socket.peer_addr()
+    }
+}
+
 /// A 4xx/5xx answer from the server, if that is what the error is.
 fn refusal(e: &lettre::transport::smtp::Error) -> Option<Outcome> {
     let text = smtp_text(e);
@@ -371,141 +503,9 @@ fn reply_text(reply: &lettre::transport::smtp::response::Response) -> String {
         .excerpt(&format!("{} {}", reply.code(), message.join(" ")), 300)
 }
 
-/// Runs the command with the message on stdin, in a process group of its own.
-async fn run_command(argv: &[String], bytes: &[u8], timeout: Duration) -> Outcome {
-    let Some((program, args)) = argv.split_first() else {
-        return Outcome::NotHanded("empty send_cmd".into());
-    };
-    let shown = crate::text::sanitize_short(program, 80);
-    let mut child = match tokio::process::Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) => return Outcome::NotHanded(format!("cannot run {shown}: {e}")),
-    };
-    let _group = child.id().map(ProcessGroup);
-    let mut stdin = child.stdin.take();
-    let (out, err) = (child.stdout.take(), child.stderr.take());
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let mut written = false;
-    let work = async {
-        let feed = async {
-            if let Some(mut pipe) = stdin.take() {
-                written = pipe.write_all(bytes).await.is_ok() && pipe.shutdown().await.is_ok();
-            }
-        };
-        tokio::join!(feed, drain(out, &mut stdout), drain(err, &mut stderr));
-        child.wait().await
-    };
-    let status = tokio::time::timeout(timeout, work).await;
-    let stderr_text = String::from_utf8_lossy(&stderr).into_owned();
-    match status {
-        Err(_) if written => Outcome::InDoubt(format!(
-            "{shown} read the message but did not finish within {}",
-            humantime::format_duration(timeout)
-        )),
-        Err(_) => Outcome::NotHanded(format!(
-            "{shown} did not read the message within {}",
-            humantime::format_duration(timeout)
-        )),
-        Ok(Err(e)) => Outcome::InDoubt(format!("{shown}: {e}")),
-        Ok(Ok(status)) => classify_exit(status.code(), &stderr_text, written),
-    }
-}
-
-/// The command's answer. A reported SMTP reply decides (msmtp's exit codes alone do not tell
-/// temporary from permanent); then the exit code; anything unclear is in doubt.
-pub fn classify_exit(code: Option<i32>, stderr: &str, read_all: bool) -> Outcome {
-    let said = last_line(stderr);
-    let with = |what: String| match &said {
-        Some(line) => format!("{what}: {line}"),
-        None => what,
-    };
-    if code == Some(0) {
-        return Outcome::Accepted(with("exit 0".into()));
-    }
-    if let Some((reply, line)) = reported_reply(stderr) {
-        // The server's own words, not the command's closing "could not send mail" line.
-        let text = format!(
-            "exit {}: {line}",
-            code.map_or("signal".into(), |c| c.to_string())
-        );
-        return match reply {
-            400..=499 => Outcome::Temporary(text),
-            _ => Outcome::Permanent(text),
-        };
-    }
-    match code {
-        None if read_all => {
-            Outcome::InDoubt(with("killed by a signal after reading the message".into()))
-        }
-        None => Outcome::NotHanded(with("killed by a signal before reading the message".into())),
-        Some(75) => Outcome::Temporary(with("exit 75 (temporary failure)".into())),
-        // Usage and config errors: nothing was sent, and the next message will not fare better.
-        Some(c @ (64 | 78)) => Outcome::NotHanded(with(format!(
-            "exit {c} (the command's usage or configuration)"
-        ))),
-        Some(c @ (65 | 66 | 67 | 68 | 77)) => Outcome::Permanent(with(format!("exit {c}"))),
-        Some(c) => Outcome::InDoubt(with(format!(
-            "exit {c}, which does not say whether it was sent"
-        ))),
-    }
-}
-
-/// The last `NNN` SMTP reply a command reported on stderr (`msmtp: server message: 451 …`),
-/// with that line.
-fn reported_reply(stderr: &str) -> Option<(u16, String)> {
-    stderr.lines().rev().find_map(|line| {
-        let (_, rest) = line.split_once("server message:")?;
-        let code: String = rest.trim_start().chars().take(3).collect();
-        let code = code
-            .parse::<u16>()
-            .ok()
-            .filter(|c| (400..600).contains(c))?;
-        Some((
-            code,
-            crate::text::Redactor::process().excerpt(line.trim(), 200),
-        ))
-    })
-}
-
-fn last_line(text: &str) -> Option<String> {
-    text.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| crate::text::Redactor::process().excerpt(l, 200))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exits_are_classified_by_the_reply_first() {
-        let temp = "msmtp: recipient address a@b not accepted by the server\nmsmtp: server message: 451 4.3.0 try later\n";
-        assert_eq!(classify_exit(Some(69), temp, true).state(), "prepared");
-        let perm = "msmtp: server message: 550 5.1.1 no such user\nmsmtp: could not send mail (account default from x)\n";
-        let outcome = classify_exit(Some(69), perm, true);
-        assert_eq!(outcome.state(), "failed");
-        assert!(
-            outcome.detail().contains("550 5.1.1 no such user"),
-            "{outcome:?}"
-        );
-        assert_eq!(classify_exit(Some(0), "", true).state(), "sent");
-        assert_eq!(classify_exit(Some(75), "", false).state(), "prepared");
-        assert_eq!(classify_exit(Some(76), "", true).state(), "unknown");
-        assert_eq!(classify_exit(Some(69), "", true).state(), "unknown");
-        assert_eq!(classify_exit(None, "", true).state(), "unknown");
-        assert_eq!(classify_exit(Some(78), "", false).state(), "prepared");
-        assert_eq!(classify_exit(Some(67), "", true).state(), "failed");
-    }
 
     #[test]
     fn a_missing_command_is_refused_before_anything_runs() {

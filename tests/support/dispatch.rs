@@ -221,3 +221,64 @@ pub fn assert_no_duplicates(ids: &[String]) {
         assert!(seen.insert(id), "{id} was received twice");
     }
 }
+
+/// What every drill ends with, whatever else it checks: the server's messages each received
+/// once, each `sent` or `unknown` in the ledger, and every `sent` row received. Returns the
+/// ledger and the received Message-IDs.
+pub async fn assert_received_once_and_recorded(
+    rig: &Rig,
+    server: &super::smtp::SmtpServer,
+) -> (Vec<Row>, Vec<String>) {
+    let received = server.received();
+    let ids: Vec<String> = received
+        .iter()
+        .filter_map(|r| r.message_id.clone())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        received.len(),
+        "a received message without Message-ID"
+    );
+    assert_no_duplicates(&ids);
+    let ledger = rig.ledger().await;
+    let state: std::collections::HashMap<String, String> = ledger
+        .iter()
+        .map(|r| (bare(&r.message_id).to_owned(), r.state.clone()))
+        .collect();
+    for id in &ids {
+        let s = state.get(id).map(String::as_str);
+        assert!(
+            matches!(s, Some("sent" | "unknown")),
+            "{id} was received and is {s:?} in the ledger"
+        );
+    }
+    let seen: std::collections::HashSet<&String> = ids.iter().collect();
+    for row in ledger.iter().filter(|r| r.state == "sent") {
+        assert!(
+            seen.contains(&bare(&row.message_id).to_owned()),
+            "{} is sent but never arrived",
+            row.email
+        );
+    }
+    (ledger, ids)
+}
+
+/// Waits for the child to exit (failing the test after `limit`, the child woken and killed),
+/// returning its exit code.
+pub fn wait_exit(child: &mut std::process::Child, limit: std::time::Duration) -> Option<i32> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if started.elapsed() > limit {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGCONT,
+            );
+            let _ = child.kill();
+            panic!("the sender did not exit within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

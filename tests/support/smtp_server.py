@@ -16,7 +16,7 @@ recipient without a rule of its own), from --rule ADDR=RULE or --rules FILE.json
   data451 / data550      451 / 550 after the body (nothing stored)
   drop_after_data        store the body, then close the connection without replying
   stall_after_data:SECS  store the body, wait SECS, then reply 250
-  stall_rcpt:SECS        wait SECS at RCPT, then accept
+  stall_rcpt:SECS        wait SECS at RCPT (logged as stage rcpt_wait), then accept
 While the file <dir>/REFUSE exists ("refuse_all"), every new connection gets 421
 instead of the greeting and every RCPT gets 421 and the connection closed.
 """
@@ -117,6 +117,8 @@ class Handler:
         elif name == "rcpt550":
             reply = "550 5.1.1 Mailbox unavailable: no such user (test rule)"
         elif name == "stall_rcpt":
+            # Logged before the wait, so a test knows the client is mid-transaction.
+            self.log("rcpt_wait", address, "000 waiting before the reply", name)
             await asyncio.sleep(seconds)
         if reply is None:
             envelope.rcpt_tos.append(address)

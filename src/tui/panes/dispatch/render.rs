@@ -138,10 +138,13 @@ fn status_line(state: &State, pane: &DispatchPane, width: usize) -> Line<'static
         .flat_map(|v| &v.senders)
         .map(|r| {
             format!(
-                "{}@{} sending since {}",
+                "{}@{} sending since {}{}",
                 r.operator,
                 r.host,
-                format::clock(r.started_at, state.now)
+                format::clock(r.started_at, state.now),
+                r.stalled_for
+                    .map(|s| format!(" (stalled {s:.0}s, pid {})", r.pid))
+                    .unwrap_or_default()
             )
         })
         .collect();
