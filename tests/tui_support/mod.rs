@@ -111,8 +111,13 @@ pub fn failed(gate: &str, when: DateTime<Utc>, error: &str) -> Action {
 
 /// A fresh state at 14:00:00, nothing checked yet.
 pub fn empty_state() -> State {
+    state_of(&config())
+}
+
+/// A fresh state of `config` at 14:00:00, operator `olivia`, nothing checked yet.
+pub fn state_of(config: &Config) -> State {
     State::new(
-        &config(),
+        config,
         "olivia",
         false,
         Keymap::default(),
