@@ -269,6 +269,57 @@ pub fn draw(state: &mut State, width: u16, height: u16) -> String {
     screen(terminal.backend().buffer())
 }
 
+/// The fixture launch with some gates' titles replaced (`(title, new title)`, any characters),
+/// `extra` TOML appended, and the testers gate read at 14:01.
+pub fn state_titled(titles: &[(&str, &str)], extra: &str) -> State {
+    let escaped = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '"' | '\\' => format!("\\{c}"),
+                ' '..='~' => c.to_string(),
+                c => format!("\\U{:08X}", c as u32),
+            })
+            .collect()
+    };
+    let mut source = CONFIG.to_owned();
+    for (title, new) in titles {
+        source = source.replace(
+            &format!("title = \"{title}\""),
+            &format!("title = \"{}\"", escaped(new)),
+        );
+    }
+    source.push_str(extra);
+    let config = load_str(&source, Path::new("fixture.toml")).expect("titles stay valid TOML");
+    let mut state = state_of(&config);
+    update(
+        &mut state,
+        ok("testers", at(14, 1, 0), Value::Number(57.0), None),
+    );
+    state
+}
+
+/// Draws like [`draw`], reading each symbol at its real width: a wide character (CJK, fullwidth)
+/// reads once, without the blank of its second cell, so text written in it can be searched for.
+pub fn draw_wide(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Action::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(state, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        let mut x = 0;
+        while x < width {
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            x += (ratatui::text::Span::raw(symbol).width() as u16).max(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Fixture cohorts for the Cohort pane: `pane_warn.csv` (soft findings only) and
 /// `pane_blocked.csv` (a duplicate, a malformed email, a missing label, an ANSI escape in a name).
 pub const COHORT_WARN: &str = "tests/fixtures/cohort/pane_warn.csv";
