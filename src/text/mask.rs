@@ -99,6 +99,11 @@ impl Masker {
         }
     }
 
+    /// How many local parts the masker knows, over its sets.
+    pub fn known_len(&self) -> usize {
+        self.known.iter().map(|k| k.len()).sum()
+    }
+
     /// `text` with every address masked: `olivia@veza.fr` becomes `o***@v***.fr`.
     pub fn mask(&self, text: &str) -> String {
         if self.known.is_empty() && !may_hold_address(text.chars()) {
@@ -123,6 +128,10 @@ impl Masker {
     /// What to hide in `original`, in order and never overlapping.
     pub fn cuts(&self, original: &[char]) -> Vec<Cut> {
         if self.known.is_empty() && !may_hold_address(original.iter().copied()) {
+            return Vec::new();
+        }
+        // Frame rows of borders and padding hold no word at all (most of a tall frame).
+        if !original.iter().any(|c| c.is_alphanumeric()) {
             return Vec::new();
         }
         let text = normalise(original);
@@ -191,9 +200,10 @@ pub fn mask_emails(text: &str) -> String {
     Masker::default().mask(text)
 }
 
-/// Whether the text can spell an `@` at all: one itself, an escape, or a character that folds.
+/// Whether the text can spell an `@` at all: one itself, an escape, or one of the two
+/// characters whose compatibility form is `@` (fullwidth and small).
 fn may_hold_address(mut chars: impl Iterator<Item = char>) -> bool {
-    chars.any(|c| c == '@' || c == '%' || !c.is_ascii())
+    chars.any(|c| matches!(c, '@' | '%' | '\u{FF20}' | '\u{FE6B}'))
 }
 
 fn is_local_char(c: char) -> bool {

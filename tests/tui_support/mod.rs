@@ -327,10 +327,18 @@ pub const COHORT_BLOCKED: &str = "tests/fixtures/cohort/pane_blocked.csv";
 
 /// The load effect's answer for `path`, without a database (the pane's checks skipped).
 pub fn cohort_answer(path: &str) -> Result<gonogo::tui::cohort::Loaded, String> {
+    cohort_answer_keeping(path, 1000)
+}
+
+/// [`cohort_answer`] keeping up to `rows` rows for the table.
+pub fn cohort_answer_keeping(
+    path: &str,
+    rows: usize,
+) -> Result<gonogo::tui::cohort::Loaded, String> {
     use gonogo::cohort::{CohortSettings, DatabaseChecks, load_path};
     use gonogo::tui::cohort::{Loaded, SharedCohort};
     let mut cohort =
-        load_path(Path::new(path), &CohortSettings::default(), 1000).expect("fixture cohort loads");
+        load_path(Path::new(path), &CohortSettings::default(), rows).expect("fixture cohort loads");
     cohort.scan.report.database = DatabaseChecks::Skipped("no [postgres] in the config".into());
     Ok(Loaded {
         cohort: SharedCohort(std::sync::Arc::new(cohort)),

@@ -2,7 +2,7 @@
 //! letters are ASCII), invisible characters removed, `%XX` escapes decoded; each character
 //! remembers the original characters it came from, so a cut maps back onto the spelling shown.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// The normalised characters and, for each, the original characters `[start, end)` it stands for.
 pub(super) struct Normalised {
@@ -50,6 +50,13 @@ fn push_folded(c: char, origin: (usize, usize), out: &mut Normalised) {
         return;
     }
     if is_hidden(c) {
+        return;
+    }
+    // Box drawing, arrows, emoji and most letters are their own compatibility form: the quick
+    // check's table says so without running the normaliser (it runs on every cell of a frame).
+    if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+        out.chars.push(c);
+        out.origin.push(origin);
         return;
     }
     for folded in std::iter::once(c).nfkc() {
