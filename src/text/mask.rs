@@ -117,9 +117,10 @@ impl Masker {
         let mut out = String::with_capacity(text.len());
         let mut next = 0;
         for cut in cuts {
-            out.extend(&chars[next..cut.start]);
+            // Cuts never overlap; should two share a character, the second starts after it.
+            out.extend(&chars[next..cut.start.max(next)]);
             out.push_str(&cut.shown);
-            next = cut.end;
+            next = cut.end.max(next);
         }
         out.extend(&chars[next..]);
         out
@@ -251,7 +252,7 @@ fn domain_end(chars: &[char], from: usize) -> usize {
 /// Every `local@domain` in the normalised text, masked. No dot needed: an address cut short
 /// by a column (`olivia@veza`) is still masked.
 fn addresses(chars: &[char]) -> Vec<(usize, usize, String)> {
-    let mut spans = Vec::new();
+    let mut spans: Vec<(usize, usize, String)> = Vec::new();
     let mut at = 0;
     while at < chars.len() {
         if chars[at] != '@' {
@@ -270,11 +271,15 @@ fn addresses(chars: &[char]) -> Vec<(usize, usize, String)> {
             .find(|&c| c != '"')
             .unwrap_or('*');
         let domain: String = chars[at + 1..end].iter().collect();
-        spans.push((
-            start,
-            end,
-            format!("{}@{}", masked_local(first), mask_domain(&domain)),
-        ));
+        let shown = format!("{}@{}", masked_local(first), mask_domain(&domain));
+        // A quoted local part holding an `@` (`"a@b"@c.io`) reaches back over what was read as
+        // addresses: one address, masked whole.
+        let mut start = start;
+        while let Some(last) = spans.last().filter(|last| start < last.1) {
+            start = start.min(last.0);
+            spans.pop();
+        }
+        spans.push((start, end, shown));
         at = end.max(at + 1);
     }
     spans

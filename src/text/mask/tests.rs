@@ -130,3 +130,32 @@ fn known_addresses_need_an_at_sign_and_ignore_quotes_and_case() {
     assert_eq!(masker.mask("jo ann and ana"), "j*** and a***");
     assert_eq!(masker.mask("olivia"), "olivia");
 }
+
+#[test]
+fn a_quoted_local_part_holding_an_at_sign_is_one_address() {
+    masks(&[("to \"a@b\"@example.com now", "to a***@e***.com now")]);
+}
+
+proptest::proptest! {
+    /// Text built from the characters the masker reads specially never makes it panic, and its
+    /// cuts are in order, apart and inside the text.
+    #[test]
+    fn cuts_are_ordered_apart_and_inside_any_text(
+        text in "[a-z0-9@\"%.…＠﹫\u{200B}\u{FB01}\u{FF41}山 -]{0,40}",
+        known_text in "[a-z@.]{0,12}",
+    ) {
+        let masker = Masker::new(vec![Arc::new(KnownAddresses::new([known_text.as_str()]))]);
+        let chars: Vec<char> = text.chars().collect();
+        let cuts = masker.cuts(&chars);
+        let mut next = 0;
+        for cut in &cuts {
+            proptest::prop_assert!(
+                next <= cut.start && cut.start < cut.end && cut.end <= chars.len(),
+                "{text:?}: {cuts:?}"
+            );
+            proptest::prop_assert!(cut.shown.is_ascii());
+            next = cut.end;
+        }
+        masker.mask(&text);
+    }
+}
