@@ -130,3 +130,79 @@ fn a_closed_stdout_never_panics() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "ended by a signal: {status:?}");
 }
+
+/// Gate titles (TOML-escaped) spelling addresses the ways a shared screen must not show:
+/// fullwidth, a CJK local part, a zero-width space inside, `%40`, and a cohort address's bare
+/// local part.
+const SPELLED_TITLES: [(&str, &str); 5] = [
+    ("owner", "Owner \\uFF4A\\uFF4F\\uFF48\\uFF4E\\uFF20veza.fr"),
+    ("on_call", "On call \\u5C71\\u7530@veza.fr"),
+    ("pager", "Pager bea\\u200Btrice@veza.fr"),
+    ("docs", "Docs by dan%40veza.fr"),
+    ("press", "Press kit from carla.longname"),
+];
+
+/// A launch whose gates (each one passing command) carry [`SPELLED_TITLES`].
+fn spelled_config() -> String {
+    let mut config = String::from("[launch]\nname = \"Mask launch\"\n");
+    for (id, title) in SPELLED_TITLES {
+        config.push_str(&format!(
+            "\n[[gate]]\nid = \"{id}\"\ntitle = \"{title}\"\nsource = \"command\"\ncommand = [\"sh\", \"-c\", \"echo 7\"]\npass = \"== 7\"\n"
+        ));
+    }
+    config
+}
+
+/// In a real terminal (tmux), `M` and screen-share mode leave none of those addresses
+/// readable, as the terminal itself draws them.
+#[test]
+fn a_real_terminal_shows_no_address_in_any_spelling_while_masking() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gonogo.toml");
+    std::fs::write(&config, spelled_config()).unwrap();
+    let cohort = dir.path().join("cohort.csv");
+    std::fs::write(&cohort, "email,cohort\ncarla.longname@veza.fr,press\n").unwrap();
+    let tmux = Tmux::start("mask", 140, 40);
+    tmux.type_line(&format!(
+        "clear; GONOGO_LOG_DIR={} {} tui --config {} --operator e2e --cohort {}",
+        dir.path().join("logs").display(),
+        env!("CARGO_BIN_EXE_gonogo"),
+        config.display(),
+        cohort.display(),
+    ));
+    tmux.wait_for("the cohort pane", |s| s.contains("carla.longname@veza.fr"));
+    tmux.keys(&["1"]);
+    let plain = tmux.wait_for("the gates", |s| s.contains("Press kit from"));
+    for shown in [
+        "ｊｏｈｎ＠veza.fr",
+        "山田@veza.fr",
+        "dan%40veza.fr",
+        "carla.longname",
+    ] {
+        assert!(plain.contains(shown), "{shown} unmasked:\n{plain}");
+    }
+    let readable = [
+        "ｊｏｈｎ",
+        "山田",
+        "bea",
+        "trice",
+        "dan%40",
+        "carla",
+        "longname",
+    ];
+    tmux.keys(&["M"]);
+    let masked = tmux.wait_for("mask mode", |s| s.contains("[emails masked]"));
+    tmux.keys(&["P"]);
+    let shared = tmux.wait_for("screen-share mode", |s| {
+        s.contains("screen-share · emails masked")
+    });
+    for (mode, screen) in [("mask", &masked), ("screen share", &shared)] {
+        for local in readable {
+            assert!(
+                !screen.contains(local),
+                "{mode}: {local} readable:\n{screen}"
+            );
+        }
+        assert!(screen.contains("j***@v***.fr"), "{mode}:\n{screen}");
+    }
+}

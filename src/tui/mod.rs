@@ -19,6 +19,7 @@ pub mod format;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod masking;
 pub mod notes;
 pub mod palette;
 pub mod panes;

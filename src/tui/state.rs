@@ -114,6 +114,8 @@ pub struct State {
     pub overlays: Vec<Overlay>,
     /// Mask email addresses in the cockpit view (screen-share always masks).
     pub mask: bool,
+    /// The one masker for everything drawn, knowing the addresses the panes hold.
+    pub masker: super::masking::ScreenMasker,
     /// Gates re-checked on request whose answer has not come back yet.
     pub checking: BTreeSet<String>,
     /// Each pane's own state; only its update changes it (and the shared text-entry views
@@ -175,7 +177,7 @@ impl State {
             })
             .collect();
         let board = Board::new(&specs, now);
-        State {
+        let mut state = State {
             launch: LaunchInfo {
                 name: crate::text::sanitize(&launch.name.0),
                 environment: crate::text::sanitize(launch.environment.as_str()),
@@ -193,6 +195,7 @@ impl State {
             pane: Pane::Gates,
             overlays: Vec::new(),
             mask: false,
+            masker: Default::default(),
             checking: BTreeSet::new(),
             timeline: Timeline::new(config.raw.postgres.is_some()),
             cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
@@ -210,7 +213,9 @@ impl State {
             bell: config.raw.alerts.bell,
             title: String::new(),
             redraw: Redraw::Now,
-        }
+        };
+        state.refresh_masker();
+        state
     }
 
     /// Gates matching the Gates pane's filter (id or title, case-insensitive), in config order.
@@ -235,15 +240,39 @@ impl State {
         self.mask || self.view == View::ScreenShare
     }
 
-    /// Untrusted text as it may be laid out: email addresses masked when masking is on. Applied
-    /// before layout, so a column or a wrap that cuts an address before its `@` cannot leave the
-    /// local part readable; the frame-level pass in `render::mask` stays as the backstop.
+    /// Text as it may be laid out: email addresses masked when masking is on, in any spelling,
+    /// and the addresses the cockpit knows wherever they stand. Applied before layout, so a
+    /// column or a wrap that cuts an address before its `@` cannot leave the local part
+    /// readable; the frame-level pass in `render::mask` stays as the backstop.
     pub fn shown(&self, text: &str) -> String {
         if self.masking() {
-            crate::text::mask_emails(text)
+            self.masker.masker().mask(text)
         } else {
             text.to_owned()
         }
+    }
+
+    /// Feeds the masker the addresses the panes now hold: the cohort's rows, the dispatch
+    /// ledger's rows and the message open, the operators (this one, voters, who decided).
+    pub fn refresh_masker(&mut self) {
+        let cohort = self.cohort.loaded().map(|view| &view.cohort);
+        let ledger = self.dispatch.view.iter().flat_map(|v| &v.log);
+        let detail = self
+            .dispatch
+            .detail
+            .iter()
+            .filter_map(|d| d.answer.as_ref()?.as_ref().ok());
+        let call = self.checklist.call.iter();
+        let others = ledger
+            .map(|row| row.email.as_str())
+            .chain(detail.map(|d| d.row.email.as_str()))
+            .chain(call.clone().flat_map(|c| &c.votes).map(|v| v.by.as_str()))
+            .chain(
+                call.filter_map(|c| c.last.as_ref())
+                    .map(|l| l.decided_by.as_str()),
+            )
+            .chain([self.operator.as_str()]);
+        self.masker.refresh(cohort, others);
     }
 
     /// Where the keyboard is.

@@ -23,6 +23,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let routine = routine_reading(state, &action);
     let is_tick = matches!(action, Action::Tick(_));
     let changed = apply(state, action, &mut effects);
+    state.refresh_masker();
     if changed {
         let pace = match routine {
             Some((gate, before)) if state.board.get(&gate).map(|g| g.state) == Some(before) => {

@@ -111,8 +111,13 @@ pub fn failed(gate: &str, when: DateTime<Utc>, error: &str) -> Action {
 
 /// A fresh state at 14:00:00, nothing checked yet.
 pub fn empty_state() -> State {
+    state_of(&config())
+}
+
+/// A fresh state of `config` at 14:00:00, operator `olivia`, nothing checked yet.
+pub fn state_of(config: &Config) -> State {
     State::new(
-        &config(),
+        config,
         "olivia",
         false,
         Keymap::default(),
@@ -264,6 +269,57 @@ pub fn draw(state: &mut State, width: u16, height: u16) -> String {
     screen(terminal.backend().buffer())
 }
 
+/// The fixture launch with some gates' titles replaced (`(title, new title)`, any characters),
+/// `extra` TOML appended, and the testers gate read at 14:01.
+pub fn state_titled(titles: &[(&str, &str)], extra: &str) -> State {
+    let escaped = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '"' | '\\' => format!("\\{c}"),
+                ' '..='~' => c.to_string(),
+                c => format!("\\U{:08X}", c as u32),
+            })
+            .collect()
+    };
+    let mut source = CONFIG.to_owned();
+    for (title, new) in titles {
+        source = source.replace(
+            &format!("title = \"{title}\""),
+            &format!("title = \"{}\"", escaped(new)),
+        );
+    }
+    source.push_str(extra);
+    let config = load_str(&source, Path::new("fixture.toml")).expect("titles stay valid TOML");
+    let mut state = state_of(&config);
+    update(
+        &mut state,
+        ok("testers", at(14, 1, 0), Value::Number(57.0), None),
+    );
+    state
+}
+
+/// Draws like [`draw`], reading each symbol at its real width: a wide character (CJK, fullwidth)
+/// reads once, without the blank of its second cell, so text written in it can be searched for.
+pub fn draw_wide(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Action::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(state, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        let mut x = 0;
+        while x < width {
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            x += (ratatui::text::Span::raw(symbol).width() as u16).max(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Fixture cohorts for the Cohort pane: `pane_warn.csv` (soft findings only) and
 /// `pane_blocked.csv` (a duplicate, a malformed email, a missing label, an ANSI escape in a name).
 pub const COHORT_WARN: &str = "tests/fixtures/cohort/pane_warn.csv";
@@ -271,10 +327,18 @@ pub const COHORT_BLOCKED: &str = "tests/fixtures/cohort/pane_blocked.csv";
 
 /// The load effect's answer for `path`, without a database (the pane's checks skipped).
 pub fn cohort_answer(path: &str) -> Result<gonogo::tui::cohort::Loaded, String> {
+    cohort_answer_keeping(path, 1000)
+}
+
+/// [`cohort_answer`] keeping up to `rows` rows for the table.
+pub fn cohort_answer_keeping(
+    path: &str,
+    rows: usize,
+) -> Result<gonogo::tui::cohort::Loaded, String> {
     use gonogo::cohort::{CohortSettings, DatabaseChecks, load_path};
     use gonogo::tui::cohort::{Loaded, SharedCohort};
     let mut cohort =
-        load_path(Path::new(path), &CohortSettings::default(), 1000).expect("fixture cohort loads");
+        load_path(Path::new(path), &CohortSettings::default(), rows).expect("fixture cohort loads");
     cohort.scan.report.database = DatabaseChecks::Skipped("no [postgres] in the config".into());
     Ok(Loaded {
         cohort: SharedCohort(std::sync::Arc::new(cohort)),

@@ -141,7 +141,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ));
     }
     let block = Block::bordered().title(Line::from(vec![
-        Span::styled(format!(" {} ", gate.title), theme.title()),
+        Span::styled(format!(" {} ", state.shown(&gate.title)), theme.title()),
         Span::styled(format!("({}) ", gate.id), theme.dim()),
     ]));
     frame.render_widget(super::scrolled(state, lines, block, area, scroll), area);

@@ -35,7 +35,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
     }
     if state.masking() {
-        mask::mask_buffer(frame.buffer_mut());
+        mask::mask_buffer(frame.buffer_mut(), state.masker.masker());
     }
 }
 

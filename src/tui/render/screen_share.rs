@@ -72,7 +72,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         (Some(last), _) => format!(
             "decision {} frozen by {} at {} UTC · gates were {}",
             last.number,
-            last.decided_by,
+            state.shown(&last.decided_by),
             last.decided_at.format("%H:%M"),
             verdict
         ),
@@ -174,7 +174,7 @@ fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame,
                     "{:<18} {:<6} {} {}",
                     format::fit(role, 18),
                     v.vote.shout(),
-                    v.by,
+                    state.shown(&v.by),
                     v.at.format("%H:%M")
                 ),
                 theme.state(match v.vote {
@@ -217,7 +217,7 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
     let row_height = (area.height / gates.len() as u16).clamp(1, 3);
     let title_width = gates
         .iter()
-        .map(|g| g.title.chars().count())
+        .map(|g| state.shown(&g.title).chars().count())
         .max()
         .unwrap_or(0)
         .min(usize::from(area.width / 3));
@@ -238,7 +238,7 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(
                 format!(
                     "{:<title_width$}",
-                    crate::text::sanitize_short(&g.title, title_width)
+                    crate::text::sanitize_short(&state.shown(&g.title), title_width)
                 ),
                 theme.title(),
             ),

@@ -7,7 +7,6 @@ use crate::checklist::{ItemState, ItemView, SectionView};
 use crate::gate::GateState;
 use crate::tui::format;
 use crate::tui::state::{Overlay, State};
-use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -84,7 +83,7 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
     for (i, row) in pane.rows.iter().enumerate().skip(offset).take(rows) {
         let selected = i == pane.selected;
         let line = match row {
-            Row::Section(s) => section_line(theme, &view.sections[*s], width),
+            Row::Section(s) => section_line(state, &view.sections[*s], width),
             Row::Item { section, item } => {
                 item_line(state, &view.sections[*section].items[*item], width)
             }
@@ -119,11 +118,12 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn section_line(theme: &Theme, section: &SectionView, width: usize) -> Line<'static> {
+fn section_line(state: &State, section: &SectionView, width: usize) -> Line<'static> {
+    let theme = &state.theme;
     let path = if section.path.is_empty() {
         "(no section)".to_owned()
     } else {
-        section.path.join(" › ")
+        state.shown(&section.path.join(" › "))
     };
     let count = format!(" {}/{}", section.done, section.total);
     let bar = gauge(section.done, section.total, 10);

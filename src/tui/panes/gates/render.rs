@@ -146,7 +146,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
         let (note_text, note_style) = note(state, g);
         let info = if g.required { "" } else { " (info)" };
         let title_room = title_width.saturating_sub(format::width(info));
-        let mut title = vec![Span::raw(format::fit(&g.title, title_room))];
+        let mut title = vec![Span::raw(format::fit(&state.shown(&g.title), title_room))];
         if !info.is_empty() {
             title.push(Span::styled(info, theme.dim()));
         }

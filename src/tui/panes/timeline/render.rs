@@ -107,7 +107,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         };
         let mut cells = vec![
             Cell::from(format::clock(e.at, state.now)),
-            Cell::from(e.subject.clone()),
+            Cell::from(state.shown(&e.subject)),
             Cell::from(change),
             Cell::from(state.shown(&e.value)),
         ];
