@@ -259,10 +259,16 @@ pub struct DemoArgs {
     pub headless: bool,
 }
 
-/// A whole number of seconds, at least one (a zero interval would poll without pause).
+/// A whole number of seconds, at least one (a zero interval would poll without pause) and at
+/// most a config `every` may be ([`crate::config::MAX_DURATION`]): staleness and alert
+/// windows are multiples of it.
 pub fn parse_interval(text: &str) -> Result<u64, String> {
+    let most = crate::config::MAX_DURATION.as_secs();
     match text.trim().parse::<u64>() {
         Ok(0) => Err("the interval must be at least 1 second".into()),
+        Ok(n) if n > most => Err(format!(
+            "the interval must be at most {most} seconds (a week), the longest `every`"
+        )),
         Ok(n) => Ok(n),
         Err(_) => Err(format!(
             "`{}` is not a whole number of seconds, like 5 or 60",

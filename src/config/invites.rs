@@ -86,6 +86,15 @@ impl InvitesConfig {
                 .unwrap_or_else(|| DEFAULT_SEND_CMD.to_owned()),
         })
     }
+    /// Secrets the send command passes as option values (`--password=…`): every user of the
+    /// machine can read them in `ps`. Registered with the redactor, and warned about.
+    pub fn command_line_secrets(&self) -> Vec<String> {
+        self.send_command()
+            .and_then(|cmd| shlex::split(&cmd))
+            .map(|argv| crate::text::command_secrets(&argv).secrets)
+            .unwrap_or_default()
+    }
+
     /// Problems `config check` reports at the section: both transports set, an SMTP URL that
     /// does not parse, a send command that does not split.
     pub fn problems(&self) -> Vec<String> {

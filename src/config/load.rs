@@ -321,8 +321,13 @@ fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: 
         prom.url.register_secrets(redactor);
         prom.headers.register_secrets(redactor);
     }
-    if let Some(url) = raw.invites.as_ref().and_then(|i| i.smtp_url.as_ref()) {
-        url.register_secrets(redactor);
+    if let Some(invites) = &raw.invites {
+        if let Some(url) = &invites.smtp_url {
+            url.register_smtp_secrets(redactor);
+        }
+        for secret in invites.command_line_secrets() {
+            redactor.add(&secret);
+        }
     }
     for gate in gates {
         if let crate::gate::SourceSpec::Http { url, headers, .. } = &gate.source {

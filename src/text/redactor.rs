@@ -58,14 +58,30 @@ impl Redactor {
     /// base64 credential built from the pair (what a server echoing `Authorization` shows).
     pub fn add_basic(&self, user: &str, password: &str) {
         self.add(password);
-        let pair = format!("{user}:{password}");
+        self.add_base64(&format!("{user}:{password}"));
+    }
+
+    /// Remembers an SMTP login: the password, and each form SMTP AUTH sends it in — PLAIN's
+    /// base64 of `\0user\0password`, LOGIN's base64 of the password alone — for a server that
+    /// echoes the exchange in a reply (stored in the ledger, the journal, the log).
+    pub fn add_smtp_auth(&self, user: &str, password: &str) {
+        if password.is_empty() {
+            return;
+        }
+        self.add(password);
+        self.add_base64(&format!("\0{user}\0{password}"));
+        self.add_base64(password);
+    }
+
+    /// `data` in base64, padded or not, standard or URL-safe.
+    fn add_base64(&self, data: &str) {
         let engines = [
             base64::engine::general_purpose::STANDARD,
             base64::engine::general_purpose::STANDARD_NO_PAD,
             base64::engine::general_purpose::URL_SAFE,
             base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
-        let encoded: Vec<String> = engines.iter().map(|e| e.encode(&pair)).collect();
+        let encoded: Vec<String> = engines.iter().map(|e| e.encode(data)).collect();
         for form in encoded {
             self.add(&form);
         }
@@ -157,6 +173,65 @@ impl Redactor {
             shown
         }
     }
+}
+
+/// A command line with the secrets it passes as option values: `--password=…`,
+/// `--password …`, `--auth-token=…`, ssmtp's `-ap …`. What names where a secret comes from
+/// (`--passwordeval`, `--password-file`, `--token-cmd`) is not a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandSecrets {
+    /// The arguments as they may be shown, each secret value replaced by `[redacted]`.
+    pub shown: Vec<String>,
+    /// The secret values themselves, to register and to warn about.
+    pub secrets: Vec<String>,
+}
+
+pub fn command_secrets(argv: &[String]) -> CommandSecrets {
+    let mut found = CommandSecrets {
+        shown: Vec::with_capacity(argv.len()),
+        secrets: Vec::new(),
+    };
+    let mut args = argv.iter().peekable();
+    while let Some(arg) = args.next() {
+        let Some(option) = arg.strip_prefix('-') else {
+            found.shown.push(arg.clone());
+            continue;
+        };
+        let (name, value) = match option.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (option, None),
+        };
+        if !is_secret_option(name.trim_start_matches('-')) {
+            found.shown.push(arg.clone());
+            continue;
+        }
+        match value {
+            Some(value) => {
+                found.shown.push(format!("-{name}={REDACTED}"));
+                found.secrets.push(value.to_owned());
+            }
+            None => {
+                found.shown.push(arg.clone());
+                if let Some(value) = args.next_if(|next| !next.starts_with('-')) {
+                    found.shown.push(REDACTED.to_owned());
+                    found.secrets.push(value.clone());
+                }
+            }
+        }
+    }
+    found.secrets.retain(|s| !s.is_empty());
+    found
+}
+
+fn is_secret_option(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let names_a_secret = ["pass", "secret", "token"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let says_where_from = ["eval", "file", "cmd", "command", "fd", "env"]
+        .iter()
+        .any(|w| lower.ends_with(w));
+    lower == "ap" || (names_a_secret && !says_where_from)
 }
 
 /// The forms a secret takes on the wire or in a document: percent-encoded (strict, as a URL's
@@ -288,6 +363,71 @@ mod tests {
     }
 
     /// Redact first, then shorten: a secret straddling the cut never leaves its first part.
+    #[test]
+    fn every_form_smtp_auth_sends_is_redacted() {
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+        let r = Redactor::default();
+        r.add_smtp_auth("mailer@veza.fr", "pa:ss/wörd");
+        let plain = STANDARD.encode("\0mailer@veza.fr\0pa:ss/wörd");
+        let login = STANDARD.encode("pa:ss/wörd");
+        for reply in [
+            format!("535 5.7.8 AUTH PLAIN {plain} refused"),
+            format!("334 {login}"),
+            format!("535 {} no", STANDARD_NO_PAD.encode("pa:ss/wörd")),
+            "535 pa:ss/wörd is wrong".to_owned(),
+        ] {
+            let shown = r.redact(&reply);
+            assert!(shown.contains(REDACTED), "{shown}");
+            assert!(
+                !shown.contains("ss/w") && !shown.contains(&login[..8]),
+                "{shown}"
+            );
+        }
+        // The user name alone is not a secret.
+        assert_eq!(r.redact("334 mailer@veza.fr"), "334 mailer@veza.fr");
+    }
+
+    #[test]
+    fn secret_options_of_a_command_are_found_and_masked() {
+        let argv = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        for (cmd, secrets, shown) in [
+            (
+                "msmtp -t --password=hunter2",
+                vec!["hunter2"],
+                "msmtp -t --password=[redacted]",
+            ),
+            (
+                "sendmail --passwd hunter2 -t",
+                vec!["hunter2"],
+                "sendmail --passwd [redacted] -t",
+            ),
+            (
+                "ssmtp -au me -ap hunter2 -t",
+                vec!["hunter2"],
+                "ssmtp -au me -ap [redacted] -t",
+            ),
+            (
+                "x --auth-token=t0k --client-secret s3c",
+                vec!["t0k", "s3c"],
+                "x --auth-token=[redacted] --client-secret [redacted]",
+            ),
+            (
+                "msmtp -t --passwordeval=pass-show --auth=on",
+                vec![],
+                "msmtp -t --passwordeval=pass-show --auth=on",
+            ),
+            (
+                "x --password-file /run/p --password",
+                vec![],
+                "x --password-file /run/p --password",
+            ),
+        ] {
+            let found = command_secrets(&argv(cmd));
+            assert_eq!(found.secrets, secrets, "{cmd}");
+            assert_eq!(found.shown.join(" "), shown, "{cmd}");
+        }
+    }
+
     #[test]
     fn excerpts_redact_before_they_cut() {
         let secret = "S3CRET-abcdefghijklmnop";
