@@ -20,7 +20,8 @@ recipient without a rule of its own), from --rule ADDR=RULE or --rules FILE.json
 With --echo-auth accept|refuse the server offers AUTH without TLS (only the
 mechanisms --auth-mechanisms names, default PLAIN LOGIN) and quotes the
 client's credential back in its reply, base64 as sent and the password decoded
-(a server that echoes the exchange): 235 (accept) or 535 (refuse). Each AUTH is
+(a server that echoes the exchange): 235 (accept, and quoted again in each
+250 after DATA) or 535 (refuse). Each AUTH is
 logged with stage "auth".
 While the file <dir>/REFUSE exists ("refuse_all"), every new connection gets 421
 instead of the greeting and every RCPT gets 421 and the connection closed.
@@ -154,6 +155,8 @@ class Handler:
         if name == "stall_after_data":
             await asyncio.sleep(seconds)
         reply = f"250 2.0.0 Ok: queued as {n}"
+        if getattr(session, "echoed_credential", None):
+            reply += f" for {session.echoed_credential}"
         self.log("data", envelope.rcpt_tos[0] if envelope.rcpt_tos else "", reply, name)
         return reply
 
@@ -172,6 +175,7 @@ async def echo_credential(server, session, args):
     shown = f"{sent} (password {password.decode(errors='replace')})"
     if server.event_handler.echo_auth == "accept":
         session.authenticated = True
+        session.echoed_credential = shown
         reply = f"235 2.7.0 Accepted {shown}"
     else:
         reply = f"535 5.7.8 Credentials {shown} invalid"
