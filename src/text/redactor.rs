@@ -8,6 +8,9 @@ use base64::Engine;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use std::sync::{Arc, RwLock};
 
+mod command;
+pub use command::{CommandSecrets, command_secrets};
+
 pub const REDACTED: &str = "[redacted]";
 
 /// The set of secret values known to this process (tokens, passwords, header values from the
@@ -175,65 +178,6 @@ impl Redactor {
     }
 }
 
-/// A command line with the secrets it passes as option values: `--password=…`,
-/// `--password …`, `--auth-token=…`, ssmtp's `-ap …`. What names where a secret comes from
-/// (`--passwordeval`, `--password-file`, `--token-cmd`) is not a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandSecrets {
-    /// The arguments as they may be shown, each secret value replaced by `[redacted]`.
-    pub shown: Vec<String>,
-    /// The secret values themselves, to register and to warn about.
-    pub secrets: Vec<String>,
-}
-
-pub fn command_secrets(argv: &[String]) -> CommandSecrets {
-    let mut found = CommandSecrets {
-        shown: Vec::with_capacity(argv.len()),
-        secrets: Vec::new(),
-    };
-    let mut args = argv.iter().peekable();
-    while let Some(arg) = args.next() {
-        let Some(option) = arg.strip_prefix('-') else {
-            found.shown.push(arg.clone());
-            continue;
-        };
-        let (name, value) = match option.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (option, None),
-        };
-        if !is_secret_option(name.trim_start_matches('-')) {
-            found.shown.push(arg.clone());
-            continue;
-        }
-        match value {
-            Some(value) => {
-                found.shown.push(format!("-{name}={REDACTED}"));
-                found.secrets.push(value.to_owned());
-            }
-            None => {
-                found.shown.push(arg.clone());
-                if let Some(value) = args.next_if(|next| !next.starts_with('-')) {
-                    found.shown.push(REDACTED.to_owned());
-                    found.secrets.push(value.clone());
-                }
-            }
-        }
-    }
-    found.secrets.retain(|s| !s.is_empty());
-    found
-}
-
-fn is_secret_option(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let names_a_secret = ["pass", "secret", "token"]
-        .iter()
-        .any(|w| lower.contains(w));
-    let says_where_from = ["eval", "file", "cmd", "command", "fd", "env"]
-        .iter()
-        .any(|w| lower.ends_with(w));
-    lower == "ap" || (names_a_secret && !says_where_from)
-}
-
 /// The forms a secret takes on the wire or in a document: percent-encoded (strict, as a URL's
 /// userinfo writes it, as a form writes it), decoded when written encoded, JSON-escaped.
 fn encoded_forms(secret: &str) -> Vec<String> {
@@ -385,47 +329,6 @@ mod tests {
         }
         // The user name alone is not a secret.
         assert_eq!(r.redact("334 mailer@veza.fr"), "334 mailer@veza.fr");
-    }
-
-    #[test]
-    fn secret_options_of_a_command_are_found_and_masked() {
-        let argv = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
-        for (cmd, secrets, shown) in [
-            (
-                "msmtp -t --password=hunter2",
-                vec!["hunter2"],
-                "msmtp -t --password=[redacted]",
-            ),
-            (
-                "sendmail --passwd hunter2 -t",
-                vec!["hunter2"],
-                "sendmail --passwd [redacted] -t",
-            ),
-            (
-                "ssmtp -au me -ap hunter2 -t",
-                vec!["hunter2"],
-                "ssmtp -au me -ap [redacted] -t",
-            ),
-            (
-                "x --auth-token=t0k --client-secret s3c",
-                vec!["t0k", "s3c"],
-                "x --auth-token=[redacted] --client-secret [redacted]",
-            ),
-            (
-                "msmtp -t --passwordeval=pass-show --auth=on",
-                vec![],
-                "msmtp -t --passwordeval=pass-show --auth=on",
-            ),
-            (
-                "x --password-file /run/p --password",
-                vec![],
-                "x --password-file /run/p --password",
-            ),
-        ] {
-            let found = command_secrets(&argv(cmd));
-            assert_eq!(found.secrets, secrets, "{cmd}");
-            assert_eq!(found.shown.join(" "), shown, "{cmd}");
-        }
     }
 
     #[test]
