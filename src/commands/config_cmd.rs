@@ -155,7 +155,7 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
 fn send_command_in_ps(config: &crate::config::Config) -> Option<String> {
     let invites = config.raw.invites.as_ref()?;
     let command = invites.send_command()?;
-    let named = !invites.command_line_secrets().is_empty();
+    let named = !invites.command_line_secrets().secrets.is_empty();
     let known = config.redactor.redact_raw(&command) != command;
     if !named && !known {
         return None;

@@ -12,12 +12,16 @@ pub struct CommandSecrets {
     pub shown: Vec<String>,
     /// The secret values themselves, to register and to warn about.
     pub secrets: Vec<String>,
+    /// The login the command passes (`--user=…`, ssmtp's `-au …`), for the SMTP AUTH forms
+    /// the command may send the secret in.
+    pub user: Option<String>,
 }
 
 pub fn command_secrets(argv: &[String]) -> CommandSecrets {
     let mut found = CommandSecrets {
         shown: Vec::with_capacity(argv.len()),
         secrets: Vec::new(),
+        user: None,
     };
     let mut args = argv.iter().peekable();
     while let Some(arg) = args.next() {
@@ -29,7 +33,13 @@ pub fn command_secrets(argv: &[String]) -> CommandSecrets {
             Some((name, value)) => (name, Some(value)),
             None => (option, None),
         };
-        if !is_secret_option(name.trim_start_matches('-')) {
+        let bare = name.trim_start_matches('-');
+        if !is_secret_option(bare) {
+            if matches!(bare, "user" | "username" | "au") {
+                found.user = value
+                    .map(str::to_owned)
+                    .or_else(|| argv.iter().skip_while(|a| *a != arg).nth(1).cloned());
+            }
             found.shown.push(arg.clone());
             continue;
         }
@@ -103,6 +113,9 @@ mod tests {
         ] {
             let found = command_secrets(&argv(cmd));
             assert_eq!(found.secrets, secrets, "{cmd}");
+            if cmd.starts_with("ssmtp") {
+                assert_eq!(found.user.as_deref(), Some("me"), "{cmd}");
+            }
             assert_eq!(found.shown.join(" "), shown, "{cmd}");
         }
     }
