@@ -3,6 +3,10 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+mod values;
+pub use values::parse_interval;
+use values::{parse_retry_window, parse_severity, parse_speed};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gonogo",
@@ -265,28 +269,6 @@ pub struct DemoArgs {
     pub headless: bool,
 }
 
-/// A whole number of seconds, at least one (a zero interval would poll without pause).
-pub fn parse_interval(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(0) => Err("the interval must be at least 1 second".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "`{}` is not a whole number of seconds, like 5 or 60",
-            crate::text::sanitize_short(text, 40)
-        )),
-    }
-}
-
-fn parse_speed(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n > 0.0 && n <= crate::demo::MAX_SPEED => Ok(n),
-        _ => Err(format!(
-            "expected a number above 0 and at most {}, like 7 or 60",
-            crate::demo::MAX_SPEED
-        )),
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write it
@@ -316,14 +298,6 @@ pub struct AlertsTestArgs {
     pub within: std::time::Duration,
 }
 
-fn parse_retry_window(text: &str) -> Result<std::time::Duration, String> {
-    let window = crate::config::parse_duration(text)?;
-    if window > crate::alerts::GIVE_UP_AFTER {
-        return Err("at most 10m, the longest a real alert is retried".to_owned());
-    }
-    Ok(window)
-}
-
 #[derive(Debug, Args)]
 pub struct AlertsListArgs {
     /// Only alerts since this long ago (`30m`, `8h`) or this time (RFC 3339)
@@ -332,15 +306,6 @@ pub struct AlertsListArgs {
     /// One JSON object per alert
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_severity(text: &str) -> Result<crate::alerts::Severity, String> {
-    crate::alerts::Severity::parse(text.trim()).ok_or_else(|| {
-        format!(
-            "`{}` is not a severity; use info, warning or critical",
-            crate::text::sanitize_short(text, 40)
-        )
-    })
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ mod redactor;
 
 pub use json::{to_json_line, to_json_pretty};
 pub use mask::{Cut, KnownAddresses, Masker, mask_emails};
-pub use redactor::{REDACTED, Redactor, redact_url};
+pub use redactor::{CommandSecrets, REDACTED, Redactor, command_secrets, redact_url};
 
 /// Replaces control characters (C0, DEL, C1, and the ESC that starts ANSI sequences), bidi
 /// controls and zero-width characters so untrusted text cannot move the cursor, change colours,

@@ -351,18 +351,7 @@ async fn an_smtp_password_never_leaves_the_config(pool: PgPool) {
     );
     let file = rig.clean_cohort("s.csv", 6);
     let mut outputs = String::new();
-    let mut run = |args: &[&str]| {
-        let out = rig
-            .command()
-            .env("SMTP_PASSWORD", password)
-            .env("RUST_LOG", "debug")
-            .args(args)
-            .output()
-            .unwrap();
-        outputs.push_str(&String::from_utf8_lossy(&out.stdout));
-        outputs.push_str(&String::from_utf8_lossy(&out.stderr));
-        out.status.code()
-    };
+    let mut run = |args: &[&str]| rig.run_with_password(password, &mut outputs, args);
     assert_eq!(
         run(&["invites", "prepare", file.to_str().unwrap(), "--json"]),
         Some(0)

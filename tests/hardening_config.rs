@@ -218,3 +218,71 @@ fn hostile_characters_never_reach_json_or_the_terminal_raw() {
         assert!(!out.contains(raw), "{h:?} raw on the terminal: {out}{err}");
     }
 }
+
+/// Durations long enough to leave the calendar: a checklist `due` offset, `--due`, `--since`,
+/// `--interval`. Each is refused naming its line or flag (never exit 101), and `config check`
+/// says what is wrong with the checklist.
+#[test]
+fn durations_past_the_calendar_are_refused_by_line_or_flag() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "decision_at = \"2026-11-24T18:00:00Z\"\n[checklist]\npath = \"list.md\"\n{}",
+        gate_with("")
+    ));
+    let list = env.path().join("list.md");
+    for due in [
+        "T-100000000years",
+        "T+2years",
+        "T-18446744073709551615s",
+        "T+367d",
+    ] {
+        std::fs::write(
+            &list,
+            format!(
+                "# L\n\n## S\n\n- [ ] fine <!-- due: T-1h -->\n- [ ] far <!-- due: {due} -->\n"
+            ),
+        )
+        .unwrap();
+        let (code, out, err) = run(&env, &["checklist"]);
+        assert_eq!(code, Some(78), "{due}: {out}{err}");
+        assert!(
+            err.contains("list.md:6") && err.contains(due),
+            "{due}: {err}"
+        );
+        let (code, out, err) = run(&env, &["config", "check"]);
+        assert_eq!(code, Some(0), "{due}: {out}{err}");
+        assert!(
+            err.contains("checklist cannot be used") && err.contains("list.md:6"),
+            "{due}: {err}"
+        );
+    }
+    std::fs::write(&list, "# L\n\n## S\n\n- [ ] near <!-- due: T-366d -->\n").unwrap();
+    let (code, out, err) = run(&env, &["checklist"]);
+    assert_eq!(code, Some(2), "the longest offset is allowed: {out}{err}");
+    for (args, flag) in [
+        (&["checklist", "--due", "100000000years"][..], "--due"),
+        (
+            &["checklist", "--due", "99999999999999999999s"][..],
+            "--due",
+        ),
+        (&["timeline", "--since", "100000000years"][..], "--since"),
+        (&["handoff", "--since", "300000years"][..], "--since"),
+        (
+            &["alerts", "list", "--since", "100000000years"][..],
+            "--since",
+        ),
+        (
+            &["check", "--watch", "--interval", "18446744073709551615"][..],
+            "--interval",
+        ),
+        (
+            &["check", "--watch", "--interval", "604801"][..],
+            "--interval",
+        ),
+    ] {
+        let (code, out, err) = run(&env, args);
+        assert_eq!(code, Some(64), "{args:?}: {out}{err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -12,6 +12,10 @@ pub struct Binding {
     pub role: Option<String>,
 }
 
+/// No item is due further than this from the decision call (a year covers any launch plan);
+/// beyond it, an offset is a typo — and one large enough would leave the calendar.
+pub const MAX_DUE_OFFSET: std::time::Duration = std::time::Duration::from_secs(366 * 86_400);
+
 /// A deadline: relative to `[launch] decision_at` (`T-72h`, `T+0`) or a fixed time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -30,11 +34,12 @@ impl Due {
     pub fn resolve(&self, decision_at: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
         match self {
             Due::At(at) => Some(*at),
-            Due::Relative(offset) => decision_at.map(|d| d + *offset),
+            // Checked although parsing bounds the offset: no deadline beats a panic.
+            Due::Relative(offset) => decision_at.and_then(|d| d.checked_add_signed(*offset)),
         }
     }
 
-    fn parse(text: &str) -> Result<Due, String> {
+    pub(crate) fn parse(text: &str) -> Result<Due, String> {
         let text = text.trim();
         if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(Due::At(at.with_timezone(&Utc)));
@@ -61,6 +66,13 @@ impl Due {
         } else {
             humantime::parse_duration(amount).map_err(|_| bad())?
         };
+        if offset > MAX_DUE_OFFSET {
+            return Err(format!(
+                "due `{}` is further from [launch] decision_at than the longest offset, {}",
+                crate::text::sanitize_short(text, 60),
+                humantime::format_duration(MAX_DUE_OFFSET)
+            ));
+        }
         let offset = TimeDelta::from_std(offset).map_err(|_| bad())?;
         Ok(Due::Relative(offset * sign))
     }
@@ -181,5 +193,28 @@ mod tests {
         );
         let e = parse_comments("<!-- due: tomorrow -->", &[]).unwrap_err();
         assert!(e.contains("due `tomorrow`"), "{e}");
+    }
+
+    #[test]
+    fn offsets_past_a_year_are_refused_and_resolving_never_overflows() {
+        assert!(Due::parse("T-366d").is_ok());
+        for text in [
+            "T-367d",
+            "T+2years",
+            "T-100000000years",
+            "T+18446744073709551615s",
+        ] {
+            let e = Due::parse(text).unwrap_err();
+            assert!(
+                e.contains(text) && e.contains("longest offset"),
+                "{text}: {e}"
+            );
+        }
+        let far = Due::Relative(TimeDelta::days(366));
+        assert_eq!(far.resolve(Some(DateTime::<Utc>::MAX_UTC)), None);
+        assert_eq!(
+            Due::Relative(-TimeDelta::days(1)).resolve(Some(DateTime::<Utc>::MIN_UTC)),
+            None
+        );
     }
 }

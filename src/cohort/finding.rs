@@ -38,10 +38,11 @@ pub enum Code {
     ExistingUser,
     AlreadyInvited,
     UnknownColumn,
+    LongName,
 }
 
 impl Code {
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::BadHeader,
         Code::BadEncoding,
         Code::RaggedRow,
@@ -57,6 +58,7 @@ impl Code {
         Code::ExistingUser,
         Code::AlreadyInvited,
         Code::UnknownColumn,
+        Code::LongName,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +78,7 @@ impl Code {
             Code::ExistingUser => "existing_user",
             Code::AlreadyInvited => "already_invited",
             Code::UnknownColumn => "unknown_column",
+            Code::LongName => "long_name",
         }
     }
 
@@ -90,7 +93,8 @@ impl Code {
             | Code::TooFewLabels
             | Code::ExistingUser
             | Code::AlreadyInvited
-            | Code::UnknownColumn => Severity::Soft,
+            | Code::UnknownColumn
+            | Code::LongName => Severity::Soft,
             _ => Severity::Hard,
         }
     }
@@ -174,7 +178,8 @@ mod tests {
                 "too_few_labels",
                 "existing_user",
                 "already_invited",
-                "unknown_column"
+                "unknown_column",
+                "long_name"
             ]
         );
     }

@@ -77,5 +77,5 @@ pub use report::{CodeFindings, DatabaseChecks, Report, Status};
 pub use seen::{SeenEmails, fold_case};
 pub use settings::{CohortSettings, group_key};
 pub use validate::{
-    CohortError, MAX_LABEL_CHARS, RowView, Scan, group_of, validate, validate_with,
+    CohortError, MAX_LABEL_CHARS, MAX_NAME_CHARS, RowView, Scan, group_of, validate, validate_with,
 };

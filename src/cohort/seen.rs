@@ -28,8 +28,10 @@ impl std::fmt::Debug for SeenEmails {
     }
 }
 
-/// How emails compare: lowercased character by character (full Unicode, whatever the product
-/// database's collation would do). Every comparison of emails goes through here.
+/// How emails compare: the local part lowercased character by character (full Unicode,
+/// whatever the product database's collation would do), the domain in its ASCII (punycode)
+/// form, so `ana@bücher.example` and `ana@xn--bcher-kva.example` are one mailbox. Every
+/// comparison of emails goes through here.
 pub fn fold_case(email: &str) -> String {
     let mut out = String::with_capacity(email.len());
     push_folded(&mut out, email);
@@ -38,9 +40,22 @@ pub fn fold_case(email: &str) -> String {
 
 pub(crate) fn push_folded(out: &mut String, email: &str) {
     if email.is_ascii() {
+        // An ASCII domain is already its ASCII form (`xn--` labels included).
         out.extend(email.bytes().map(|b| b.to_ascii_lowercase() as char));
-    } else {
-        out.extend(email.chars().flat_map(char::to_lowercase));
+        return;
+    }
+    let (local, domain) = match email.rsplit_once('@') {
+        Some((local, domain)) => (local, Some(domain)),
+        None => (email, None),
+    };
+    out.extend(local.chars().flat_map(char::to_lowercase));
+    if let Some(domain) = domain {
+        out.push('@');
+        match idna::domain_to_ascii(domain) {
+            Ok(ascii) => out.push_str(&ascii),
+            // Not a domain IDNA can spell: compared as written, lowercased.
+            Err(_) => out.extend(domain.chars().flat_map(char::to_lowercase)),
+        }
     }
 }
 

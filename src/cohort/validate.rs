@@ -14,6 +14,8 @@ use std::io::Read;
 
 /// A cohort label longer than this (in characters) is refused: `beta_invites.cohort VARCHAR(64)`.
 pub const MAX_LABEL_CHARS: usize = 64;
+/// A recipient name longer than this (in characters) is a finding and is cut to it.
+pub const MAX_NAME_CHARS: usize = 200;
 /// After this many lines that are not UTF-8 the file is clearly not UTF-8 text: stop reading.
 const MAX_ENCODING_FINDINGS: usize = 1000;
 
@@ -284,6 +286,10 @@ fn rows<R: Read>(
             report.valid_rows += 1;
             count(report, cells.cohort.trim());
         }
+        // After the count: a long name is sent (cut), so the row still counts as valid.
+        if let Some(found) = long_name(line, cells.email, cells.name) {
+            row_findings.push(found);
+        }
         on_row(RowView {
             line,
             email: Cow::Borrowed(cells.email),
@@ -399,6 +405,22 @@ fn check_sender(sender: &str) -> Result<(), String> {
         return email::check(sender).map_err(|why| format!("not a valid email: {why}"));
     }
     Err("neither a users.id UUID nor a user's email".into())
+}
+
+/// A `name` over [`MAX_NAME_CHARS`]: soft, as the message goes out with the name cut there
+/// (a header line stays far below the 998-octet limit however the name is encoded).
+fn long_name(line: u64, email: &str, name: Option<&str>) -> Option<Finding> {
+    let chars = name?.trim().chars().count();
+    (chars > MAX_NAME_CHARS).then(|| {
+        Finding::at(
+            Code::LongName,
+            line,
+            Some(email),
+            &format!(
+                "the name is {chars} characters; messages address it by its first {MAX_NAME_CHARS}"
+            ),
+        )
+    })
 }
 
 /// The group of a label: the part before the first `-`, as [`group_key`] names it.

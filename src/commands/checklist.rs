@@ -101,14 +101,7 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     let within = args
         .due
         .as_deref()
-        .map(|d| {
-            crate::config::parse_duration(d)
-                .map_err(|why| Failure::usage(format!("--due: {why}")))
-                .and_then(|d| {
-                    chrono::TimeDelta::from_std(d)
-                        .map_err(|_| Failure::usage("--due is too long".to_owned()))
-                })
-        })
+        .map(|d| crate::config::window_end("--due", d, now).map_err(Failure::usage))
         .transpose()?;
     let config = load_config(cli)?.config;
     let list = checklist::load_configured(&config).map_err(|e| checklist_failure(&e))?;
@@ -129,7 +122,7 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     let board = check_bound_gates(&config, &list).await?;
     let state = |gate: &str| board.get(gate).map_or(GateState::Unknown, |g| g.state);
     let view = checklist::view(&list, &ticks, state, config.launch().decision_at, now);
-    let shown = filtered(&view, args.open, within.map(|w| now + w));
+    let shown = filtered(&view, args.open, within);
     if args.json {
         let json = crate::text::to_json_pretty(&shown)
             .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;

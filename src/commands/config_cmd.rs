@@ -137,6 +137,9 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
     {
         found.push(format!("the checklist cannot be used: {e}"));
     }
+    if let Some(warning) = send_command_in_ps(config) {
+        found.push(warning);
+    }
     if let Some(at) = config.launch().decision_at
         && at < now
     {
@@ -146,4 +149,26 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
         ));
     }
     found
+}
+
+/// A send command that carries a secret on its command line: `ps` shows it to every user.
+fn send_command_in_ps(config: &crate::config::Config) -> Option<String> {
+    let invites = config.raw.invites.as_ref()?;
+    let command = invites.send_command()?;
+    let named = !invites.command_line_secrets().secrets.is_empty();
+    let known = config.redactor.redact_raw(&command) != command;
+    if !named && !known {
+        return None;
+    }
+    let from = if invites.send_cmd.is_some() {
+        "[invites] send_cmd"
+    } else {
+        "$SEND_CMD"
+    };
+    Some(format!(
+        "{from} passes a secret on its command line, which every user of this machine can read \
+         in `ps`: keep it in msmtp's config file (mode 0600) or have msmtp fetch it with \
+         `passwordeval` (e.g. `--passwordeval='printenv SMTP_PASSWORD'`, the variable set in \
+         gonogo's environment)"
+    ))
 }

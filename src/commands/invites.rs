@@ -150,7 +150,7 @@ async fn preview(cli: &Cli, args: &InvitesPreviewArgs) -> Outcome {
                 "no prepared message matches: run `gonogo invites prepare COHORT.csv` first (or check --batch/--email)",
             )
         })?;
-    let bytes = std::fs::read(&row.eml_path).map_err(|e| {
+    let bytes = std::fs::read(opened.setup.eml_file(&row.batch, &row.eml_path)).map_err(|e| {
         Failure::new(
             exit::IO,
             format!("cannot read {}: {e}", crate::text::sanitize(&row.eml_path)),
@@ -186,10 +186,12 @@ async fn test_send(cli: &Cli, args: &InvitesTestSendArgs) -> Outcome {
         name: "Test recipient".into(),
         cohort: "test".into(),
         code,
-        expires_at: (chrono::Utc::now()
-            + chrono::Duration::from_std(opened.setup.settings.expires_in).unwrap_or_default())
-        .format("%Y-%m-%d %H:%M UTC")
-        .to_string(),
+        expires_at: opened
+            .setup
+            .expires_at(chrono::Utc::now())
+            .map_err(|why| Failure::new(exit::CONFIG, why))?
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string(),
         launch: opened.setup.launch.clone(),
     };
     let rendered = template

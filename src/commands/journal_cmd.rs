@@ -82,20 +82,7 @@ pub(super) fn journal_failure(config: &Config, e: crate::journal::JournalError) 
 /// `--since`: a duration ago (`8h`, `1h30m`) or an RFC 3339 time; anything else is exit 64
 /// naming the value.
 pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
-    let trimmed = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(trimmed) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    let bad = || {
-        Failure::usage(format!(
-            "--since `{}` is neither a duration (30m, 8h, 1h30m) nor an RFC 3339 time \
-             (2026-11-24T09:00:00Z)",
-            crate::text::sanitize_short(text, 60)
-        ))
-    };
-    let ago = humantime::parse_duration(trimmed).map_err(|_| bad())?;
-    let ago = chrono::TimeDelta::from_std(ago).map_err(|_| bad())?;
-    now.checked_sub_signed(ago).ok_or_else(bad)
+    crate::config::since("--since", text, now).map_err(Failure::usage)
 }
 
 pub async fn note(cli: &Cli, args: &NoteArgs) -> Outcome {

@@ -86,6 +86,17 @@ impl InvitesConfig {
                 .unwrap_or_else(|| DEFAULT_SEND_CMD.to_owned()),
         })
     }
+    /// Secrets the send command passes as option values (`--password=…`), and the login it
+    /// passes with them: every user of the machine can read them in `ps`. Registered with the
+    /// redactor (with the SMTP AUTH forms the command may send), and warned about.
+    pub fn command_line_secrets(&self) -> crate::text::CommandSecrets {
+        let argv = self
+            .send_command()
+            .and_then(|cmd| shlex::split(&cmd))
+            .unwrap_or_default();
+        crate::text::command_secrets(&argv)
+    }
+
     /// Problems `config check` reports at the section: both transports set, an SMTP URL that
     /// does not parse, a send command that does not split.
     pub fn problems(&self) -> Vec<String> {

@@ -321,8 +321,15 @@ fn register_secrets(raw: &RawConfig, gates: &[crate::gate::GateSpec], redactor: 
         prom.url.register_secrets(redactor);
         prom.headers.register_secrets(redactor);
     }
-    if let Some(url) = raw.invites.as_ref().and_then(|i| i.smtp_url.as_ref()) {
-        url.register_secrets(redactor);
+    if let Some(invites) = &raw.invites {
+        if let Some(url) = &invites.smtp_url {
+            url.register_smtp_secrets(redactor);
+        }
+        let on_command_line = invites.command_line_secrets();
+        let user = on_command_line.user.as_deref().unwrap_or_default();
+        for secret in &on_command_line.secrets {
+            redactor.add_smtp_auth(user, secret);
+        }
     }
     for gate in gates {
         if let crate::gate::SourceSpec::Http { url, headers, .. } = &gate.source {
@@ -412,6 +419,26 @@ mod tests {
         let p = problems("[launch]\nname = \"x\"\n[sentry]\norg = \"o\"\ntoken = 42\n");
         assert_eq!(p[0].line, 5);
         assert_eq!(p[0].source_line.as_deref(), Some("token = [redacted]"));
+    }
+
+    #[test]
+    fn secrets_on_the_send_command_line_are_redacted_in_every_auth_form() {
+        use base64::Engine;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let text = format!(
+            "[launch]\nname = \"x\"\n[invites]\nfrom = \"b@x.org\"\nsignup_url = \"u\"\n\
+             send_cmd = \"ssmtp -au me -ap hunter2-pw -t\"\n{GATE}"
+        );
+        let config = load_str(&text, Path::new("t.toml")).unwrap();
+        for form in [
+            "hunter2-pw".to_owned(),
+            b64("hunter2-pw"),
+            b64("\0me\0hunter2-pw"),
+        ] {
+            let shown = config.redactor.redact(&format!("535 {form} refused"));
+            assert_eq!(shown, "535 [redacted] refused", "{form}");
+        }
+        assert!(!config.to_redacted_toml().contains("hunter2"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod checklist;
+mod duration;
 mod echo;
 mod gates;
 pub mod invites;
@@ -13,6 +14,10 @@ mod url;
 
 pub use alerts::{Alerts, DEFAULT_GROUP_FOR};
 pub use checklist::{ChecklistSettings, DecisionRule, DecisionSettings, role_key};
+pub use duration::{
+    MAX_DURATION, MIN_EVERY, MIN_TIMEOUT, earlier, later, parse_bounded, parse_duration, since,
+    window_end,
+};
 pub use load::{ConfigError, Loaded, find_config, load, load_str};
 pub use secret::{EnvString, Secret};
 pub use url::ConfigUrl;
@@ -310,48 +315,4 @@ mod humantime_serde_compat {
         let text = String::deserialize(d)?;
         super::parse_bounded(key, &text).map_err(serde::de::Error::custom)
     }
-}
-
-/// Gates are polled at most this often: faster floods the journal and spins the CPU.
-pub const MIN_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
-/// No check gets less time than this: below it, nothing but a timeout can come back.
-pub const MIN_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(100);
-/// No interval, timeout or `for` is longer than this (a week is past any launch).
-pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
-
-/// [`parse_duration`] within the bounds of `key` (`every`, `timeout`, `for`).
-pub fn parse_bounded(key: &str, text: &str) -> Result<std::time::Duration, String> {
-    let d = parse_duration(text)?;
-    let floor = match key {
-        "every" => MIN_EVERY,
-        "timeout" => MIN_TIMEOUT,
-        _ => std::time::Duration::ZERO,
-    };
-    let show = |d: std::time::Duration| humantime::format_duration(d).to_string();
-    if d < floor {
-        return Err(format!(
-            "`{}` is below the floor for `{key}`, {}",
-            crate::text::sanitize_short(text, 40),
-            show(floor)
-        ));
-    }
-    if d > MAX_DURATION {
-        return Err(format!(
-            "`{}` is longer than the longest `{key}`, {}",
-            crate::text::sanitize_short(text, 40),
-            show(MAX_DURATION)
-        ));
-    }
-    Ok(d)
-}
-
-/// Parses `30s`, `5m`, `1h30m`; zero is refused (a zero interval would spin).
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let shown = crate::text::sanitize_short(text, 40);
-    let d = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("`{shown}` is not a duration like 30s, 5m or 1h30m ({e})"))?;
-    if d.is_zero() {
-        return Err(format!("`{shown}` must be longer than zero"));
-    }
-    Ok(d)
 }

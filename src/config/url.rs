@@ -54,6 +54,17 @@ impl ConfigUrl {
         }
     }
 
+    /// [`ConfigUrl::register_secrets`] for an `smtp(s)://` URL, and the forms SMTP AUTH sends
+    /// its login in (the user and password decoded, as the transport sends them).
+    pub fn register_smtp_secrets(&self, redactor: &Redactor) {
+        self.register_secrets(redactor);
+        if let Ok(url) = url::Url::parse(self.0.trim())
+            && let Some(password) = url.password()
+        {
+            redactor.add_smtp_auth(&decode(url.username()), &decode(password));
+        }
+    }
+
     /// The URL parsed as an `http(s)` URL with a host: the one check `config check`, `check`
     /// and every HTTP client share.
     pub fn web(&self) -> Result<url::Url, String> {

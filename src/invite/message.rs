@@ -49,17 +49,27 @@ impl Sender {
 }
 
 /// The recipient as the message addresses them. The name is cleaned of control characters
-/// before lettre encodes it.
+/// and cut to [`crate::cohort::MAX_NAME_CHARS`] before lettre encodes (and folds) it.
 pub fn recipient(email: &str, name: Option<&str>) -> Result<Mailbox, MessageError> {
     let address = email
         .trim()
         .parse()
         .map_err(|_| MessageError::BadRecipient(crate::text::sanitize_short(email, 80)))?;
-    let name = name
-        .map(crate::text::sanitize)
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
+    let name = name.map(cap_name).filter(|n| !n.is_empty());
     Ok(Mailbox::new(name, address))
+}
+
+/// A name as a message uses it: control characters stripped, trimmed, at most
+/// [`crate::cohort::MAX_NAME_CHARS`] characters (the cohort review reports a longer one).
+pub fn cap_name(name: &str) -> String {
+    let clean = crate::text::sanitize(name);
+    clean
+        .trim()
+        .chars()
+        .take(crate::cohort::MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
 }
 
 /// The exact bytes that go out, every attempt the same.
@@ -156,6 +166,49 @@ mod tests {
                 names.iter().any(|n| n == expected),
                 "no {expected}: {names:?}"
             );
+        }
+    }
+
+    /// Every header line of a built message, as it is on the wire (continuations apart).
+    fn header_lines(bytes: &[u8]) -> Vec<String> {
+        let text = String::from_utf8_lossy(bytes);
+        let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+        head.split("\r\n").map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn long_names_are_cut_and_every_header_line_fits() {
+        let sender = Sender::parse("Veza <beta@veza.fr>", None).unwrap();
+        let names = [
+            "Ana ".repeat(5_000),
+            "é".repeat(20_000),
+            "x".repeat(20_000),
+            "Zoë Ångström-Øre ".repeat(400),
+            "日本語の名前".repeat(3_000),
+        ];
+        for name in &names {
+            let to = recipient("ana@example.org", Some(name)).unwrap();
+            let shown = to.name.clone().unwrap_or_default();
+            assert!(shown.chars().count() <= crate::cohort::MAX_NAME_CHARS);
+            let subject = format!("Welcome to the beta, {shown}");
+            let bytes = build(
+                &sender,
+                to,
+                &rendered(&subject),
+                &sender.new_message_id(),
+                SystemTime::now(),
+            )
+            .unwrap();
+            for line in header_lines(&bytes) {
+                assert!(line.len() <= 998, "{} octets: {line}", line.len());
+                // Encoded words are folded by lettre to the recommended 78.
+                if line.contains("=?utf-8?") {
+                    assert!(line.len() <= 78, "{} octets: {line}", line.len());
+                }
+            }
+            let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+            let to_name = parsed.to().and_then(|a| a.first()).and_then(|a| a.name());
+            assert_eq!(to_name.map(str::trim), Some(shown.trim()), "{name:.20}");
         }
     }
 

@@ -83,6 +83,34 @@ impl Setup {
         self.settings.out_dir(&self.base_dir)
     }
 
+    /// When a code made `now` expires, `[invites] expires_in` later (checked: never a panic).
+    pub fn expires_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<chrono::DateTime<chrono::Utc>, String> {
+        crate::config::later(now, self.settings.expires_in).ok_or_else(|| {
+            format!(
+                "[invites] expires_in {} reaches past the latest date gonogo can hold",
+                humantime::format_duration(self.settings.expires_in)
+            )
+        })
+    }
+
+    /// Where a stored `.eml` is, from any working directory. Paths are stored absolute; a
+    /// relative one (written by an older prepare, relative to the directory it ran in) is
+    /// taken as it is when it resolves from here, else looked up under the batch's directory
+    /// of the configured `out_dir`. The SHA-256 check still guards what is read.
+    pub fn eml_file(&self, batch: &str, stored: &str) -> PathBuf {
+        let path = Path::new(stored);
+        if path.is_absolute() || path.exists() {
+            return path.to_path_buf();
+        }
+        match path.file_name() {
+            Some(name) => self.out_dir().join(batch).join(name),
+            None => path.to_path_buf(),
+        }
+    }
+
     /// The configured transport, checked (command found, URL parsed) before anything is
     /// claimed.
     pub fn transport(&self) -> Result<Transport, transport::TransportError> {

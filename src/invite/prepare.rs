@@ -97,6 +97,8 @@ pub async fn prepare(
         .await
         .map_err(|e| PrepareError::Database(e.to_string()))?
         .into_iter()
+        // Folded again: a key stored before domains were folded to punycode still matches.
+        .map(|key| cohort::fold_case(&key))
         .collect();
     let deadline = cohort::checks_deadline(options.timeout);
     let users_query = report.thresholds.existing_users_query.clone();
@@ -137,9 +139,7 @@ pub async fn prepare(
     };
     let template = setup.template()?;
     let now = Utc::now();
-    let expires_at = now
-        + chrono::Duration::from_std(setup.settings.expires_in)
-            .unwrap_or(chrono::Duration::days(30));
+    let expires_at = setup.expires_at(now).map_err(PrepareError::Files)?;
     // The first message rendered before anything is written: a template error stops here.
     if let Some(first) = recipients.first() {
         let sample = code::fresh().map_err(|e| PrepareError::Files(e.to_string()))?;
@@ -156,6 +156,9 @@ pub async fn prepare(
     let user_ids = sent_by_ids(&ledger, &recipients).await?;
     let dir = setup.out_dir().join(&options.batch);
     create_private_dir(&dir)?;
+    // Stored canonical, so a send from any directory finds the files.
+    let dir = std::fs::canonicalize(&dir)
+        .map_err(|e| PrepareError::Files(format!("cannot resolve {}: {e}", dir.display())))?;
     let mut skipped = 0u64;
     let todo: Vec<&Recipient> = recipients
         .iter()
@@ -362,8 +365,7 @@ async fn review(
                 name: row
                     .name
                     .as_deref()
-                    .map(crate::text::sanitize)
-                    .map(|n| n.trim().to_owned())
+                    .map(message::cap_name)
                     .filter(|n| !n.is_empty()),
                 cohort: crate::text::sanitize(row.cohort.trim()),
                 sent_by: row

@@ -405,7 +405,7 @@ async fn hand_over(
     from: &Address,
     claimed: &Claimed,
 ) -> Outcome {
-    let bytes = match tokio::fs::read(&claimed.eml_path).await {
+    let bytes = match tokio::fs::read(setup.eml_file(&claimed.batch, &claimed.eml_path)).await {
         Ok(bytes) => bytes,
         Err(e) => {
             return Outcome::Permanent(format!(

@@ -109,13 +109,19 @@ pub async fn view(ledger: &Ledger, log_rows: i64) -> Result<LedgerView, DbError>
     })
 }
 
-pub async fn message(ledger: &Ledger, id: i64) -> Result<MessageDetail, String> {
+/// One message with its stored `.eml` (found from any working directory, see
+/// [`super::Setup::eml_file`]), its code and its history.
+pub async fn message(
+    ledger: &Ledger,
+    setup: &super::Setup,
+    id: i64,
+) -> Result<MessageDetail, String> {
     let row = ledger
         .by_id(id)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("message {id} is not in the ledger"))?;
-    let preview = match tokio::fs::read(&row.eml_path).await {
+    let preview = match tokio::fs::read(setup.eml_file(&row.batch, &row.eml_path)).await {
         Ok(bytes) => super::message::preview(&bytes, false)
             .unwrap_or_else(|| "(the stored .eml cannot be parsed)".into()),
         Err(e) => format!(

@@ -58,7 +58,7 @@ pub enum TemplateError {
         line: Option<usize>,
         message: String,
     },
-    #[error("{}: the rendered text still holds `{delimiter}` (output line {line}): a template tag was not closed or was escaped", .file.display())]
+    #[error("{}: the template's own text leaves `{delimiter}` in the output (output line {line}): a template tag was not closed or was escaped", .file.display())]
     Leftover {
         file: PathBuf,
         delimiter: &'static str,
@@ -92,10 +92,49 @@ impl Template {
         }
         env.add_template_owned(SIGNUP, signup_url.to_owned())
             .map_err(|e| render_error(dir, SIGNUP, &e))?;
-        Ok(Template {
+        let template = Template {
             dir: dir.to_path_buf(),
             env,
-        })
+        };
+        template.refuse_leftovers()?;
+        Ok(template)
+    }
+
+    /// Refuses a template whose own text leaves `{{` or `{%` in the output (a tag escaped, or
+    /// kept in a raw block): each part is rendered once with values free of delimiters, so
+    /// what a recipient's data holds (a name with `{{`) is never taken for template syntax.
+    fn refuse_leftovers(&self) -> Result<(), TemplateError> {
+        let probe = context(&Variables {
+            email: "probe@example.org".into(),
+            name: "probe".into(),
+            cohort: "probe".into(),
+            code: "PROBE".into(),
+            expires_at: "probe".into(),
+            launch: "probe".into(),
+        });
+        let with_url =
+            minijinja::context! { signup_url => "https://probe.invalid/", ..probe.clone() };
+        for (name, values) in [
+            (SIGNUP, probe),
+            (SUBJECT, with_url.clone()),
+            (TEXT, with_url.clone()),
+            (HTML, with_url),
+        ] {
+            // A part that cannot render with these values fails per recipient, naming its line.
+            let Ok(text) = self.env.get_template(name).and_then(|t| t.render(values)) else {
+                continue;
+            };
+            for delimiter in ["{{", "{%"] {
+                if let Some(at) = text.find(delimiter) {
+                    return Err(TemplateError::Leftover {
+                        file: self.file(name),
+                        delimiter,
+                        line: text[..at].matches('\n').count() + 1,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {
@@ -103,14 +142,7 @@ impl Template {
     }
 
     pub fn render(&self, vars: &Variables) -> Result<Rendered, TemplateError> {
-        let base = minijinja::context! {
-            email => vars.email.clone(),
-            name => vars.name.clone(),
-            cohort => vars.cohort.clone(),
-            code => vars.code.clone(),
-            expires_at => vars.expires_at.clone(),
-            launch => vars.launch.clone(),
-        };
+        let base = context(vars);
         let signup_url = self.part(SIGNUP, base.clone())?;
         // In the HTML part the link is escaped for an attribute but keeps its slashes:
         // minijinja's `&#x2f;` for `/` is valid HTML, yet an obfuscated-looking link is what
@@ -137,19 +169,9 @@ impl Template {
             .env
             .get_template(name)
             .map_err(|e| render_error(&self.dir, name, &e))?;
-        let text = template
+        template
             .render(context)
-            .map_err(|e| render_error(&self.dir, name, &e))?;
-        for delimiter in ["{{", "{%"] {
-            if let Some(at) = text.find(delimiter) {
-                return Err(TemplateError::Leftover {
-                    file: self.file(name),
-                    delimiter,
-                    line: text[..at].matches('\n').count() + 1,
-                });
-            }
-        }
-        Ok(text)
+            .map_err(|e| render_error(&self.dir, name, &e))
     }
 
     fn file(&self, name: &str) -> PathBuf {
@@ -158,6 +180,18 @@ impl Template {
         } else {
             self.dir.join(name)
         }
+    }
+}
+
+/// The recipient's values, as data: whatever they hold is output, never parsed.
+fn context(vars: &Variables) -> minijinja::Value {
+    minijinja::context! {
+        email => vars.email.clone(),
+        name => vars.name.clone(),
+        cohort => vars.cohort.clone(),
+        code => vars.code.clone(),
+        expires_at => vars.expires_at.clone(),
+        launch => vars.launch.clone(),
     }
 }
 
@@ -270,11 +304,45 @@ mod tests {
     }
 
     #[test]
-    fn a_delimiter_left_in_the_output_is_refused() {
+    fn a_delimiter_the_template_leaves_is_refused_at_load() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "s", "{{ '{{' }} code }}", "h");
-        let t = Template::load(dir.path(), "u").unwrap();
-        let e = t.render(&vars()).unwrap_err().to_string();
-        assert!(e.contains("still holds `{{`"), "{e}");
+        for (subject, text, html, file) in [
+            ("s", "{{ '{{' }} code }}", "h", TEXT),
+            ("{% raw %}{{ name }}{% endraw %}", "t", "h", SUBJECT),
+            ("s", "t", "<p>\n{{ '{%' }} if %}</p>", HTML),
+        ] {
+            write(dir.path(), subject, text, html);
+            let e = Template::load(dir.path(), "u").err().unwrap().to_string();
+            assert!(e.contains(file) && e.contains("template's own text"), "{e}");
+        }
+        write(dir.path(), "s", "t", "h");
+        let e = Template::load(dir.path(), "https://x.test/{{ '{{' }}")
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("signup_url"), "{e}");
+    }
+
+    #[test]
+    fn data_holding_template_syntax_is_rendered_as_data() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "Hi {{ name }}",
+            "Hi {{ name }} ({{ cohort }})",
+            "<p>{{ name }}</p>",
+        );
+        let t = Template::load(dir.path(), "https://x.test/?c={{ code }}").unwrap();
+        for name in ["{{ code }}", "{% if x %}", "}}{{", "{#", "{{ '{{' }}"] {
+            let r = t
+                .render(&Variables {
+                    name: name.into(),
+                    cohort: "{%".into(),
+                    ..vars()
+                })
+                .unwrap();
+            assert_eq!(r.subject, format!("Hi {name}"));
+            assert_eq!(r.text, format!("Hi {name} ({{%)"));
+            assert!(!r.text.contains("ABCDEFGHJKMNPQRS"), "{}", r.text);
+        }
     }
 }

@@ -168,7 +168,7 @@ impl Transport {
     /// with every secret the config holds redacted (a command may carry a password too).
     pub fn describe(&self) -> String {
         let shown = match self {
-            Transport::Command { argv, .. } => format!("command `{}`", argv.join(" ")),
+            Transport::Command { argv, .. } => shown_command(argv),
             Transport::Smtp(smtp) => smtp.shown.clone(),
         };
         crate::text::Redactor::process().redact(&crate::text::sanitize(&shown))
@@ -210,6 +210,15 @@ impl Transport {
             let _ = tokio::time::timeout(Duration::from_secs(2), connection.quit()).await;
         }
     }
+}
+
+/// The command as the plan shows it: a secret passed as an option's value is masked even when
+/// no config registered it (a `$SEND_CMD` from the environment).
+fn shown_command(argv: &[String]) -> String {
+    format!(
+        "command `{}`",
+        crate::text::command_secrets(argv).shown.join(" ")
+    )
 }
 
 fn find_in_path(program: &str) -> Option<std::path::PathBuf> {

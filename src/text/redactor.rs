@@ -8,6 +8,9 @@ use base64::Engine;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use std::sync::{Arc, RwLock};
 
+mod command;
+pub use command::{CommandSecrets, command_secrets};
+
 pub const REDACTED: &str = "[redacted]";
 
 /// The set of secret values known to this process (tokens, passwords, header values from the
@@ -58,14 +61,30 @@ impl Redactor {
     /// base64 credential built from the pair (what a server echoing `Authorization` shows).
     pub fn add_basic(&self, user: &str, password: &str) {
         self.add(password);
-        let pair = format!("{user}:{password}");
+        self.add_base64(&format!("{user}:{password}"));
+    }
+
+    /// Remembers an SMTP login: the password, and each form SMTP AUTH sends it in — PLAIN's
+    /// base64 of `\0user\0password`, LOGIN's base64 of the password alone — for a server that
+    /// echoes the exchange in a reply (stored in the ledger, the journal, the log).
+    pub fn add_smtp_auth(&self, user: &str, password: &str) {
+        if password.is_empty() {
+            return;
+        }
+        self.add(password);
+        self.add_base64(&format!("\0{user}\0{password}"));
+        self.add_base64(password);
+    }
+
+    /// `data` in base64, padded or not, standard or URL-safe.
+    fn add_base64(&self, data: &str) {
         let engines = [
             base64::engine::general_purpose::STANDARD,
             base64::engine::general_purpose::STANDARD_NO_PAD,
             base64::engine::general_purpose::URL_SAFE,
             base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
-        let encoded: Vec<String> = engines.iter().map(|e| e.encode(&pair)).collect();
+        let encoded: Vec<String> = engines.iter().map(|e| e.encode(data)).collect();
         for form in encoded {
             self.add(&form);
         }
@@ -288,6 +307,30 @@ mod tests {
     }
 
     /// Redact first, then shorten: a secret straddling the cut never leaves its first part.
+    #[test]
+    fn every_form_smtp_auth_sends_is_redacted() {
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+        let r = Redactor::default();
+        r.add_smtp_auth("mailer@veza.fr", "pa:ss/wörd");
+        let plain = STANDARD.encode("\0mailer@veza.fr\0pa:ss/wörd");
+        let login = STANDARD.encode("pa:ss/wörd");
+        for reply in [
+            format!("535 5.7.8 AUTH PLAIN {plain} refused"),
+            format!("334 {login}"),
+            format!("535 {} no", STANDARD_NO_PAD.encode("pa:ss/wörd")),
+            "535 pa:ss/wörd is wrong".to_owned(),
+        ] {
+            let shown = r.redact(&reply);
+            assert!(shown.contains(REDACTED), "{shown}");
+            assert!(
+                !shown.contains("ss/w") && !shown.contains(&login[..8]),
+                "{shown}"
+            );
+        }
+        // The user name alone is not a secret.
+        assert_eq!(r.redact("334 mailer@veza.fr"), "334 mailer@veza.fr");
+    }
+
     #[test]
     fn excerpts_redact_before_they_cut() {
         let secret = "S3CRET-abcdefghijklmnop";

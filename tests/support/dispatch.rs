@@ -104,6 +104,13 @@ impl Rig {
     }
 
     pub fn command(&self) -> Command {
+        let mut cmd = self.command_without_config();
+        cmd.arg("--config").arg(self.config_path());
+        cmd
+    }
+
+    /// `gonogo` in the launch directory, the config not named (the caller names it, or not).
+    pub fn command_without_config(&self) -> Command {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("gonogo"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -111,10 +118,28 @@ impl Rig {
             .env("GONOGO_LOG_DIR", self.path().join("logs"))
             .env("GONOGO_OPERATOR", "tester")
             .current_dir(self.path())
-            .arg("--config")
-            .arg(self.config_path())
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// Runs `gonogo ARGS` with `$SMTP_PASSWORD` set and logging at debug; what it printed is
+    /// appended to `outputs`, for tests that grep every output for a secret.
+    pub fn run_with_password(
+        &self,
+        password: &str,
+        outputs: &mut String,
+        args: &[&str],
+    ) -> Option<i32> {
+        let out = self
+            .command()
+            .env("SMTP_PASSWORD", password)
+            .env("RUST_LOG", "debug")
+            .args(args)
+            .output()
+            .expect("run gonogo");
+        outputs.push_str(&String::from_utf8_lossy(&out.stdout));
+        outputs.push_str(&String::from_utf8_lossy(&out.stderr));
+        out.status.code()
     }
 
     /// Runs `gonogo ARGS` to the end: (exit code, stdout, stderr).

@@ -100,6 +100,11 @@ impl SmtpServer {
     /// Starts the server with `rules` (recipient address, or "*" for any recipient without a
     /// rule of its own) and waits until it listens.
     pub fn start(rules: &[(&str, Rule)]) -> SmtpServer {
+        Self::start_with(rules, &[])
+    }
+
+    /// [`SmtpServer::start`] with more `smtp_server.py` options (`--echo-auth refuse`, …).
+    pub fn start_with(rules: &[(&str, Rule)], options: &[&str]) -> SmtpServer {
         let python = test_python();
         let dir = tempfile::tempdir().expect("temp dir for the SMTP server");
         let rules_json: serde_json::Map<String, serde_json::Value> = rules
@@ -121,6 +126,7 @@ impl SmtpServer {
             .arg("--rules")
             .arg(&rules_path)
             .arg("--exit-on-stdin-eof")
+            .args(options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(

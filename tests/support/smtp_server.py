@@ -17,12 +17,19 @@ recipient without a rule of its own), from --rule ADDR=RULE or --rules FILE.json
   drop_after_data        store the body, then close the connection without replying
   stall_after_data:SECS  store the body, wait SECS, then reply 250
   stall_rcpt:SECS        wait SECS at RCPT (logged as stage rcpt_wait), then accept
+With --echo-auth accept|refuse the server offers AUTH without TLS (only the
+mechanisms --auth-mechanisms names, default PLAIN LOGIN) and quotes the
+client's credential back in its reply, base64 as sent and the password decoded
+(a server that echoes the exchange): 235 (accept, and quoted again in each
+250 after DATA) or 535 (refuse). Each AUTH is
+logged with stage "auth".
 While the file <dir>/REFUSE exists ("refuse_all"), every new connection gets 421
 instead of the greeting and every RCPT gets 421 and the connection closed.
 """
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -72,9 +79,10 @@ async def hang_up(server):
 
 
 class Handler:
-    def __init__(self, directory, rules):
+    def __init__(self, directory, rules, echo_auth=None):
         self.dir = directory
         self.rules = rules
+        self.echo_auth = echo_auth
         self.refuse_path = os.path.join(directory, "REFUSE")
         self.seen = set()
         self.stored = 0
@@ -149,11 +157,41 @@ class Handler:
         if name == "stall_after_data":
             await asyncio.sleep(seconds)
         reply = f"250 2.0.0 Ok: queued as {n}"
+        if getattr(session, "echoed_credential", None):
+            reply += f" for {session.echoed_credential}"
         self.log("data", envelope.rcpt_tos[0] if envelope.rcpt_tos else "", reply, name)
         return reply
 
 
+async def echo_credential(server, session, args):
+    """AUTH PLAIN / LOGIN, answered with the credential quoted back."""
+    mechanism = args[0].upper()
+    if mechanism == "PLAIN":
+        sent = args[1] if len(args) > 1 else base64.b64encode(
+            await server.challenge_auth("")).decode()
+        password = base64.b64decode(sent).split(b"\x00")[-1]
+    else:
+        user = await server.challenge_auth("Username:")
+        password = await server.challenge_auth("Password:")
+        sent = base64.b64encode(user).decode() + " " + base64.b64encode(password).decode()
+    shown = f"{sent} (password {password.decode(errors='replace')})"
+    if server.event_handler.echo_auth == "accept":
+        session.authenticated = True
+        session.echoed_credential = shown
+        reply = f"235 2.7.0 Accepted {shown}"
+    else:
+        reply = f"535 5.7.8 Credentials {shown} invalid"
+    server.event_handler.log("auth", "", reply, mechanism)
+    return reply
+
+
 class TestSMTP(SMTP):
+    async def smtp_AUTH(self, arg):
+        if self.event_handler.echo_auth and arg and arg.split()[0].upper() in self._auth_methods:
+            await self.push(await echo_credential(self, self.session, arg.split()))
+            return
+        await super().smtp_AUTH(arg)
+
     async def _handle_client(self):
         if self.event_handler.refusing():
             self.event_handler.log("connect", "", REFUSE_REPLY, "refuse_all")
@@ -186,11 +224,15 @@ def watch_parent():
 async def serve(args, handler):
     loop = asyncio.get_running_loop()
 
+    excluded = [m for m in ("PLAIN", "LOGIN") if m not in args.auth_mechanisms.split()]
+
     def session():
         return TestSMTP(handler, hostname="gonogo-test-smtp",
                         ident="gonogo test SMTP (aiosmtpd 1.4.6)",
                         enable_SMTPUTF8=True, decode_data=False,
-                        timeout=args.idle_timeout, loop=loop)
+                        timeout=args.idle_timeout, loop=loop,
+                        auth_require_tls=not handler.echo_auth,
+                        auth_exclude_mechanism=excluded)
 
     server = await loop.create_server(session, host="127.0.0.1", port=args.port)
     print(server.sockets[0].getsockname()[1], flush=True)
@@ -206,6 +248,8 @@ def main():
     parser.add_argument("--refuse-all", action="store_true", help="start in refuse_all mode")
     parser.add_argument("--idle-timeout", type=float, default=300.0)
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    parser.add_argument("--echo-auth", choices=["accept", "refuse"])
+    parser.add_argument("--auth-mechanisms", default="PLAIN LOGIN")
     args = parser.parse_args()
     try:
         rules = load_rules(args)
@@ -213,7 +257,7 @@ def main():
         print(f"smtp_server.py: {e}", file=sys.stderr)
         sys.exit(2)
     os.makedirs(args.dir, exist_ok=True)
-    handler = Handler(args.dir, rules)
+    handler = Handler(args.dir, rules, args.echo_auth)
     if args.refuse_all:
         open(handler.refuse_path, "w").close()
     if args.exit_on_stdin_eof:

@@ -44,13 +44,13 @@ pub fn load_message(
     actions: mpsc::UnboundedSender<Action>,
     redactor: Redactor,
 ) {
-    let ledger = dispatch.ledger.clone();
+    let (ledger, setup) = (dispatch.ledger.clone(), dispatch.setup.clone());
     tasks.spawn("message read", AtQuit::Cancel, async move {
-        let result =
-            match tokio::time::timeout(READ_TIMEOUT, invite::status::message(&ledger, id)).await {
-                Ok(result) => result.map(Box::new).map_err(|e| redactor.redact(&e)),
-                Err(_) => Err("the database did not answer in time".into()),
-            };
+        let read = invite::status::message(&ledger, &setup, id);
+        let result = match tokio::time::timeout(READ_TIMEOUT, read).await {
+            Ok(result) => result.map(Box::new).map_err(|e| redactor.redact(&e)),
+            Err(_) => Err("the database did not answer in time".into()),
+        };
         let _ = actions.send(Action::MessageLoaded(result));
     });
 }
