@@ -1,10 +1,12 @@
 //! Alert fault drills on real parts (PostgreSQL, loopback webhook receivers, a real
-//! `check --watch` process): a watch killed with SIGKILL while it holds an alert, the alert then
-//! delivered by a cockpit under the same id; a change after an alert that said otherwise, its
+//! `check --watch` process, a real cockpit in tmux): a watch or a cockpit killed with SIGKILL
+//! while it holds an alert, the alert then delivered by another cockpit under the same id; a change after an alert that said otherwise, its
 //! sender gone; two cockpits racing on a held per-subject lock; the watch raising what journal
 //! lines written by another process call for, and a checklist item turning overdue.
 
 mod support;
+#[path = "support/tmux.rs"]
+mod tmux;
 
 use gonogo::alerts::LEASE;
 use gonogo::db::alert_store::{AlertRow, AlertStore, Claim, LOCK_WAIT};
@@ -14,6 +16,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use support::alert_drill::*;
 use support::receiver::{Answer, Receiver, serve};
+use tmux::{Tmux, alive, gonogo_pid};
 
 const LAUNCH: &str = "Alert launch";
 
@@ -105,7 +108,19 @@ async fn watch_ended_while_delivering(pool: &PgPool, stop: fn(&mut Stopped)) -> 
     assert!(held[0].claimed_by.contains("check --watch"), "{held:?}");
     let id = held[0].id.clone();
     stop(&mut watch);
-    let mut bruno = cockpit(&text, "bruno");
+    taken_over_and_delivered(pool, &receiver, &text, &id).await
+}
+
+/// A cockpit `bruno` started once the holder of alert `id` is gone takes it over and delivers
+/// it: one request answered 2xx, every one under `id`, the row delivered by its second holder.
+/// How long that took after bruno started.
+async fn taken_over_and_delivered(
+    pool: &PgPool,
+    receiver: &Receiver,
+    text: &str,
+    id: &str,
+) -> Duration {
+    let mut bruno = cockpit(text, "bruno");
     let started = tokio::time::Instant::now();
     let done = until_rows(
         pool,
@@ -132,12 +147,13 @@ async fn watch_ended_while_delivering(pool: &PgPool, stop: fn(&mut Stopped)) -> 
         2,
         "the hung attempt and the takeover's: {seen:?}"
     );
+    let answered_2xx = seen
+        .iter()
+        .filter(|r| r.answered.is_some_and(|s| (200..300).contains(&s)))
+        .count();
+    assert_eq!(answered_2xx, 1, "delivered once: {seen:?}");
     for request in &seen {
-        assert_eq!(
-            request.alert_id.as_deref(),
-            Some(id.as_str()),
-            "{request:?}"
-        );
+        assert_eq!(request.alert_id.as_deref(), Some(id), "{request:?}");
         assert!(request.signature_ok);
         assert_eq!(
             request.body["title"],
@@ -159,6 +175,69 @@ async fn a_watch_killed_while_it_holds_an_alert_leaves_it_to_a_cockpit_sending_t
         took < LEASE + Duration::from_secs(12),
         "taken over {took:?} after the kill (lease {LEASE:?})"
     );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cockpit_killed_while_it_holds_an_alert_leaves_it_to_another_process_sending_the_same_id(
+    pool: PgPool,
+) {
+    gonogo::db::migrate(&pool).await.unwrap();
+    let receiver = Receiver::new(SECRET, vec![Answer::Hang(Duration::from_secs(120))]);
+    let port = serve(receiver.clone()).port();
+    let text = always_go(&support::db_url(&pool), port);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gonogo.toml");
+    std::fs::write(&config, &text).unwrap();
+    let pid_file = dir.path().join("pid");
+    // Killed with the tmux server however the test ends.
+    let tmux = Tmux::start("alert-drill", 120, 40);
+    tmux.type_line(&format!(
+        "clear; sh -c 'echo $$ > {}; exec env HOME={} GONOGO_LOG_DIR={} {} tui --config {} --operator alice'",
+        pid_file.display(),
+        dir.path().display(),
+        dir.path().join("logs").display(),
+        env!("CARGO_BIN_EXE_gonogo"),
+        config.display()
+    ));
+    let pid = gonogo_pid(&pid_file);
+    // Its timeline holds the gate's first look: lines from now on are news it raises.
+    tmux.wait_for("the cockpit", |s| s.contains(LAUNCH));
+    tmux.keys(&["2"]);
+    tmux.wait_for("the first look on the timeline", |s| s.contains("first: "));
+    let dispatcher = Journal::new(pool.clone(), LAUNCH, "dispatcher");
+    dispatcher.record_now(paused_run("run-1")).await.unwrap();
+
+    let held = until_rows(&pool, &mut [], Duration::from_secs(20), |rows| {
+        rows.len() == 1 && rows[0].delivery.is_none() && receiver.seen().len() == 1
+    })
+    .await;
+    let by_it = format!("(cockpit, pid {pid})");
+    assert!(held[0].claimed_by.contains(&by_it), "{held:?}");
+    assert!(
+        held[0].holder.as_deref().unwrap_or("").contains(&by_it),
+        "{held:?}"
+    );
+    let id = held[0].id.clone();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while alive(pid) {
+        assert!(
+            std::time::Instant::now() < until,
+            "gonogo {pid} outlived SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = taken_over_and_delivered(&pool, &receiver, &text, &id).await;
+    eprintln!("killed cockpit: taken over and delivered {took:?} after the kill (lease {LEASE:?})");
+    assert!(
+        took < LEASE + Duration::from_secs(12),
+        "taken over {took:?} after the kill (lease {LEASE:?})"
+    );
+    drop(tmux);
 }
 
 #[sqlx::test(migrations = false)]

@@ -6,15 +6,7 @@ mod tmux;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
-use tmux::Tmux;
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        !stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
-    })
-}
+use tmux::{Tmux, alive};
 
 fn leftovers(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)

@@ -32,6 +32,8 @@ pub struct Received {
     pub path: String,
     pub body: serde_json::Value,
     pub at: tokio::time::Instant,
+    /// The status it was answered with at once; `None` for a hang (the sender gave up first).
+    pub answered: Option<u16>,
 }
 
 pub struct Receiver {
@@ -98,6 +100,14 @@ async fn hook(
     let signature = headers
         .get("x-gonogo-signature")
         .and_then(|v| v.to_str().ok());
+    let next = receiver.script.lock().unwrap().pop_front();
+    let answered = match &next {
+        None => Some(200),
+        Some(Answer::Hang(_)) => None,
+        Some(Answer::Status(code, _) | Answer::RetryAfter(code, _) | Answer::Echo(code, _)) => {
+            Some(*code)
+        }
+    };
     let received = Received {
         alert_id: headers
             .get("x-gonogo-alert-id")
@@ -108,9 +118,9 @@ async fn hook(
         path: uri.to_string(),
         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
         at: tokio::time::Instant::now(),
+        answered,
     };
     receiver.seen.lock().unwrap().push(received);
-    let next = receiver.script.lock().unwrap().pop_front();
     match next {
         None => (StatusCode::OK, "ok").into_response(),
         Some(Answer::Status(code, text)) => {

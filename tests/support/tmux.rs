@@ -1,5 +1,5 @@
 //! A real terminal for end-to-end tests: the cockpit runs inside a private tmux server, keys are
-//! sent with send-keys and the screen is read with capture-pane.
+//! sent with send-keys, the screen is read with capture-pane, the program in the pane found by pid.
 #![allow(dead_code)]
 
 use std::process::{Command, Output};
@@ -98,6 +98,35 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .output();
     }
+}
+
+/// The pid of the process a shell in `tmux` started as `sh -c 'echo $$ > pid_file; exec …'`,
+/// once it is the `gonogo` binary itself (not the shell before its exec).
+pub fn gonogo_pid(pid_file: &std::path::Path) -> i32 {
+    let gonogo = std::fs::canonicalize(env!("CARGO_BIN_EXE_gonogo")).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pid = std::fs::read_to_string(pid_file)
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok());
+        let exe = pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
+        if let Some(pid) = pid
+            && exe.as_deref() == Some(gonogo.as_path())
+        {
+            return pid;
+        }
+        assert!(Instant::now() < until, "no gonogo: {pid:?} {exe:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether `pid` is still a process (not gone, not a zombie waiting for its shell).
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
 }
 
 /// The terminal is as the shell left it: main screen, no mouse capture, cursor on, cooked mode.
