@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod alert_drill;
+pub mod alert_takeover;
 pub mod cli;
 pub mod dispatch;
 pub mod prometheus;
