@@ -218,7 +218,7 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
             .count();
         assert_eq!(shown, 3, "timeline of {}", driver.state.operator);
     }
-    let rows = gonogo::db::alert_store::AlertStore::new(pool.clone(), "Alert launch")
+    let rows = gonogo::alerts::AlertStore::new(pool.clone(), "Alert launch")
         .list(None)
         .await
         .unwrap();

@@ -9,7 +9,7 @@ mod support;
 mod tmux;
 
 use gonogo::alerts::LEASE;
-use gonogo::db::alert_store::{AlertRow, AlertStore, Claim, LOCK_WAIT};
+use gonogo::alerts::{AlertRow, AlertStore, Claim, LOCK_WAIT};
 use gonogo::journal::{Journal, JournalEvent};
 use gonogo::tui::driver::Driver;
 use sqlx::PgPool;

@@ -8,7 +8,7 @@
 mod support;
 
 use gonogo::config::DecisionSettings;
-use gonogo::db::decision_store::DecisionStore;
+use gonogo::decision::DecisionStore;
 use gonogo::decision::{self, DecisionRecord, Evidence, Freeze, Outcome, RecordBody, VoteChoice};
 use gonogo::gate::Verdict;
 use sqlx::PgPool;

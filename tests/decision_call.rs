@@ -8,9 +8,9 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use gonogo::checklist;
+use gonogo::checklist::ChecklistStore;
 use gonogo::config::DecisionSettings;
-use gonogo::db::checklist_store::ChecklistStore;
-use gonogo::db::decision_store::DecisionStore;
+use gonogo::decision::DecisionStore;
 use gonogo::decision::{
     self, DecideError, Evidence, Freeze, GateSnapshot, Outcome, VoteChoice, VoteError,
 };

@@ -269,7 +269,7 @@ async fn a_batch_prepared_in_one_directory_is_sent_from_any_other(pool: PgPool) 
     // The cockpit's message detail reads it from this process's directory, not the launch's.
     let loaded = gonogo::config::load(Some(&rig.config_path())).unwrap();
     let setup = gonogo::invite::Setup::new(&loaded.config, &loaded.path).unwrap();
-    let ledger = gonogo::db::dispatch_store::Ledger::new(pool.clone(), setup.launch.clone());
+    let ledger = gonogo::invite::Ledger::new(pool.clone(), setup.launch.clone());
     for row in &rows {
         let detail = gonogo::invite::status::message(&ledger, &setup, row.id)
             .await

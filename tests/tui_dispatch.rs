@@ -48,7 +48,7 @@ fn row(id: i64, email: &str, state: &str, reason: Option<&str>, minute: u32) -> 
         batch: "wave-1".into(),
         email: email.into(),
         cohort: "creator-fr".into(),
-        state: state.into(),
+        state: state.parse().unwrap(),
         message_id: format!("<{id}@example.org>"),
         attempts: 1,
         reason: reason.map(str::to_owned),

@@ -5,7 +5,7 @@
 use super::queue::Job;
 use super::service::{AlertNews, LEASE};
 use super::{AlertLine, DeliveryOutcome, Webhook};
-use crate::db::alert_store::{AlertStore, Claim, LOCK_WAIT};
+use super::{AlertStore, Claim, LOCK_WAIT};
 use crate::db::{DbError, DbErrorKind};
 use crate::journal::{EventSender, Journal, JournalEvent, PendingEvent};
 use crate::monitor::Clock;

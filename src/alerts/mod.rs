@@ -14,6 +14,7 @@ mod payload;
 mod queue;
 mod service;
 mod setup;
+mod store;
 pub mod trigger;
 mod view;
 mod webhook;
@@ -31,6 +32,7 @@ pub use service::{
     inlet,
 };
 pub use setup::{Start, context, origin, start};
+pub use store::{AlertRow, AlertStore, Claim, LOCK_WAIT};
 pub use trigger::Trigger;
 pub use webhook::{ATTEMPT_TIMEOUT, Delivery, DeliveryOutcome, GIVE_UP_AFTER, Webhook};
 

@@ -5,11 +5,11 @@
 //! quietest, oldest is dropped and journaled). Every few seconds it takes over an undelivered
 //! alert whose holder stopped renewing its lease. What happens is told through `report`.
 
+use super::AlertStore;
 use super::delivery::{DB_BUDGET, Shared, handle, journal};
 use super::engine::{BoardView, Context, Engine};
 use super::queue::{Job, Waiting};
 use super::{Alert, AlertLine, Delivery, Trigger, Webhook};
-use crate::db::alert_store::AlertStore;
 use crate::journal::{EventSender, Journal, JournalEvent};
 use crate::monitor::Clock;
 use std::sync::Arc;

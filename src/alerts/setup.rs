@@ -1,11 +1,11 @@
 //! Starting the alert service from the config, the one way the cockpit and `check --watch`
 //! both do it, and what its news says in a line.
 
+use super::AlertStore;
 use super::service::{AlertNews, Inbox, Service, ServiceSetup};
 use super::{Context, DeliveryOutcome, Webhook};
 use crate::config::Config;
 use crate::db::Database;
-use crate::db::alert_store::AlertStore;
 use crate::journal::{EventSender, Journal};
 use crate::monitor::Clock;
 

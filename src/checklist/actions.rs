@@ -2,9 +2,9 @@
 //! operator means (short id or a unique piece of its text), refusing a gate-bound one, checking
 //! the note or reason, and writing through the store.
 
+use super::ChecklistStore;
 use super::{Checklist, Item, Tick};
 use crate::db::DbError;
-use crate::db::checklist_store::ChecklistStore;
 use crate::journal::{NoteError, clean_note};
 use chrono::{DateTime, SubsecRound, Utc};
 

@@ -1,16 +1,19 @@
 //! The decision call's checklist: any GitHub task-list Markdown file, parsed into sections and
 //! items with their bindings (`<!-- gate: …, due: …, role: … -->`), each item known by its
-//! section path and normalised text; the ticks shared in the database laid over it
-//! ([`view`]); and the tick and untick use cases the CLI and the cockpit share ([`actions`]).
+//! section path and normalised text; the ticks shared in the database ([`ChecklistStore`]) laid
+//! over it ([`view`]); and the tick and untick use cases the CLI and the cockpit share
+//! ([`actions`]).
 
 pub mod actions;
 mod binding;
 mod parse;
+mod store;
 mod view;
 
 pub use actions::{ActionError, Resolved, find, resolve};
 pub use binding::{Binding, Due};
 pub use parse::{load, parse};
+pub use store::ChecklistStore;
 pub use view::{ChecklistView, ItemState, ItemView, Removed, SectionView, Tick, view};
 
 use std::path::PathBuf;

@@ -4,8 +4,8 @@
 use super::journal_cmd::{journal_failure, open_journal, parse_since};
 use super::{Failure, Outcome, load_config};
 use crate::alerts::{AlertLine, DeliveryOutcome, Engine, Severity, Trigger, Webhook, context};
+use crate::alerts::{AlertRow, AlertStore, Claim};
 use crate::cli::{AlertsCommand, AlertsListArgs, AlertsTestArgs, Cli};
-use crate::db::alert_store::{AlertRow, AlertStore, Claim};
 use crate::exit;
 use crate::journal::{Journal, JournalEvent};
 use chrono::Utc;

@@ -4,10 +4,10 @@
 
 use super::journal_cmd::open_journal;
 use super::{Failure, Outcome, load_config};
+use crate::checklist::ChecklistStore;
 use crate::checklist::{self, ChecklistView, ItemState, ItemView, Tick};
 use crate::cli::{ChecklistAction, ChecklistArgs, Cli};
 use crate::config::Config;
-use crate::db::checklist_store::ChecklistStore;
 use crate::db::{DbError, DbErrorKind};
 use crate::exit;
 use crate::gate::{Board, GateState};

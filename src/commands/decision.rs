@@ -6,7 +6,7 @@ use super::journal_cmd::open_journal;
 use super::{Failure, Outcome};
 use crate::cli::{Cli, DecideArgs, DecisionCommand, ReportFormat, VoteArgs, VoteValue};
 use crate::config::Config;
-use crate::db::decision_store::DecisionStore;
+use crate::decision::DecisionStore;
 use crate::decision::{self, DecisionRecord, Evidence, Freeze, RollCall, VoteChoice};
 use crate::exit;
 use crate::gate::Board;
@@ -127,7 +127,7 @@ async fn gather_evidence(config: &Config, store: &DecisionStore) -> Result<Evide
     }
     let checklist = match crate::checklist::load_configured(config) {
         Ok(list) => {
-            let ticks_store = crate::db::checklist_store::ChecklistStore::new(
+            let ticks_store = crate::checklist::ChecklistStore::new(
                 store.pool().clone(),
                 config.launch().name.0.clone(),
                 store.actor(),

@@ -219,7 +219,7 @@ async fn test_send(cli: &Cli, args: &InvitesTestSendArgs) -> Outcome {
     let detail = opened.config.redactor.redact(outcome.detail());
     let event = JournalEvent::TestSend {
         to: crate::text::sanitize_short(args.to.trim(), 200),
-        outcome: outcome.state().to_owned(),
+        outcome: outcome.state().to_string(),
         detail: detail.clone(),
     };
     match tokio::time::timeout(Duration::from_secs(10), opened.journal.record_now(event)).await {
@@ -385,8 +385,8 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
         .map(|e| crate::cohort::fold_case(e.trim()))
         .collect();
     let to = match args.settle_as {
-        ResolveAs::Sent => "sent",
-        ResolveAs::Retry => "prepared",
+        ResolveAs::Sent => invite::MessageState::Sent,
+        ResolveAs::Retry => invite::MessageState::Prepared,
     };
     if to == "prepared" {
         let held = opened

@@ -3,9 +3,9 @@
 //! retried while the database cannot take them), until a stop signal.
 
 use super::check::{print_transition, rfc3339};
+use crate::checklist::ChecklistStore;
 use crate::checklist::Tick;
 use crate::config::Config;
-use crate::db::checklist_store::ChecklistStore;
 use crate::gate::{Board, GateResult, GateSpec, GateState, Transition, Verdict};
 use crate::journal::{FlushError, Journal, Writer, WriterPace};
 use crate::monitor::{Clock, Monitor};

@@ -1,15 +1,10 @@
 //! The database layer: the pools (built here only, sized for their users), the two kinds of
-//! transaction gonogo opens, classified errors, migrations, and the typed stores that own
-//! gonogo's SQL. Nothing outside this module (and the stores beside it) builds a pool; nothing
-//! under `src/tui/` names `sqlx`.
+//! transaction gonogo opens, classified errors, migrations and the live listener. The stores
+//! that own gonogo's SQL live with their domains (`journal`, `invite::ledger`, `alerts`,
+//! `checklist`, `decision`) and build on this module, which names none of them. Nothing
+//! outside this module builds a pool; nothing under `src/tui/` names `sqlx`.
 
-pub mod alert_store;
-pub mod checklist_store;
-pub mod decision_store;
-pub mod dispatch_runs;
-pub mod dispatch_store;
 mod error;
-pub mod journal_store;
 pub mod listen;
 
 pub use error::{DbError, DbErrorKind, classify};

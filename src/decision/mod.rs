@@ -1,20 +1,20 @@
 //! The roll call and the decision: GO/NO-GO votes by role (the last vote of each role counts
 //! until the decision is frozen), the outcome under `[decision] rule`, and the frozen,
 //! hash-chained record ([`record`]) with its check ([`verify`]). The use cases here ([`vote`],
-//! [`decide`]) are shared by the CLI and the cockpit; the SQL is in
-//! [`crate::db::decision_store`].
+//! [`decide`]) are shared by the CLI and the cockpit; the SQL is in [`DecisionStore`].
 
 pub mod record;
+mod store;
 pub mod verify;
 
 pub use record::{
     ChecklistSummary, DecisionRecord, GateSnapshot, OpenItem, RecordBody, SectionSummary,
 };
+pub use store::{DecisionLine, DecisionStore, FreezeError, StoredDecision};
 pub use verify::{Verified, VerifyProblem, verify, verify_chain};
 
 use crate::config::{DecisionRule, DecisionSettings};
 use crate::db::DbError;
-use crate::db::decision_store::{DecisionStore, FreezeError};
 use crate::gate::Verdict;
 use crate::journal::{NoteError, clean_note};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -337,7 +337,7 @@ pub struct CallState {
 
 /// Reads the [`CallState`].
 pub async fn call_state(
-    ticks: &crate::db::checklist_store::ChecklistStore,
+    ticks: &crate::checklist::ChecklistStore,
     decisions: &DecisionStore,
 ) -> Result<CallState, DbError> {
     let (round, votes) = decisions.roll_call().await?;

@@ -6,7 +6,7 @@
 //! an UPDATE or DELETE; this catches one made with the trigger disabled.
 
 use super::record::{DecisionRecord, chain_hash};
-use crate::db::decision_store::{DecisionLine, StoredDecision};
+use super::{DecisionLine, StoredDecision};
 use std::collections::BTreeMap;
 
 /// What does not match, naming the record, the journal line or the hash.

@@ -4,10 +4,10 @@
 //! never a report that fails.
 
 use super::{HandoffReport, Section};
+use crate::checklist::ChecklistStore;
 use crate::checklist::ItemState;
 use crate::config::Config;
-use crate::db::checklist_store::ChecklistStore;
-use crate::db::decision_store::DecisionStore;
+use crate::decision::DecisionStore;
 use crate::decision::{DecisionHead, RollCall, Vote};
 use crate::gate::GateState;
 use crate::journal::Journal;

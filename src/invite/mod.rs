@@ -15,6 +15,7 @@
 
 pub mod code;
 pub mod lease;
+mod ledger;
 pub mod message;
 pub mod prepare;
 pub mod send;
@@ -23,7 +24,10 @@ pub mod status;
 pub mod template;
 pub mod transport;
 
-pub use crate::db::dispatch_store::{BatchCounts, Counts, HistoryLine, Ledger, LedgerRow, LiveRun};
+pub use ledger::{
+    BatchCounts, ClaimerAlive, Counts, HistoryLine, HistoryState, LateAnswer, Ledger, LedgerRow,
+    LiveRun, MessageState, NotAState,
+};
 pub use prepare::{PrepareError, PrepareOptions, PrepareReport, prepare};
 pub use send::{RunEnd, RunProgress, SendOptions};
 pub use template::{Template, TemplateError};

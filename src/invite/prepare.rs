@@ -2,9 +2,9 @@
 //! written, then per recipient a fresh code, the `.eml` (mode 0600) and one statement that
 //! inserts the invite and its ledger row.
 
+use super::ledger::{Inserted, Ledger, NewMessage};
 use super::{Setup, code, message, template};
 use crate::cohort::{self, Code, CohortError, Report, Status};
-use crate::db::dispatch_store::{Inserted, Ledger, NewMessage};
 use crate::journal::{Journal, JournalEvent};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;

@@ -4,10 +4,10 @@
 
 use super::Setup;
 use super::lease::{Lease, LeaseTerms, boot_clock};
+use super::ledger::{Claimed, Ledger};
 use super::transport::{Outcome, Transport};
 use crate::config::invites::{MAX_RETRY, Rate};
 use crate::db::DbError;
-use crate::db::dispatch_store::{Claimed, Ledger};
 use crate::journal::{DispatchRunEvent, Journal, JournalEvent};
 use lettre::address::Address;
 use sha2::Digest;
@@ -87,7 +87,7 @@ pub async fn run(
     let mut transport = setup.transport()?;
     let from: Address = setup.sender.from.email.clone();
     let run = Uuid::new_v4();
-    let host = crate::db::dispatch_store::host_name();
+    let host = super::ledger::host_name();
     let resuming = ledger.last_run_paused().await.unwrap_or(false);
     let terms = LeaseTerms::from_env();
     let granted = boot_clock();
@@ -316,7 +316,7 @@ async fn drive(
         let _ = d.progress.send(RunProgress::Message {
             email: claimed.email.clone(),
             batch: claimed.batch.clone(),
-            state: outcome.state(),
+            state: outcome.state().as_str(),
             detail: outcome.detail().to_owned(),
         });
         failures_in_a_row = match outcome {

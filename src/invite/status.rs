@@ -2,9 +2,8 @@
 //! failures and unknowns to review, who is sending. Reading status first settles dead runs, so
 //! a crashed sender's messages show as `unknown`, never as still `sending`.
 
-use super::{BatchCounts, Ledger, LedgerRow, LiveRun};
+use super::{BatchCounts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState};
 use crate::db::DbError;
-use crate::db::dispatch_store::HistoryLine;
 use chrono::{DateTime, Utc};
 
 /// Rows of each review list shown at most (the counts are exact).
@@ -19,7 +18,7 @@ pub struct StatusReport {
     pub unknown: Vec<LedgerRow>,
     pub senders: Vec<LiveRun>,
     /// Answers of runs that had lost their claim (a possible duplicate among them).
-    pub late: Vec<crate::db::dispatch_store::LateAnswer>,
+    pub late: Vec<LateAnswer>,
 }
 
 impl StatusReport {
@@ -65,8 +64,8 @@ pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, 
             .collect()
     };
     Ok(StatusReport {
-        failed: keep(ledger.in_state("failed", LISTED).await?),
-        unknown: keep(ledger.in_state("unknown", LISTED).await?),
+        failed: keep(ledger.in_state(MessageState::Failed, LISTED).await?),
+        unknown: keep(ledger.in_state(MessageState::Unknown, LISTED).await?),
         senders: ledger.live_runs(None).await?,
         late: ledger
             .late_answers(LISTED)

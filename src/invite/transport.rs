@@ -2,6 +2,7 @@
 //! or SMTP (lettre's connection, reused across messages), and the one classification of what
 //! came back that decides the ledger's next state.
 
+use super::MessageState;
 use super::lease::Lease;
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
@@ -27,12 +28,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn state(&self) -> &'static str {
+    pub fn state(&self) -> MessageState {
         match self {
-            Outcome::Accepted(_) => "sent",
-            Outcome::Temporary(_) | Outcome::NotHanded(_) => "prepared",
-            Outcome::Permanent(_) => "failed",
-            Outcome::InDoubt(_) => "unknown",
+            Outcome::Accepted(_) => MessageState::Sent,
+            Outcome::Temporary(_) | Outcome::NotHanded(_) => MessageState::Prepared,
+            Outcome::Permanent(_) => MessageState::Failed,
+            Outcome::InDoubt(_) => MessageState::Unknown,
         }
     }
     pub fn detail(&self) -> &str {

@@ -1,22 +1,24 @@
 //! The journal in `gonogo.journal`: gate transitions and operator actions, typed as
 //! [`JournalEvent`]s, shared by every cockpit connected to the same database. Each line is
-//! recorded once, however many cockpits see it or retry it. Its SQL lives in the database
-//! layer's store ([`crate::db::journal_store`]); this module owns the events, the ordered
-//! backlog in front of the store, and the writer task.
+//! recorded once, however many cockpits see it or retry it. This module owns the events, their
+//! SQL ([`Journal`], in `store`), the ordered backlog in front of the store, and the writer
+//! task.
 
 mod backlog;
 pub mod display;
 mod event;
+mod store;
 mod writer;
 
-pub use crate::db::journal_store::{
-    Journal, JournalFilter, ObservedGate, READ_LIMIT, SAME_CHANGE_WINDOW,
-};
 pub use crate::db::listen::LiveSignal;
 pub use backlog::{BACKLOG_LIMIT, Backlog, FlushError, Pending};
 pub use event::{
     CohortOverride, DispatchRunEvent, GateChange, GateColumns, JournalEvent, NOTE_LIMIT, NoteError,
     clean_note,
+};
+pub(crate) use store::insert_event;
+pub use store::{
+    Journal, JournalFilter, ObservedGate, READ_LIMIT, SAME_CHANGE_WINDOW, WRITE_TIMEOUT,
 };
 pub use writer::{EventSender, Writer, WriterPace};
 

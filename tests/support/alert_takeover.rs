@@ -5,7 +5,7 @@
 use super::alert_drill::{GATE, alerts_section, cockpit, run_for};
 use super::receiver::Receiver;
 use gonogo::alerts::LEASE;
-use gonogo::db::alert_store::{AlertRow, AlertStore};
+use gonogo::alerts::{AlertRow, AlertStore};
 use gonogo::journal::{DispatchRunEvent, JournalEvent};
 use gonogo::tui::driver::Driver;
 use sqlx::PgPool;

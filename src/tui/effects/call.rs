@@ -4,9 +4,9 @@
 
 use super::tasks::{AtQuit, Tasks};
 use super::{JOURNAL_TIMEOUT, Setup};
+use crate::checklist::ChecklistStore;
 use crate::checklist::{Item, Tick};
-use crate::db::checklist_store::ChecklistStore;
-use crate::db::decision_store::DecisionStore;
+use crate::decision::DecisionStore;
 use crate::decision::{Evidence, Freeze, VoteChoice};
 use crate::tui::action::Action;
 use crate::tui::db_call::db_call;

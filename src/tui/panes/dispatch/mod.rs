@@ -165,7 +165,7 @@ impl DispatchPane {
             .map(|v| {
                 v.log
                     .iter()
-                    .filter(|r| self.filter.keeps(&r.state))
+                    .filter(|r| self.filter.keeps(r.state.as_str()))
                     .collect()
             })
             .unwrap_or_default()

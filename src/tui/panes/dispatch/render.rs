@@ -204,7 +204,10 @@ fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) 
                     &state.shown(&crate::text::sanitize(&r.email)),
                     email_width,
                 )),
-                Cell::from(Span::styled(r.state.clone(), state_style(state, &r.state))),
+                Cell::from(Span::styled(
+                    r.state.as_str(),
+                    state_style(state, r.state.as_str()),
+                )),
                 Cell::from(format::fit(
                     &state.shown(&crate::text::sanitize(&reason)),
                     reason_width,

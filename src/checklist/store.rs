@@ -2,10 +2,9 @@
 //! together with its journal line in one transaction (so every cockpit hears of it through the
 //! journal's notification, and the table and the journal never disagree).
 
-use super::journal_store::{WRITE_TIMEOUT, insert_event};
-use super::{DbError, DbErrorKind};
-use crate::checklist::{Item, Tick};
-use crate::journal::{JournalEvent, PendingEvent};
+use super::{Item, Tick};
+use crate::db::{DbError, DbErrorKind};
+use crate::journal::{JournalEvent, PendingEvent, WRITE_TIMEOUT, insert_event};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -17,16 +16,33 @@ pub struct ChecklistStore {
     actor: String,
 }
 
-type TickRow = (
-    String,
-    String,
-    Vec<String>,
-    String,
-    bool,
-    String,
-    DateTime<Utc>,
-    Option<String>,
-);
+/// A `gonogo.checklist_ticks` row.
+#[derive(sqlx::FromRow)]
+struct TickRow {
+    item_key: String,
+    item_id: String,
+    section: Vec<String>,
+    text: String,
+    ticked: bool,
+    by_operator: String,
+    at: DateTime<Utc>,
+    note: Option<String>,
+}
+
+impl From<TickRow> for Tick {
+    fn from(r: TickRow) -> Tick {
+        Tick {
+            item_key: r.item_key,
+            item_id: r.item_id,
+            section: r.section,
+            text: r.text,
+            ticked: r.ticked,
+            by: r.by_operator,
+            at: r.at,
+            note: r.note,
+        }
+    }
+}
 
 impl ChecklistStore {
     pub fn new(pool: PgPool, launch: impl Into<String>, actor: impl Into<String>) -> Self {
@@ -50,21 +66,7 @@ impl ChecklistStore {
         .bind(&self.launch)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(item_key, item_id, section, text, ticked, by, at, note)| Tick {
-                    item_key,
-                    item_id,
-                    section,
-                    text,
-                    ticked,
-                    by,
-                    at,
-                    note,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(Tick::from).collect())
     }
 
     /// Records a tick (`ticked`, optional note) or an untick (its reason as `note`), with its
@@ -91,7 +93,7 @@ impl ChecklistStore {
                 reason: note.unwrap_or_default().to_owned(),
             }
         };
-        let mut tx = super::writing(&self.pool, WRITE_TIMEOUT).await?;
+        let mut tx = crate::db::writing(&self.pool, WRITE_TIMEOUT).await?;
         sqlx::query(
             "INSERT INTO gonogo.checklist_ticks
                (launch, item_key, item_id, section, text, ticked, by_operator, at, note)

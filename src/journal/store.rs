@@ -1,10 +1,11 @@
 //! The journal's store: every statement that reads or writes `gonogo.journal` and
-//! `gonogo.gate_state`. Lines are written idempotently (a client-made `uid`, or a gate's state
+//! `gonogo.gate_state`; the stores that write a line beside their own row (ticks, votes,
+//! decisions) do so through [`insert_event`]. Lines are written idempotently (a client-made `uid`, or a gate's state
 //! check), so a write retried after a lost answer never appears twice.
 
-use super::{DbError, DbErrorKind};
+use super::{Entry, GateColumns, JournalError, JournalEvent, PendingEvent};
+use crate::db::{DbError, DbErrorKind};
 use crate::gate::{GateState, Transition};
-use crate::journal::{Entry, GateColumns, JournalError, JournalEvent, PendingEvent};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -140,7 +141,7 @@ impl Journal {
     /// history reads as one consistent sequence even when a cockpit replays transitions it kept
     /// while the database was away. Returns whether a line was added.
     pub async fn record_transition(&self, t: &Transition) -> Result<bool, JournalError> {
-        let mut tx = super::writing(&self.pool, WRITE_TIMEOUT).await?;
+        let mut tx = crate::db::writing(&self.pool, WRITE_TIMEOUT).await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gonogo.gate:' || $1 || ':' || $2))")
             .bind(&self.launch)
             .bind(&t.gate)
@@ -368,7 +369,7 @@ impl Journal {
         if gates.is_empty() {
             return Ok(());
         }
-        let mut tx = super::writing(&self.pool, WRITE_TIMEOUT).await?;
+        let mut tx = crate::db::writing(&self.pool, WRITE_TIMEOUT).await?;
         for g in gates {
             sqlx::query(
                 "INSERT INTO gonogo.gate_state (launch, gate, state, value, error, since, observed_at, observer)
@@ -397,16 +398,7 @@ impl Journal {
 
     /// Every gate of this launch as last observed by anyone.
     pub async fn observations(&self) -> Result<Vec<ObservedGate>, JournalError> {
-        type Row = (
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<DateTime<Utc>>,
-            DateTime<Utc>,
-            String,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<ObservationRow> = sqlx::query_as(
             "SELECT gate, state, value, error, since, observed_at, observer
              FROM gonogo.gate_state WHERE launch = $1 ORDER BY gate",
         )
@@ -414,21 +406,34 @@ impl Journal {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        let clean = |s: String| crate::text::sanitize(&s);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(gate, state, value, error, since, observed_at, observer)| ObservedGate {
-                    gate: clean(gate),
-                    state: GateState::parse(&state).unwrap_or(GateState::Unknown),
-                    value: value.map(clean),
-                    error: error.map(clean),
-                    since,
-                    observed_at,
-                    observer: clean(observer),
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(ObservedGate::from).collect())
+    }
+}
+
+/// A `gonogo.gate_state` row.
+#[derive(sqlx::FromRow)]
+struct ObservationRow {
+    gate: String,
+    state: String,
+    value: Option<String>,
+    error: Option<String>,
+    since: Option<DateTime<Utc>>,
+    observed_at: DateTime<Utc>,
+    observer: String,
+}
+
+impl From<ObservationRow> for ObservedGate {
+    fn from(r: ObservationRow) -> ObservedGate {
+        let clean = crate::text::sanitize_owned;
+        ObservedGate {
+            gate: clean(r.gate),
+            state: GateState::parse(&r.state).unwrap_or(GateState::Unknown),
+            value: r.value.map(clean),
+            error: r.error.map(clean),
+            since: r.since,
+            observed_at: r.observed_at,
+            observer: clean(r.observer),
+        }
     }
 }
 
@@ -475,7 +480,7 @@ impl From<JournalRow> for Entry {
             value: r.value.map(clean),
             message: clean(r.message),
             data: r.data,
-            event: event.map(crate::journal::sanitize_event),
+            event: event.map(super::sanitize_event),
         }
     }
 }

@@ -2,10 +2,9 @@
 //! `gonogo.decisions` (insert-only, hash-chained records), each write with its journal line in
 //! one transaction, under one advisory lock per launch so a vote and a freeze never interleave.
 
-use super::DbError;
-use super::journal_store::{WRITE_TIMEOUT, insert_event};
-use crate::decision::{DecisionRecord, Vote, VoteChoice};
-use crate::journal::{JournalEvent, PendingEvent};
+use super::{DecisionRecord, Vote, VoteChoice};
+use crate::db::DbError;
+use crate::journal::{JournalEvent, PendingEvent, WRITE_TIMEOUT, insert_event};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 
@@ -57,37 +56,79 @@ pub struct DecisionStore {
     actor: String,
 }
 
-type VoteRow = (String, String, String, DateTime<Utc>, Option<String>);
-type DecisionRow = (
-    i32,
-    DateTime<Utc>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+/// A `gonogo.votes` row.
+#[derive(sqlx::FromRow)]
+struct VoteRow {
+    role: String,
+    vote: String,
+    by_operator: String,
+    at: DateTime<Utc>,
+    note: Option<String>,
+}
 
-/// A `decision` journal line: id, and its data's number, hash and outcome.
-type LineRow = (i64, Option<String>, Option<String>, Option<String>);
+impl VoteRow {
+    /// `None` for a vote this version does not know.
+    fn into_vote(self) -> Option<Vote> {
+        Some(Vote {
+            role: self.role,
+            vote: VoteChoice::parse(&self.vote)?,
+            by: self.by_operator,
+            at: self.at,
+            note: self.note,
+        })
+    }
+}
+
+/// A `gonogo.decisions` row.
+#[derive(sqlx::FromRow)]
+struct DecisionRow {
+    number: i32,
+    decided_at: DateTime<Utc>,
+    decided_by: String,
+    outcome: String,
+    record: String,
+    hash: String,
+    prev_hash: Option<String>,
+}
+
+impl From<DecisionRow> for StoredDecision {
+    fn from(r: DecisionRow) -> StoredDecision {
+        StoredDecision {
+            number: to_number(r.number),
+            decided_at: r.decided_at,
+            decided_by: r.decided_by,
+            outcome: r.outcome,
+            record: r.record,
+            hash: r.hash,
+            prev_hash: r.prev_hash,
+        }
+    }
+}
+
+/// A `decision` journal line: its id, and its data's number, hash and outcome.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    number: Option<String>,
+    hash: Option<String>,
+    outcome: Option<String>,
+}
+
+impl From<LineRow> for DecisionLine {
+    fn from(r: LineRow) -> DecisionLine {
+        DecisionLine {
+            id: r.id,
+            number: r.number.and_then(|n| n.parse().ok()),
+            hash: r.hash,
+            outcome: r.outcome,
+        }
+    }
+}
 
 const DECISION_COLUMNS: &str = "number, decided_at, decided_by, outcome, record, hash, prev_hash";
 
 fn to_number(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)
-}
-
-fn stored(row: DecisionRow) -> StoredDecision {
-    let (number, decided_at, decided_by, outcome, record, hash, prev_hash) = row;
-    StoredDecision {
-        number: to_number(number),
-        decided_at,
-        decided_by,
-        outcome,
-        record,
-        hash,
-        prev_hash,
-    }
 }
 
 impl DecisionStore {
@@ -146,18 +187,7 @@ impl DecisionStore {
         .bind(i32::try_from(round).unwrap_or(i32::MAX))
         .fetch_all(executor)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(role, vote, by, at, note)| {
-                Some(Vote {
-                    role,
-                    vote: VoteChoice::parse(&vote)?,
-                    by,
-                    at,
-                    note,
-                })
-            })
-            .collect())
+        Ok(rows.into_iter().filter_map(VoteRow::into_vote).collect())
     }
 
     /// The round under way (the number the next decision will have) and its votes so far.
@@ -170,7 +200,7 @@ impl DecisionStore {
     /// Records a vote in the round under way (replacing the role's earlier one); returns the
     /// round.
     pub async fn cast(&self, vote: &Vote) -> Result<u32, DbError> {
-        let mut tx = super::writing(&self.pool, WRITE_TIMEOUT).await?;
+        let mut tx = crate::db::writing(&self.pool, WRITE_TIMEOUT).await?;
         self.lock(&mut tx).await?;
         let round = self.last(&mut *tx).await?.map_or(1, |(n, _)| n + 1);
         sqlx::query(
@@ -212,7 +242,7 @@ impl DecisionStore {
         &self,
         seal: impl FnOnce(u32, &[Vote], Option<String>) -> Result<DecisionRecord, E>,
     ) -> Result<DecisionRecord, FreezeError<E>> {
-        let mut tx = super::writing(&self.pool, WRITE_TIMEOUT).await?;
+        let mut tx = crate::db::writing(&self.pool, WRITE_TIMEOUT).await?;
         self.lock(&mut tx).await?;
         let last = self.last(&mut *tx).await?;
         let number = last.as_ref().map_or(1, |(n, _)| n + 1);
@@ -268,7 +298,7 @@ impl DecisionStore {
             .bind(&self.launch)
             .fetch_all(executor)
             .await?;
-        Ok(rows.into_iter().map(stored).collect())
+        Ok(rows.into_iter().map(StoredDecision::from).collect())
     }
 
     /// Every record and every `decision` journal line of this launch, read in one snapshot so
@@ -282,23 +312,15 @@ impl DecisionStore {
             .await?;
         let records = self.records_in(&mut *tx).await?;
         let rows: Vec<LineRow> = sqlx::query_as(
-            "SELECT id, data->>'number', data->>'hash', data->>'outcome' FROM gonogo.journal
+            "SELECT id, data->>'number' AS number, data->>'hash' AS hash,
+                    data->>'outcome' AS outcome FROM gonogo.journal
              WHERE launch = $1 AND kind = 'decision' ORDER BY id",
         )
         .bind(&self.launch)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let lines = rows
-            .into_iter()
-            .map(|(id, number, hash, outcome)| DecisionLine {
-                id,
-                number: number.and_then(|n| n.parse().ok()),
-                hash,
-                outcome,
-            })
-            .collect();
-        Ok((records, lines))
+        Ok((records, rows.into_iter().map(DecisionLine::from).collect()))
     }
 
     /// One record (`None`: the newest).
@@ -312,6 +334,6 @@ impl DecisionStore {
             .bind(number.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(stored))
+        Ok(row.map(StoredDecision::from))
     }
 }

@@ -5,8 +5,8 @@
 //! undelivered alert whose lease ran out is taken over by another process ([`AlertStore::take_over`]).
 //! Deliveries write their latest outcome on the row.
 
-use super::{DbError, writing};
-use crate::alerts::{Alert, Delivery, Severity};
+use super::{Alert, Delivery, Severity};
+use crate::db::{DbError, writing};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -34,6 +34,15 @@ pub enum Claim {
     Elsewhere { id: String, by: String },
     /// A first look that says what the subject's latest alert already said.
     AlreadySaid { id: String },
+}
+
+/// A subject's latest alert, as a claim compares with it.
+#[derive(sqlx::FromRow)]
+struct LatestRow {
+    id: String,
+    state: String,
+    raised_at: DateTime<Utc>,
+    claimed_by: String,
 }
 
 /// An alert row as a process taking it over rebuilds it.
@@ -134,7 +143,7 @@ impl AlertStore {
             .execute(&mut *tx)
             .await?;
         // An alert whose delivery failed for good said nothing to anyone: not compared with.
-        let latest: Option<(String, String, DateTime<Utc>, String)> = sqlx::query_as(
+        let latest: Option<LatestRow> = sqlx::query_as(
             "SELECT id, state, raised_at, claimed_by FROM gonogo.alerts
              WHERE launch = $1 AND subject = $2 AND delivery IS DISTINCT FROM 'failed'
              ORDER BY raised_at DESC, claimed_at DESC LIMIT 1",
@@ -143,8 +152,13 @@ impl AlertStore {
         .bind(&alert.subject)
         .fetch_optional(&mut *tx)
         .await?;
-        let latest_id = latest.as_ref().map(|(id, ..)| id.clone());
-        if let Some((id, state, raised_at, claimed_by)) = latest
+        let latest_id = latest.as_ref().map(|l| l.id.clone());
+        if let Some(LatestRow {
+            id,
+            state,
+            raised_at,
+            claimed_by,
+        }) = latest
             && state == alert.state
         {
             let same_change = claimed_by != by && (raised_at - alert.raised_at).abs() <= window;
@@ -172,7 +186,7 @@ impl AlertStore {
                     break;
                 }
                 let change = format!("{} after {latest_id}", alert.id);
-                alert.id = crate::alerts::alert_id(&self.launch, &alert.subject, &change);
+                alert.id = super::alert_id(&self.launch, &alert.subject, &change);
             }
         }
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);

@@ -1,17 +1,16 @@
 //! The dispatch ledger's runs: their rows and heartbeats (the lease each renews), who is
 //! declared dead and when (lease plus margin, never a process alive on this machine), what a
-//! dead run's claims become (the hand-over mark and the server's start time decide), late
-//! answers, and who could still hand a message over (for `resolve --as retry`).
+//! dead run's claims become (the hand-over mark and the server's start time decide), and who
+//! could still hand a message over (for `resolve --as retry`).
 
-use super::dispatch_store::Ledger;
-use super::{DbError, classify};
+use super::Ledger;
+use crate::db::DbError;
 use crate::invite::lease::LeaseTerms;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use uuid::Uuid;
 
 /// A run not ended: heartbeating, or stalled (no heartbeat within its lease).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct LiveRun {
     pub id: Uuid,
     pub operator: String,
@@ -34,19 +33,28 @@ pub struct ClaimerAlive {
     pub why: String,
 }
 
-/// A late answer: what a run that had lost its claim found out, recorded on the message.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LateAnswer {
-    pub email: String,
-    pub batch: String,
-    pub state: String,
-    pub at: DateTime<Utc>,
-    pub detail: String,
+/// A claimed `unknown` row and its run.
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    email: String,
+    run: Uuid,
+    host: String,
+    pid: i32,
+    process_key: Option<String>,
+    /// The run did not end by itself (it is running, or was declared dead).
+    not_self_ended: bool,
+    /// Its lease plus margin is still running.
+    lease_live: bool,
 }
 
-/// A claimed `unknown` row and its run: email, run, host, pid, process key, whether the run did
-/// not end by itself, whether its lease plus margin is still running.
-type ClaimRow = (String, Uuid, String, i32, Option<String>, bool, bool);
+/// A run not ended, as the check for its process reads it.
+#[derive(sqlx::FromRow)]
+struct RunProcess {
+    id: Uuid,
+    host: String,
+    pid: i32,
+    process_key: Option<String>,
+}
 
 impl Ledger {
     /// Starts a run: its row, and (first) the rows of dead runs turned `unknown`.
@@ -85,7 +93,7 @@ impl Ledger {
     /// handed over and goes back to `prepared`; the rest becomes `unknown`: it may have gone
     /// out. Returns how many turned `unknown`.
     pub async fn settle_dead_runs(&self) -> Result<u64, DbError> {
-        let live: Vec<(Uuid, String, i32, Option<String>)> = sqlx::query_as(
+        let live: Vec<RunProcess> = sqlx::query_as(
             "SELECT id, host, pid, process_key FROM gonogo.dispatch_run
              WHERE launch = $1 AND ended_at IS NULL",
         )
@@ -94,14 +102,14 @@ impl Ledger {
         .await?;
         let here = host_name();
         let (mut gone, mut alive) = (Vec::new(), Vec::new());
-        for (id, host, pid, key) in &live {
-            if *host != here || *pid <= 0 {
+        for run in &live {
+            if run.host != here || run.pid <= 0 {
                 continue;
             }
-            if crate::invite::lease::process_alive(*pid, key.as_deref()) {
-                alive.push(*id);
+            if crate::invite::lease::process_alive(run.pid, run.process_key.as_deref()) {
+                alive.push(run.id);
             } else {
-                gone.push(*id);
+                gone.push(run.id);
             }
         }
         let unknown: i64 = sqlx::query_scalar(
@@ -178,7 +186,7 @@ impl Ledger {
 
     /// Other runs of this launch not ended: heartbeating, or stalled past their lease.
     pub async fn live_runs(&self, except: Option<Uuid>) -> Result<Vec<LiveRun>, DbError> {
-        let rows = sqlx::query(
+        let runs = sqlx::query_as(
             "SELECT id, operator, host, batch, started_at, pid,
                     CASE WHEN heartbeat_at + make_interval(secs => lease_ms / 1000.0) < now()
                          THEN EXTRACT(EPOCH FROM now() - heartbeat_at)::float8 END AS stalled_for
@@ -190,20 +198,7 @@ impl Ledger {
         .bind(except)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LiveRun {
-                    id: r.try_get("id")?,
-                    operator: r.try_get("operator")?,
-                    host: r.try_get("host")?,
-                    batch: r.try_get("batch")?,
-                    started_at: r.try_get("started_at")?,
-                    pid: r.try_get("pid")?,
-                    stalled_for: r.try_get("stalled_for")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| classify(&e))
+        Ok(runs)
     }
 
     /// Whether the last run of this launch that ended was paused (the next one resumes it).
@@ -218,94 +213,15 @@ impl Ledger {
         Ok(outcome.flatten().as_deref() == Some("paused"))
     }
 
-    /// The hand-over mark, written just before the message goes (without waiting for the
-    /// disk: a crash that loses it also changes `pg_postmaster_start_time()`, which makes the
-    /// whole claim in doubt). False when the claim is no longer this run's (it was declared
-    /// dead, and the message put back or taken by another run): it must not be handed over.
-    pub async fn mark_handing(&self, id: i64, run: Uuid) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "WITH async AS (SELECT set_config('synchronous_commit', 'off', true) AS v)
-             UPDATE gonogo.dispatch SET handing_at = clock_timestamp()
-             WHERE id = $1 AND run_id = $2 AND state = 'sending'
-               AND (SELECT v FROM async) IS NOT NULL
-               AND EXISTS (SELECT 1 FROM gonogo.dispatch_run r
-                           WHERE r.id = $2 AND r.ended_at IS NULL)",
-        )
-        .bind(id)
-        .bind(run)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// What a run found out after its claim was taken from it, kept on the message (history
-    /// state `late`). A delivery to a message put back but not yet claimed again settles it
-    /// `sent` (so it is not sent a second time); otherwise the row is left as it is and the
-    /// line says a duplicate is possible. Returns the message's email.
-    pub async fn record_late(
-        &self,
-        id: i64,
-        run: Uuid,
-        delivered: bool,
-        detail: &str,
-    ) -> Result<Option<String>, DbError> {
-        let email: Option<String> = sqlx::query_scalar(
-            "WITH row AS (SELECT id, email, state FROM gonogo.dispatch WHERE id = $1),
-             settled AS (
-                 UPDATE gonogo.dispatch SET state = 'sent', sent_at = now(), updated_at = now(),
-                        reason = 'delivered by a run declared dead, after it was put back'
-                 WHERE id = $1 AND $3 AND state = 'prepared'
-                 RETURNING id),
-             history AS (
-                 INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
-                 SELECT id, 'late', $2, $4 || CASE WHEN EXISTS (SELECT 1 FROM settled)
-                     THEN ' (it had been put back to be sent: now sent, not sent again)'
-                     ELSE '' END FROM row)
-             SELECT email FROM row",
-        )
-        .bind(id)
-        .bind(run)
-        .bind(delivered)
-        .bind(detail)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(email)
-    }
-
-    /// Late answers recorded on this launch's messages, newest first.
-    pub async fn late_answers(&self, limit: i64) -> Result<Vec<LateAnswer>, DbError> {
-        let rows = sqlx::query(
-            "SELECT d.email, d.batch, d.state, h.at, h.detail FROM gonogo.dispatch_history h
-             JOIN gonogo.dispatch d ON d.id = h.dispatch_id
-             WHERE d.launch = $1 AND h.state = 'late' ORDER BY h.id DESC LIMIT $2",
-        )
-        .bind(&self.launch)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LateAnswer {
-                    email: r.try_get("email")?,
-                    batch: r.try_get("batch")?,
-                    state: r.try_get("state")?,
-                    at: r.try_get("at")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| classify(&e))
-    }
-
     /// Of these `unknown` messages (by email key), those whose claiming run could still hand
     /// them over: its process alive on this machine, or its lease not yet past by its margin.
     /// A message the run itself settled `unknown` (its own answer) is not held.
     pub async fn claimers_alive(&self, emails: &[String]) -> Result<Vec<ClaimerAlive>, DbError> {
         let rows: Vec<ClaimRow> = sqlx::query_as(
-            "SELECT d.email, r.id, r.host, r.pid, r.process_key,
-                    r.ended_at IS NULL OR r.outcome = 'died',
+            "SELECT d.email, r.id AS run, r.host, r.pid, r.process_key,
+                    r.ended_at IS NULL OR r.outcome = 'died' AS not_self_ended,
                     r.heartbeat_at + make_interval(secs => (r.lease_ms + r.margin_ms) / 1000.0)
-                        >= now()
+                        >= now() AS lease_live
              FROM gonogo.dispatch d JOIN gonogo.dispatch_run r ON r.id = d.run_id
              WHERE d.launch = $1 AND d.email_key = ANY($2) AND d.state = 'unknown'
                AND d.orphaned",
@@ -317,11 +233,20 @@ impl Ledger {
         let here = host_name();
         Ok(rows
             .into_iter()
-            .filter(|(.., not_self_ended, _)| *not_self_ended)
-            .filter_map(|(email, run, host, pid, key, _, lease_live)| {
+            .filter(|row| row.not_self_ended)
+            .filter_map(|row| {
+                let ClaimRow {
+                    email,
+                    run,
+                    host,
+                    pid,
+                    process_key,
+                    lease_live,
+                    ..
+                } = row;
                 let alive = host == here
                     && pid > 0
-                    && crate::invite::lease::process_alive(pid, key.as_deref());
+                    && crate::invite::lease::process_alive(pid, process_key.as_deref());
                 let why = if alive {
                     format!("its run's process (pid {pid}) is still alive on this machine, maybe stopped or stalled: it could still hand it over")
                 } else if lease_live {
@@ -338,28 +263,6 @@ impl Ledger {
                 })
             })
             .collect())
-    }
-
-    /// Claims of `run` it never received (the connection was lost with the answer) go back to
-    /// `prepared`; `handed` (what the run handed over) never does, whatever its row says.
-    pub async fn release_unhanded(&self, run: Uuid, handed: &[i64]) -> Result<u64, DbError> {
-        let done = sqlx::query(
-            "WITH released AS (
-                 UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
-                        attempts = greatest(attempts - 1, 0)
-                 WHERE launch = $1 AND run_id = $2 AND state = 'sending'
-                   AND NOT (id = ANY($3))
-                 RETURNING id)
-             INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id, detail)
-             SELECT id, 'prepared', $2, 'claimed, but the answer to the claim was lost: never handed over'
-             FROM released",
-        )
-        .bind(&self.launch)
-        .bind(run)
-        .bind(handed)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
     }
 }
 
