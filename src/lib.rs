@@ -19,6 +19,7 @@ pub mod journal;
 pub mod logging;
 pub mod monitor;
 pub mod plural;
+pub mod session;
 pub mod source;
 pub mod text;
 pub mod tui;

@@ -7,7 +7,6 @@
 
 mod delivery;
 mod engine;
-mod follow;
 mod identity;
 mod overdue;
 mod payload;
@@ -20,7 +19,6 @@ mod view;
 mod webhook;
 
 pub use engine::{BoardView, Context, Engine, GateView};
-pub use follow::follow_journal;
 pub use identity::{alert_id, change_key};
 pub use overdue::{OverdueItems, overdue_trigger};
 pub use payload::{

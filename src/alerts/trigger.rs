@@ -3,9 +3,10 @@
 //!
 //! The hook for the features to come: a dispatch run that pauses or finishes, a checklist item
 //! that turns overdue, a frozen decision are new variants here, raised with
-//! [`super::Engine::raise`], through a running service's [`super::Inlet::raise`], or from the
-//! cockpit's `update` as `Effect::RaiseAlert`; the match arms below make the compiler ask for
-//! their subject, severity and words.
+//! [`super::Engine::raise`], through a running service's [`super::Inlet::raise`] (the
+//! [`crate::session::Session`] a watch or a cockpit runs: its journal lines go through
+//! [`crate::session::alert_for`]); the match arms below make the compiler ask for their subject,
+//! severity and words.
 
 use super::Severity;
 use crate::gate::Verdict;
@@ -318,103 +319,4 @@ pub(super) fn verdict_text(v: Verdict) -> &'static str {
 
 pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The rule "journal line → alert", the one the cockpit (lines heard live) and `check --watch`
-/// (lines read by [`super::follow_journal`]) both use: a send run that paused or ended, a
-/// frozen decision. Every process that reads the line raises it with the same id; the database
-/// lets one delivery through.
-pub fn from_journal(event: &crate::journal::JournalEvent) -> Option<Trigger> {
-    use crate::journal::JournalEvent;
-    match event {
-        JournalEvent::DispatchRun(run)
-            if matches!(run.phase.as_str(), "paused" | "finished" | "stopped") =>
-        {
-            let unknown = run.unknown.unwrap_or(0);
-            // An operator's own stop with nothing in doubt needs nobody woken.
-            if run.phase == "stopped" && unknown == 0 {
-                return None;
-            }
-            Some(Trigger::Dispatch {
-                run: run.run.clone(),
-                batch: run.batch.clone(),
-                phase: run.phase.clone(),
-                sent: run.sent.unwrap_or(0),
-                failed: run.failed.unwrap_or(0),
-                unknown,
-                reason: run.reason.clone(),
-            })
-        }
-        JournalEvent::Decision {
-            number,
-            outcome,
-            hash,
-            ..
-        } => Some(Trigger::DecisionFrozen {
-            number: i64::from(*number),
-            outcome: outcome.clone(),
-            hash: crate::text::sanitize_short(hash, 80),
-        }),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod journal_tests {
-    use super::*;
-    use crate::journal::{DispatchRunEvent, JournalEvent};
-
-    fn run(phase: &str, unknown: u64) -> JournalEvent {
-        JournalEvent::DispatchRun(DispatchRunEvent {
-            run: "r".into(),
-            phase: phase.into(),
-            batch: Some("wave-1".into()),
-            transport: "SMTP".into(),
-            rate: "5/s".into(),
-            reason: Some("5 hand-overs in a row failed".into()),
-            sent: Some(10),
-            failed: Some(0),
-            unknown: Some(unknown),
-            retried: Some(0),
-            other_senders: None,
-        })
-    }
-
-    #[test]
-    fn dispatch_and_decision_lines_alert() {
-        let paused = from_journal(&run("paused", 0)).unwrap();
-        assert_eq!(paused.severity(), Severity::Critical);
-        assert_eq!(paused.subject(), "dispatch:wave-1");
-        assert!(
-            paused.title("L").contains("paused"),
-            "{}",
-            paused.title("L")
-        );
-        let finished = from_journal(&run("finished", 2)).unwrap();
-        assert_eq!(finished.severity(), Severity::Warning);
-        assert!(finished.message().contains("invites resolve"));
-        assert_eq!(
-            from_journal(&run("finished", 0)).unwrap().severity(),
-            Severity::Info
-        );
-        assert!(from_journal(&run("stopped", 0)).is_none());
-        assert!(from_journal(&run("start", 0)).is_none());
-        let decision = JournalEvent::Decision {
-            number: 2,
-            outcome: "no-go".into(),
-            hash: "h".into(),
-            gates_overridden: false,
-            reason: None,
-        };
-        let frozen = from_journal(&decision).unwrap();
-        assert_eq!(frozen.severity(), Severity::Critical);
-        assert!(frozen.title("L").contains("decision 2 frozen: NO-GO"));
-        assert!(
-            frozen.message().contains("--expect h"),
-            "{}",
-            frozen.message()
-        );
-        assert_eq!(frozen.details()["hash"], "h");
-        assert!(from_journal(&JournalEvent::Note { text: "x".into() }).is_none());
-    }
 }

@@ -1,18 +1,16 @@
 //! The headless watch loop shared by `gonogo check --watch` and `gonogo demo --headless`: gate
-//! results in, transitions and verdict changes printed, transitions journaled in order (kept and
-//! retried while the database cannot take them), until a stop signal.
+//! results in, transitions and verdict changes printed, until a stop signal. What becomes a
+//! journal line or an alert is the [`Session`]'s, the one the cockpit runs too.
 
 use super::check::{print_transition, rfc3339};
-use crate::checklist::ChecklistStore;
-use crate::checklist::Tick;
 use crate::config::Config;
-use crate::gate::{Board, GateResult, GateSpec, GateState, Transition, Verdict};
-use crate::journal::{FlushError, Journal, Writer, WriterPace};
+use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
+use crate::journal::{FlushError, Journal, WriterPace};
 use crate::monitor::{Clock, Monitor};
+use crate::session::{Session, SessionSetup};
 use crate::source::Sources;
 use crate::text::Redactor;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior};
@@ -25,10 +23,6 @@ const JOURNAL_PACE: WriterPace = WriterPace {
 };
 /// How long exiting waits for alerts still grouped or being delivered.
 const ALERTS_AT_EXIT: Duration = Duration::from_secs(3);
-/// How often the watch reads the journal for lines that call for an alert.
-const JOURNAL_FOLLOW_EVERY: Duration = Duration::from_secs(2);
-/// How often the watch reads the checklist's ticks (for items turning overdue).
-const TICKS_EVERY: Duration = Duration::from_secs(5);
 /// The finest staleness check: a result older than three intervals turns unknown on time.
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -43,15 +37,7 @@ pub(crate) struct Watch {
     _monitor: Monitor,
     refresh: Interval,
     json: bool,
-    journal: Option<Writer>,
-    /// The alert service (with a webhook configured) and its inlet.
-    alerts: Option<(
-        crate::alerts::Service,
-        crate::alerts::Inlet,
-        Option<tokio::task::JoinHandle<()>>,
-    )>,
-    /// Checklist items turning overdue (with alerts, a checklist and a journal).
-    overdue: Option<OverdueWatch>,
+    session: Session,
     unanswered: HashSet<String>,
     last_verdict: Option<Verdict>,
 }
@@ -73,61 +59,38 @@ impl Watch {
         let fastest = every.or_else(|| gates.iter().map(|g| g.every).min());
         let mut refresh = tokio::time::interval(fastest.map_or(REFRESH, |f| f.min(REFRESH)));
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let (inlet, inbox) = crate::alerts::inlet();
         let operator = journal.as_ref().map(|j| j.actor().to_owned());
-        let follows = journal.clone();
-        let ticks_from = journal.clone();
-        let reader = journal.clone();
-        let journal = journal.map(|journal| {
-            let mut notes = JournalNotes::new(config.redactor.clone(), json);
-            let (alerts, redactor) = (inlet.clone(), config.redactor.clone());
-            Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
-                alerts.journal(outcome.clone().map_err(|e| redactor.redact(&e.to_string())));
-                notes.heard(outcome);
-                true
-            })
-        });
-        let start = crate::alerts::Start {
+        let setup = SessionSetup {
             config,
+            journal,
             database: database.as_ref(),
-            journal: reader,
-            journal_events: journal.as_ref().map(Writer::event_sender),
             clock,
+            pace: JOURNAL_PACE,
             role: "check --watch",
             operator: operator.as_deref().unwrap_or("watch"),
+            watch_checklist: true,
         };
-        let alerts = match crate::alerts::start(start, inbox, move |news| {
+        let mut notes = JournalNotes::new(config.redactor.clone(), json);
+        let flushed = move |outcome| {
+            notes.heard(outcome);
+            true
+        };
+        let news = move |news: crate::alerts::AlertNews| {
             let (line, _) = news.line();
             say(json, &crate::text::sanitize(&line));
-        }) {
-            Ok(service) => service.map(|s| {
-                // Lines other processes write (a send run pausing, a frozen decision) raise
-                // the alerts a cockpit raises, by the same rule.
-                let follower = follows
-                    .map(|j| crate::alerts::follow_journal(j, inlet.clone(), JOURNAL_FOLLOW_EVERY));
-                (s, inlet, follower)
-            }),
-            Err(why) => {
-                say(
-                    json,
-                    &format!("alerts: off: {}", config.redactor.redact(&why)),
-                );
-                None
-            }
         };
-        let overdue = ticks_from
-            .filter(|_| alerts.is_some())
-            .and_then(|j| OverdueWatch::start(config, &j));
+        let (session, alerts_off) = Session::start(setup, flushed, news);
+        if let Some(why) = alerts_off {
+            say(json, &format!("alerts: off: {why}"));
+        }
         Watch {
-            overdue,
             board: Board::new(gates, clock.now()),
             clock,
             results,
             _monitor: monitor,
             refresh,
             json,
-            journal,
-            alerts,
+            session,
             unanswered: gates.iter().map(|g| g.id.clone()).collect(),
             last_verdict: None,
         }
@@ -141,44 +104,23 @@ impl Watch {
                 let first = self.unanswered.remove(&result.gate);
                 let gate = result.gate.clone();
                 let step = Step(self.board.apply(result).into_iter().collect());
-                // A first answer that changes nothing is still the alert engine's first look.
-                if let Some((_, inlet, _)) = &self.alerts
-                    && first
-                    && step.0.is_empty()
-                {
-                    inlet.observe(crate::alerts::BoardView::of(&self.board));
-                }
-                if let (Some(writer), Some(status)) = (&self.journal, self.board.get(&gate)) {
-                    writer.observed_by(status);
-                }
+                self.session.answered(&self.board, &gate, first, &step.0);
                 step
             }
             _ = self.refresh.tick() => Step(self.board.refresh(self.clock.now())),
         }
     }
 
-    /// Prints the step's transitions, hands them to the journal's writer, and prints the
-    /// verdict when it changed. The first verdict waits for every gate's first answer, so it is
-    /// never premature.
+    /// Prints the step's transitions, hands them to the session, and prints the verdict when
+    /// it changed. The first verdict waits for every gate's first answer, so it is never
+    /// premature.
     /// Returns false when stdout is gone.
     pub(crate) fn report(&mut self, Step(transitions): Step) -> bool {
         let mut written = true;
         for t in &transitions {
             written &= print_transition(t, self.json);
         }
-        if let Some((_, inlet, _)) = &self.alerts
-            && !transitions.is_empty()
-        {
-            inlet.observe(crate::alerts::BoardView::of(&self.board));
-        }
-        if let (Some((_, inlet, _)), Some(overdue)) = (&self.alerts, &mut self.overdue)
-            && let Some(trigger) = overdue.look(&self.board, self.clock.now())
-        {
-            inlet.raise(trigger);
-        }
-        if let Some(writer) = &self.journal {
-            writer.send(transitions);
-        }
+        self.session.stepped(&self.board, transitions);
         let verdict = self.board.verdict();
         if self.unanswered.is_empty() && self.last_verdict != Some(verdict) {
             self.last_verdict = Some(verdict);
@@ -193,23 +135,16 @@ impl Watch {
         written
     }
 
-    /// Waits (briefly) for the journal's last attempt; says what could not be recorded.
-    pub(crate) async fn finish(self) -> Verdict {
+    /// Waits (briefly) for the alerts' and the journal's last attempts; says what could not be
+    /// recorded.
+    pub(crate) async fn finish(mut self) -> Verdict {
         let verdict = self.board.verdict();
-        // Alerts first: their last lines go through the journal writer, closed after them.
-        if let Some((service, _, follower)) = self.alerts {
-            if let Some(follower) = follower {
-                follower.abort();
-            }
-            for note in service.close(ALERTS_AT_EXIT).await {
-                say(self.json, &note);
-            }
+        for note in self.session.close_alerts(ALERTS_AT_EXIT).await {
+            say(self.json, &note);
         }
-        let Some(writer) = self.journal else {
-            return verdict;
-        };
-        let left = writer
-            .close(JOURNAL_PACE.budget + Duration::from_secs(1))
+        let left = self
+            .session
+            .close_journal(JOURNAL_PACE.budget + Duration::from_secs(1))
             .await;
         let note = match left {
             Some(0) => return verdict,
@@ -223,64 +158,6 @@ impl Watch {
         };
         say(self.json, &note);
         verdict
-    }
-}
-
-/// Checklist items turning overdue, for the alerts as the cockpit raises them: the ticks read
-/// from the database beside the watch, the view laid over the watch's own board at each step.
-struct OverdueWatch {
-    checklist: crate::checklist::Checklist,
-    decision_at: Option<chrono::DateTime<chrono::Utc>>,
-    ticks: Arc<Mutex<Option<Vec<Tick>>>>,
-    reader: tokio::task::JoinHandle<()>,
-    items: crate::alerts::OverdueItems,
-}
-
-impl OverdueWatch {
-    /// `None` without a checklist the config names (and can be read).
-    fn start(config: &Config, journal: &Journal) -> Option<OverdueWatch> {
-        let checklist = crate::checklist::load_configured(config).ok()?;
-        let store = ChecklistStore::new(journal.pool().clone(), journal.launch(), journal.actor());
-        let ticks = Arc::new(Mutex::new(None));
-        let read = ticks.clone();
-        let reader = tokio::spawn(async move {
-            let mut every = tokio::time::interval(TICKS_EVERY);
-            every.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                if let Ok(Ok(now)) = tokio::time::timeout(JOURNAL_PACE.budget, store.ticks()).await
-                    && let Ok(mut ticks) = read.lock()
-                {
-                    *ticks = Some(now);
-                }
-            }
-        });
-        Some(OverdueWatch {
-            checklist,
-            decision_at: config.launch().decision_at,
-            ticks,
-            reader,
-            items: Default::default(),
-        })
-    }
-
-    /// The alert when an item turned overdue; nothing until the ticks were read once (an
-    /// item ticked in the database is not overdue because the database was slow).
-    fn look(
-        &mut self,
-        board: &Board,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<crate::alerts::Trigger> {
-        let ticks = self.ticks.lock().ok()?.clone()?;
-        let state = |gate: &str| board.get(gate).map_or(GateState::Unknown, |g| g.state);
-        let view = crate::checklist::view(&self.checklist, &ticks, state, self.decision_at, now);
-        self.items.look(&view)
-    }
-}
-
-impl Drop for OverdueWatch {
-    fn drop(&mut self) {
-        self.reader.abort();
     }
 }
 

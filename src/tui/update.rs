@@ -59,17 +59,6 @@ fn routine_reading(state: &State, action: &Action) -> Option<(String, GateState)
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
-    // A send run's end or pause and a frozen decision, written anywhere, are alerts; the
-    // database lets one cockpit's delivery through.
-    if let Action::TimelineAppended(Ok(entries)) = &action {
-        fx.extend(
-            entries
-                .iter()
-                .filter_map(|e| e.event.as_ref())
-                .filter_map(crate::alerts::trigger::from_journal)
-                .map(Effect::RaiseAlert),
-        );
-    }
     // Live news of a tick, a vote or a decision is the Checklist pane's too.
     if let Action::Live(signal) = &action
         && super::panes::checklist::update::is_call_news(signal)

@@ -23,8 +23,9 @@ use super::panes::timeline::{APPEND_PAGE, TIMELINE_LIMIT};
 use super::terminal;
 use crate::config::Config;
 use crate::db::Database;
-use crate::journal::{Journal, LiveSignal, Writer, WriterPace};
+use crate::journal::{Journal, LiveSignal, WriterPace};
 use crate::monitor::Monitor;
+use crate::session::{Session, SessionSetup};
 use crate::text::Redactor;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,12 +71,10 @@ pub struct Setup {
 
 pub struct Runner {
     setup: Setup,
-    /// One writer, so transitions reach the journal in the order they happened.
-    journal_writer: Option<Writer>,
+    /// The journal writer and the alerts, as `check --watch` runs them.
+    session: Session,
     /// The live listener (a long-lived task on its own connection) and what stops it.
     listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
-    /// The alert service (with a webhook configured) and its inlet.
-    alerts: Option<(crate::alerts::Service, crate::alerts::Inlet)>,
     tasks: Tasks,
     /// Pauses this cockpit's send run, while one runs.
     send_run: Option<CancellationToken>,
@@ -84,12 +83,7 @@ pub struct Runner {
 impl Runner {
     /// Starts the long-lived services.
     pub fn start(setup: Setup) -> Runner {
-        let (inlet, inbox) = crate::alerts::inlet();
-        let journal_writer = setup.journal.clone().map(|j| {
-            let (redactor, actions) = (setup.redactor.clone(), setup.actions.clone());
-            spawn_journal_writer(j, redactor, actions, inlet.clone())
-        });
-        let alerts = start_alerts(&setup, journal_writer.as_ref(), inbox).map(|s| (s, inlet));
+        let session = start_session(&setup);
         let listener = setup.database.clone().map(|database| {
             let cancel = CancellationToken::new();
             let (signals_tx, mut signals) = mpsc::unbounded_channel::<LiveSignal>();
@@ -112,9 +106,8 @@ impl Runner {
         });
         Runner {
             setup,
-            journal_writer,
+            session,
             listener,
-            alerts,
             tasks: Tasks::default(),
             send_run: None,
         }
@@ -130,11 +123,7 @@ impl Runner {
                 monitor.recheck(&gate);
             }
             Effect::RecheckAll => monitor.recheck_all(),
-            Effect::RecordTransitions(transitions) => {
-                if let Some(writer) = &self.journal_writer {
-                    writer.send(transitions);
-                }
-            }
+            Effect::RecordTransitions(transitions) => self.session.record(transitions),
             Effect::LoadTimeline => {
                 let Some(journal) = setup.journal.clone() else {
                     return false;
@@ -166,16 +155,8 @@ impl Runner {
                         let _ = actions.send(Action::TimelineAppended(result));
                     });
             }
-            Effect::RecordEvent(event) => {
-                if let Some(writer) = &self.journal_writer {
-                    writer.send_event(event);
-                }
-            }
-            Effect::SaveObservation(gate) => {
-                if let Some(writer) = &self.journal_writer {
-                    writer.observed(gate);
-                }
-            }
+            Effect::RecordEvent(event) => self.session.record_event(event),
+            Effect::SaveObservation(gate) => self.session.save_observation(gate),
             Effect::BuildHandoff(out) => {
                 let Some(journal) = setup.journal.clone() else {
                     return false;
@@ -270,16 +251,8 @@ impl Runner {
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
             Effect::Bell | Effect::SetTitle(_) => {}
-            Effect::ObserveAlerts(view) => {
-                if let Some((_, inlet)) = &self.alerts {
-                    inlet.observe(view);
-                }
-            }
-            Effect::RaiseAlert(trigger) => {
-                if let Some((_, inlet)) = &self.alerts {
-                    inlet.raise(trigger);
-                }
-            }
+            Effect::ObserveAlerts(view) => self.session.observe(view),
+            Effect::RaiseAlert(trigger) => self.session.raise(trigger),
         }
         false
     }
@@ -301,17 +274,11 @@ impl Runner {
             }
         };
         // Alerts before the writer: their last lines go through it.
-        let alerts = async {
-            match self.alerts {
-                Some((service, _)) => service.close(within / 3).await,
-                None => Vec::new(),
-            }
-        };
-        let (notes, ()) = tokio::join!(alerts, listener);
+        let mut session = self.session;
+        let (notes, ()) = tokio::join!(session.close_alerts(within / 3), listener);
         let within = deadline.saturating_duration_since(tokio::time::Instant::now());
         let writer = async {
-            let writer = self.journal_writer?;
-            match writer.close(within).await {
+            match session.close_journal(within).await {
                 Some(0) => None,
                 Some(n) => Some(format!(
                     "gonogo: {n} line(s) (transitions, notes) could not be recorded in the journal"
@@ -331,56 +298,44 @@ impl Runner {
     }
 }
 
-/// The alert service, when `[alerts]` has a webhook; a config it cannot use is said in the
-/// footer, never a cockpit that does not start.
-fn start_alerts(
-    setup: &Setup,
-    writer: Option<&Writer>,
-    inbox: crate::alerts::Inbox,
-) -> Option<crate::alerts::Service> {
-    let start = crate::alerts::Start {
+/// The session: the journal writer, each flush's outcome coming back as actions, and the alert
+/// service when `[alerts]` has a webhook; a config it cannot use is said in the footer, never a
+/// cockpit that does not start.
+fn start_session(setup: &Setup) -> Session {
+    let session = SessionSetup {
         config: &setup.config,
-        database: setup.database.as_ref(),
         journal: setup.journal.clone(),
-        journal_events: writer.map(Writer::event_sender),
+        database: setup.database.as_ref(),
         clock: setup.clock,
+        pace: JOURNAL_PACE,
         role: if setup.terminal {
             "cockpit"
         } else {
             "cockpit, headless"
         },
         operator: &setup.operator,
+        // The Checklist pane tells overdue items from its own view.
+        watch_checklist: false,
     };
-    let actions = setup.actions.clone();
-    let report = move |news| {
-        let _ = actions.send(Action::AlertNews(news));
-    };
-    match crate::alerts::start(start, inbox, report) {
-        Ok(service) => service,
-        Err(why) => {
-            let _ = setup
-                .actions
-                .send(Action::AlertNews(crate::alerts::AlertNews::Skipped {
-                    title: "alerts are off".to_owned(),
-                    why: setup.redactor.redact(&why),
-                }));
-            None
-        }
-    }
-}
-
-/// Each flush's outcome comes back as an action.
-fn spawn_journal_writer(
-    journal: Journal,
-    redactor: Redactor,
-    actions: mpsc::UnboundedSender<Action>,
-    alerts: crate::alerts::Inlet,
-) -> Writer {
-    Writer::spawn(journal, JOURNAL_PACE, move |outcome| {
+    let (redactor, actions) = (setup.redactor.clone(), setup.actions.clone());
+    let flushed = move |outcome: Result<usize, crate::journal::FlushError>| {
         let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
         let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
-        alerts.journal(outcome.clone());
         actions.send(Action::JournalPending(waiting)).is_ok()
             && actions.send(Action::JournalRecorded(outcome)).is_ok()
-    })
+    };
+    let actions = setup.actions.clone();
+    let news = move |news| {
+        let _ = actions.send(Action::AlertNews(news));
+    };
+    let (session, alerts_off) = Session::start(session, flushed, news);
+    if let Some(why) = alerts_off {
+        let _ = setup
+            .actions
+            .send(Action::AlertNews(crate::alerts::AlertNews::Skipped {
+                title: "alerts are off".to_owned(),
+                why,
+            }));
+    }
+    session
 }
