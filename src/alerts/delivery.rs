@@ -5,10 +5,10 @@
 use super::queue::Job;
 use super::service::{AlertNews, LEASE};
 use super::{AlertLine, DeliveryOutcome, Webhook};
+use crate::clock::Clock;
 use crate::db::alert_store::{AlertStore, Claim, LOCK_WAIT};
 use crate::db::{DbError, DbErrorKind};
 use crate::journal::{EventSender, Journal, JournalEvent, PendingEvent};
-use crate::monitor::Clock;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

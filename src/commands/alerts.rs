@@ -232,7 +232,7 @@ fn text_line(row: &AlertRow) -> String {
     };
     format!(
         "{}  {:<8}  {:<28}  {} — {by} [{}]",
-        crate::journal::display::rfc3339(row.claimed_at),
+        crate::clock::rfc3339(row.claimed_at),
         clean(&row.severity),
         delivery,
         clean(&row.title),

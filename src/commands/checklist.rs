@@ -6,12 +6,12 @@ use super::journal_cmd::open_journal;
 use super::{Failure, Outcome, load_config};
 use crate::checklist::{self, ChecklistView, ItemState, ItemView, Tick};
 use crate::cli::{ChecklistAction, ChecklistArgs, Cli};
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::db::checklist_store::ChecklistStore;
 use crate::db::{DbError, DbErrorKind};
 use crate::exit;
 use crate::gate::{Board, GateState};
-use crate::journal::display::rfc3339;
 use chrono::{DateTime, Utc};
 
 pub async fn run(cli: &Cli, args: &ChecklistArgs) -> Outcome {
@@ -146,7 +146,7 @@ async fn check_bound_gates(config: &Config, list: &checklist::Checklist) -> Resu
         .filter(|g| bound.contains(&g.id))
         .cloned()
         .collect();
-    let clock = crate::monitor::Clock::System;
+    let clock = crate::clock::Clock::System;
     let mut board = Board::new(&specs, clock.now());
     if specs.is_empty() {
         return Ok(board);

@@ -190,17 +190,10 @@ async fn force(
     super::confirm::confirm(config.launch(), "the cohort override", &args.confirm)?;
     let journal = Journal::new(pool, config.launch().name.0.clone(), cli.operator());
     let write = cohort::apply_override(&journal, report, file, Some(&reason));
-    match tokio::time::timeout(DB_BUDGET, write).await {
-        Ok(Ok(applied)) => Ok((exit::OK, Some(applied))),
-        Ok(Err(e)) => {
-            errln!(
-                "override NOT recorded, so not applied: {}",
-                config.redactor.redact(&e.to_string())
-            );
-            Ok((report.status.exit_code(), None))
-        }
-        Err(_) => {
-            errln!("override NOT recorded, so not applied: the database did not answer in time");
+    match crate::db::call::db_call(DB_BUDGET, &config.redactor, write).await {
+        Ok(applied) => Ok((exit::OK, Some(applied))),
+        Err(why) => {
+            errln!("override NOT recorded, so not applied: {why}");
             Ok((report.status.exit_code(), None))
         }
     }

@@ -315,7 +315,7 @@ fn status_text(report: &status::StatusReport) -> String {
             "sending now: {}@{} since {}{}",
             crate::text::sanitize(&run.operator),
             crate::text::sanitize(&run.host),
-            crate::journal::display::rfc3339(run.started_at),
+            crate::clock::rfc3339(run.started_at),
             run.stalled_for
                 .map(|s| format!(
                     " (stalled: pid {}, no heartbeat for {s:.0}s; not declared dead while its process is alive on this machine or its lease and margin run)",
@@ -330,7 +330,7 @@ fn status_text(report: &status::StatusReport) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {}  {}  now {}: {}",
-                crate::journal::display::rfc3339(l.at),
+                crate::clock::rfc3339(l.at),
                 crate::text::sanitize(&l.email),
                 l.batch,
                 l.state,
@@ -365,7 +365,7 @@ fn status_text(report: &status::StatusReport) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {:<8} {}  {}",
-                crate::journal::display::rfc3339(r.updated_at),
+                crate::clock::rfc3339(r.updated_at),
                 r.state,
                 crate::text::sanitize(&r.email),
                 crate::text::sanitize(r.reason.as_deref().unwrap_or(""))

@@ -41,10 +41,8 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
     let report = status::read(&opened.ledger, args.batch.as_deref())
         .await
         .map_err(|e| db_failure(config, e))?;
-    let (prepared, failed) = report.batches.iter().fold((0, 0), |(p, f), b| {
-        (p + b.counts.prepared, f + b.counts.failed)
-    });
-    let queued = prepared + if args.retry_failed { failed } else { 0 };
+    let total: crate::invite::Counts = report.batches.iter().map(|b| &b.counts).sum();
+    let queued = total.prepared + if args.retry_failed { total.failed } else { 0 };
     let planned = args.limit.map_or(queued, |l| l.min(queued));
     let eta = rate
         .0
@@ -67,7 +65,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
                     "note: {}@{} is sending since {}; this run joins it and shares the rate",
                     crate::text::sanitize(&run.operator),
                     crate::text::sanitize(&run.host),
-                    crate::journal::display::rfc3339(run.started_at)
+                    crate::clock::rfc3339(run.started_at)
                 );
             }
             Some(silent) => {

@@ -2,13 +2,15 @@
 //! results in, transitions and verdict changes printed, transitions journaled in order (kept and
 //! retried while the database cannot take them), until a stop signal.
 
-use super::check::{print_transition, rfc3339};
+use super::check::print_transition;
 use crate::checklist::Tick;
+use crate::clock::Clock;
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::db::checklist_store::ChecklistStore;
 use crate::gate::{Board, GateResult, GateSpec, GateState, Transition, Verdict};
 use crate::journal::{FlushError, Journal, Writer, WriterPace};
-use crate::monitor::{Clock, Monitor};
+use crate::monitor::Monitor;
 use crate::source::Sources;
 use crate::text::Redactor;
 use std::collections::HashSet;

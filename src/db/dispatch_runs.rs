@@ -72,7 +72,7 @@ impl Ledger {
         .bind(i32::try_from(std::process::id()).unwrap_or(0))
         .bind(terms.lease_ms())
         .bind(terms.margin_ms())
-        .bind(crate::invite::lease::process_key(std::process::id()))
+        .bind(crate::process::key(std::process::id()))
         .execute(&self.pool)
         .await?;
         Ok(settled)
@@ -98,7 +98,7 @@ impl Ledger {
             if *host != here || *pid <= 0 {
                 continue;
             }
-            if crate::invite::lease::process_alive(*pid, key.as_deref()) {
+            if crate::process::alive(*pid, key.as_deref()) {
                 alive.push(*id);
             } else {
                 gone.push(*id);
@@ -321,7 +321,7 @@ impl Ledger {
             .filter_map(|(email, run, host, pid, key, _, lease_live)| {
                 let alive = host == here
                     && pid > 0
-                    && crate::invite::lease::process_alive(pid, key.as_deref());
+                    && crate::process::alive(pid, key.as_deref());
                 let why = if alive {
                     format!("its run's process (pid {pid}) is still alive on this machine, maybe stopped or stalled: it could still hand it over")
                 } else if lease_live {
@@ -372,8 +372,5 @@ pub fn host_name() -> String {
     {
         return host;
     }
-    nix::unistd::gethostname()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .unwrap_or_else(|| "unknown-host".into())
+    crate::process::host_name()
 }

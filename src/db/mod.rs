@@ -4,6 +4,7 @@
 //! under `src/tui/` names `sqlx`.
 
 pub mod alert_store;
+pub mod call;
 pub mod checklist_store;
 pub mod decision_store;
 pub mod dispatch_runs;

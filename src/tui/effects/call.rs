@@ -5,11 +5,11 @@
 use super::tasks::{AtQuit, Tasks};
 use super::{JOURNAL_TIMEOUT, Setup};
 use crate::checklist::{Item, Tick};
+use crate::db::call::db_call;
 use crate::db::checklist_store::ChecklistStore;
 use crate::db::decision_store::DecisionStore;
 use crate::decision::{Evidence, Freeze, VoteChoice};
 use crate::tui::action::Action;
-use crate::tui::db_call::db_call;
 use std::sync::Arc;
 
 fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {
