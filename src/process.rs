@@ -172,7 +172,10 @@ mod tests {
     async fn a_group_takes_its_children_with_it_and_output_is_capped() {
         let mut command = Command::new("sh");
         command
-            .args(["-c", "sleep 30 & echo $!; head -c 100000 /dev/zero"])
+            .args([
+                "-c",
+                "sleep 30 >/dev/null & echo $!; head -c 100000 /dev/zero",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
         let (mut child, group) = spawn_in_group(&mut command).unwrap();

@@ -32,18 +32,14 @@ pub async fn run(cli: &Cli, args: &ChecklistArgs) -> Outcome {
 
 /// A database error as a failure, with the migration hint when gonogo's tables are missing.
 pub(super) fn db_failure(config: &Config, e: &DbError) -> Failure {
-    let code = if e.is_unavailable() {
-        exit::UNAVAILABLE
-    } else {
-        exit::SOFTWARE
-    };
-    let text = match e.kind {
-        DbErrorKind::MissingTable => {
-            "gonogo's decision-call tables do not exist yet; run `gonogo migrate`".to_owned()
-        }
-        _ => config.redactor.redact(&e.to_string()),
-    };
-    Failure::new(code, text)
+    let failure = Failure::db(&config.redactor, e);
+    match e.kind {
+        DbErrorKind::MissingTable => Failure::new(
+            failure.code,
+            "gonogo's decision-call tables do not exist yet; run `gonogo migrate`",
+        ),
+        _ => failure,
+    }
 }
 
 fn checklist_failure(e: &checklist::ChecklistError) -> Failure {
@@ -124,9 +120,7 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     let view = checklist::view(&list, &ticks, state, config.launch().decision_at, now);
     let shown = filtered(&view, args.open, within);
     if args.json {
-        let json = crate::text::to_json_pretty(&shown)
-            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
-        outln!("{json}");
+        super::output::print_json(&shown)?;
     } else {
         print_text(&shown, list.title.as_deref());
     }

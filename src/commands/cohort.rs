@@ -36,15 +36,7 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     match outcome {
         Err(failure) if args.json => {
             let message = crate::text::Redactor::process().redact_multiline(&failure.message);
-            let document = serde_json::json!({
-                "status": "error",
-                "exit_code": failure.code,
-                "error": message,
-            });
-            outln!(
-                "{}",
-                crate::text::to_json_pretty(&document).unwrap_or_default()
-            );
+            super::output::print_error_json(failure.code, &message);
             errln!("error: {message}");
             Ok(failure.code)
         }
@@ -139,9 +131,7 @@ async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
         let mut doc = serde_json::to_value(&report)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
         doc["override"] = serde_json::to_value(&applied).unwrap_or_default();
-        let text = crate::text::to_json_pretty(&doc)
-            .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
-        outln!("{text}");
+        super::output::print_json(&doc)?;
         if let DatabaseChecks::Skipped(_) = report.database {
             errln!("note: {}", report.database.describe());
         }

@@ -165,9 +165,7 @@ async fn gather_evidence(config: &Config, store: &DecisionStore) -> Result<Evide
 
 fn print_record(record: &DecisionRecord, json: bool) -> Result<(), Failure> {
     if json {
-        let text = crate::text::to_json_pretty(record)
-            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
-        outln!("{text}");
+        super::output::print_json(record)?;
     } else {
         out!("{}", decision::record::markdown(record));
     }
