@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod checklist;
 pub mod cli;
+pub mod clock;
 pub mod cohort;
 pub mod commands;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod journal;
 pub mod logging;
 pub mod monitor;
 pub mod plural;
+pub mod process;
 pub mod session;
 pub mod source;
 pub mod text;

@@ -2,46 +2,15 @@
 //! and sending owned, timestamped [`GateResult`]s down a channel. Pollers share no lock with
 //! whoever reads the results, and one hung source never delays another.
 
+pub use crate::clock::Clock;
 use crate::gate::{GateResult, GateSpec};
 use crate::source::Sources;
 use crate::source::caught::caught;
-use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
-
-/// Where result timestamps come from.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    /// Wall-clock time.
-    System,
-    /// Time that follows tokio's clock from a fixed start: paused-time tests and rehearsals.
-    Tokio {
-        start_utc: DateTime<Utc>,
-        start: tokio::time::Instant,
-    },
-}
-
-impl Clock {
-    pub fn tokio_from(start_utc: DateTime<Utc>) -> Clock {
-        Clock::Tokio {
-            start_utc,
-            start: tokio::time::Instant::now(),
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        match self {
-            Clock::System => Utc::now(),
-            Clock::Tokio { start_utc, start } => {
-                let elapsed = tokio::time::Instant::now().duration_since(*start);
-                *start_utc + chrono::Duration::from_std(elapsed).unwrap_or_default()
-            }
-        }
-    }
-}
 
 /// Checks every gate once, concurrently. Takes about the longest gate's timeout, not the sum.
 pub async fn run_once(sources: &Sources, gates: &[GateSpec], clock: &Clock) -> Vec<GateResult> {

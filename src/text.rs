@@ -43,12 +43,19 @@ pub fn sanitize_lines(input: &str) -> String {
 /// Like [`sanitize`] but also cuts the text to at most `max` characters, marking the cut with `…`.
 /// Text that may hold a secret goes through [`Redactor::excerpt`] instead, which redacts first.
 pub fn sanitize_short(input: &str, max: usize) -> String {
-    cut(&sanitize(input.trim()), max, false)
+    cut(&sanitize(input.trim()), max)
 }
 
-/// `text` cut to `max` characters with a closing `…`; `already_cut` says the caller dropped a
-/// tail before, so the mark is due even when what is left fits.
-pub(crate) fn cut(text: &str, max: usize, already_cut: bool) -> String {
+/// `text` whole when it has at most `max` characters, else its first `max - 1` and a closing
+/// `…`, so a cut always shows. Counts characters (never splits one), not terminal cells: the
+/// cockpit fits text to cells with its own `fit`.
+pub fn cut(text: &str, max: usize) -> String {
+    cut_after(text, max, false)
+}
+
+/// [`cut`] of what is left after the caller already dropped a tail (`already_cut`): the mark is
+/// then due even when what is left fits.
+pub(crate) fn cut_after(text: &str, max: usize, already_cut: bool) -> String {
     if !already_cut && text.chars().count() <= max {
         return text.to_owned();
     }
@@ -141,6 +148,25 @@ pub fn is_secret_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_counts_characters_and_never_splits_one() {
+        assert_eq!(cut("short", 5), "short");
+        assert_eq!(cut("longer", 5), "long…");
+        assert_eq!(cut("anything", 0), "…");
+        // Wide and multi-byte characters count one each; the result stays valid UTF-8.
+        assert_eq!(cut("日本語のテキスト", 4), "日本語…");
+        assert_eq!(cut("🚀🚀🚀🚀", 3), "🚀🚀…");
+        // A combining mark is a character of its own: cut before it, the base stays.
+        let decomposed = "e\u{301}e\u{301}e\u{301}";
+        assert_eq!(cut(decomposed, 6), decomposed);
+        assert_eq!(cut(decomposed, 4), "e\u{301}e…");
+        for max in 0..12 {
+            let shown = cut("ab日\u{301}🚀c\u{200D}d", max);
+            assert!(shown.chars().count() <= max.max(1), "{max}: {shown}");
+        }
+        assert_eq!(cut_after("fits", 10, true), "fits…");
+    }
 
     #[test]
     fn sanitize_neutralises_ansi_and_newlines() {

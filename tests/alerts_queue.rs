@@ -45,7 +45,7 @@ fn service(
         store: None,
         journal: None,
         journal_events,
-        clock: gonogo::monitor::Clock::System,
+        clock: gonogo::clock::Clock::System,
     };
     let service = Service::spawn(setup, inbox, move |n| heard.lock().unwrap().push(n));
     (service, inlet, news)

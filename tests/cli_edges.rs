@@ -219,3 +219,57 @@ fn a_refused_journal_is_said_at_once_too() {
         "not after the 3s budget"
     );
 }
+
+/// One database failure, one exit code, whichever command meets it: 69 when the database cannot
+/// be reached (README, "Exit codes").
+#[test]
+fn an_unreachable_database_is_69_for_invites_as_for_every_command() {
+    let env = Env::new();
+    let port = support::free_port();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"postgres://gonogo@127.0.0.1:{port}/veza\"\n\n{}",
+        command_gate("ok", r#"["true"]"#, "")
+    ));
+    for args in [
+        &["invites", "status"][..],
+        &[
+            "invites",
+            "resolve",
+            "ana@example.org",
+            "--as",
+            "sent",
+            "--reason",
+            "seen",
+        ],
+        &["timeline"],
+        &["alerts", "list"],
+    ] {
+        let (code, out, err) = run(&env, args);
+        assert_eq!(code, Some(69), "{args:?}: {out}{err}");
+    }
+}
+
+/// A database that answers but fails the call is 70 for `invites` as for `alerts` (`invites`
+/// used to say 69, as if it could not be reached).
+#[sqlx::test(migrations = false)]
+async fn a_failing_database_call_is_70_for_invites_as_for_alerts(pool: sqlx::PgPool) {
+    let env = Env::new();
+    env.write_config(&format!(
+        "[postgres]\nurl = \"{}\"\n\n[invites]\nfrom = \"beta@veza.fr\"\nsignup_url = \"https://veza.fr/signup\"\n\n{}",
+        support::db_url(&pool),
+        command_gate("ok", r#"["true"]"#, "")
+    ));
+    assert_eq!(run(&env, &["migrate"]).0, Some(0));
+    sqlx::query("DROP TABLE gonogo.dispatch_run CASCADE")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE gonogo.alerts CASCADE")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for args in [&["invites", "status"][..], &["alerts", "list"]] {
+        let (code, out, err) = run(&env, args);
+        assert_eq!(code, Some(70), "{args:?}: {out}{err}");
+    }
+}

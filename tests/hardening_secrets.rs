@@ -10,7 +10,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::get;
 use base64::Engine;
-use gonogo::monitor::Clock;
+use gonogo::clock::Clock;
 use gonogo::tui::keymap::Keymap;
 use gonogo::tui::state::State;
 use gonogo::tui::theme::Theme;

@@ -314,7 +314,7 @@ async fn checks_run_under_a_concurrency_cap() {
     let cfg = command_config(&gates);
     let sources = support::sources(&cfg);
     let results =
-        gonogo::monitor::run_once(&sources, &cfg.gates, &gonogo::monitor::Clock::System).await;
+        gonogo::monitor::run_once(&sources, &cfg.gates, &gonogo::clock::Clock::System).await;
     assert_eq!(results.len(), 40);
     assert!(results.iter().all(|r| r.outcome.is_ok()), "{results:?}");
     let most = std::fs::read_dir(dir.path())

@@ -5,9 +5,10 @@
 //! synchronous (times come in as arguments), so the cockpit, the watch and tests drive it alike.
 
 use super::identity::{alert_id, change_key};
-use super::trigger::{rfc3339, verdict_text};
+use super::trigger::verdict_text;
 pub use super::view::{BoardView, GateView};
 use super::{Alert, Severity, Trigger};
+use crate::clock::rfc3339;
 use crate::gate::{GateState, Verdict};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;

@@ -24,14 +24,14 @@ pub fn body(alert: &Alert, format: Format) -> Vec<u8> {
             "subject": alert.subject,
             "state": alert.state,
             "changes": alert.changes,
-            "raised_at": super::trigger::rfc3339(alert.raised_at),
+            "raised_at": crate::clock::rfc3339(alert.raised_at),
         }),
         // Slack reads `<!channel>` and `<url|text>` in text: untrusted text (a gate's error) is
         // escaped as Slack documents, so an alert can never ping a channel.
         Format::Slack => json!({ "text": slack_escape(&chat_text(alert, "*")) }),
         // Discord's mentions (`@everyone`) are switched off for the message.
         Format::Discord => json!({
-            "content": cut(chat_text(alert, "**"), DISCORD_LIMIT),
+            "content": crate::text::cut(&chat_text(alert, "**"), DISCORD_LIMIT),
             "allowed_mentions": { "parse": [] },
         }),
     };
@@ -73,16 +73,6 @@ fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-/// At most `limit` characters, the last one an ellipsis when it was cut (line breaks kept).
-fn cut(text: String, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text;
-    }
-    let mut kept: String = text.chars().take(limit.saturating_sub(1)).collect();
-    kept.push('…');
-    kept
 }
 
 /// The hex HMAC-SHA256 of `"<t>.<body>"` under `secret`.

@@ -4,10 +4,10 @@
 use super::AlertStore;
 use super::service::{AlertNews, Inbox, Service, ServiceSetup};
 use super::{Context, DeliveryOutcome, Webhook};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
 use crate::journal::{EventSender, Journal};
-use crate::monitor::Clock;
 
 /// What starts a service besides the config.
 pub struct Start<'a> {
@@ -23,12 +23,7 @@ pub struct Start<'a> {
 
 /// `alice@laptop (cockpit, pid 4242)`: where an alert comes from, distinct per process.
 pub fn origin(role: &str, operator: &str) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown-host".to_owned());
+    let host = crate::process::host_name();
     crate::text::sanitize(&format!(
         "{operator}@{host} ({role}, pid {})",
         std::process::id()

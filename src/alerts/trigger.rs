@@ -9,6 +9,7 @@
 //! severity and words.
 
 use super::Severity;
+use crate::clock::rfc3339;
 use crate::gate::Verdict;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -315,8 +316,4 @@ pub(super) fn verdict_text(v: Verdict) -> &'static str {
         Verdict::NoGo => "NO-GO",
         Verdict::Unknown => "UNKNOWN",
     }
-}
-
-pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

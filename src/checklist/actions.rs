@@ -79,8 +79,7 @@ pub enum ActionError {
 impl ActionError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            ActionError::Db(e) if e.is_unavailable() => crate::exit::UNAVAILABLE,
-            ActionError::Db(_) => crate::exit::SOFTWARE,
+            ActionError::Db(e) => crate::exit::database(e.is_unavailable()),
             _ => crate::exit::USAGE,
         }
     }

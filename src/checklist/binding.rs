@@ -81,11 +81,7 @@ impl Due {
 impl std::fmt::Display for Due {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Due::At(at) => write!(
-                f,
-                "{}",
-                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
+            Due::At(at) => write!(f, "{}", crate::clock::rfc3339(*at)),
             Due::Relative(d) => {
                 let sign = if *d < TimeDelta::zero() { '-' } else { '+' };
                 let secs = d.num_seconds().unsigned_abs();

@@ -137,7 +137,7 @@ pub fn parse(text: &str, file: &str, known_gates: &[&str]) -> Result<Checklist, 
                 let Some(checked) = done.task else { continue };
                 let line = lines.line_of(done.offset);
                 let section: Vec<String> = headings.iter().map(|(_, h)| h.clone()).collect();
-                let shown = crate::text::cut(&clean(&done.text), TEXT_LIMIT, false);
+                let shown = crate::text::cut(&clean(&done.text), TEXT_LIMIT);
                 if shown.is_empty() {
                     problems.push((line, "a task-list item without text".to_owned()));
                     continue;
@@ -155,7 +155,7 @@ pub fn parse(text: &str, file: &str, known_gates: &[&str]) -> Result<Checklist, 
                         line,
                         format!(
                             "duplicate item: the same section and text as line {first} (`{}`)",
-                            crate::text::cut(&shown, 60, false)
+                            crate::text::cut(&shown, 60)
                         ),
                     ));
                     continue;

@@ -9,7 +9,11 @@ pub const VISIBLE_SPACE: char = '␠';
 /// breaks included) replaced by `\u{FFFD}`, nothing trimmed, cut to `max` characters (`…`).
 /// For data (a finding's email in `--json`), where surrounding spaces are plain to see.
 pub fn neutralised(cell: &str, max: usize) -> String {
-    cut(cell.chars().map(neutral), max)
+    // One character past `max` is enough to know a cut is due.
+    crate::text::cut(
+        &cell.chars().map(neutral).take(max + 1).collect::<String>(),
+        max,
+    )
 }
 
 /// [`neutralised`], with the whitespace before and after the text made visible as
@@ -22,7 +26,12 @@ pub fn as_written(cell: &str, max: usize) -> String {
     let after = cell.trim_end().len();
     let lead = cell[..before].chars().map(edge);
     let tail = cell[after.max(before)..].chars().map(edge);
-    cut(lead.chain(text.chars().map(visible)).chain(tail), max)
+    let shown: String = lead
+        .chain(text.chars().map(visible))
+        .chain(tail)
+        .take(max + 1)
+        .collect();
+    crate::text::cut(&shown, max)
 }
 
 fn visible(c: char) -> char {
@@ -47,19 +56,6 @@ fn edge(c: char) -> char {
     } else {
         VISIBLE_SPACE
     }
-}
-
-fn cut(chars: impl Iterator<Item = char>, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in chars.enumerate() {
-        if i + 1 > max {
-            out.pop();
-            out.push('…');
-            break;
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

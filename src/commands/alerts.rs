@@ -1,7 +1,7 @@
 //! `gonogo alerts test` and `gonogo alerts list`: one test alert through the same claim,
 //! signing, retries and journal as real ones, and what was sent for this launch.
 
-use super::journal_cmd::{journal_failure, open_journal, parse_since};
+use super::journal_cmd::{open_journal, parse_since};
 use super::{Failure, Outcome, load_config};
 use crate::alerts::{AlertLine, DeliveryOutcome, Engine, Severity, Trigger, Webhook, context};
 use crate::alerts::{AlertRow, AlertStore, Claim};
@@ -82,7 +82,7 @@ async fn test(cli: &Cli, args: &AlertsTestArgs) -> Outcome {
         journal
             .record_now(JournalEvent::Alert(line))
             .await
-            .map_err(|e| journal_failure(&config, e))?;
+            .map_err(|e| Failure::db(&config.redactor, &e))?;
     }
     outln!(
         "sending test alert {} ({}, {} format) to {} …",
@@ -100,7 +100,7 @@ async fn test(cli: &Cli, args: &AlertsTestArgs) -> Outcome {
         journal
             .record_now(JournalEvent::AlertDelivery(delivery.clone()))
             .await
-            .map_err(|e| journal_failure(&config, e))?;
+            .map_err(|e| Failure::db(&config.redactor, &e))?;
     }
     let status = delivery
         .status
@@ -171,14 +171,10 @@ async fn list(cli: &Cli, args: &AlertsListArgs) -> Outcome {
         .transpose()?;
     let (config, journal) = open_journal(cli, "alerts list").await?;
     let store = AlertStore::new(journal.pool().clone(), journal.launch());
-    let rows = store.list(since).await.map_err(|e| {
-        let code = if e.is_unavailable() {
-            exit::UNAVAILABLE
-        } else {
-            exit::SOFTWARE
-        };
-        Failure::new(code, config.redactor.redact(&e.to_string()))
-    })?;
+    let rows = store
+        .list(since)
+        .await
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
     if !args.json && rows.is_empty() {
         outln!(
             "no alerts for this launch{}",
@@ -232,7 +228,7 @@ fn text_line(row: &AlertRow) -> String {
     };
     format!(
         "{}  {:<8}  {:<28}  {} — {by} [{}]",
-        crate::journal::display::rfc3339(row.claimed_at),
+        crate::clock::rfc3339(row.claimed_at),
         clean(&row.severity),
         delivery,
         clean(&row.title),

@@ -4,13 +4,14 @@
 use super::watch::{StopSignals, Watch};
 use super::{Failure, Outcome, load_config};
 use crate::cli::{CheckArgs, Cli};
+use crate::clock::Clock;
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus, Transition, Verdict};
 use crate::journal::{Backlog, FlushError, Journal};
-use crate::monitor::Clock;
 use crate::source::Sources;
 use crate::text::Redactor;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -180,10 +181,6 @@ async fn watch_loop(
         }
     }
     Ok(watch.finish().await.exit_code())
-}
-
-pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Prints one transition; false when stdout is gone.

@@ -7,11 +7,11 @@ use super::{Failure, Outcome, load_config};
 use crate::checklist::ChecklistStore;
 use crate::checklist::{self, ChecklistView, ItemState, ItemView, Tick};
 use crate::cli::{ChecklistAction, ChecklistArgs, Cli};
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::db::{DbError, DbErrorKind};
 use crate::exit;
 use crate::gate::{Board, GateState};
-use crate::journal::display::rfc3339;
 use chrono::{DateTime, Utc};
 
 pub async fn run(cli: &Cli, args: &ChecklistArgs) -> Outcome {
@@ -32,18 +32,14 @@ pub async fn run(cli: &Cli, args: &ChecklistArgs) -> Outcome {
 
 /// A database error as a failure, with the migration hint when gonogo's tables are missing.
 pub(super) fn db_failure(config: &Config, e: &DbError) -> Failure {
-    let code = if e.is_unavailable() {
-        exit::UNAVAILABLE
-    } else {
-        exit::SOFTWARE
-    };
-    let text = match e.kind {
-        DbErrorKind::MissingTable => {
-            "gonogo's decision-call tables do not exist yet; run `gonogo migrate`".to_owned()
-        }
-        _ => config.redactor.redact(&e.to_string()),
-    };
-    Failure::new(code, text)
+    let failure = Failure::db(&config.redactor, e);
+    match e.kind {
+        DbErrorKind::MissingTable => Failure::new(
+            failure.code,
+            "gonogo's decision-call tables do not exist yet; run `gonogo migrate`",
+        ),
+        _ => failure,
+    }
 }
 
 fn checklist_failure(e: &checklist::ChecklistError) -> Failure {
@@ -124,9 +120,7 @@ async fn show(cli: &Cli, args: &ChecklistArgs) -> Outcome {
     let view = checklist::view(&list, &ticks, state, config.launch().decision_at, now);
     let shown = filtered(&view, args.open, within);
     if args.json {
-        let json = crate::text::to_json_pretty(&shown)
-            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
-        outln!("{json}");
+        super::output::print_json(&shown)?;
     } else {
         print_text(&shown, list.title.as_deref());
     }
@@ -146,7 +140,7 @@ async fn check_bound_gates(config: &Config, list: &checklist::Checklist) -> Resu
         .filter(|g| bound.contains(&g.id))
         .cloned()
         .collect();
-    let clock = crate::monitor::Clock::System;
+    let clock = crate::clock::Clock::System;
     let mut board = Board::new(&specs, clock.now());
     if specs.is_empty() {
         return Ok(board);

@@ -36,15 +36,7 @@ async fn validate(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
     match outcome {
         Err(failure) if args.json => {
             let message = crate::text::Redactor::process().redact_multiline(&failure.message);
-            let document = serde_json::json!({
-                "status": "error",
-                "exit_code": failure.code,
-                "error": message,
-            });
-            outln!(
-                "{}",
-                crate::text::to_json_pretty(&document).unwrap_or_default()
-            );
+            super::output::print_error_json(failure.code, &message);
             errln!("error: {message}");
             Ok(failure.code)
         }
@@ -139,9 +131,7 @@ async fn validate_or_fail(cli: &Cli, args: &CohortValidateArgs) -> Outcome {
         let mut doc = serde_json::to_value(&report)
             .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
         doc["override"] = serde_json::to_value(&applied).unwrap_or_default();
-        let text = crate::text::to_json_pretty(&doc)
-            .map_err(|e| Failure::new(exit::SOFTWARE, format!("cannot render JSON: {e}")))?;
-        outln!("{text}");
+        super::output::print_json(&doc)?;
         if let DatabaseChecks::Skipped(_) = report.database {
             errln!("note: {}", report.database.describe());
         }
@@ -190,17 +180,10 @@ async fn force(
     super::confirm::confirm(config.launch(), "the cohort override", &args.confirm)?;
     let journal = Journal::new(pool, config.launch().name.0.clone(), cli.operator());
     let write = cohort::apply_override(&journal, report, file, Some(&reason));
-    match tokio::time::timeout(DB_BUDGET, write).await {
-        Ok(Ok(applied)) => Ok((exit::OK, Some(applied))),
-        Ok(Err(e)) => {
-            errln!(
-                "override NOT recorded, so not applied: {}",
-                config.redactor.redact(&e.to_string())
-            );
-            Ok((report.status.exit_code(), None))
-        }
-        Err(_) => {
-            errln!("override NOT recorded, so not applied: the database did not answer in time");
+    match crate::db::call::db_call(DB_BUDGET, &config.redactor, write).await {
+        Ok(applied) => Ok((exit::OK, Some(applied))),
+        Err(why) => {
+            errln!("override NOT recorded, so not applied: {why}");
             Ok((report.status.exit_code(), None))
         }
     }

@@ -145,7 +145,7 @@ fn warnings(config: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) 
     {
         found.push(format!(
             "[launch] decision_at {} is in the past; the countdown shows time since the call",
-            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            crate::clock::rfc3339(at)
         ));
     }
     found

@@ -119,7 +119,7 @@ pub async fn decide(cli: &Cli, args: &DecideArgs) -> Outcome {
 
 /// The evidence for the call: every gate checked once now, and the checklist as it stands.
 async fn gather_evidence(config: &Config, store: &DecisionStore) -> Result<Evidence, Failure> {
-    let clock = crate::monitor::Clock::System;
+    let clock = crate::clock::Clock::System;
     let mut board = Board::new(&config.gates, clock.now());
     let sources = crate::source::Sources::new(config)?;
     for result in crate::monitor::run_once(&sources, &config.gates, &clock).await {
@@ -165,9 +165,7 @@ async fn gather_evidence(config: &Config, store: &DecisionStore) -> Result<Evide
 
 fn print_record(record: &DecisionRecord, json: bool) -> Result<(), Failure> {
     if json {
-        let text = crate::text::to_json_pretty(record)
-            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
-        outln!("{text}");
+        super::output::print_json(record)?;
     } else {
         out!("{}", decision::record::markdown(record));
     }

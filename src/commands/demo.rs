@@ -2,10 +2,10 @@
 //! changes and the story's beats, like `check --watch`) until the cockpit takes over — then
 //! stops it and exits with the final verdict's code.
 
-use super::check::rfc3339;
 use super::watch::{StopSignals, Watch};
 use super::{Failure, Outcome};
 use crate::cli::{Cli, DemoArgs};
+use crate::clock::rfc3339;
 use crate::demo::{BinarySearch, DemoOptions, Rehearsal, SCRIPT, script};
 use crate::source::Sources;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `gonogo handoff`: the shift report on stdout or in a file, as Markdown or JSON; `--take-over`
 //! then records that this operator takes over the shift.
 
-use super::journal_cmd::{journal_failure, open_journal, parse_since};
+use super::journal_cmd::{open_journal, parse_since};
 use super::{Failure, Outcome};
 use crate::cli::{Cli, HandoffArgs, ReportFormat};
 use crate::exit;
@@ -18,7 +18,7 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
     let (config, journal) = open_journal(cli, "handoff").await?;
     let report = crate::handoff::gather(&journal, &config, since, now)
         .await
-        .map_err(|e| journal_failure(&config, e))?;
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
     let text = match args.format {
         ReportFormat::Markdown => crate::handoff::markdown(&report),
         ReportFormat::Json => {
@@ -49,7 +49,7 @@ pub async fn run(cli: &Cli, args: &HandoffArgs) -> Outcome {
         journal
             .record_now(event)
             .await
-            .map_err(|e| journal_failure(&config, e))?;
+            .map_err(|e| Failure::db(&config.redactor, &e))?;
         errln!("{line}");
     }
     Ok(exit::OK)

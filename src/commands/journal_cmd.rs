@@ -69,16 +69,6 @@ pub(super) async fn open_shared(
     Ok((loaded, journal))
 }
 
-/// A journal error as a failure: unreachable is 69, anything else 70.
-pub(super) fn journal_failure(config: &Config, e: crate::journal::JournalError) -> Failure {
-    let code = if e.is_unavailable() {
-        exit::UNAVAILABLE
-    } else {
-        exit::SOFTWARE
-    };
-    Failure::new(code, config.redactor.redact(&e.to_string()))
-}
-
 /// `--since`: a duration ago (`8h`, `1h30m`) or an RFC 3339 time; anything else is exit 64
 /// naming the value.
 pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
@@ -92,7 +82,7 @@ pub async fn note(cli: &Cli, args: &NoteArgs) -> Outcome {
     let id = journal
         .record_now(JournalEvent::Note { text })
         .await
-        .map_err(|e| journal_failure(&config, e))?;
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
     outln!(
         "note recorded in the journal (line {id}) by {}",
         journal.actor()
@@ -116,7 +106,7 @@ pub async fn timeline(cli: &Cli, args: &TimelineArgs) -> Outcome {
     let lines = journal
         .read(&filter)
         .await
-        .map_err(|e| journal_failure(&config, e))?;
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
     // Following starts after the newest line there is, matching or not.
     let mut last_id = lines.iter().map(|e| e.id).max().unwrap_or(0);
     for entry in &lines {
@@ -130,7 +120,7 @@ pub async fn timeline(cli: &Cli, args: &TimelineArgs) -> Outcome {
     if let Some(newest) = journal
         .recent(1)
         .await
-        .map_err(|e| journal_failure(&config, e))?
+        .map_err(|e| Failure::db(&config.redactor, &e))?
         .first()
     {
         last_id = last_id.max(newest.id);

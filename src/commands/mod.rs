@@ -1,34 +1,8 @@
 //! The headless commands. Each returns an exit code or a [`Failure`] that says what went wrong
 //! and which code it means; only this module prints errors.
 
-/// `println!` that never panics: a closed pipe or a terminal that went away is a `false` the
-/// caller may heed (a watch stops), not a crash that skips the journal's last write.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let written = writeln!(std::io::stdout().lock(), $($arg)*).is_ok();
-        written
-    }};
-}
-
-/// [`outln!`] without the line break.
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let mut stdout = std::io::stdout().lock();
-        let written = write!(stdout, $($arg)*).and_then(|()| stdout.flush()).is_ok();
-        written
-    }};
-}
-
-/// `eprintln!` that never panics.
-macro_rules! errln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let written = writeln!(std::io::stderr().lock(), $($arg)*).is_ok();
-        written
-    }};
-}
+#[macro_use]
+mod output;
 
 mod alerts;
 mod check;
@@ -41,7 +15,6 @@ mod demo;
 mod docs;
 mod handoff;
 mod invites;
-mod invites_send;
 mod journal_cmd;
 mod migrate;
 mod tui;
@@ -50,6 +23,7 @@ mod watch;
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, Loaded};
 use crate::exit;
+use crate::text::Redactor;
 use std::io::Write;
 use std::path::Path;
 
@@ -69,6 +43,34 @@ impl Failure {
     }
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure::new(exit::USAGE, message)
+    }
+
+    /// A database call that failed: exit 69 when the database could not be reached, 70 when
+    /// it was reached and the call failed ([`exit::database`]); the message redacted. Every
+    /// command reports its database errors through here, so one failure means one code.
+    pub fn db(redactor: &Redactor, e: &impl DbFailure) -> Failure {
+        Failure::new(
+            exit::database(e.unreachable()),
+            redactor.redact(&e.to_string()),
+        )
+    }
+}
+
+/// A database error as [`Failure::db`] reads it.
+pub trait DbFailure: std::fmt::Display {
+    /// The database could not be reached (refused, gone, no connection in time).
+    fn unreachable(&self) -> bool;
+}
+
+impl DbFailure for crate::db::DbError {
+    fn unreachable(&self) -> bool {
+        self.is_unavailable()
+    }
+}
+
+impl DbFailure for crate::journal::JournalError {
+    fn unreachable(&self) -> bool {
+        self.is_unavailable()
     }
 }
 
@@ -163,4 +165,40 @@ pub fn keymap(config: &Config, path: &Path) -> Result<crate::tui::Keymap, Failur
         let message = crate::text::sanitize_short(&e.to_string(), 400);
         Failure::new(exit::CONFIG, format!("{}{at}: {message}", path.display()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{DbError, DbErrorKind};
+    use crate::journal::JournalError;
+
+    #[test]
+    fn a_database_failure_has_one_code_whatever_reports_it() {
+        let redactor = Redactor::default();
+        redactor.add("s3cret");
+        let gone = DbError::new(DbErrorKind::Unavailable, "cannot connect with s3cret");
+        let lost = DbError::new(DbErrorKind::ConnectionLost, "connection reset");
+        let refused = DbError::new(DbErrorKind::Refused, "permission denied");
+        let timeout = DbError::new(DbErrorKind::StatementTimeout, "statement timeout");
+        for e in [&gone, &lost] {
+            assert_eq!(Failure::db(&redactor, e).code, exit::UNAVAILABLE);
+            let journal = JournalError::Db(e.clone());
+            assert_eq!(Failure::db(&redactor, &journal).code, exit::UNAVAILABLE);
+        }
+        for e in [&refused, &timeout] {
+            assert_eq!(Failure::db(&redactor, e).code, exit::SOFTWARE);
+            let journal = JournalError::Db(e.clone());
+            assert_eq!(Failure::db(&redactor, &journal).code, exit::SOFTWARE);
+        }
+        assert_eq!(
+            Failure::db(&redactor, &JournalError::Missing).code,
+            exit::SOFTWARE
+        );
+        assert!(!Failure::db(&redactor, &gone).message.contains("s3cret"));
+        assert_eq!(
+            (exit::database(true), exit::database(false)),
+            (exit::UNAVAILABLE, exit::SOFTWARE)
+        );
+    }
 }

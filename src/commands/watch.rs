@@ -2,11 +2,13 @@
 //! results in, transitions and verdict changes printed, until a stop signal. What becomes a
 //! journal line or an alert is the [`Session`]'s, the one the cockpit runs too.
 
-use super::check::{print_transition, rfc3339};
+use super::check::print_transition;
+use crate::clock::Clock;
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
 use crate::journal::{FlushError, Journal, WriterPace};
-use crate::monitor::{Clock, Monitor};
+use crate::monitor::Monitor;
 use crate::session::{Session, SessionSetup};
 use crate::source::Sources;
 use crate::text::Redactor;

@@ -4,6 +4,7 @@
 //! `checklist`, `decision`) and build on this module, which names none of them. Nothing
 //! outside this module builds a pool; nothing under `src/tui/` names `sqlx`.
 
+pub mod call;
 mod error;
 pub mod listen;
 

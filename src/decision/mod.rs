@@ -171,8 +171,7 @@ pub enum VoteError {
 impl VoteError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            VoteError::Db(e) if e.is_unavailable() => crate::exit::UNAVAILABLE,
-            VoteError::Db(_) => crate::exit::SOFTWARE,
+            VoteError::Db(e) => crate::exit::database(e.is_unavailable()),
             _ => crate::exit::USAGE,
         }
     }
@@ -240,8 +239,7 @@ pub enum DecideError {
 impl DecideError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            DecideError::Db(e) if e.is_unavailable() => crate::exit::UNAVAILABLE,
-            DecideError::Db(_) => crate::exit::SOFTWARE,
+            DecideError::Db(e) => crate::exit::database(e.is_unavailable()),
             _ => crate::exit::USAGE,
         }
     }

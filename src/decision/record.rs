@@ -4,8 +4,9 @@
 
 use super::{Outcome, Vote};
 use crate::checklist::{ChecklistView, ItemState};
+use crate::clock::rfc3339;
 use crate::gate::{Board, GateState, Verdict};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
@@ -154,10 +155,6 @@ pub fn checklist_summary(view: &ChecklistView) -> ChecklistSummary {
     }
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// Table cells hold no pipe or line break.
 fn cell(text: &str) -> String {
     crate::text::sanitize(text).replace('|', "\\|")
@@ -183,7 +180,7 @@ pub fn markdown(record: &DecisionRecord) -> String {
     ));
     out.push_str(&format!(
         "- Frozen {} by {} (rule: {})\n",
-        time(b.decided_at),
+        rfc3339(b.decided_at),
         cell(&b.decided_by),
         b.rule
     ));
@@ -203,7 +200,7 @@ pub fn markdown(record: &DecisionRecord) -> String {
             cell(&v.role),
             v.vote.shout(),
             cell(&v.by),
-            time(v.at),
+            rfc3339(v.at),
             cell(v.note.as_deref().unwrap_or(""))
         ));
     }
@@ -216,7 +213,7 @@ pub fn markdown(record: &DecisionRecord) -> String {
             g.state.symbol(),
             g.state,
             cell(g.value.as_deref().unwrap_or("")),
-            g.observed_at.map(time).unwrap_or_else(|| "never".into())
+            g.observed_at.map(rfc3339).unwrap_or_else(|| "never".into())
         ));
     }
     match &b.checklist {
@@ -239,7 +236,7 @@ pub fn markdown(record: &DecisionRecord) -> String {
                 for i in &c.open {
                     let due = i
                         .due
-                        .map(|d| format!(", due {}", time(d)))
+                        .map(|d| format!(", due {}", rfc3339(d)))
                         .unwrap_or_default();
                     out.push_str(&format!(
                         "- [ ] {} ({}; {}{due}) `{}`\n",

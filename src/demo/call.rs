@@ -22,9 +22,7 @@ pub const OVERDUE_ITEM: &str = "Rollback plan reviewed with the on-call engineer
 /// The rehearsal's checklist, with the overdue item's deadline at [`OVERDUE_AT`] on the wall
 /// clock.
 pub fn checklist_text(clock: &StoryClock) -> String {
-    let overdue = clock
-        .wall_at(OVERDUE_AT)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let overdue = crate::clock::rfc3339(clock.wall_at(OVERDUE_AT));
     format!(
         "# Soft launch (DEMO) — pre-flight checklist
 

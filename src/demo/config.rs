@@ -69,10 +69,7 @@ pub fn toml_text(w: &Wiring) -> String {
             .as_millis()
     );
     let sustain = scaled(w.clock, SYNTHETIC_FOR, Duration::from_millis(1));
-    let decision_at = w
-        .clock
-        .wall_at(STORY_LENGTH)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let decision_at = crate::clock::rfc3339(w.clock.wall_at(STORY_LENGTH));
     let sentry = Endpoints::url(w.endpoints.sentry);
     let prom = Endpoints::url(w.endpoints.prometheus);
     let status = format!(

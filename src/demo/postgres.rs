@@ -438,12 +438,12 @@ pub fn remove_leftovers(temp: &Path) {
         let Some(owner) = read_pid(&dir.join(OWNER_FILE)) else {
             continue;
         };
-        if is_alive(owner) {
+        if crate::process::alive(owner, None) {
             continue;
         }
         let data = dir.join("data");
         if let Some(server) = read_pid(&data.join("postmaster.pid"))
-            && is_alive(server)
+            && crate::process::alive(server, None)
             && serves(server, &data)
         {
             let _ = nix::sys::signal::kill(
@@ -451,7 +451,7 @@ pub fn remove_leftovers(temp: &Path) {
                 nix::sys::signal::Signal::SIGQUIT,
             );
             let deadline = std::time::Instant::now() + STOP_BUDGET;
-            while is_alive(server) && std::time::Instant::now() < deadline {
+            while crate::process::alive(server, None) && std::time::Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
@@ -473,14 +473,6 @@ fn read_pid(path: &Path) -> Option<i32> {
         .parse()
         .ok()
         .filter(|pid| *pid > 0)
-}
-
-fn is_alive(pid: i32) -> bool {
-    // EPERM: it exists, as another user's process.
-    !matches!(
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
-        Err(nix::errno::Errno::ESRCH)
-    )
 }
 
 /// A real directory (not a link) owned by us or, when we are root, by the `postgres` user: a

@@ -160,7 +160,7 @@ fn gate_row(
             Some(o.observed_at),
             Some(format!(
                 "last observed {} by {}, as {}",
-                display::rfc3339(o.observed_at),
+                crate::clock::rfc3339(o.observed_at),
                 o.observer,
                 o.state
             )),

@@ -1,7 +1,7 @@
 //! A send run's lease: renewed with each heartbeat, timed by this machine's boot clock (which
 //! counts through SIGSTOP and a suspended laptop alike), and the fence every hand-over passes
-//! before its point of no return; plus the identity of a process (boot id, start time) so a
-//! reused pid is never taken for a live run.
+//! before its point of no return. Whether a run's process still lives is
+//! [`crate::process::alive`]'s to say.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -145,36 +145,6 @@ pub fn boot_clock() -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
-/// Who a process is on this machine: the boot it runs in and its start time, so a pid reused
-/// after the run died (or after a reboot) is not taken for it. None when `/proc` cannot tell.
-pub fn process_key(pid: u32) -> Option<String> {
-    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Field 22 (start time), counted after the command name's closing parenthesis.
-    let after = stat.rsplit_once(')')?.1;
-    let start = after.split_whitespace().nth(19)?;
-    Some(format!("{}:{start}", boot.trim()))
-}
-
-/// Whether the process recorded as `pid` with `key` still runs here (a stopped one counts).
-pub fn process_alive(pid: i32, key: Option<&str>) -> bool {
-    let Ok(pid) = u32::try_from(pid) else {
-        return false;
-    };
-    if pid == 0 {
-        return false;
-    }
-    match (key, process_key(pid)) {
-        (Some(recorded), Some(now)) => recorded == now,
-        // Recorded by an older gonogo: signal 0 checks without signalling (EPERM: it exists).
-        (None, _) => !matches!(
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None),
-            Err(nix::errno::Errno::ESRCH)
-        ),
-        (Some(_), None) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,14 +164,5 @@ mod tests {
         old.revoke();
         assert!(old.check().unwrap_err().contains("declared dead"));
         assert!(Lease::unbounded().check().is_ok());
-    }
-
-    #[test]
-    fn this_process_is_alive_and_a_changed_key_is_not() {
-        let me = std::process::id();
-        let key = process_key(me).expect("/proc");
-        assert!(process_alive(me as i32, Some(&key)));
-        assert!(!process_alive(me as i32, Some("another-boot:1")));
-        assert!(!process_alive(0, None));
     }
 }

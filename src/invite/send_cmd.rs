@@ -5,7 +5,7 @@
 
 use super::lease::Lease;
 use super::transport::Outcome;
-use crate::source::command::{ProcessGroup, drain};
+use crate::process::drain;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::Duration;
@@ -13,6 +13,9 @@ use tokio::io::AsyncWriteExt;
 
 /// How long the output is still read after the command exited (a child it left may hold it).
 const OUTPUT_AFTER_EXIT: Duration = Duration::from_millis(300);
+/// Output kept per stream (the reply line is near the end of a short stderr); the rest is
+/// drained.
+const OUTPUT_KEPT: usize = 64 * 1024;
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,20 +53,16 @@ pub async fn run_command(
     if let Err(why) = lease.check() {
         return Outcome::NotHanded(format!("not started: {why}"));
     }
-    let mut child = match tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-    {
-        Ok(child) => child,
+        .stderr(Stdio::piped());
+    let (mut child, group) = match crate::process::spawn_in_group(&mut command) {
+        Ok(started) => started,
         Err(e) => return Outcome::NotHanded(format!("cannot run {shown}: {e}")),
     };
-    let group = child.id();
-    let _group = group.map(ProcessGroup);
     let mut stdin = child.stdin.take();
     let (out, err) = (child.stdout.take(), child.stderr.take());
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
@@ -82,7 +81,7 @@ pub async fn run_command(
                         fed = Fed::Closed;
                     }
                     Err(why) => {
-                        kill_group(group);
+                        group.kill();
                         held_pipe = Some(pipe);
                         fed = Fed::HeldBack(why);
                     }
@@ -90,7 +89,12 @@ pub async fn run_command(
             }
             child.wait().await
         };
-        let drains = async { tokio::join!(drain(out, &mut stdout), drain(err, &mut stderr)) };
+        let drains = async {
+            tokio::join!(
+                drain(out, &mut stdout, OUTPUT_KEPT),
+                drain(err, &mut stderr, OUTPUT_KEPT)
+            )
+        };
         tokio::pin!(finish, drains);
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -103,7 +107,7 @@ pub async fn run_command(
             }
         };
         if !matches!(waited, Some(Ok(_))) {
-            kill_group(group);
+            group.kill();
         }
         // The exit decides; output still coming from a child it left behind is not waited for.
         if !drained {
@@ -132,13 +136,6 @@ pub async fn run_command(
             })
         }
         (Ok(ended), fed) => classify_end(ended, &stderr_text, fed == Fed::Closed),
-    }
-}
-
-fn kill_group(group: Option<u32>) {
-    use nix::sys::signal::{Signal, killpg};
-    if let Some(pid) = group.and_then(|g| i32::try_from(g).ok()) {
-        let _ = killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
     }
 }
 

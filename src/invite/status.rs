@@ -2,7 +2,7 @@
 //! failures and unknowns to review, who is sending. Reading status first settles dead runs, so
 //! a crashed sender's messages show as `unknown`, never as still `sending`.
 
-use super::{BatchCounts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState};
+use super::{BatchCounts, Counts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState};
 use crate::db::DbError;
 use chrono::{DateTime, Utc};
 
@@ -24,14 +24,7 @@ pub struct StatusReport {
 impl StatusReport {
     /// 0 everything sent, 1 some failed, 2 some still pending or unknown (or nothing prepared).
     pub fn exit_code(&self) -> u8 {
-        let mut total = super::Counts::default();
-        for b in &self.batches {
-            total.prepared += b.counts.prepared;
-            total.sending += b.counts.sending;
-            total.sent += b.counts.sent;
-            total.failed += b.counts.failed;
-            total.unknown += b.counts.unknown;
-        }
+        let total: Counts = self.batches.iter().map(|b| &b.counts).sum();
         if total.failed > 0 {
             crate::exit::NO_GO
         } else if total.total() == 0 || total.sent < total.total() {
@@ -39,6 +32,20 @@ impl StatusReport {
         } else {
             crate::exit::OK
         }
+    }
+}
+
+/// Counts across batches, state by state.
+impl<'a> std::iter::Sum<&'a Counts> for Counts {
+    fn sum<I: Iterator<Item = &'a Counts>>(counts: I) -> Counts {
+        counts.fold(Counts::default(), |mut total, c| {
+            total.prepared += c.prepared;
+            total.sending += c.sending;
+            total.sent += c.sent;
+            total.failed += c.failed;
+            total.unknown += c.unknown;
+            total
+        })
     }
 }
 
@@ -136,4 +143,36 @@ pub async fn message(
         code,
         history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_add_up_state_by_state() {
+        let a = Counts {
+            prepared: 1,
+            sending: 2,
+            sent: 3,
+            failed: 4,
+            unknown: 5,
+        };
+        let b = Counts {
+            sent: 10,
+            ..Counts::default()
+        };
+        let total: Counts = [a.clone(), b].iter().sum();
+        assert_eq!(
+            total,
+            Counts {
+                sent: 13,
+                ..a.clone()
+            }
+        );
+        assert_eq!(
+            std::iter::empty::<&Counts>().sum::<Counts>(),
+            Counts::default()
+        );
+    }
 }

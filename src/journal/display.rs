@@ -2,11 +2,7 @@
 //! shape for every consumer, with unknown kinds shown raw instead of failing.
 
 use super::{Entry, JournalEvent};
-use chrono::{DateTime, SecondsFormat, Utc};
-
-pub fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+use crate::clock::rfc3339;
 
 /// What a line says, in a few words: `pass → fail (2)`, the note's text, the override's file.
 pub fn describe(entry: &Entry) -> String {

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::gate::{Board, Transition};
 use crate::journal::{FlushError, Journal, ObservedGate, PendingEvent, Writer, WriterPace};
-use crate::monitor::Clock;
+use crate::clock::Clock;
 use follow::Follower;
 use overdue::OverdueWatch;
 use std::time::Duration;

@@ -5,10 +5,10 @@
 //! so no child outlives its gate.
 
 use crate::gate::{Observation, Value};
+use crate::process::drain;
 use crate::text::Redactor;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Output kept per stream; beyond this it is read and dropped.
 pub const OUTPUT_CAP: usize = 64 * 1024;
@@ -19,27 +19,27 @@ const LINGER: Duration = Duration::from_millis(250);
 pub async fn run(argv: &[String], redactor: &Redactor) -> Result<Observation, String> {
     let (program, args) = argv.split_first().ok_or("empty command")?;
     let shown = redactor.excerpt(program, 80);
-    let mut child = tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own group, so the whole tree can be ended at once.
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| match e.kind() {
+        .stderr(Stdio::piped());
+    // The group guard is dropped on every way out of this function, the timeout's included.
+    let (mut child, _group) =
+        crate::process::spawn_in_group(&mut command).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => format!("command not found: {shown}"),
             _ => format!("cannot run {shown}: {e}"),
         })?;
-    // Dropped on every way out of this function, the timeout's included.
-    let _group = child.id().map(ProcessGroup);
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let (out, err) = (child.stdout.take(), child.stderr.take());
     let status = {
         let reading = async {
-            tokio::join!(drain(out, &mut stdout), drain(err, &mut stderr));
+            tokio::join!(
+                drain(out, &mut stdout, OUTPUT_CAP),
+                drain(err, &mut stderr, OUTPUT_CAP)
+            );
         };
         tokio::pin!(reading);
         let mut read_all = false;
@@ -83,36 +83,4 @@ pub async fn run(argv: &[String], redactor: &Redactor) -> Result<Observation, St
         value: Value::Number(f64::from(code)),
         detail: first_line(&stderr).or_else(|| first_line(&stdout)),
     })
-}
-
-/// Reads a stream to its end, keeping the first [`OUTPUT_CAP`] bytes.
-pub(crate) async fn drain(stream: Option<impl AsyncRead + Unpin>, kept: &mut Vec<u8>) {
-    let Some(mut stream) = stream else {
-        return;
-    };
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                let room = OUTPUT_CAP.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
-            }
-        }
-    }
-}
-
-/// A command's process group, killed (SIGKILL) when dropped: the program and anything it
-/// started that did not leave the group.
-pub(crate) struct ProcessGroup(pub(crate) u32);
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        use nix::sys::signal::{Signal, killpg};
-        use nix::unistd::Pid;
-        if let Ok(pid) = i32::try_from(self.0) {
-            // ESRCH (all gone already) is the usual, happy case.
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-        }
-    }
 }

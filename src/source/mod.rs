@@ -14,7 +14,6 @@ pub mod sentry;
 use crate::config::Config;
 use crate::gate::{GateResult, GateSpec, Observation, SourceSpec, Value};
 use crate::text::Redactor;
-use chrono::{DateTime, Utc};
 use policy::RetryPolicy;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -122,7 +121,7 @@ impl Sources {
     /// Checks one gate within its own deadline, once a check slot is free (the deadline starts
     /// then). `observed_at` is when the check finished. A check that panics is an unknown
     /// result like any other failure.
-    pub async fn check(&self, gate: &GateSpec, clock: &crate::monitor::Clock) -> GateResult {
+    pub async fn check(&self, gate: &GateSpec, clock: &crate::clock::Clock) -> GateResult {
         // The semaphore is never closed; without a permit the check runs anyway.
         let _permit = self.running.acquire().await.ok();
         let deadline = Instant::now().checked_add(gate.timeout);
@@ -212,7 +211,10 @@ impl Sources {
                 http::check(client, &request, &self.policy, deadline, &self.redactor).await
             }
             SourceSpec::Command { argv } => command::run(argv, &self.redactor).await,
-            SourceSpec::FileAge { path } => file_age::age(path, SystemClock::now()).await,
+            // A file's mtime is wall-clock time, so its age is measured on the wall clock.
+            SourceSpec::FileAge { path } => {
+                file_age::age(path, crate::clock::Clock::System.now()).await
+            }
         }
     }
 }
@@ -225,15 +227,6 @@ fn naming_the_host(gate: &GateSpec, error: String) -> String {
             _ => error,
         },
         _ => error,
-    }
-}
-
-/// Wall-clock time for file ages (a file's mtime is wall-clock too).
-struct SystemClock;
-
-impl SystemClock {
-    fn now() -> DateTime<Utc> {
-        Utc::now()
     }
 }
 

@@ -2,7 +2,7 @@
 //! percent-encoded, JSON-escaped, inside a Basic credential), removed from text before it is
 //! shown, shortened or logged; and URLs shown with their credentials redacted.
 
-use super::{cut, floor_char_boundary, is_secret_name, sanitize};
+use super::{cut_after, floor_char_boundary, is_secret_name, sanitize};
 use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -160,7 +160,7 @@ impl Redactor {
         let window = max.saturating_mul(4).saturating_add(longest);
         let end = floor_char_boundary(input, window);
         let redacted = self.redact(&input[..end]);
-        cut(redacted.trim(), max, end < input.len())
+        cut_after(redacted.trim(), max, end < input.len())
     }
 
     /// [`Redactor::excerpt`] of a body that may not be UTF-8.
@@ -171,7 +171,7 @@ impl Redactor {
         let text = String::from_utf8_lossy(head);
         let shown = self.excerpt(&text, max);
         if head.len() < body.len() && !shown.ends_with('…') {
-            cut(&shown, max, true)
+            cut_after(&shown, max, true)
         } else {
             shown
         }

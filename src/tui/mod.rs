@@ -10,7 +10,6 @@ pub mod action;
 mod bindings;
 pub mod completeness;
 pub mod confirm;
-mod db_call;
 pub mod derived;
 pub mod driver;
 mod effects;
@@ -37,8 +36,8 @@ pub use render::render;
 pub use state::State;
 pub use update::update;
 
+use crate::clock::Clock;
 use crate::config::Config;
-use crate::monitor::Clock;
 
 /// How to run the cockpit.
 #[derive(Debug, Clone)]

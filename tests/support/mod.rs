@@ -14,7 +14,7 @@ pub mod smtp;
 use axum::Router;
 use gonogo::config::Config;
 use gonogo::gate::{GateResult, GateState};
-use gonogo::monitor::Clock;
+use gonogo::clock::Clock;
 use gonogo::source::Sources;
 use gonogo::source::policy::RetryPolicy;
 use std::net::SocketAddr;

@@ -80,7 +80,7 @@ impl Ledger {
         .bind(i32::try_from(std::process::id()).unwrap_or(0))
         .bind(terms.lease_ms())
         .bind(terms.margin_ms())
-        .bind(crate::invite::lease::process_key(std::process::id()))
+        .bind(crate::process::key(std::process::id()))
         .execute(&self.pool)
         .await?;
         Ok(settled)
@@ -106,7 +106,7 @@ impl Ledger {
             if run.host != here || run.pid <= 0 {
                 continue;
             }
-            if crate::invite::lease::process_alive(run.pid, run.process_key.as_deref()) {
+            if crate::process::alive(run.pid, run.process_key.as_deref()) {
                 alive.push(run.id);
             } else {
                 gone.push(run.id);
@@ -246,7 +246,7 @@ impl Ledger {
                 } = row;
                 let alive = host == here
                     && pid > 0
-                    && crate::invite::lease::process_alive(pid, process_key.as_deref());
+                    && crate::process::alive(pid, process_key.as_deref());
                 let why = if alive {
                     format!("its run's process (pid {pid}) is still alive on this machine, maybe stopped or stalled: it could still hand it over")
                 } else if lease_live {
@@ -275,8 +275,5 @@ pub fn host_name() -> String {
     {
         return host;
     }
-    nix::unistd::gethostname()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .unwrap_or_else(|| "unknown-host".into())
+    crate::process::host_name()
 }

@@ -6,10 +6,10 @@ use super::tasks::{AtQuit, Tasks};
 use super::{JOURNAL_TIMEOUT, Setup};
 use crate::checklist::ChecklistStore;
 use crate::checklist::{Item, Tick};
+use crate::db::call::db_call;
 use crate::decision::DecisionStore;
 use crate::decision::{Evidence, Freeze, VoteChoice};
 use crate::tui::action::Action;
-use crate::tui::db_call::db_call;
 use std::sync::Arc;
 
 fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {

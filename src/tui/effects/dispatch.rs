@@ -3,11 +3,11 @@
 //! and quitting cancel it, and it finishes the message in flight before it stops).
 
 use super::tasks::{AtQuit, Tasks};
+use crate::db::call::db_call;
 use crate::invite::{self, Ledger, RunProgress, SendOptions};
 use crate::journal::Journal;
 use crate::text::Redactor;
 use crate::tui::action::Action;
-use crate::tui::db_call::db_call;
 use crate::tui::panes::dispatch::{LOG_ROWS, SendNews};
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -17,12 +17,12 @@ pub use dispatch::Dispatch;
 pub use tasks::{AtQuit, Tasks, quit_report};
 
 use super::action::{Action, Effect};
-use super::db_call::db_call;
 use super::panes::cohort;
 use super::panes::timeline::{APPEND_PAGE, TIMELINE_LIMIT};
 use super::terminal;
 use crate::config::Config;
 use crate::db::Database;
+use crate::db::call::db_call;
 use crate::journal::{Journal, LiveSignal, WriterPace};
 use crate::monitor::Monitor;
 use crate::session::{Session, SessionSetup};
@@ -66,7 +66,7 @@ pub struct Setup {
     pub dispatch: Option<Dispatch>,
     /// Who is at the keyboard and the cockpit's clock, for the alerts it raises.
     pub operator: String,
-    pub clock: crate::monitor::Clock,
+    pub clock: crate::clock::Clock,
 }
 
 pub struct Runner {

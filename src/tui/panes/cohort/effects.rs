@@ -5,9 +5,9 @@
 use super::{Loaded, Override, ROWS_KEPT, SharedCohort};
 use crate::cohort::{self, CohortSettings, DatabaseChecks};
 use crate::db::Database;
+use crate::db::call::db_call;
 use crate::journal::Journal;
 use crate::tui::action::Action;
-use crate::tui::db_call::db_call;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

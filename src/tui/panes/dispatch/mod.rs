@@ -181,15 +181,11 @@ impl DispatchPane {
     }
 
     pub fn totals(&self) -> crate::invite::Counts {
-        let mut total = crate::invite::Counts::default();
-        for b in self.view.iter().flat_map(|v| &v.batches) {
-            total.prepared += b.counts.prepared;
-            total.sending += b.counts.sending;
-            total.sent += b.counts.sent;
-            total.failed += b.counts.failed;
-            total.unknown += b.counts.unknown;
-        }
-        total
+        self.view
+            .iter()
+            .flat_map(|v| &v.batches)
+            .map(|b| &b.counts)
+            .sum()
     }
 
     pub fn sending_here(&self) -> bool {

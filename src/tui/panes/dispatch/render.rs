@@ -348,7 +348,7 @@ fn detail_text(state: &State, detail: &MessageDetail) -> String {
     for h in &detail.history {
         text.push_str(&format!(
             "  {}  {:<8} {}\n",
-            crate::journal::display::rfc3339(h.at),
+            crate::clock::rfc3339(h.at),
             h.state,
             h.detail
         ));

@@ -3,9 +3,9 @@
 //! launch name in production), `--dry-run`, then the run with a line per message. Ctrl-C or
 //! SIGTERM finishes the message in flight, records it and stops.
 
-use super::invites::{db_failure, open};
-use super::{Failure, Outcome};
+use super::open;
 use crate::cli::{Cli, InvitesSendArgs};
+use crate::commands::{Failure, Outcome};
 use crate::config::invites::Rate;
 use crate::exit;
 use crate::invite::{RunProgress, SendOptions, send, status};
@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 /// `unknown` when the run is seen dead, and is never sent twice).
 const STOP_WAIT: Duration = Duration::from_secs(90);
 
-pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
+pub(super) async fn run(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
     let opened = open(cli).await?;
     let config = &opened.config;
     let rate = match &args.rate {
@@ -40,11 +40,9 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
         .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
     let report = status::read(&opened.ledger, args.batch.as_deref())
         .await
-        .map_err(|e| db_failure(config, e))?;
-    let (prepared, failed) = report.batches.iter().fold((0, 0), |(p, f), b| {
-        (p + b.counts.prepared, f + b.counts.failed)
-    });
-    let queued = prepared + if args.retry_failed { failed } else { 0 };
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
+    let total: crate::invite::Counts = report.batches.iter().map(|b| &b.counts).sum();
+    let queued = total.prepared + if args.retry_failed { total.failed } else { 0 };
     let planned = args.limit.map_or(queued, |l| l.min(queued));
     let eta = rate
         .0
@@ -67,7 +65,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
                     "note: {}@{} is sending since {}; this run joins it and shares the rate",
                     crate::text::sanitize(&run.operator),
                     crate::text::sanitize(&run.host),
-                    crate::journal::display::rfc3339(run.started_at)
+                    crate::clock::rfc3339(run.started_at)
                 );
             }
             Some(silent) => {
@@ -93,7 +91,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
                 i64::try_from(planned).unwrap_or(i64::MAX),
             )
             .await
-            .map_err(|e| db_failure(config, e))?;
+            .map_err(|e| Failure::db(&config.redactor, &e))?;
         for row in &due {
             outln!(
                 "would send: {}  {}  {}",
@@ -115,7 +113,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
             .map_or(exit::UNKNOWN, |r| r.exit_code()));
     }
     confirm(args, planned)?;
-    super::confirm::confirm(config.launch(), "sending invitations", &args.confirm)?;
+    crate::commands::confirm::confirm(config.launch(), "sending invitations", &args.confirm)?;
     if args.retry_failed {
         let moved = opened
             .ledger
@@ -124,7 +122,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
                 &format!("retry asked by {}", cli.operator()),
             )
             .await
-            .map_err(|e| db_failure(config, e))?;
+            .map_err(|e| Failure::db(&config.redactor, &e))?;
         outln!("{moved} failed message(s) put back to be sent");
     }
     let options = SendOptions {
@@ -159,8 +157,14 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
     };
     signals.abort();
     let _ = printer.await;
-    let end = result
-        .map_err(|e| Failure::new(exit::UNAVAILABLE, config.redactor.redact(&e.to_string())))?;
+    let end = result.map_err(|e| {
+        let code = match &e {
+            send::SendError::Database(db) => exit::database(db.is_unavailable()),
+            // The mail transport could not be reached or refused the run.
+            send::SendError::Transport(_) => exit::UNAVAILABLE,
+        };
+        Failure::new(code, config.redactor.redact(&e.to_string()))
+    })?;
     outln!(
         "run {}: {} sent, {} failed, {} unknown, {} to retry{}",
         end.outcome,
@@ -176,7 +180,7 @@ pub async fn send(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
     );
     let after = status::read(&opened.ledger, args.batch.as_deref())
         .await
-        .map_err(|e| db_failure(config, e))?;
+        .map_err(|e| Failure::db(&config.redactor, &e))?;
     Ok(after.exit_code())
 }
 

@@ -1,6 +1,6 @@
-//! The cockpit's database calls from its effects: each bounded by a timeout, so a stuck
-//! database becomes a message instead of a task waiting forever, and each error redacted of
-//! secrets (and control characters) before anyone sees it.
+//! A database call bounded by a timeout, so a stuck database becomes a message instead of a task
+//! or a command waiting forever, its error redacted of secrets (and control characters) before
+//! anyone sees it. The cockpit's effects and the commands' best-effort writes share it.
 
 use crate::text::Redactor;
 use std::fmt::Display;

@@ -1,32 +1,38 @@
-//! `gonogo invites prepare|preview|test-send|status|resolve` (and `send`, in `invites_send`):
+//! `gonogo invites prepare|preview|test-send|resolve` (`send` and `status` in their own files):
 //! the headless twin of the Dispatch pane, on the same core ([`crate::invite`]).
+
+mod send;
+mod status;
 
 use super::{Failure, Outcome};
 use crate::cli::{
     Cli, InvitesCommand, InvitesPrepareArgs, InvitesPreviewArgs, InvitesResolveArgs,
-    InvitesStatusArgs, InvitesTestSendArgs, ResolveAs,
+    InvitesTestSendArgs, ResolveAs,
 };
 use crate::config::Config;
 use crate::exit;
-use crate::invite::{self, Ledger, Setup, prepare::PrepareError, status};
+use crate::invite::{self, Ledger, Setup, prepare::PrepareError};
 use crate::journal::{Journal, JournalEvent};
 use sqlx::PgPool;
 use std::time::Duration;
+
+/// The longest a test send waits for its journal line before saying it was not journaled.
+const JOURNAL_WAIT: Duration = Duration::from_secs(10);
 
 pub async fn run(cli: &Cli, command: &InvitesCommand) -> Outcome {
     match command {
         InvitesCommand::Prepare(args) => prepare(cli, args).await,
         InvitesCommand::Preview(args) => preview(cli, args).await,
         InvitesCommand::TestSend(args) => test_send(cli, args).await,
-        InvitesCommand::Send(args) => super::invites_send::send(cli, args).await,
-        InvitesCommand::Status(args) => status_cmd(cli, args).await,
+        InvitesCommand::Send(args) => send::run(cli, args).await,
+        InvitesCommand::Status(args) => status::run(cli, args).await,
         InvitesCommand::Resolve(args) => resolve(cli, args).await,
     }
 }
 
 /// What every dispatch command works from: the config, `[invites]` checked, the database
 /// (reachable, migrated), this launch's ledger and journal.
-pub(super) struct Opened {
+struct Opened {
     pub config: Config,
     pub setup: Setup,
     pub pool: PgPool,
@@ -34,7 +40,7 @@ pub(super) struct Opened {
     pub journal: Journal,
 }
 
-pub(super) async fn open(cli: &Cli) -> Result<Opened, Failure> {
+async fn open(cli: &Cli) -> Result<Opened, Failure> {
     let (loaded, journal) = super::journal_cmd::open_shared(cli, "invites").await?;
     let config = loaded.config;
     let setup =
@@ -47,13 +53,6 @@ pub(super) async fn open(cli: &Cli) -> Result<Opened, Failure> {
         pool,
         config,
     })
-}
-
-pub(super) fn db_failure(config: &Config, e: impl std::fmt::Display) -> Failure {
-    Failure::new(
-        exit::UNAVAILABLE,
-        format!("database: {}", config.redactor.redact(&e.to_string())),
-    )
 }
 
 async fn prepare(cli: &Cli, args: &InvitesPrepareArgs) -> Outcome {
@@ -102,8 +101,7 @@ async fn prepare(cli: &Cli, args: &InvitesPrepareArgs) -> Outcome {
                 );
             }
             if args.json {
-                let doc = serde_json::json!({"status": "error", "exit_code": code, "error": redact(&e.to_string())});
-                outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
+                super::output::print_error_json(code, &redact(&e.to_string()));
             }
             return Err(Failure::new(code, redact(&e.to_string())));
         }
@@ -114,9 +112,7 @@ async fn prepare(cli: &Cli, args: &InvitesPrepareArgs) -> Outcome {
         exit::NO_GO
     };
     if args.json {
-        let doc = serde_json::to_value(&report)
-            .map_err(|e| Failure::new(exit::SOFTWARE, e.to_string()))?;
-        outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
+        super::output::print_json(&report)?;
         return Ok(code);
     }
     outln!(
@@ -143,7 +139,7 @@ async fn preview(cli: &Cli, args: &InvitesPreviewArgs) -> Outcome {
         .ledger
         .find(args.email.as_deref(), args.batch.as_deref())
         .await
-        .map_err(|e| db_failure(&opened.config, e))?
+        .map_err(|e| Failure::db(&opened.config.redactor, &e))?
         .ok_or_else(|| {
             Failure::new(
                 exit::USAGE,
@@ -222,17 +218,10 @@ async fn test_send(cli: &Cli, args: &InvitesTestSendArgs) -> Outcome {
         outcome: outcome.state().to_string(),
         detail: detail.clone(),
     };
-    match tokio::time::timeout(Duration::from_secs(10), opened.journal.record_now(event)).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            errln!(
-                "note: the test send was not journaled: {}",
-                opened.config.redactor.redact(&e.to_string())
-            );
-        }
-        Err(_) => {
-            errln!("note: the test send was not journaled: the database did not answer in time");
-        }
+    let record = opened.journal.record_now(event);
+    let recorded = crate::db::call::db_call(JOURNAL_WAIT, &opened.config.redactor, record).await;
+    if let Err(why) = recorded {
+        errln!("note: the test send was not journaled: {why}");
     }
     outln!(
         "test invitation to {} via {}: {} ({detail})",
@@ -245,134 +234,6 @@ async fn test_send(cli: &Cli, args: &InvitesTestSendArgs) -> Outcome {
     } else {
         exit::NO_GO
     })
-}
-
-async fn status_cmd(cli: &Cli, args: &InvitesStatusArgs) -> Outcome {
-    let opened = open(cli).await?;
-    loop {
-        let report = status::read(&opened.ledger, args.batch.as_deref())
-            .await
-            .map_err(|e| db_failure(&opened.config, e))?;
-        let code = report.exit_code();
-        if args.json {
-            let doc = status_json(&report);
-            outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
-        } else {
-            out!("{}", status_text(&report));
-        }
-        if !args.watch || code != exit::UNKNOWN || report.batches.is_empty() {
-            return Ok(code);
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
-}
-
-fn status_json(report: &status::StatusReport) -> serde_json::Value {
-    let message = |r: &invite::LedgerRow| {
-        serde_json::json!({
-            "batch": r.batch, "email": r.email, "state": r.state, "message_id": r.message_id,
-            "attempts": r.attempts, "reason": r.reason, "updated_at": r.updated_at,
-        })
-    };
-    serde_json::json!({
-        "batches": report.batches.iter().map(|b| serde_json::json!({
-            "batch": b.batch, "total": b.total, "counts": b.counts, "rate_per_s": b.rate_per_s,
-            "seconds_left": status::time_left(b, b.rate_per_s),
-        })).collect::<Vec<_>>(),
-        "messages": report.messages.iter().map(message).collect::<Vec<_>>(),
-        "failed": report.failed.iter().map(message).collect::<Vec<_>>(),
-        "unknown": report.unknown.iter().map(message).collect::<Vec<_>>(),
-        "senders": report.senders,
-        "late": report.late,
-    })
-}
-
-fn status_text(report: &status::StatusReport) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    if report.batches.is_empty() {
-        out.push_str("no batch prepared yet: run `gonogo invites prepare COHORT.csv`\n");
-    }
-    for b in &report.batches {
-        let c = &b.counts;
-        let left = status::time_left(b, b.rate_per_s)
-            .map(|s| {
-                format!(
-                    ", about {} left",
-                    humantime::format_duration(Duration::from_secs(s as u64))
-                )
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "batch {}: {} sent, {} failed, {} unknown, {} pending, {} sending of {} ({:.1}/s{left})",
-            b.batch, c.sent, c.failed, c.unknown, c.prepared, c.sending, b.total, b.rate_per_s
-        );
-    }
-    for run in &report.senders {
-        let _ = writeln!(
-            out,
-            "sending now: {}@{} since {}{}",
-            crate::text::sanitize(&run.operator),
-            crate::text::sanitize(&run.host),
-            crate::journal::display::rfc3339(run.started_at),
-            run.stalled_for
-                .map(|s| format!(
-                    " (stalled: pid {}, no heartbeat for {s:.0}s; not declared dead while its process is alive on this machine or its lease and margin run)",
-                    run.pid
-                ))
-                .unwrap_or_default()
-        );
-    }
-    if !report.late.is_empty() {
-        let _ = writeln!(out, "late answers (runs declared dead):");
-        for l in &report.late {
-            let _ = writeln!(
-                out,
-                "  {}  {}  {}  now {}: {}",
-                crate::journal::display::rfc3339(l.at),
-                crate::text::sanitize(&l.email),
-                l.batch,
-                l.state,
-                crate::text::sanitize(&l.detail)
-            );
-        }
-    }
-    for (title, rows) in [
-        ("failed", &report.failed),
-        (
-            "unknown (settle with `gonogo invites resolve`)",
-            &report.unknown,
-        ),
-    ] {
-        if rows.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "{title}:");
-        for r in rows {
-            let _ = writeln!(
-                out,
-                "  {}  {}  {}",
-                crate::text::sanitize(&r.email),
-                r.batch,
-                crate::text::sanitize(r.reason.as_deref().unwrap_or(""))
-            );
-        }
-    }
-    if !report.messages.is_empty() {
-        let _ = writeln!(out, "messages:");
-        for r in &report.messages {
-            let _ = writeln!(
-                out,
-                "  {}  {:<8} {}  {}",
-                crate::journal::display::rfc3339(r.updated_at),
-                r.state,
-                crate::text::sanitize(&r.email),
-                crate::text::sanitize(r.reason.as_deref().unwrap_or(""))
-            );
-        }
-    }
-    out
 }
 
 async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
@@ -393,7 +254,7 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
             .ledger
             .claimers_alive(&keys)
             .await
-            .map_err(|e| db_failure(&opened.config, e))?;
+            .map_err(|e| Failure::db(&opened.config.redactor, &e))?;
         for h in &held {
             errln!(
                 "{}: {}{}",
@@ -419,7 +280,7 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
         .ledger
         .resolve(&keys, to, &why)
         .await
-        .map_err(|e| db_failure(&opened.config, e))?;
+        .map_err(|e| Failure::db(&opened.config.redactor, &e))?;
     let event = JournalEvent::DispatchResolve {
         emails: settled.clone(),
         settled_as: if to == "sent" {
@@ -438,7 +299,7 @@ async fn resolve(cli: &Cli, args: &InvitesResolveArgs) -> Outcome {
             .journal
             .record_now(event)
             .await
-            .map_err(|e| db_failure(&opened.config, e))?;
+            .map_err(|e| Failure::db(&opened.config.redactor, &e))?;
     }
     for email in &settled {
         outln!(
