@@ -12,47 +12,10 @@ const EVERYWHERE: &[Context] = &[Cockpit, Detail, Help, ScreenShare];
 const PANES: &[Context] = &[Cockpit, Detail];
 const SCROLLING: &[Context] = &[Cockpit, Detail, Help];
 
-/// What a key can be bound to. The matches below have no catch-all: a command without a name
-/// or an action does not compile, and a `[keys]` name that is none of these is a config error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Help,
-    Quit,
-    NextPane,
-    PrevPane,
-    Gates,
-    Timeline,
-    Cohort,
-    Down,
-    Up,
-    Top,
-    Bottom,
-    PageDown,
-    PageUp,
-    Open,
-    Back,
-    Filter,
-    CohortCode,
-    Override,
-    Palette,
-    ScreenShare,
-    Mask,
-    Recheck,
-    RecheckAll,
-    Note,
-    Dispatch,
-    StartSend,
-    PauseSend,
-    RetryFailed,
-    ReviewUnknown,
-    DispatchFilter,
-    Checklist,
-    Tick,
-    Untick,
-    OpenItems,
-    Vote,
-    Decide,
-}
+/// What a key can be bound to (the enum is in `kit`, so a render can name a command without
+/// depending on actions). The matches below have no catch-all: a command without a name or an
+/// action does not compile, and a `[keys]` name that is none of these is a config error.
+pub use super::kit::Command;
 
 impl Command {
     pub const ALL: [Command; 36] = [

@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::format;
+use super::kit::{self, View};
 use super::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,8 +51,8 @@ pub fn matches(state: &State, typed: &str) -> bool {
 }
 
 /// The confirmation modal over the panes: what will happen, and the name being typed.
-pub fn render(state: &State, frame: &mut Frame, area: Rect, action: &Action, input: &Input) {
-    let theme = &state.theme;
+pub fn render(view: &View, frame: &mut Frame, area: Rect, action: &Action, input: &Input) {
+    let theme = view.theme;
     let popup = super::layout::modal(area);
     let inner = usize::from(popup.width.saturating_sub(2));
     let prompt = "Launch name: ";
@@ -64,7 +65,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, action: &Action, inp
             inner,
         )),
         Line::styled(
-            format::fit(&format!("The launch is {}.", state.launch.name), inner),
+            format::fit(&format!("The launch is {}.", view.launch.name), inner),
             theme.dim(),
         ),
         Line::raw(""),
@@ -77,5 +78,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, action: &Action, inp
         .border_style(theme.environment(true))
         .title(Span::styled(" Confirm in production ", theme.title()));
     let typed = input.visual_cursor().saturating_sub(scroll) as u16;
-    super::render::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
+    kit::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
 }

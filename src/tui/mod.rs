@@ -17,6 +17,7 @@ mod event_loop;
 pub mod format;
 pub mod input;
 pub mod keymap;
+pub mod kit;
 pub mod layout;
 pub mod masking;
 pub mod notes;

@@ -1,6 +1,7 @@
 //! The cockpit's state: everything the screen shows. Only `update` changes it; `render` reads it.
 
 use super::keymap::{Context, Keymap};
+pub use super::kit::{LaunchInfo, Level};
 use super::panes::Pane;
 use super::panes::checklist::ChecklistPane;
 use super::panes::cohort::CohortPane;
@@ -12,15 +13,6 @@ use crate::gate::{Board, GateSpec, GateStatus};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use tui_input::Input;
-
-/// What the launch is, for the header.
-#[derive(Debug, Clone)]
-pub struct LaunchInfo {
-    pub name: String,
-    pub environment: String,
-    pub production: bool,
-    pub decision_at: Option<DateTime<Utc>>,
-}
 
 /// The whole screen's mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,12 +73,6 @@ pub enum Overlay {
         action: Box<super::action::Action>,
         input: Input,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
 }
 
 /// The footer's message line.

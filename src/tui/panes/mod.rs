@@ -1,11 +1,12 @@
-//! The panes, and the one place each is routed to: its update, its render and its footer are
-//! reached through a single `match` on [`Pane`] here.
+//! The panes, and the one place each is routed to: its update and its footer are reached
+//! through a single `match` on [`Pane`] here (its render through the one in `render`).
 //!
 //! A pane is a module `panes/<name>/` with its state (`mod.rs`), its update (`update.rs`:
 //! `fn update(&mut PaneState, &Cx, Action) -> Reply`), its render (`render.rs`:
-//! `fn render(&State, &mut Frame, Rect)`, read-only) and its footer commands (`FOOTER`). A pane
-//! changes only its own state: what it wants from the rest of the cockpit (work for the event
-//! loop, news for another pane, a view to open, a message) it returns in its [`Reply`].
+//! `fn render(&PaneState, &View, &mut Frame, Rect)`, read-only) and its footer commands
+//! (`FOOTER`). A pane changes only its own state: what it wants from the rest of the cockpit
+//! (work for the event loop, news for another pane, a view to open, a message) it returns in
+//! its [`Reply`].
 
 pub mod checklist;
 pub mod cohort;
@@ -19,49 +20,9 @@ use super::layout;
 use super::state::{Level, Overlay, State};
 use crate::gate::{Board, GateSpec};
 use chrono::{DateTime, Utc};
-use ratatui::Frame;
 use ratatui::layout::Rect;
 
-/// Which pane the body shows. Only panes that exist are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Gates,
-    Timeline,
-    Cohort,
-    Dispatch,
-    Checklist,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Gates,
-        Pane::Timeline,
-        Pane::Cohort,
-        Pane::Dispatch,
-        Pane::Checklist,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Gates => "Gates",
-            Pane::Timeline => "Timeline",
-            Pane::Cohort => "Cohort",
-            Pane::Dispatch => "Dispatch",
-            Pane::Checklist => "Checklist",
-        }
-    }
-
-    /// Its number key (`1`…), as the tabs row shows it.
-    pub fn number(self) -> usize {
-        match self {
-            Pane::Gates => 1,
-            Pane::Timeline => 2,
-            Pane::Cohort => 3,
-            Pane::Dispatch => 4,
-            Pane::Checklist => 5,
-        }
-    }
-}
+pub use super::kit::Pane;
 
 /// The footer of a pane whose rows are gates or name them (Gates, Timeline).
 pub const GATE_LIST_FOOTER: &[(Command, &str)] = &[
@@ -210,17 +171,6 @@ pub fn update(state: &mut State, pane: Pane, action: Action) -> Reply {
         Pane::Cohort => cohort::update::update(&mut state.cohort, &cx, action),
         Pane::Dispatch => dispatch::update::update(&mut state.dispatch, &cx, action),
         Pane::Checklist => checklist::update::update(&mut state.checklist, &cx, action),
-    }
-}
-
-/// Draws the pane in front into the body.
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    match state.pane {
-        Pane::Gates => gates::render::render(state, frame, area),
-        Pane::Timeline => timeline::render::render(state, frame, area),
-        Pane::Cohort => cohort::render::render(state, frame, area),
-        Pane::Dispatch => dispatch::render::render(state, frame, area),
-        Pane::Checklist => checklist::render::render(state, frame, area),
     }
 }
 

@@ -3,19 +3,29 @@
 
 use crate::gate::GateState;
 use crate::tui::format;
-use crate::tui::state::State;
+use crate::tui::kit::{self, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
+use std::collections::BTreeSet;
 
 /// How many past results and distinct errors the view lists.
 const RESULTS_SHOWN: usize = 12;
 const ERRORS_SHOWN: usize = 5;
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
-    let theme = &state.theme;
-    let (Some(gate), Some(spec)) = (state.board.get(id), state.spec(id)) else {
+/// Gate `id`'s detail, scrolled by `scroll` lines; `checking`: the gates re-checked on request
+/// whose answer has not come back yet.
+pub fn render(
+    view: &View,
+    checking: &BTreeSet<String>,
+    frame: &mut Frame,
+    area: Rect,
+    id: &str,
+    scroll: u16,
+) {
+    let theme = view.theme;
+    let (Some(gate), Some(spec)) = (view.board.get(id), view.spec(id)) else {
         return;
     };
     let field = |name: &str, value: String| {
@@ -33,8 +43,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
             ),
             Span::raw(format!(
                 " for {} (since {})",
-                format::span(gate.since, state.now),
-                format::clock(gate.since, state.now)
+                format::span(gate.since, view.now),
+                format::clock(gate.since, view.now)
             )),
             Span::styled(
                 if gate.required {
@@ -66,22 +76,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ));
     }
     lines.push(field("Checks", schedule));
-    let (age, age_style, _) = crate::tui::panes::gates::render::age_mark(state, gate, false);
+    let (age, age_style, _) = kit::age_mark(view, gate, false);
     let mut last_check = vec![
         Span::styled(format!("{:<12}", "Last check"), theme.title()),
         Span::styled(age, age_style),
     ];
-    if state.checking.contains(&gate.id) {
+    if checking.contains(&gate.id) {
         last_check.push(Span::styled(" · checking…", theme.dim()));
     }
     lines.push(Line::from(last_check));
     if let Some(detail) = &gate.detail {
-        lines.push(field("Detail", state.shown(detail)));
+        lines.push(field("Detail", view.shown(detail)));
     }
     if let Some(error) = &gate.error {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<12}", "Error"), theme.title()),
-            Span::styled(state.shown(error), theme.error()),
+            Span::styled(view.shown(error), theme.error()),
         ]));
     }
     lines.push(Line::raw(""));
@@ -96,7 +106,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
             .map(|v| crate::gate::board::format_value(&gate.condition, v))
             .unwrap_or_else(|| "—".into());
         let mut spans = vec![
-            Span::raw(format!("  {}  ", format::clock(h.at, state.now))),
+            Span::raw(format!("  {}  ", format::clock(h.at, view.now))),
             Span::styled(
                 format!("{} {:<8}", h.state.symbol(), h.state),
                 theme.state(h.state),
@@ -105,7 +115,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ];
         if let Some(error) = &h.error {
             spans.push(Span::styled(
-                format!("  {}", crate::text::sanitize_short(&state.shown(error), 60)),
+                format!("  {}", crate::text::sanitize_short(&view.shown(error), 60)),
                 theme.error(),
             ));
         }
@@ -127,8 +137,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         lines.push(Line::styled("Latest errors in full", theme.title()));
         for (at, error) in errors {
             lines.push(Line::from(vec![
-                Span::raw(format!("  {}  ", format::clock(at, state.now))),
-                Span::styled(state.shown(error), theme.error()),
+                Span::raw(format!("  {}  ", format::clock(at, view.now))),
+                Span::styled(view.shown(error), theme.error()),
             ]));
         }
     }
@@ -141,8 +151,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, id: &str, scroll: u1
         ));
     }
     let block = Block::bordered().title(Line::from(vec![
-        Span::styled(format!(" {} ", state.shown(&gate.title)), theme.title()),
+        Span::styled(format!(" {} ", view.shown(&gate.title)), theme.title()),
         Span::styled(format!("({}) ", gate.id), theme.dim()),
     ]));
-    frame.render_widget(super::scrolled(state, lines, block, area, scroll), area);
+    frame.render_widget(kit::scrolled(theme, lines, block, area, scroll), area);
 }

@@ -2,15 +2,28 @@
 //! key hints generated from the keymap.
 
 use crate::tui::format;
-use crate::tui::state::{Level, Overlay, State};
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::kit::{Level, Pane, View};
+use crate::tui::state::{Overlay, Status};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let typing = match state.top_overlay() {
+/// What the footer may show, most urgent first.
+pub struct Footer<'a> {
+    /// The view on top (a filter or a command being typed).
+    pub top: Option<&'a Overlay>,
+    pub status: Option<&'a Status>,
+    /// For the key hints: the keymap, where the keyboard is and the pane in front.
+    pub keymap: &'a Keymap,
+    pub context: Context,
+    pub pane: Pane,
+}
+
+pub fn render(view: &View, footer: &Footer, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
+    let typing = match footer.top {
         Some(Overlay::Filter(input)) => Some(("/", input)),
         Some(Overlay::Palette(input)) => Some((":", input)),
         Some(Overlay::Search(input)) => Some(("/", input)),
@@ -22,7 +35,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let shown: String = input.value().chars().skip(scroll).collect();
         let hint = if prompt == ":" {
             "   Enter runs · Tab completes · Esc cancels · gates timeline cohort PATH recheck ID quit"
-        } else if matches!(state.top_overlay(), Some(Overlay::Search(_))) {
+        } else if matches!(footer.top, Some(Overlay::Search(_))) {
             "   email or label · Enter keeps · Esc clears"
         } else {
             "   Enter keeps · Esc clears"
@@ -39,7 +52,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position(Position::new(area.x + cursor.min(area.width), area.y));
         return;
     }
-    if let Some(status) = &state.status {
+    if let Some(status) = footer.status {
         let style = match status.level {
             Level::Info => theme.title(),
             Level::Warning => theme.aged(),
@@ -56,7 +69,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0;
     // Whole hints only: the ones past the edge go, none is cut in half.
-    for (key, help) in state.keymap.footer_in(state.context(), state.pane) {
+    for (key, help) in footer.keymap.footer_in(footer.context, footer.pane) {
         let (key, help) = (format!(" {key}"), format!(" {help} "));
         used += format::width(&key) + format::width(&help);
         if used > usize::from(area.width) {

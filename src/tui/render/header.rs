@@ -1,18 +1,18 @@
 //! The header bar (launch, environment, operator, UTC clock, countdown, verdict) and the tabs row.
 
-use crate::tui::action::Pane;
 use crate::tui::format;
+use crate::tui::kit::{Pane, View};
 use crate::tui::layout;
-use crate::tui::state::State;
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// `NO-GO · 2 red`, `UNKNOWN`, `GO`.
-pub fn verdict_label(state: &State) -> String {
-    let verdict = state.board.verdict();
-    match (verdict, state.verdict_why()) {
+/// `NO-GO · 2 red`, `UNKNOWN`, `GO`, given why the verdict is not GO.
+pub fn verdict_label(view: &View, why: Option<String>) -> String {
+    let verdict = view.board.verdict();
+    match (verdict, why) {
         (crate::gate::Verdict::NoGo, Some(why)) => format!("{verdict} · {why}"),
         _ => verdict.to_string(),
     }
@@ -32,34 +32,35 @@ fn slot(text: &str, cells: usize, centred: bool) -> String {
     format!("{}{text}{}", " ".repeat(before), " ".repeat(pad - before))
 }
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+/// The header bar; `demo_badge`: the DEMO badge shows, `why`: why the verdict is not GO.
+pub fn render(view: &View, demo_badge: bool, why: Option<String>, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     frame.render_widget(Paragraph::new("").style(theme.header()), area);
-    let verdict = state.board.verdict();
+    let verdict = view.board.verdict();
     let mut right = Vec::new();
     if area.width >= CLOCK_FROM_WIDTH {
-        right.push(Span::raw(format!("{} UTC ", state.now.format("%H:%M:%S"))));
+        right.push(Span::raw(format!("{} UTC ", view.now.format("%H:%M:%S"))));
     }
-    if let Some(countdown) = format::countdown(state.launch.decision_at, state.now) {
+    if let Some(countdown) = format::countdown(view.launch.decision_at, view.now) {
         right.push(Span::styled(
             slot(&countdown, COUNTDOWN_CELLS, false),
             theme.title(),
         ));
     }
     right.push(Span::styled(
-        slot(&verdict_label(state), VERDICT_CELLS, true),
+        slot(&verdict_label(view, why), VERDICT_CELLS, true),
         theme.verdict(verdict),
     ));
     let right = Line::from(right);
     let right_width = right.width() as u16;
 
     let environment = Span::styled(
-        format!(" {} ", state.launch.environment.to_uppercase()),
-        theme.environment(state.launch.production),
+        format!(" {} ", view.launch.environment.to_uppercase()),
+        theme.environment(view.launch.production),
     );
-    let operator = Span::raw(format!(" op {}", state.operator));
+    let operator = Span::raw(format!(" op {}", view.operator));
     let mut after_name = vec![environment];
-    if state.shows_demo_badge() {
+    if demo_badge {
         after_name.push(Span::raw(" "));
         after_name.push(Span::styled(" DEMO ", theme.demo()));
     }
@@ -78,7 +79,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     };
     let mut left = vec![
         brand,
-        Span::raw(format!("{} ", format::fit(&state.launch.name, name_room))),
+        Span::raw(format!("{} ", format::fit(&view.launch.name, name_room))),
     ];
     left.extend(after_name);
     if with_operator {
@@ -96,12 +97,24 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(right), right_area);
 }
 
-pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+/// What the tabs row says besides the panes' names.
+pub struct Tabs<'a> {
+    /// The pane in front.
+    pub shown: Pane,
+    /// The Gates pane's filter.
+    pub filter: &'a str,
+    /// Masking was asked for (screen-share masks without saying so here).
+    pub mask: bool,
+    /// Who is on shift, and since when.
+    pub on_shift: Option<&'a (String, DateTime<Utc>)>,
+}
+
+pub fn tabs(view: &View, tabs: &Tabs, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     let mut spans: Vec<Span> = Pane::ALL
         .iter()
         .map(|pane| {
-            let style = if *pane == state.pane {
+            let style = if *pane == tabs.shown {
                 theme.active_tab()
             } else {
                 theme.dim()
@@ -109,21 +122,21 @@ pub fn tabs(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(layout::tab_label(pane.number(), pane.title()), style)
         })
         .collect();
-    if !state.gates.filter().is_empty() {
+    if !tabs.filter.is_empty() {
         spans.push(Span::styled(
-            format!("  filter: {}", state.gates.filter()),
+            format!("  filter: {}", tabs.filter),
             theme.aged(),
         ));
     }
-    if state.mask {
+    if tabs.mask {
         spans.push(Span::styled("  [emails masked]", theme.dim()));
     }
-    if let Some((who, since)) = &state.timeline.on_shift {
+    if let Some((who, since)) = tabs.on_shift {
         spans.push(Span::styled(
             format!(
                 "  on shift: {} since {}",
-                state.shown(who),
-                crate::tui::format::clock(*since, state.now)
+                view.shown(who),
+                format::clock(*since, view.now)
             ),
             theme.dim(),
         ));

@@ -1,27 +1,26 @@
 //! The help popup, generated from the keymap (so remapped keys show as remapped): the
 //! cockpit's keys and those of the pane in front, then the palette's command list.
 
-use crate::tui::keymap::Command;
+use crate::tui::keymap::Keymap;
+use crate::tui::kit::{self, Command, Pane, View};
 use crate::tui::palette;
-use crate::tui::state::{Overlay, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let scroll = state
-        .overlays
-        .iter()
-        .rev()
-        .find_map(|o| match o {
-            Overlay::Help { scroll } => Some(*scroll),
-            _ => None,
-        })
-        .unwrap_or(0);
+/// The help with `pane` in front, scrolled by `scroll` lines.
+pub fn render(
+    keymap: &Keymap,
+    pane: Pane,
+    scroll: u16,
+    view: &View,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let theme = view.theme;
     let mut lines = vec![Line::styled("Keys", theme.title())];
-    for b in state.keymap.bindings_for(state.pane) {
+    for b in keymap.bindings_for(pane) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>14}  ", b.keys_text()), theme.key()),
             Span::raw(b.help),
@@ -54,9 +53,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height,
     };
     let block = Block::bordered().title(Span::styled(
-        format!(" Help · {} closes ", state.keymap.key_of(Command::Back)),
+        format!(" Help · {} closes ", view.key(Command::Back)),
         theme.title(),
     ));
     frame.render_widget(Clear, popup);
-    frame.render_widget(super::scrolled(state, lines, block, popup, scroll), popup);
+    frame.render_widget(kit::scrolled(theme, lines, block, popup, scroll), popup);
 }

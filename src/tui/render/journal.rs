@@ -1,26 +1,15 @@
 //! The journal's views over the panes: the note modal and a report to read (the shift
 //! handoff, a timeline line in full), which says when it scrolls.
 
-use crate::tui::state::State;
+use crate::tui::kit::{View, centered};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
-
-pub fn note_modal(state: &State, frame: &mut Frame, area: Rect, input: &Input) {
-    let theme = &state.theme;
+pub fn note_modal(view: &View, frame: &mut Frame, area: Rect, input: &Input) {
+    let theme = view.theme;
     let popup = centered(area, area.width.saturating_sub(4).min(90), 8);
     let inner = usize::from(popup.width.saturating_sub(10));
     let scroll = input.visual_scroll(inner);
@@ -30,7 +19,7 @@ pub fn note_modal(state: &State, frame: &mut Frame, area: Rect, input: &Input) {
         Line::styled(
             format!(
                 "Written to the shared journal as {}; every cockpit on this launch sees it.",
-                state.operator
+                view.operator
             ),
             theme.dim(),
         ),
@@ -57,10 +46,10 @@ pub fn note_modal(state: &State, frame: &mut Frame, area: Rect, input: &Input) {
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
-pub fn report(state: &State, frame: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
-    let theme = &state.theme;
+pub fn report(view: &View, frame: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
+    let theme = view.theme;
     let popup = centered(area, area.width.saturating_sub(2), area.height);
-    let body = state.shown(text);
+    let body = view.shown(text);
     let inner_width = popup.width.saturating_sub(2).max(1);
     let paragraph = Paragraph::new(body).wrap(Wrap { trim: false });
     let total = paragraph.line_count(inner_width) as u16;

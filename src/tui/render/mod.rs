@@ -1,155 +1,161 @@
 //! `render(&State, &mut Frame)`: draws the whole screen from the state and nothing else, then
-//! masks email addresses over the finished frame when masking is on.
+//! masks email addresses over the finished frame when masking is on. The one render that reads
+//! the whole state: it builds the frame's [`View`] and hands each pane its own state.
 
 mod detail;
 mod footer;
 mod header;
 mod help;
+mod history;
 mod journal;
 pub mod mask;
 mod screen_share;
 
+use super::keymap::{Command, Keymap};
+use super::kit::{KeyNames, View};
 use super::layout;
-use super::panes::{self, cohort};
-use super::state::{Overlay, State, View};
+use super::panes::{self, Pane, cohort};
+use super::state::{Overlay, State, View as Screen};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn render(state: &State, frame: &mut Frame) {
-    let area = frame.area();
-    if layout::too_small(area) {
-        too_small(state, frame, area);
-    } else {
-        match state.view {
-            View::ScreenShare => screen_share::render(state, frame, area),
-            View::Cockpit => cockpit(state, frame, area),
-        }
-        if state
-            .overlays
-            .iter()
-            .any(|o| matches!(o, Overlay::Help { .. }))
-        {
-            help::render(state, frame, area);
-        }
-    }
-    if state.masking() {
-        mask::mask_buffer(frame.buffer_mut(), state.masker.masker());
+impl KeyNames for Keymap {
+    fn key_of(&self, command: Command) -> String {
+        Keymap::key_of(self, command)
     }
 }
 
-fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
+/// What every render of this frame reads besides its own pane's state.
+pub fn view(state: &State) -> View<'_> {
+    View {
+        theme: &state.theme,
+        now: state.now,
+        masker: state.masking().then(|| state.masker.masker()),
+        keys: &state.keymap,
+        size: state.size,
+        board: &state.board,
+        specs: &state.specs,
+        launch: &state.launch,
+        operator: &state.operator,
+    }
+}
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let view = view(state);
+    let area = frame.area();
+    if layout::too_small(area) {
+        too_small(&view, frame, area);
+    } else {
+        match state.view {
+            Screen::ScreenShare => screen_share::render(
+                &view,
+                &state.checklist,
+                state.shows_demo_badge(),
+                frame,
+                area,
+            ),
+            Screen::Cockpit => cockpit(state, &view, frame, area),
+        }
+        let help = state.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Help { scroll } => Some(*scroll),
+            _ => None,
+        });
+        if let Some(scroll) = help {
+            help::render(&state.keymap, state.pane, scroll, &view, frame, area);
+        }
+    }
+    if let Some(masker) = view.masker {
+        mask::mask_buffer(frame.buffer_mut(), masker);
+    }
+}
+
+fn cockpit(state: &State, view: &View, frame: &mut Frame, area: Rect) {
     let areas = layout::cockpit(area);
-    header::render(state, frame, areas.header);
-    header::tabs(state, frame, areas.tabs);
+    header::render(
+        view,
+        state.shows_demo_badge(),
+        state.verdict_why(),
+        frame,
+        areas.header,
+    );
+    let tabs = header::Tabs {
+        shown: state.pane,
+        filter: state.gates.filter(),
+        mask: state.mask,
+        on_shift: state.timeline.on_shift.as_ref(),
+    };
+    header::tabs(view, &tabs, frame, areas.tabs);
     let detail = state.overlays.iter().rev().find_map(|o| match o {
         Overlay::Detail { gate, scroll } => Some((gate, *scroll)),
         _ => None,
     });
     match detail {
-        Some((gate, scroll)) => detail::render(state, frame, areas.body, gate, scroll),
-        None => panes::render(state, frame, areas.body),
+        Some((gate, scroll)) => {
+            detail::render(view, &state.checking, frame, areas.body, gate, scroll)
+        }
+        None => pane(state, view, frame, areas.body),
     }
     for overlay in &state.overlays {
         match overlay {
             Overlay::CohortRow { line, scroll } => {
-                cohort::render::row_detail(state, frame, areas.body, *line, *scroll)
+                cohort::render::row_detail(&state.cohort, view, frame, areas.body, *line, *scroll)
             }
             Overlay::Override(input) => {
-                cohort::render::override_modal(state, frame, areas.body, input)
+                cohort::render::override_modal(&state.cohort, view, frame, areas.body, input)
             }
-            Overlay::Note(input) => journal::note_modal(state, frame, areas.body, input),
+            Overlay::Note(input) => journal::note_modal(view, frame, areas.body, input),
             Overlay::Report {
                 title,
                 text,
                 scroll,
-            } => journal::report(state, frame, areas.body, title, text, *scroll),
+            } => journal::report(view, frame, areas.body, title, text, *scroll),
             Overlay::Dispatch(modal) => {
-                panes::dispatch::render::modal(state, frame, areas.body, modal)
+                panes::dispatch::render::modal(&state.dispatch, view, frame, areas.body, modal)
             }
             Overlay::TickNote { .. }
             | Overlay::UntickReason { .. }
             | Overlay::Vote(_)
             | Overlay::Decide(_) => {
-                panes::checklist::render::modal(state, frame, areas.body, overlay)
+                panes::checklist::render::modal(&state.checklist, view, frame, areas.body, overlay)
             }
             Overlay::Confirm { action, input } => {
-                crate::tui::confirm::render(state, frame, areas.body, action, input)
+                crate::tui::confirm::render(view, frame, areas.body, action, input)
             }
             _ => {}
         }
     }
-    footer::render(state, frame, areas.footer);
-}
-
-/// Where a scrolled view stands, when its text does not fit: `↓ more · lines 1–20 of 43`,
-/// `lines 24–43 of 43 · end`; `None` when it all shows.
-pub fn scroll_note(total: usize, scroll: u16, visible: usize) -> Option<String> {
-    if total <= visible {
-        return None;
-    }
-    let first = usize::from(scroll).min(total.saturating_sub(1)) + 1;
-    let last = (usize::from(scroll) + visible).min(total);
-    Some(if last < total {
-        format!(" ↓ more · lines {first}–{last} of {total} ")
-    } else {
-        format!(" lines {first}–{last} of {total} · end ")
-    })
-}
-
-/// A bordered view's wrapped text scrolled by `scroll` lines, saying on its bottom edge where
-/// it stands when the text does not fit (every view that scrolls draws through this).
-pub fn scrolled(
-    state: &State,
-    lines: Vec<Line<'static>>,
-    block: ratatui::widgets::Block<'static>,
-    area: Rect,
-    scroll: u16,
-) -> Paragraph<'static> {
-    let wrap = Wrap { trim: false };
-    let total = Paragraph::new(lines.clone())
-        .wrap(wrap)
-        .line_count(area.width.saturating_sub(2));
-    let visible = usize::from(area.height.saturating_sub(2));
-    let block = match scroll_note(total, scroll, visible) {
-        Some(note) => block.title_bottom(Line::styled(note, state.theme.dim()).right_aligned()),
-        None => block,
+    let footer = footer::Footer {
+        top: state.top_overlay(),
+        status: state.status.as_ref(),
+        keymap: &state.keymap,
+        context: state.context(),
+        pane: state.pane,
     };
-    Paragraph::new(lines)
-        .block(block)
-        .wrap(wrap)
-        .scroll((scroll, 0))
+    footer::render(view, &footer, frame, areas.footer);
 }
 
-/// A text-entry modal at `popup`: its lines in `block`, and the cursor in the field that starts
-/// `field_x` cells into row 3 of the text, `typed` cells (after the field's own scroll) in.
-pub fn entry_modal(
-    frame: &mut Frame,
-    popup: Rect,
-    lines: Vec<Line<'static>>,
-    block: ratatui::widgets::Block<'static>,
-    field_x: u16,
-    typed: u16,
-) {
-    frame.render_widget(ratatui::widgets::Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
-    let x = popup.x + 1 + field_x + typed;
-    frame.set_cursor_position(ratatui::layout::Position::new(
-        x.min(popup.right().saturating_sub(2)),
-        popup.y + 4,
-    ));
+/// Draws the pane in front into the body, handing it its own state.
+fn pane(state: &State, view: &View, frame: &mut Frame, body: Rect) {
+    match state.pane {
+        Pane::Gates => {
+            // The newest timeline lines under the gates, on a tall terminal.
+            let areas = layout::gates(body, view.size.1, state.gates.visible_len());
+            history::render(state.timeline.rows(), view, frame, areas.history);
+            panes::gates::render::render(&state.gates, &state.checking, view, frame, body)
+        }
+        Pane::Timeline => panes::timeline::render::render(&state.timeline, view, frame, body),
+        Pane::Cohort => cohort::render::render(&state.cohort, view, frame, body),
+        Pane::Dispatch => panes::dispatch::render::render(&state.dispatch, view, frame, body),
+        Pane::Checklist => panes::checklist::render::render(&state.checklist, view, frame, body),
+    }
 }
 
-fn too_small(state: &State, frame: &mut Frame, area: Rect) {
-    let verdict = state.board.verdict();
+fn too_small(view: &View, frame: &mut Frame, area: Rect) {
+    let verdict = view.board.verdict();
     let lines = vec![
-        Line::styled(verdict.as_str(), state.theme.verdict_text(verdict)),
+        Line::styled(verdict.as_str(), view.theme.verdict_text(verdict)),
         Line::from(format!(
             "terminal too small: {}x{} (gonogo needs {}x{})",
             area.width,

@@ -3,8 +3,8 @@
 
 use crate::gate::Verdict;
 use crate::tui::format;
-use crate::tui::keymap::Command;
-use crate::tui::state::State;
+use crate::tui::kit::{self, Command, View};
+use crate::tui::panes::checklist::ChecklistPane;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
@@ -12,30 +12,38 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_big_text::{BigText, PixelSize};
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let verdict = state.board.verdict();
+/// The whole screen; `checklist` for the roll call and the frozen decision, `demo_badge`: the
+/// DEMO badge shows.
+pub fn render(
+    view: &View,
+    checklist: &ChecklistPane,
+    demo_badge: bool,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let theme = view.theme;
+    let verdict = view.board.verdict();
     let mut stack = Stack { area, y: area.y };
     let mut take = |height: u16| stack.take(height);
 
-    let mut top = vec![Span::styled(state.launch.name.clone(), theme.title())];
+    let mut top = vec![Span::styled(view.launch.name.clone(), theme.title())];
     top.push(Span::raw("  "));
     top.push(Span::styled(
-        format!(" {} ", state.launch.environment.to_uppercase()),
-        theme.environment(state.launch.production),
+        format!(" {} ", view.launch.environment.to_uppercase()),
+        theme.environment(view.launch.production),
     ));
-    if state.shows_demo_badge() {
+    if demo_badge {
         top.push(Span::raw(" "));
         top.push(Span::styled(" DEMO ", theme.demo()));
     }
-    top.push(Span::raw(format!("  {} UTC", state.now.format("%H:%M:%S"))));
+    top.push(Span::raw(format!("  {} UTC", view.now.format("%H:%M:%S"))));
     frame.render_widget(
         Paragraph::new(Line::from(top)).alignment(Alignment::Center),
         take(1),
     );
 
     // Full-size letters when the gates still get two rows each below them.
-    let full_fits = area.height >= 16 + 2 * state.board.gates().len() as u16;
+    let full_fits = area.height >= 16 + 2 * view.board.gates().len() as u16;
     let (pixel, height) = match (area.width >= 60, full_fits) {
         (true, true) => (PixelSize::Full, 8),
         (true, false) => (PixelSize::HalfHeight, 4),
@@ -43,9 +51,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     };
     take(u16::from(area.height >= 30));
     // Once frozen (and before the next round's first vote), the decision takes the verdict's place.
-    let call = state.checklist.roll_call();
-    let frozen = state
-        .checklist
+    let call = checklist.roll_call();
+    let frozen = checklist
         .call
         .as_ref()
         .and_then(|c| c.last.as_ref())
@@ -72,15 +79,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         (Some(last), _) => format!(
             "decision {} frozen by {} at {} UTC · gates were {}",
             last.number,
-            state.shown(&last.decided_by),
+            view.shown(&last.decided_by),
             last.decided_at.format("%H:%M"),
             verdict
         ),
         (None, verdict) => match verdict {
             Verdict::NoGo => format!(
                 "{} red",
-                crate::tui::format::counted(
-                    state.board.red_count() as u64,
+                format::counted(
+                    view.board.red_count() as u64,
                     "required gate",
                     "required gates"
                 )
@@ -90,8 +97,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         },
     };
     let countdown = match (
-        state.launch.decision_at,
-        format::countdown(state.launch.decision_at, state.now),
+        view.launch.decision_at,
+        format::countdown(view.launch.decision_at, view.now),
     ) {
         (Some(at), Some(left)) => format!("decision call {} UTC · {left}", at.format("%H:%M")),
         _ => "no decision time set".to_owned(),
@@ -134,20 +141,18 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height: rows_area.height.saturating_sub(call_height),
         ..rows_area
     };
-    gate_rows(state, frame, rows_area);
+    gate_rows(view, frame, rows_area);
     // Once frozen, the roll call the decision was taken on, until the next call's first vote.
     let shown_call = match frozen {
-        Some(last) => {
-            crate::decision::RollCall::new(&state.checklist.settings, last.number, &last.votes)
-        }
+        Some(last) => crate::decision::RollCall::new(&checklist.settings, last.number, &last.votes),
         None => call,
     };
-    roll_call(state, &shown_call, frame, call_area);
+    roll_call(view, &shown_call, frame, call_area);
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
                 "screen-share · emails masked · {} leaves",
-                state.keymap.key_of(Command::ScreenShare)
+                view.key(Command::ScreenShare)
             ),
             theme.dim(),
         ))
@@ -157,11 +162,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 /// The roll call in bold rows: role, vote, who, when.
-fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame, area: Rect) {
+fn roll_call(view: &View, call: &crate::decision::RollCall, frame: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let theme = &state.theme;
+    let theme = view.theme;
     const WIDTH: usize = 48;
     let mut lines = vec![Line::styled(
         format!("{:<WIDTH$}", format!("roll call · call {}", call.round)),
@@ -174,7 +179,7 @@ fn roll_call(state: &State, call: &crate::decision::RollCall, frame: &mut Frame,
                     "{:<18} {:<6} {} {}",
                     format::fit(role, 18),
                     v.vote.shout(),
-                    state.shown(&v.by),
+                    view.shown(&v.by),
                     v.at.format("%H:%M")
                 ),
                 theme.state(match v.vote {
@@ -208,16 +213,16 @@ impl Stack {
     }
 }
 
-fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let gates = state.board.gates();
+fn gate_rows(view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
+    let gates = view.board.gates();
     if gates.is_empty() || area.height == 0 {
         return;
     }
     let row_height = (area.height / gates.len() as u16).clamp(1, 3);
     let title_width = gates
         .iter()
-        .map(|g| state.shown(&g.title).chars().count())
+        .map(|g| view.shown(&g.title).chars().count())
         .max()
         .unwrap_or(0)
         .min(usize::from(area.width / 3));
@@ -231,14 +236,14 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
             break;
         }
         let line_y = top + row_height.saturating_sub(1) / 2;
-        let (value, value_style) = crate::tui::panes::gates::render::value(theme, g);
+        let (value, value_style) = kit::gate_value(theme, g);
         let mut spans = vec![
             Span::raw(" ".repeat(usize::from(indent))),
             Span::styled(format!("{}  ", g.state.symbol()), theme.state(g.state)),
             Span::styled(
                 format!(
                     "{:<title_width$}",
-                    crate::text::sanitize_short(&state.shown(&g.title), title_width)
+                    crate::text::sanitize_short(&view.shown(&g.title), title_width)
                 ),
                 theme.title(),
             ),
@@ -249,7 +254,7 @@ fn gate_rows(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(format!("  pass if {}", g.condition), theme.dim()),
         ];
         if g.state != crate::gate::GateState::Pass {
-            let (note, style) = crate::tui::panes::gates::render::note(state, g);
+            let (note, style) = kit::gate_note(view, g);
             if !note.is_empty() {
                 spans.push(Span::styled(format!("  {note}"), style));
             }

@@ -6,7 +6,8 @@ use super::{ChecklistPane, FileState, Row};
 use crate::checklist::{ItemState, ItemView, SectionView};
 use crate::gate::GateState;
 use crate::tui::format;
-use crate::tui::state::{Overlay, State};
+use crate::tui::kit::{self, Command, View};
+use crate::tui::state::Overlay;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -14,8 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use tui_input::Input;
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let pane = &state.checklist;
+pub fn render(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect) {
     let roll_height = (pane.settings.roles.len() as u16 + 3).min(area.height / 2);
     let list_area = Rect {
         height: area.height.saturating_sub(roll_height),
@@ -26,8 +26,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height: roll_height,
         ..area
     };
-    list(state, pane, frame, list_area);
-    roll_call(state, pane, frame, roll_area);
+    list(pane, view, frame, list_area);
+    roll_call(pane, view, frame, roll_area);
 }
 
 /// `███░░░` for `done` of `total` in `cells`.
@@ -40,8 +40,8 @@ pub fn gauge(done: usize, total: usize, cells: usize) -> String {
     )
 }
 
-fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+fn list(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     let width = usize::from(area.width);
     let mut lines: Vec<Line> = Vec::new();
     let header = match (&pane.file, &pane.view) {
@@ -51,12 +51,12 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
         ),
         (FileState::Loading, _) => ("Reading the checklist…".to_owned(), theme.dim()),
         (FileState::Failed(why), _) => (format!("Checklist not loaded: {why}"), theme.error()),
-        (FileState::Loaded(c), Some(view)) => {
+        (FileState::Loaded(c), Some(items)) => {
             let mut text = format!(
                 "{} · {}/{} done",
                 c.title.as_deref().unwrap_or(&c.file),
-                view.done,
-                view.total
+                items.done,
+                items.total
             );
             if pane.only_open {
                 text.push_str(" · open items only");
@@ -71,10 +71,10 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
         (FileState::Loaded(_), None) => (String::new(), theme.dim()),
     };
     lines.push(Line::styled(
-        format::fit(&state.shown(&header.0), width),
+        format::fit(&view.shown(&header.0), width),
         header.1,
     ));
-    let Some(view) = &pane.view else {
+    let Some(items) = &pane.view else {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     };
@@ -83,9 +83,9 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
     for (i, row) in pane.rows.iter().enumerate().skip(offset).take(rows) {
         let selected = i == pane.selected;
         let line = match row {
-            Row::Section(s) => section_line(state, &view.sections[*s], width),
+            Row::Section(s) => section_line(view, &items.sections[*s], width),
             Row::Item { section, item } => {
-                item_line(state, &view.sections[*section].items[*item], width)
+                item_line(view, &items.sections[*section].items[*item], width)
             }
         };
         lines.push(if selected {
@@ -97,9 +97,9 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
     if pane.rows.is_empty() {
         lines.push(Line::styled("  every item is done", theme.dim()));
     }
-    if !view.removed.is_empty() && lines.len() < usize::from(area.height) {
-        let r = &view.removed[0];
-        let more = view.removed.len() - 1;
+    if !items.removed.is_empty() && lines.len() < usize::from(area.height) {
+        let r = &items.removed[0];
+        let more = items.removed.len() - 1;
         let text = format!(
             "removed from the file (was ticked by {}): \"{}\"{}",
             r.by,
@@ -111,19 +111,19 @@ fn list(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
             }
         );
         lines.push(Line::styled(
-            format::fit(&state.shown(&text), width),
+            format::fit(&view.shown(&text), width),
             theme.aged(),
         ));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn section_line(state: &State, section: &SectionView, width: usize) -> Line<'static> {
-    let theme = &state.theme;
+fn section_line(view: &View, section: &SectionView, width: usize) -> Line<'static> {
+    let theme = view.theme;
     let path = if section.path.is_empty() {
         "(no section)".to_owned()
     } else {
-        state.shown(&section.path.join(" › "))
+        view.shown(&section.path.join(" › "))
     };
     let count = format!(" {}/{}", section.done, section.total);
     let bar = gauge(section.done, section.total, 10);
@@ -144,20 +144,20 @@ fn section_line(state: &State, section: &SectionView, width: usize) -> Line<'sta
     ])
 }
 
-fn item_line(state: &State, item: &ItemView, width: usize) -> Line<'static> {
-    let theme = &state.theme;
+fn item_line(view: &View, item: &ItemView, width: usize) -> Line<'static> {
+    let theme = view.theme;
     let (mark, style) = match item.state {
         ItemState::Done => ("[x]", theme.state(GateState::Pass)),
         ItemState::Verified => ("[✓]", theme.state(GateState::Pass)),
         ItemState::Open => ("[ ]", Style::default()),
         ItemState::Overdue => ("[!]", theme.error()),
     };
-    let detail = detail(state, item);
+    let detail = detail(view, item);
     let indent = "  ".repeat(item.depth + 1);
     let text_room = width
         .saturating_sub(indent.len() + 4)
         .saturating_sub(format::width(&detail).min(width / 2) + 2);
-    let text = format::fit(&state.shown(&item.text), text_room);
+    let text = format::fit(&view.shown(&item.text), text_room);
     let pad = text_room.saturating_sub(format::width(&text));
     let line = Line::from(vec![
         Span::raw(indent),
@@ -169,8 +169,8 @@ fn item_line(state: &State, item: &ItemView, width: usize) -> Line<'static> {
     format::fit_line(line, width)
 }
 
-fn detail(state: &State, item: &ItemView) -> String {
-    let now = state.now;
+fn detail(view: &View, item: &ItemView) -> String {
+    let now = view.now;
     let mut parts = Vec::new();
     match (&item.gate, item.state) {
         (Some(gate), ItemState::Verified) => parts.push(format!("verified by {gate}")),
@@ -198,16 +198,16 @@ fn detail(state: &State, item: &ItemView) -> String {
         }
     }
     if let Some(note) = &item.note {
-        parts.push(state.shown(note));
+        parts.push(view.shown(note));
     }
     parts.join(" · ")
 }
 
-fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect) {
+fn roll_call(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect) {
     if area.height < 3 {
         return;
     }
-    let theme = &state.theme;
+    let theme = view.theme;
     let call = pane.roll_call();
     let inner = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::new();
@@ -226,10 +226,10 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
                 Line::from(vec![
                     Span::styled(format!("{:<18}", format::fit(role, 18)), theme.title()),
                     Span::styled(format!("{:<6}", v.vote.shout()), style),
-                    Span::raw(state.shown(&format!(
+                    Span::raw(view.shown(&format!(
                         "{} {}{note}",
                         v.by,
-                        format::clock(v.at, state.now)
+                        format::clock(v.at, view.now)
                     ))),
                 ])
             }
@@ -246,14 +246,14 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
     ) {
         (_, 0) => format!(
             "every role has voted: {} freezes the decision",
-            state.keymap.key_of(crate::tui::keymap::Command::Decide)
+            view.key(Command::Decide)
         ),
         (Some(last), _) if call.votes().is_empty() => format!(
             "decision {} frozen: {} by {} {}{}",
             last.number,
             last.outcome,
             last.decided_by,
-            format::clock(last.decided_at, state.now),
+            format::clock(last.decided_at, view.now),
             if last.gates_overridden {
                 " (gates overridden)"
             } else {
@@ -263,11 +263,11 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
         (_, n) => format!(
             "{} voted, {n} to go · {} votes",
             call.roles.len() - n,
-            state.keymap.key_of(crate::tui::keymap::Command::Vote)
+            view.key(Command::Vote)
         ),
     };
     lines.push(Line::styled(
-        format::fit(&state.shown(&status), inner),
+        format::fit(&view.shown(&status), inner),
         theme.dim(),
     ));
     let block = Block::bordered().title(Span::styled(
@@ -278,7 +278,7 @@ fn roll_call(state: &State, pane: &ChecklistPane, frame: &mut Frame, area: Rect)
 }
 
 /// The modals of the decision call: a tick's note, an untick's reason, a vote, the freeze.
-pub fn modal(state: &State, frame: &mut Frame, area: Rect, overlay: &Overlay) {
+pub fn modal(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect, overlay: &Overlay) {
     let (title, prompt, help, input): (&str, &str, &str, &Input) = match overlay {
         Overlay::TickNote { input, .. } => (
             " Tick ",
@@ -306,26 +306,23 @@ pub fn modal(state: &State, frame: &mut Frame, area: Rect, overlay: &Overlay) {
         ),
         _ => return,
     };
-    let theme = &state.theme;
+    let theme = view.theme;
     let popup = crate::tui::layout::modal(area);
     let inner = usize::from(popup.width.saturating_sub(2));
     let field = inner.saturating_sub(prompt.len());
     let scroll = input.visual_scroll(field);
     let shown: String = input.value().chars().skip(scroll).collect();
     let mut lines = Vec::new();
-    if let Some(item) = state.checklist.selected_item()
+    if let Some(item) = pane.selected_item()
         && matches!(
             overlay,
             Overlay::TickNote { .. } | Overlay::UntickReason { .. }
         )
     {
-        lines.push(Line::raw(format::fit(&state.shown(&item.text), inner)));
+        lines.push(Line::raw(format::fit(&view.shown(&item.text), inner)));
     } else if matches!(overlay, Overlay::Vote(_)) {
         lines.push(Line::styled(
-            format::fit(
-                &format!("Roles: {}", state.checklist.settings.roles.join(", ")),
-                inner,
-            ),
+            format::fit(&format!("Roles: {}", pane.settings.roles.join(", ")), inner),
             theme.dim(),
         ));
     } else {
@@ -341,5 +338,5 @@ pub fn modal(state: &State, frame: &mut Frame, area: Rect, overlay: &Overlay) {
     lines.push(Line::raw(""));
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let typed = input.visual_cursor().saturating_sub(scroll) as u16;
-    crate::tui::render::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
+    kit::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
 }

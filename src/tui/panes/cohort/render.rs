@@ -1,14 +1,15 @@
 //! The Cohort pane's render: summary counts and status, the distribution per group against its
 //! minimums, the rows table with their finding codes, a row's detail and the override modal.
 
-use super::{CohortFile, DATABASE_CHECKS, LoadedView, Override, chart_groups, chart_lines};
+use super::{
+    CohortFile, CohortPane, DATABASE_CHECKS, LoadedView, Override, chart_groups, chart_lines,
+};
 use crate::cohort::{Code, FINDINGS_KEPT_PER_CODE, Report, Severity, Status};
 use crate::gate::GateState;
 use crate::tui::completeness::Completeness;
 use crate::tui::format;
-use crate::tui::keymap::Command;
+use crate::tui::kit::{self, Command, View};
 use crate::tui::layout;
-use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -16,12 +17,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 use tui_input::Input;
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+pub fn render(pane: &CohortPane, view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     let message = |text: String, style: Style| {
         Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false })
     };
-    match state.cohort.file() {
+    match pane.file() {
         CohortFile::Empty => frame.render_widget(
             message(
                 "no cohort loaded · :cohort PATH loads a CSV (or start with gonogo tui --cohort FILE)"
@@ -38,21 +39,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             message(format!("cohort {path} not loaded: {reason}"), theme.error()),
             area,
         ),
-        CohortFile::Loaded(view) => loaded(state, frame, area, view),
+        CohortFile::Loaded(file) => loaded(pane, view, frame, area, file),
     }
 }
 
-fn status_style(state: &State, status: Status) -> Style {
+fn status_style(view: &View, status: Status) -> Style {
     match status {
-        Status::Ok => state.theme.state(GateState::Pass),
-        Status::Warn => state.theme.aged(),
-        Status::Blocked => state.theme.state(GateState::Fail),
+        Status::Ok => view.theme.state(GateState::Pass),
+        Status::Warn => view.theme.aged(),
+        Status::Blocked => view.theme.state(GateState::Fail),
     }
 }
 
-fn loaded(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
-    let areas = layout::cohort(area, chart_lines(&state.cohort));
-    let report = &view.cohort.0.scan.report;
+fn loaded(pane: &CohortPane, view: &View, frame: &mut Frame, area: Rect, file: &LoadedView) {
+    let areas = layout::cohort(area, chart_lines(pane));
+    let report = &file.cohort.0.scan.report;
     let fitted = |lines: Vec<Line<'static>>, width: u16| -> Vec<Line<'static>> {
         lines
             .into_iter()
@@ -61,30 +62,30 @@ fn loaded(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     };
     frame.render_widget(
         Paragraph::new(fitted(
-            summary(state, view, areas.summary.width),
+            summary(view, file, areas.summary.width),
             areas.summary.width,
         )),
         areas.summary,
     );
     frame.render_widget(
         Paragraph::new(fitted(
-            chart(state, report, areas.chart.width),
+            chart(view, report, areas.chart.width),
             areas.chart.width,
         )),
         areas.chart,
     );
-    table(state, frame, areas.table, view);
+    table(pane, view, frame, areas.table, file);
 }
 
-fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
-    let theme = &state.theme;
-    let report = &view.cohort.0.scan.report;
-    let checks = &view.completeness;
+fn summary(view: &View, file: &LoadedView, width: u16) -> Vec<Line<'static>> {
+    let theme = view.theme;
+    let report = &file.cohort.0.scan.report;
+    let checks = &file.completeness;
     let (badge, badge_style) = checks.badge(
         theme,
         report.status == Status::Ok,
         report.status.as_str(),
-        status_style(state, report.status),
+        status_style(view, report.status),
     );
     // A zero count is no alarm: drawn dim, not in the colour of what it counts.
     let count_style = |n: u64, alarm: Style| if n == 0 { theme.dim() } else { alarm };
@@ -98,12 +99,12 @@ fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
         Span::styled(format!("{hard} hard"), count_style(hard, theme.error())),
         Span::raw(", "),
         Span::styled(format!("{soft} soft"), count_style(soft, theme.aged())),
-        Span::raw(format!(" · {}", view.path)),
+        Span::raw(format!(" · {}", file.path)),
     ]);
     let database = checks
         .line(theme)
         .unwrap_or_else(|| Line::styled(format!(" {}", report.database.describe()), theme.dim()));
-    let second = match (&view.overridden, report.status) {
+    let second = match (&file.overridden, report.status) {
         (_, Status::Ok) if checks.failed() => Line::styled(
             " not cleared: the file's own checks found nothing, but invites wait for the database checks",
             theme.aged(),
@@ -115,7 +116,7 @@ fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
         (Override::Outdated { by, entry }, Status::Warn) => Line::styled(
             format!(
                 " overridden by {by} in journal entry {entry} when the findings were different; {} overrides these",
-                state.keymap.key_of(Command::Override)
+                view.key(Command::Override)
             ),
             theme.aged(),
         ),
@@ -132,7 +133,7 @@ fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
         (_, Status::Warn) => Line::styled(
             format!(
                 " soft findings only: {} overrides them on the record and asks why",
-                state.keymap.key_of(Command::Override)
+                view.key(Command::Override)
             ),
             theme.aged(),
         ),
@@ -167,8 +168,8 @@ fn summary(state: &State, view: &LoadedView, width: u16) -> Vec<Line<'static>> {
     vec![first, database, second, Line::from(codes)]
 }
 
-fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
-    let theme = &state.theme;
+fn chart(view: &View, report: &Report, width: u16) -> Vec<Line<'static>> {
+    let theme = view.theme;
     let t = &report.thresholds;
     let mut lines = vec![Line::styled(
         " valid rows per group (┃ marks the minimum)",
@@ -242,15 +243,14 @@ fn chart(state: &State, report: &Report, width: u16) -> Vec<Line<'static>> {
     lines
 }
 
-fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
-    let theme = &state.theme;
-    let pane = &state.cohort;
+fn table(pane: &CohortPane, view: &View, frame: &mut Frame, area: Rect, file: &LoadedView) {
+    let theme = view.theme;
     let shown = pane.visible_len();
-    let mut note = format!(" rows {} of {}", shown, view.cohort.0.rows.len());
-    if view.cohort.0.rows_truncated {
+    let mut note = format!(" rows {} of {}", shown, file.cohort.0.rows.len());
+    if file.cohort.0.rows_truncated {
         note.push_str(&format!(
             " (the first {} are listed)",
-            view.cohort.0.rows.len()
+            file.cohort.0.rows.len()
         ));
     }
     if let Some(code) = pane.code_filter() {
@@ -261,8 +261,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     }
     note.push_str(&format!(
         " · {} next code · {} search",
-        state.keymap.key_of(Command::CohortCode),
-        state.keymap.key_of(Command::Filter)
+        view.key(Command::CohortCode),
+        view.key(Command::Filter)
     ));
     frame.render_widget(
         Paragraph::new(Span::styled(
@@ -279,7 +279,7 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
     if shown == 0
         && let Some(code) = pane.code_filter()
     {
-        file_wide(state, frame, list_area, view, code);
+        file_wide(view, frame, list_area, file, code);
         return;
     }
     let wide = area.width >= 120;
@@ -306,12 +306,12 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
         let codes: Vec<String> = row.codes.iter().map(|c| c.as_str().to_owned()).collect();
         let mut cells = vec![
             Cell::from(row.line.to_string()),
-            Cell::from(format::fit(&state.shown(&row.email), column(1))),
+            Cell::from(format::fit(&view.shown(&row.email), column(1))),
             Cell::from(format::fit(&row.cohort, column(2))),
         ];
         if wide {
             cells.push(Cell::from(format::fit(
-                &state.shown(row.name.as_deref().unwrap_or_default()),
+                &view.shown(row.name.as_deref().unwrap_or_default()),
                 column(3),
             )));
         }
@@ -330,8 +330,8 @@ fn table(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView) {
 
 /// A code whose findings are about the whole file (too few rows, a group under its minimum):
 /// its messages, where the rows would be.
-fn file_wide(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView, code: Code) {
-    let theme = &state.theme;
+fn file_wide(view: &View, frame: &mut Frame, area: Rect, file: &LoadedView, code: Code) {
+    let theme = view.theme;
     let style = match code.severity() {
         Severity::Hard => theme.error(),
         Severity::Soft => theme.aged(),
@@ -340,10 +340,10 @@ fn file_wide(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView, co
         format!(" {code} is about the whole file, not a row:"),
         theme.title(),
     )];
-    for finding in &view.cohort.0.scan.report.findings {
+    for finding in &file.cohort.0.scan.report.findings {
         if finding.code == code && finding.line.is_none() {
             lines.push(Line::styled(
-                format!("  {}", state.shown(&finding.message)),
+                format!("  {}", view.shown(&finding.message)),
                 style,
             ));
         }
@@ -352,12 +352,19 @@ fn file_wide(state: &State, frame: &mut Frame, area: Rect, view: &LoadedView, co
 }
 
 /// One row's cells and the messages of its findings, over the pane.
-pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scroll: u16) {
-    let theme = &state.theme;
-    let Some(view) = state.cohort.loaded() else {
+pub fn row_detail(
+    pane: &CohortPane,
+    view: &View,
+    frame: &mut Frame,
+    area: Rect,
+    line: u64,
+    scroll: u16,
+) {
+    let theme = view.theme;
+    let Some(file) = pane.loaded() else {
         return;
     };
-    let Some(row) = view.cohort.0.rows.iter().find(|r| r.line == line) else {
+    let Some(row) = file.cohort.0.rows.iter().find(|r| r.line == line) else {
         return;
     };
     let field = |name: &str, value: String| {
@@ -370,22 +377,19 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
     let email = if unread {
         "— the record's cells could not be read".to_owned()
     } else {
-        state.shown(&row.email)
+        view.shown(&row.email)
     };
     let mut lines = vec![
         field("Email", email),
         field("Cohort", row.cohort.clone()),
         field("Group", crate::cohort::group_of(&row.cohort).into_owned()),
-        field("Name", state.shown(row.name.as_deref().unwrap_or("—"))),
-        field(
-            "Sent by",
-            state.shown(row.sent_by.as_deref().unwrap_or("—")),
-        ),
+        field("Name", view.shown(row.name.as_deref().unwrap_or("—"))),
+        field("Sent by", view.shown(row.sent_by.as_deref().unwrap_or("—"))),
         Line::raw(""),
         Line::styled("Findings", theme.title()),
     ];
     if row.codes.is_empty() {
-        match view.completeness {
+        match file.completeness {
             Completeness::Complete => {
                 lines.push(Line::styled("  none: this row is fine", theme.dim()))
             }
@@ -395,7 +399,7 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
             )),
         }
     }
-    let kept = view.cohort.0.scan.report.findings_at(line);
+    let kept = file.cohort.0.scan.report.findings_at(line);
     let mut codes = row.codes.clone();
     codes.dedup();
     for code in codes {
@@ -420,32 +424,35 @@ pub fn row_detail(state: &State, frame: &mut Frame, area: Rect, line: u64, scrol
         for f in messages {
             lines.push(Line::from(vec![
                 Span::styled(label.clone(), style),
-                Span::raw(state.shown(&f.message)),
+                Span::raw(view.shown(&f.message)),
             ]));
         }
     }
     let block = Block::bordered().title(Span::styled(
         format!(
             " {} line {line} · {} closes ",
-            view.path,
-            state.keymap.key_of(Command::Back)
+            file.path,
+            view.key(Command::Back)
         ),
         theme.title(),
     ));
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        crate::tui::render::scrolled(state, lines, block, area, scroll),
-        area,
-    );
+    frame.render_widget(kit::scrolled(theme, lines, block, area, scroll), area);
 }
 
 /// The override modal: what is being let through, on whose name, and the reason being typed.
-pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Input) {
-    let theme = &state.theme;
-    let Some(view) = state.cohort.loaded() else {
+pub fn override_modal(
+    pane: &CohortPane,
+    view: &View,
+    frame: &mut Frame,
+    area: Rect,
+    input: &Input,
+) {
+    let theme = view.theme;
+    let Some(file) = pane.loaded() else {
         return;
     };
-    let report = &view.cohort.0.scan.report;
+    let report = &file.cohort.0.scan.report;
     let popup = layout::modal(area);
     let inner = usize::from(popup.width.saturating_sub(12));
     let scroll = input.visual_scroll(inner);
@@ -454,12 +461,12 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
         Line::raw(format!(
             "Let {} in {} through.",
             format::counted(report.soft_count(), "soft finding", "soft findings"),
-            view.path
+            file.path
         )),
         Line::styled(
             format!(
                 "Recorded in the journal as {}, with the file's hash and findings.",
-                state.operator
+                view.operator
             ),
             theme.dim(),
         ),
@@ -470,7 +477,7 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
         ]),
         Line::raw(""),
         Line::styled(
-            if state.launch.production {
+            if view.launch.production {
                 "Enter goes on to confirm with the launch name · Esc cancels"
             } else {
                 "Enter records the override · Esc cancels"
@@ -481,5 +488,5 @@ pub fn override_modal(state: &State, frame: &mut Frame, area: Rect, input: &Inpu
     let block = Block::bordered().title(Span::styled(" Override soft findings ", theme.title()));
     let typed = input.visual_cursor().saturating_sub(scroll) as u16;
     let field_x = format::width("Reason: ") as u16;
-    crate::tui::render::entry_modal(frame, popup, lines, block, field_x, typed);
+    kit::entry_modal(frame, popup, lines, block, field_x, typed);
 }

@@ -5,7 +5,7 @@
 use super::{DispatchModal, DispatchPane, MessageDetail, OwnRun};
 use crate::invite::status::time_left;
 use crate::tui::format;
-use crate::tui::state::State;
+use crate::tui::kit::{self, View};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -13,9 +13,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 use tui_input::Input;
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let pane = &state.dispatch;
-    let theme = &state.theme;
+pub fn render(pane: &DispatchPane, view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     if !pane.available {
         let text = format!("dispatch unavailable: {}", pane.unavailable);
         frame.render_widget(
@@ -24,7 +23,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let Some(view) = &pane.view else {
+    let Some(ledger) = &pane.view else {
         let text = match &pane.error {
             Some(why) => format!("the dispatch ledger could not be read: {why}"),
             None => "reading the dispatch ledger…".into(),
@@ -34,7 +33,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     };
     let width = usize::from(area.width);
     let mut top: Vec<Line<'static>> = Vec::new();
-    if view.batches.is_empty() {
+    if ledger.batches.is_empty() {
         top.push(Line::styled(
             format::fit(
                 "no batch prepared yet · `gonogo invites prepare COHORT.csv` writes one",
@@ -43,20 +42,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme.dim(),
         ));
     }
-    for b in &view.batches {
-        top.push(batch_line(state, b, width));
+    for b in &ledger.batches {
+        top.push(batch_line(view, b, width));
     }
-    top.push(status_line(state, pane, width));
+    top.push(status_line(pane, view, width));
     let batch_rows = top.len() as u16;
     let [head, log] =
         Layout::vertical([Constraint::Length(batch_rows), Constraint::Min(3)]).areas(area);
     frame.render_widget(Paragraph::new(top), head);
-    log_table(state, pane, frame, log);
+    log_table(pane, view, frame, log);
 }
 
 /// `batch  ███████░░░  412/500 sent · 3 failed · 1 unknown · 84 pending · 4.9/s · 17s left`
-fn batch_line(state: &State, b: &crate::invite::BatchCounts, width: usize) -> Line<'static> {
-    let theme = &state.theme;
+fn batch_line(view: &View, b: &crate::invite::BatchCounts, width: usize) -> Line<'static> {
+    let theme = view.theme;
     let c = &b.counts;
     let bar_width = (width / 8).clamp(5, 20);
     let total = b.total.max(1) as f64;
@@ -106,8 +105,8 @@ fn batch_line(state: &State, b: &crate::invite::BatchCounts, width: usize) -> Li
     format::fit_line(line, width)
 }
 
-fn status_line(state: &State, pane: &DispatchPane, width: usize) -> Line<'static> {
-    let theme = &state.theme;
+fn status_line(pane: &DispatchPane, view: &View, width: usize) -> Line<'static> {
+    let theme = view.theme;
     let mut parts: Vec<String> = Vec::new();
     match &pane.run {
         Some(OwnRun::Running {
@@ -118,7 +117,7 @@ fn status_line(state: &State, pane: &DispatchPane, width: usize) -> Line<'static
             ..
         }) => parts.push(format!(
             "sending from here since {} ({sent} sent, {failed} failed, {unknown} unknown) · p pauses",
-            format::clock(*since, state.now)
+            format::clock(*since, view.now)
         )),
         Some(OwnRun::Stopping) => parts.push("pausing after the message in flight…".into()),
         Some(OwnRun::Ended(Ok(end))) => parts.push(format!(
@@ -141,7 +140,7 @@ fn status_line(state: &State, pane: &DispatchPane, width: usize) -> Line<'static
                 "{}@{} sending since {}{}",
                 r.operator,
                 r.host,
-                format::clock(r.started_at, state.now),
+                format::clock(r.started_at, view.now),
                 r.stalled_for
                     .map(|s| format!(" (stalled {s:.0}s, pid {})", r.pid))
                     .unwrap_or_default()
@@ -169,19 +168,19 @@ fn status_line(state: &State, pane: &DispatchPane, width: usize) -> Line<'static
     )
 }
 
-fn state_style(state: &State, name: &str) -> Style {
+fn state_style(view: &View, name: &str) -> Style {
     use crate::gate::GateState;
     match name {
-        "sent" => state.theme.state(GateState::Pass),
-        "failed" => state.theme.state(GateState::Fail),
-        "unknown" => state.theme.aged(),
-        "sending" => state.theme.title(),
-        _ => state.theme.dim(),
+        "sent" => view.theme.state(GateState::Pass),
+        "failed" => view.theme.state(GateState::Fail),
+        "unknown" => view.theme.aged(),
+        "sending" => view.theme.title(),
+        _ => view.theme.dim(),
     }
 }
 
-fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
+fn log_table(pane: &DispatchPane, view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
     let rows = pane.rows();
     let email_width = (area.width as usize).saturating_sub(50).clamp(16, 40);
     // time 8, state 9, three gaps between the four columns.
@@ -194,22 +193,22 @@ fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) 
             let reason = r.reason.as_deref().unwrap_or_default();
             let reason = match &r.next_attempt_at {
                 Some(at) if r.state == "prepared" => {
-                    format!("retry at {} · {reason}", format::clock(*at, state.now))
+                    format!("retry at {} · {reason}", format::clock(*at, view.now))
                 }
                 _ => reason.to_owned(),
             };
             Row::new(vec![
-                Cell::from(format::clock(r.updated_at, state.now)),
+                Cell::from(format::clock(r.updated_at, view.now)),
                 Cell::from(format::fit(
-                    &state.shown(&crate::text::sanitize(&r.email)),
+                    &view.shown(&crate::text::sanitize(&r.email)),
                     email_width,
                 )),
                 Cell::from(Span::styled(
                     r.state.as_str(),
-                    state_style(state, r.state.as_str()),
+                    state_style(view, r.state.as_str()),
                 )),
                 Cell::from(format::fit(
-                    &state.shown(&crate::text::sanitize(&reason)),
+                    &view.shown(&crate::text::sanitize(&reason)),
                     reason_width,
                 )),
             ])
@@ -247,10 +246,16 @@ fn log_table(state: &State, pane: &DispatchPane, frame: &mut Frame, area: Rect) 
 }
 
 /// The pane's modals, over the body.
-pub fn modal(state: &State, frame: &mut Frame, area: Rect, modal: &DispatchModal) {
+pub fn modal(
+    pane: &DispatchPane,
+    view: &View,
+    frame: &mut Frame,
+    area: Rect,
+    modal: &DispatchModal,
+) {
     match modal {
         DispatchModal::ConfirmSend { count, input, .. } => confirm(
-            state,
+            view,
             frame,
             area,
             &format!(
@@ -261,7 +266,7 @@ pub fn modal(state: &State, frame: &mut Frame, area: Rect, modal: &DispatchModal
             input,
         ),
         DispatchModal::ConfirmRetry { count, input } => confirm(
-            state,
+            view,
             frame,
             area,
             &format!(
@@ -271,19 +276,12 @@ pub fn modal(state: &State, frame: &mut Frame, area: Rect, modal: &DispatchModal
             *count,
             input,
         ),
-        DispatchModal::Message { scroll } => message(state, frame, area, *scroll),
+        DispatchModal::Message { scroll } => message(pane, view, frame, area, *scroll),
     }
 }
 
-fn confirm(
-    state: &State,
-    frame: &mut Frame,
-    area: Rect,
-    question: &str,
-    count: u64,
-    input: &Input,
-) {
-    let theme = &state.theme;
+fn confirm(view: &View, frame: &mut Frame, area: Rect, question: &str, count: u64, input: &Input) {
+    let theme = view.theme;
     let popup = crate::tui::layout::modal(area);
     let inner = usize::from(popup.width.saturating_sub(2));
     let prompt = "Number: ";
@@ -306,20 +304,15 @@ fn confirm(
     ];
     let block = Block::bordered().title(Span::styled(" Dispatch ", theme.title()));
     let typed = input.visual_cursor() as u16;
-    crate::tui::render::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
+    kit::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);
 }
 
-fn message(state: &State, frame: &mut Frame, area: Rect, scroll: u16) {
-    let theme = &state.theme;
+fn message(pane: &DispatchPane, view: &View, frame: &mut Frame, area: Rect, scroll: u16) {
+    let theme = view.theme;
     frame.render_widget(Clear, area);
     let block = Block::bordered().title(Span::styled(" Message ", theme.title()));
-    let text = match state
-        .dispatch
-        .detail
-        .as_ref()
-        .and_then(|d| d.answer.as_ref())
-    {
-        Some(Ok(detail)) => detail_text(state, detail),
+    let text = match pane.detail.as_ref().and_then(|d| d.answer.as_ref()) {
+        Some(Ok(detail)) => detail_text(view, detail),
         Some(Err(why)) => format!(
             "the message could not be read: {}",
             crate::text::sanitize_short(why, 300)
@@ -336,7 +329,7 @@ fn message(state: &State, frame: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
-fn detail_text(state: &State, detail: &MessageDetail) -> String {
+fn detail_text(view: &View, detail: &MessageDetail) -> String {
     let mut text = format!(
         "{} · batch {} · {} · {} attempt(s)\n",
         detail.row.state, detail.row.batch, detail.row.message_id, detail.row.attempts
@@ -356,11 +349,11 @@ fn detail_text(state: &State, detail: &MessageDetail) -> String {
     text.push('\n');
     let mut preview = detail.preview.clone();
     // The code is the recipient's key to the product: not for a shared screen.
-    if state.masking()
+    if view.masking()
         && let Some(code) = &detail.code
     {
         preview = preview.replace(code.as_str(), "[code hidden]");
     }
     text.push_str(&preview);
-    state.shown(&crate::text::sanitize_lines(&text))
+    view.shown(&crate::text::sanitize_lines(&text))
 }

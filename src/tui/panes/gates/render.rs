@@ -1,100 +1,34 @@
 //! The Gates pane's render: one row per gate with state, value, condition, time in state, age of
 //! the last check, a sparkline and the detail or error. Old data is marked, never shown as fresh.
+//! (The timeline lines under the table on a tall terminal are `render::history`'s.)
 
-use crate::gate::{GateState, GateStatus};
+use super::GatesPane;
 use crate::tui::format;
-use crate::tui::keymap::Command;
+use crate::tui::kit::{self, Command, View};
 use crate::tui::layout;
-use crate::tui::state::State;
-use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use std::collections::BTreeSet;
 
-/// How old the last check is, marked when it is late or stale: `(text, style, fresh)`.
-/// `compact` keeps only the largest unit of the age (`STALE 6m`) for narrow columns.
-pub fn age_mark(state: &State, gate: &GateStatus, compact: bool) -> (String, Style, bool) {
-    let theme = &state.theme;
-    let Some(at) = gate.observed_at else {
-        return ("never".into(), theme.aged(), false);
-    };
-    let age = format::span(at, state.now);
-    let age = match age.split_once(' ') {
-        Some((largest, _)) if compact => largest.to_owned(),
-        _ => age,
-    };
-    let allowed = state
-        .spec(&gate.id)
-        .map(|s| s.every + s.timeout)
-        .unwrap_or(gate.every);
-    let late = (state.now - at).to_std().unwrap_or_default() > allowed;
-    if gate.is_stale(state.now) {
-        (format!("STALE {age}"), theme.error(), false)
-    } else if late {
-        (format!("late {age}"), theme.aged(), false)
-    } else {
-        (format!("{age} ago"), theme.dim(), true)
-    }
-}
-
-/// The Checked column. A re-check in flight never hides that the value shown is old: a late or
-/// stale value keeps its mark, prefixed with `↻`.
-pub fn check_age(state: &State, gate: &GateStatus) -> (String, Style) {
-    if !state.checking.contains(&gate.id) {
-        let (text, style, _) = age_mark(state, gate, false);
-        return (text, style);
-    }
-    match age_mark(state, gate, true) {
-        (_, _, true) => ("checking…".into(), state.theme.dim()),
-        (mark, style, false) => (format!("↻ {mark}"), style),
-    }
-}
-
-/// The detail or error worth a glance.
-pub fn note(state: &State, gate: &GateStatus) -> (String, Style) {
-    let theme = &state.theme;
-    if let Some(error) = &gate.error {
-        return (state.shown(error), theme.error());
-    }
-    if gate.state == GateState::Pending {
-        let sustain = state.spec(&gate.id).and_then(|s| s.sustain);
-        if let (Some(since), Some(sustain)) = (gate.failing_since(), sustain) {
-            let of = crate::gate::format_duration_secs(sustain.as_secs_f64());
-            return (
-                format!("failing {} of {of}", format::span(since, state.now)),
-                theme.state(GateState::Pending),
-            );
-        }
-    }
-    (
-        state.shown(gate.detail.as_deref().unwrap_or_default()),
-        theme.dim(),
-    )
-}
-
-/// The value as shown: `—` when there is none, marked when it is not current.
-pub fn value(theme: &Theme, gate: &GateStatus) -> (String, Style) {
-    let text = gate.value_text();
-    if gate.value.is_some() && gate.state == GateState::Unknown {
-        (format!("{text}?"), theme.aged())
-    } else {
-        (text, theme.state(gate.state))
-    }
-}
-
-pub fn render(state: &State, frame: &mut Frame, body: Rect) {
-    let theme = &state.theme;
-    let gates = state.visible_gates();
-    let areas = layout::gates(body, state.size.1, gates.len());
-    history(state, frame, areas.history);
-    let area = areas.table;
+/// The gates table in `body`, given the gates re-checked on request whose answer has not come
+/// back yet.
+pub fn render(
+    pane: &GatesPane,
+    checking: &BTreeSet<String>,
+    view: &View,
+    frame: &mut Frame,
+    body: Rect,
+) {
+    let theme = view.theme;
+    let gates = pane.visible(view.board);
+    let area = layout::gates(body, view.size.1, gates.len()).table;
     if gates.is_empty() {
         let text = format!(
             "no gate matches the filter `{}` ({} clears it)",
-            state.gates.filter(),
-            state.keymap.key_of(Command::Back)
+            pane.filter(),
+            view.key(Command::Back)
         );
         frame.render_widget(Paragraph::new(text).style(theme.dim()), body);
         return;
@@ -107,7 +41,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     // it is text, and shortened with a visible `…`).
     let value_width = gates
         .iter()
-        .map(|g| format::width(&value(theme, g).0))
+        .map(|g| format::width(&kit::gate_value(theme, g).0))
         .max()
         .unwrap_or(0)
         .clamp(if medium { 9 } else { 8 }, 16) as u16;
@@ -141,12 +75,12 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     let value_cells = column(2);
     let detail_width = column(cells_of.len().saturating_sub(1));
     let rows = gates.iter().map(|g| {
-        let (value_text, value_style) = value(theme, g);
-        let (age_text, age_style) = check_age(state, g);
-        let (note_text, note_style) = note(state, g);
+        let (value_text, value_style) = kit::gate_value(theme, g);
+        let (age_text, age_style) = kit::check_age(view, checking, g);
+        let (note_text, note_style) = kit::gate_note(view, g);
         let info = if g.required { "" } else { " (info)" };
         let title_room = title_width.saturating_sub(format::width(info));
-        let mut title = vec![Span::raw(format::fit(&state.shown(&g.title), title_room))];
+        let mut title = vec![Span::raw(format::fit(&view.shown(&g.title), title_room))];
         if !info.is_empty() {
             title.push(Span::styled(info, theme.dim()));
         }
@@ -160,7 +94,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
         ];
         if medium {
             cells.push(Cell::from(format::fit(&g.condition.to_string(), column(3))));
-            cells.push(Cell::from(format::span(g.since, state.now)));
+            cells.push(Cell::from(format::span(g.since, view.now)));
         }
         cells.push(Cell::from(Span::styled(age_text, age_style)));
         if show_trend {
@@ -178,63 +112,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
         .row_highlight_style(theme.selected());
     let visible = layout::list_rows(area, layout::GATES_HEADER_ROWS);
     let mut table_state = TableState::new()
-        .with_offset(layout::list_offset(state.gates.selected, visible))
-        .with_selected(Some(state.gates.selected));
+        .with_offset(layout::list_offset(pane.selected, visible))
+        .with_selected(Some(pane.selected));
     frame.render_stateful_widget(table, area, &mut table_state);
-}
-
-/// The newest timeline lines under the gates, read-only from the Timeline pane's rows, so
-/// state and history show together on a tall terminal.
-fn history(state: &State, frame: &mut Frame, area: Rect) {
-    if area.height == 0 {
-        return;
-    }
-    let theme = &state.theme;
-    let width = usize::from(area.width);
-    let rows = state.timeline.rows();
-    let mut lines = vec![Line::styled(
-        format::fit(
-            &format!(
-                " Newest in the timeline · {} shows all of it",
-                state.keymap.key_of(Command::Timeline)
-            ),
-            width,
-        ),
-        theme.title(),
-    )];
-    if rows.is_empty() {
-        lines.push(Line::styled(" no transitions yet", theme.dim()));
-    }
-    for entry in rows.iter().take(usize::from(area.height.saturating_sub(1))) {
-        let mut spans = vec![
-            Span::styled(
-                format!(" {} ", format::clock(entry.at, state.now)),
-                theme.dim(),
-            ),
-            Span::raw(format!("{} ", entry.subject)),
-        ];
-        match (entry.from, entry.to) {
-            (Some(from), Some(to)) => {
-                spans.push(Span::styled(format!("{from}"), theme.state(from)));
-                spans.push(Span::raw(" → "));
-                spans.push(Span::styled(format!("{to} "), theme.state(to)));
-            }
-            (None, Some(to)) => {
-                spans.push(Span::styled(format!("first seen {to} "), theme.state(to)));
-            }
-            _ => {}
-        }
-        if !entry.value.is_empty() {
-            spans.push(Span::raw(format!("{} ", state.shown(&entry.value))));
-        }
-        spans.push(Span::styled(format!("· {}", entry.actor), theme.dim()));
-        if !entry.message.is_empty() {
-            spans.push(Span::styled(
-                format!(" · {}", state.shown(&entry.message)),
-                theme.dim(),
-            ));
-        }
-        lines.push(format::fit_line(Line::from(spans), width));
-    }
-    frame.render_widget(Paragraph::new(lines), area);
 }

@@ -2,18 +2,18 @@
 //! shared journal (or this cockpit's own transitions when there is none), with where they came
 //! from.
 
-use super::{Live, TimelineSource};
+use super::{Live, Timeline, TimelineSource};
 use crate::tui::format;
+use crate::tui::kit::View;
 use crate::tui::layout;
-use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-fn source_note(state: &State) -> (String, ratatui::style::Style) {
-    let theme = &state.theme;
-    match &state.timeline.source {
+fn source_note(pane: &Timeline, view: &View) -> (String, ratatui::style::Style) {
+    let theme = view.theme;
+    match &pane.source {
         TimelineSource::LocalOnly => (
             "local only: no [postgres] in the config, so this shows this cockpit's transitions since it started".into(),
             theme.aged(),
@@ -22,11 +22,11 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
             "reading the shared journal…; meanwhile this cockpit's transitions".into(),
             theme.dim(),
         ),
-        TimelineSource::Journal { read_at } => match &state.timeline.live {
-            Live::On if state.timeline.gaps > 0 => (
+        TimelineSource::Journal { read_at } => match &pane.live {
+            Live::On if pane.gaps > 0 => (
                 format!(
                     "shared journal (every cockpit on this launch) · live, caught up after {} interruption(s)",
-                    state.timeline.gaps
+                    pane.gaps
                 ),
                 theme.dim(),
             ),
@@ -38,14 +38,14 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
                 format!(
                     "shared journal · live updates paused ({reason}): read every {}s, last {} ago",
                     super::update::TIMELINE_REFRESH_SECONDS,
-                    format::span(*read_at, state.now)
+                    format::span(*read_at, view.now)
                 ),
                 theme.aged(),
             ),
             Live::Off => (
                 format!(
                     "shared journal (every cockpit on this launch) · read {} ago",
-                    format::span(*read_at, state.now)
+                    format::span(*read_at, view.now)
                 ),
                 theme.dim(),
             ),
@@ -57,13 +57,13 @@ fn source_note(state: &State) -> (String, ratatui::style::Style) {
     }
 }
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let theme = &state.theme;
-    let (mut note, mut note_style) = source_note(state);
-    if state.timeline.pending > 0 {
+pub fn render(pane: &Timeline, view: &View, frame: &mut Frame, area: Rect) {
+    let theme = view.theme;
+    let (mut note, mut note_style) = source_note(pane, view);
+    if pane.pending > 0 {
         note = format!(
             "{} line(s) waiting for the journal, kept in order · {note}",
-            state.timeline.pending
+            pane.pending
         );
         note_style = theme.aged();
     }
@@ -76,7 +76,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         height: area.height.saturating_sub(1),
         ..area
     };
-    let rows = state.timeline.rows();
+    let rows = pane.rows();
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new("no transitions yet").style(theme.dim()),
@@ -106,16 +106,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             _ => Line::raw(""),
         };
         let mut cells = vec![
-            Cell::from(format::clock(e.at, state.now)),
-            Cell::from(state.shown(&e.subject)),
+            Cell::from(format::clock(e.at, view.now)),
+            Cell::from(view.shown(&e.subject)),
             Cell::from(change),
-            Cell::from(state.shown(&e.value)),
+            Cell::from(view.shown(&e.value)),
         ];
         if wide {
-            cells.push(Cell::from(Span::styled(state.shown(&e.actor), theme.dim())));
+            cells.push(Cell::from(Span::styled(view.shown(&e.actor), theme.dim())));
         }
         cells.push(Cell::from(Span::styled(
-            state.shown(&e.message),
+            view.shown(&e.message),
             theme.error(),
         )));
         Row::new(cells)
@@ -137,7 +137,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .header(Row::new(header).style(theme.title()))
         .row_highlight_style(theme.selected());
     let visible = layout::list_rows(area, layout::TIMELINE_HEADER_ROWS);
-    let selected = state.timeline.selected;
+    let selected = pane.selected;
     let mut table_state = TableState::new()
         .with_offset(layout::list_offset(selected, visible))
         .with_selected((!rows.is_empty()).then_some(selected));
