@@ -2,6 +2,8 @@
 //! key hints generated from the keymap.
 
 use crate::tui::format;
+use crate::tui::panes::PaneModal;
+use crate::tui::panes::cohort::Modal;
 use crate::tui::state::{Level, Overlay, State};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -13,7 +15,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let typing = match state.top_overlay() {
         Some(Overlay::Filter(input)) => Some(("/", input)),
         Some(Overlay::Palette(input)) => Some((":", input)),
-        Some(Overlay::Search(input)) => Some(("/", input)),
+        Some(Overlay::Pane(PaneModal::Cohort(Modal::Search(input)))) => Some(("/", input)),
         _ => None,
     };
     if let Some((prompt, input)) = typing {
@@ -22,7 +24,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let shown: String = input.value().chars().skip(scroll).collect();
         let hint = if prompt == ":" {
             "   Enter runs · Tab completes · Esc cancels · gates timeline cohort PATH recheck ID quit"
-        } else if matches!(state.top_overlay(), Some(Overlay::Search(_))) {
+        } else if matches!(
+            state.top_overlay(),
+            Some(Overlay::Pane(PaneModal::Cohort(Modal::Search(_))))
+        ) {
             "   email or label · Enter keeps · Esc clears"
         } else {
             "   Enter keeps · Esc clears"

@@ -10,7 +10,7 @@ pub mod mask;
 mod screen_share;
 
 use super::layout;
-use super::panes::{self, cohort};
+use super::panes;
 use super::state::{Overlay, State, View};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -53,27 +53,13 @@ fn cockpit(state: &State, frame: &mut Frame, area: Rect) {
     }
     for overlay in &state.overlays {
         match overlay {
-            Overlay::CohortRow { line, scroll } => {
-                cohort::render::row_detail(state, frame, areas.body, *line, *scroll)
-            }
-            Overlay::Override(input) => {
-                cohort::render::override_modal(state, frame, areas.body, input)
-            }
             Overlay::Note(input) => journal::note_modal(state, frame, areas.body, input),
             Overlay::Report {
                 title,
                 text,
                 scroll,
             } => journal::report(state, frame, areas.body, title, text, *scroll),
-            Overlay::Dispatch(modal) => {
-                panes::dispatch::render::modal(state, frame, areas.body, modal)
-            }
-            Overlay::TickNote { .. }
-            | Overlay::UntickReason { .. }
-            | Overlay::Vote(_)
-            | Overlay::Decide(_) => {
-                panes::checklist::render::modal(state, frame, areas.body, overlay)
-            }
+            Overlay::Pane(modal) => panes::render_modal(state, modal, frame, areas.body),
             Overlay::Confirm { action, input } => {
                 crate::tui::confirm::render(state, frame, areas.body, action, input)
             }
