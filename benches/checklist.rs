@@ -9,6 +9,7 @@ mod support;
 use gonogo::config::load_str;
 use gonogo::tui::driver::Driver;
 use gonogo::tui::keymap::Keymap;
+use gonogo::tui::panes;
 use gonogo::tui::state::State;
 use gonogo::tui::theme::Theme;
 use gonogo::tui::{Action, CockpitOptions, Pane, render, update};
@@ -67,7 +68,12 @@ fn first_frame(dir: &Path) -> Vec<f64> {
                 height: 48,
             },
         );
-        update(&mut state, Action::ChecklistLoaded(Ok(Arc::new(list))));
+        update(
+            &mut state,
+            Action::Pane(panes::PaneMsg::Checklist(
+                panes::checklist::Msg::ChecklistLoaded(Ok(Arc::new(list))),
+            )),
+        );
         update(&mut state, Action::ShowPane(Pane::Checklist));
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
         terminal.draw(|frame| render(&state, frame)).unwrap();
@@ -120,10 +126,12 @@ fn tick_latency(runtime: &tokio::runtime::Runtime, dir: &Path, ticks: usize) -> 
         let mut latencies = Vec::new();
         for key in keys {
             let started = Instant::now();
-            writer.dispatch(Action::TickItem {
-                key: key.clone(),
-                note: String::new(),
-            });
+            writer.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+                panes::checklist::Msg::TickItem {
+                    key: key.clone(),
+                    note: String::new(),
+                },
+            )));
             let deadline = started + Duration::from_secs(10);
             loop {
                 let seen = reader

@@ -6,6 +6,7 @@
 mod tui_support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, render, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -51,7 +52,9 @@ fn frames(c: &mut Criterion) {
         let (mut state, _) = tui_support::state();
         update(
             &mut state,
-            Action::TimelineLoaded(Ok(tui_support::journal_entries())),
+            Action::Pane(panes::PaneMsg::Timeline(
+                panes::timeline::Msg::TimelineLoaded(Ok(tui_support::journal_entries())),
+            )),
         );
         if known > 0 {
             load_big_cohort(&mut state, dir.path(), known);

@@ -11,6 +11,7 @@ use gonogo::config::{Config, load_str};
 use gonogo::decision::{CallState, Vote, VoteChoice};
 use gonogo::tui::driver::Driver;
 use gonogo::tui::keymap::Keymap;
+use gonogo::tui::panes;
 use gonogo::tui::state::{Overlay, State};
 use gonogo::tui::theme::Theme;
 use gonogo::tui::{Action, CockpitOptions, Pane, update};
@@ -99,7 +100,9 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
 
     // Space on a gate-bound item is refused, saying which gate decides it.
     select(&mut alice, "Fresh file on disk");
-    alice.dispatch(Action::StartTick);
+    alice.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartTick,
+    )));
     assert!(alice.state.overlays.is_empty());
     let said = alice
         .state
@@ -118,10 +121,14 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
 
     // Alice ticks with a note; Bruno sees it live.
     select(&mut alice, "Migration applied to staging");
-    alice.dispatch(Action::StartTick);
+    alice.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartTick,
+    )));
     assert!(matches!(
         alice.state.overlays.last(),
-        Some(Overlay::TickNote { .. })
+        Some(Overlay::Pane(panes::PaneModal::Checklist(
+            panes::checklist::Modal::TickNote { .. }
+        )))
     ));
     type_text(&mut alice, "count(*) = 0");
     let started = std::time::Instant::now();
@@ -145,12 +152,16 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
 
     // Bruno unticks the file's [x] with a reason; an empty reason keeps the modal open.
     select(&mut bruno, "Backup fresh");
-    bruno.dispatch(Action::StartUntick);
+    bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartUntick,
+    )));
     bruno.dispatch(Action::Submit);
     assert!(
         matches!(
             bruno.state.overlays.last(),
-            Some(Overlay::UntickReason { .. })
+            Some(Overlay::Pane(panes::PaneModal::Checklist(
+                panes::checklist::Modal::UntickReason { .. }
+            )))
         ),
         "refused: reopened"
     );
@@ -164,18 +175,31 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     assert!(seen, "{:?}", item_state(&alice.state, "Backup fresh"));
 
     // The roll call from both cockpits, then Bruno freezes it.
-    alice.dispatch(Action::StartVote(String::new()));
+    alice.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartVote(String::new()),
+    )));
     type_text(&mut alice, "go tech lead");
     alice.dispatch(Action::Submit);
-    bruno.dispatch(Action::StartVote("no-go product lead".into()));
+    bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartVote("no-go product lead".into()),
+    )));
     bruno.dispatch(Action::Submit);
     assert!(
-        matches!(bruno.state.overlays.last(), Some(Overlay::Vote(_))),
+        matches!(
+            bruno.state.overlays.last(),
+            Some(Overlay::Pane(panes::PaneModal::Checklist(
+                panes::checklist::Modal::Vote(_)
+            )))
+        ),
         "a NO-GO needs a note"
     );
     bruno.dispatch(Action::Back);
-    bruno.dispatch(Action::CastVote("go product lead".into()));
-    bruno.dispatch(Action::CastVote("go On-call Engineer: all green".into()));
+    bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::CastVote("go product lead".into()),
+    )));
+    bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::CastVote("go On-call Engineer: all green".into()),
+    )));
     let all_in = alice
         .run_until(Duration::from_secs(3), |s| {
             s.checklist.roll_call().missing().is_empty()
@@ -187,7 +211,9 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
             s.checklist.roll_call().missing().is_empty()
         })
         .await;
-    bruno.dispatch(Action::StartDecide(String::new()));
+    bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
+        panes::checklist::Msg::StartDecide(String::new()),
+    )));
     bruno.dispatch(Action::Submit);
     let frozen = alice
         .run_until(Duration::from_secs(5), |s| {
@@ -309,8 +335,18 @@ fn snapshot_state() -> State {
         }],
         last: None,
     };
-    update(&mut state, Action::ChecklistLoaded(Ok(Arc::new(list))));
-    update(&mut state, Action::CallLoaded(Ok(call)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Checklist(
+            panes::checklist::Msg::ChecklistLoaded(Ok(Arc::new(list))),
+        )),
+    );
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Checklist(
+            panes::checklist::Msg::CallLoaded(Ok(call)),
+        )),
+    );
     update(&mut state, Action::ShowPane(Pane::Checklist));
     state
 }
@@ -326,7 +362,12 @@ fn the_pane_at_80x24_and_160x48() {
         "checklist_pane_160x48",
         tui_support::draw(&mut state, 160, 48)
     );
-    update(&mut state, Action::ToggleOpenItems);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Checklist(
+            panes::checklist::Msg::ToggleOpenItems,
+        )),
+    );
     let open_only = tui_support::draw(&mut state, 80, 24);
     assert!(!open_only.contains("[x]"), "{open_only}");
     update(&mut state, Action::ToggleScreenShare);
@@ -373,9 +414,9 @@ fn a_broken_checklist_is_named_in_its_pane_and_the_others_keep_working() {
     let mut state = snapshot_state();
     update(
         &mut state,
-        Action::ChecklistLoaded(Err(
+        Action::Pane(panes::PaneMsg::Checklist(panes::checklist::Msg::ChecklistLoaded(Err(
             "checklist checklist.md:7: unknown gate `nope` in a binding; the config's gates are: testers".into(),
-        )),
+        )))),
     );
     let pane = tui_support::draw(&mut state, 120, 30);
     assert!(
@@ -395,7 +436,14 @@ fn the_file_is_read_once_at_start_and_again_on_reload() {
     let mut state = State::new(&config, "o", false, Keymap::default(), Theme::plain(), now);
     let asks = |fx: &[gonogo::tui::Effect]| {
         fx.iter()
-            .filter(|e| matches!(e, gonogo::tui::Effect::LoadChecklist))
+            .filter(|e| {
+                matches!(
+                    e,
+                    gonogo::tui::Effect::Pane(panes::PaneJob::Checklist(
+                        panes::checklist::Job::LoadChecklist
+                    ))
+                )
+            })
             .count()
     };
     assert_eq!(asks(&update(&mut state, Action::Tick(now))), 1);
@@ -406,7 +454,15 @@ fn the_file_is_read_once_at_start_and_again_on_reload() {
         )),
         0
     );
-    assert_eq!(asks(&update(&mut state, Action::ReloadChecklist)), 1);
+    assert_eq!(
+        asks(&update(
+            &mut state,
+            Action::Pane(panes::PaneMsg::Checklist(
+                panes::checklist::Msg::ReloadChecklist
+            ))
+        )),
+        1
+    );
     assert_eq!(state.pane, Pane::Checklist);
 }
 
@@ -438,7 +494,12 @@ fn once_frozen_screen_share_shows_the_outcome_and_its_roll_call() {
             votes,
         }),
     };
-    update(&mut state, Action::CallLoaded(Ok(call)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Checklist(
+            panes::checklist::Msg::CallLoaded(Ok(call)),
+        )),
+    );
     update(&mut state, Action::ToggleScreenShare);
     let share = tui_support::draw(&mut state, 160, 48);
     assert!(

@@ -7,6 +7,7 @@ mod tui_support;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use gonogo::cohort::{Code, Status};
 use gonogo::tui::cohort::{CohortFile, Override};
+use gonogo::tui::panes;
 use gonogo::tui::state::{Level, Overlay};
 use gonogo::tui::{Action, Effect, Pane, input, update};
 use tui_input::InputRequest;
@@ -54,7 +55,7 @@ fn the_palette_loads_a_file_as_an_effect_and_shows_loading() {
     let fx = update(&mut state, Action::Submit);
     assert!(
         fx.iter().any(
-            |e| matches!(e, Effect::LoadCohort { path, .. } if path.as_os_str() == COHORT_WARN)
+            |e| matches!(e, Effect::Pane(panes::PaneJob::Cohort(panes::cohort::Job::LoadCohort { path, .. })) if path.as_os_str() == COHORT_WARN)
         ),
         "{fx:?}"
     );
@@ -79,7 +80,12 @@ fn key_3_and_tab_reach_the_cohort_pane() {
     type_text(&mut state, "cohort");
     let fx = update(&mut state, Action::Submit);
     assert_eq!(state.pane, Pane::Cohort);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadCohort { .. })));
+    assert!(!fx.iter().any(|e| matches!(
+        e,
+        Effect::Pane(panes::PaneJob::Cohort(
+            panes::cohort::Job::LoadCohort { .. }
+        ))
+    )));
 }
 
 #[test]
@@ -123,10 +129,18 @@ fn a_failed_load_is_a_message_not_a_crash() {
         status_text(&state)
     );
     // Nothing to filter, open or override: each says so or does nothing.
-    update(&mut state, Action::CycleCohortCode);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CycleCohortCode)),
+    );
     update(&mut state, Action::Open);
     assert!(state.overlays.is_empty());
-    update(&mut state, Action::StartCohortOverride);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     assert!(state.overlays.is_empty());
     assert!(status_text(&state).contains("no cohort loaded"));
 }
@@ -167,7 +181,12 @@ fn the_code_filter_cycles_through_row_codes_and_back() {
 fn slash_searches_email_and_label_and_escape_clears() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
     press(&mut state, '/');
-    assert!(matches!(state.top_overlay(), Some(Overlay::Search(_))));
+    assert!(matches!(
+        state.top_overlay(),
+        Some(Overlay::Pane(panes::PaneModal::Cohort(
+            panes::cohort::Modal::Search(_)
+        )))
+    ));
     type_text(&mut state, "VINYL");
     assert_eq!(
         emails(&state),
@@ -201,7 +220,9 @@ fn enter_opens_the_selected_row_and_escape_closes_it() {
     update(&mut state, Action::Open);
     assert!(matches!(
         state.top_overlay(),
-        Some(Overlay::CohortRow { line: 7, .. })
+        Some(Overlay::Pane(panes::PaneModal::Cohort(
+            panes::cohort::Modal::Row { line: 7, .. }
+        )))
     ));
     update(&mut state, Action::Back);
     assert!(state.overlays.is_empty());
@@ -263,7 +284,12 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
     update(&mut state, Action::ShowPane(Pane::Gates));
     // `o` is the Cohort pane's key: elsewhere it is free, and the action itself says where.
     assert!(input::action_for_event(&state, &key('o')).is_none());
-    update(&mut state, Action::StartCohortOverride);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     assert!(state.overlays.is_empty());
     assert!(status_text(&state).contains("Cohort pane, which 3 shows"));
 }
@@ -272,24 +298,40 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
 fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     let mut state = state_with_cohort(COHORT_WARN);
     press(&mut state, 'o');
-    assert!(matches!(state.top_overlay(), Some(Overlay::Override(_))));
+    assert!(matches!(
+        state.top_overlay(),
+        Some(Overlay::Pane(panes::PaneModal::Cohort(
+            panes::cohort::Modal::Override(_)
+        )))
+    ));
     // While typing, letters are text: `q` does not quit.
     assert!(!press(&mut state, 'q').contains(&Effect::Quit));
     update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
     let fx = update(&mut state, Action::Submit);
+    assert!(!fx.iter().any(|e| matches!(
+        e,
+        Effect::Pane(panes::PaneJob::Cohort(
+            panes::cohort::Job::RecordCohortOverride { .. }
+        ))
+    )));
     assert!(
-        !fx.iter()
-            .any(|e| matches!(e, Effect::RecordCohortOverride { .. }))
-    );
-    assert!(
-        matches!(state.top_overlay(), Some(Overlay::Override(_))),
+        matches!(
+            state.top_overlay(),
+            Some(Overlay::Pane(panes::PaneModal::Cohort(
+                panes::cohort::Modal::Override(_)
+            )))
+        ),
         "empty reason: stays open"
     );
     type_text(&mut state, "  small first wave, agreed with marc  ");
     let fx = update(&mut state, Action::Submit);
     assert!(
-        !fx.iter()
-            .any(|e| matches!(e, Effect::RecordCohortOverride { .. })),
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Cohort(
+                panes::cohort::Job::RecordCohortOverride { .. }
+            ))
+        )),
         "production: nothing is recorded before the launch name is typed"
     );
     // A wrong name keeps the modal open and says what to type.
@@ -301,13 +343,15 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
         update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
     }
     let fx = confirm_launch(&mut state);
-    let (cohort, reason) = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::RecordCohortOverride { cohort, reason } => Some((cohort, reason)),
-            _ => None,
-        })
-        .expect("the journal effect");
+    let (cohort, reason) =
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::Pane(panes::PaneJob::Cohort(
+                    panes::cohort::Job::RecordCohortOverride { cohort, reason },
+                )) => Some((cohort, reason)),
+                _ => None,
+            })
+            .expect("the journal effect");
     assert_eq!(reason, "small first wave, agreed with marc");
     assert_eq!(cohort.0.path, COHORT_WARN);
     assert!(state.overlays.is_empty());
@@ -323,10 +367,12 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     // The journal took it: the pane says who and why, and the timeline re-reads the journal.
     let fx = update(
         &mut state,
-        Action::CohortOverridden {
-            sha256: sha,
-            result: Ok(42),
-        },
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::CohortOverridden {
+                sha256: sha,
+                result: Ok(42),
+            },
+        )),
     );
     assert!(reads_journal(&fx), "{fx:?}");
     assert_eq!(
@@ -363,10 +409,12 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
         .clone();
     update(
         &mut state,
-        Action::CohortOverridden {
-            sha256: sha,
-            result: Err("the database did not answer in time".into()),
-        },
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::CohortOverridden {
+                sha256: sha,
+                result: Err("the database did not answer in time".into()),
+            },
+        )),
     );
     assert_eq!(state.cohort.loaded().unwrap().overridden, Override::None);
     assert!(status_text(&state).contains("NOT recorded"));
@@ -403,7 +451,12 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
     let mut state = state_with_cohort(COHORT_WARN);
     update(&mut state, Action::Tick(at(14, 4, 6)));
     assert!(state.timeline.loading, "a read is under way");
-    update(&mut state, Action::StartCohortOverride);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     type_text(&mut state, "why not");
     update(&mut state, Action::Submit);
     confirm_launch(&mut state);
@@ -419,35 +472,56 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
         .clone();
     let fx = update(
         &mut state,
-        Action::CohortOverridden {
-            sha256,
-            result: Ok(7),
-        },
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::CohortOverridden {
+                sha256,
+                result: Ok(7),
+            },
+        )),
     );
     assert!(!reads_journal(&fx), "one read at a time");
     // The read under way may predate the override: a second read follows it at once.
-    let fx = update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
+    let fx = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(Vec::new())),
+        )),
+    );
     assert!(reads_journal(&fx), "{fx:?}");
 }
 
 fn reads_journal(fx: &[Effect]) -> bool {
-    fx.iter()
-        .any(|e| matches!(e, Effect::LoadTimeline | Effect::LoadTimelineAfter(_)))
+    fx.iter().any(|e| {
+        matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Timeline(panes::timeline::Job::LoadTimeline))
+                | Effect::Pane(panes::PaneJob::Timeline(
+                    panes::timeline::Job::LoadTimelineAfter(_)
+                ))
+        )
+    })
 }
 
 #[test]
 fn an_answer_for_another_file_is_ignored() {
     let mut state = state_with_cohort(COHORT_WARN);
-    update(&mut state, Action::StartCohortOverride);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     type_text(&mut state, "why not");
     update(&mut state, Action::Submit);
     load_cohort(&mut state, COHORT_BLOCKED, cohort_answer(COHORT_BLOCKED));
     update(
         &mut state,
-        Action::CohortOverridden {
-            sha256: Some("0".repeat(64)),
-            result: Ok(9),
-        },
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::CohortOverridden {
+                sha256: Some("0".repeat(64)),
+                result: Ok(9),
+            },
+        )),
     );
     assert_eq!(state.cohort.loaded().unwrap().overridden, Override::None);
 }
@@ -482,15 +556,22 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
     let (mut state, _) = state();
     let blocked = load_asked(&update(
         &mut state,
-        Action::LoadCohort(COHORT_BLOCKED.into()),
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_BLOCKED.into(),
+        ))),
     ));
-    let warn = load_asked(&update(&mut state, Action::LoadCohort(COHORT_WARN.into())));
+    let warn = load_asked(&update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    ));
     update(
         &mut state,
-        Action::CohortLoaded {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
             load: blocked,
             result: cohort_answer(COHORT_BLOCKED),
-        },
+        })),
     );
     assert!(
         matches!(state.cohort.file(), CohortFile::Loading { .. }),
@@ -498,14 +579,19 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
     );
     update(
         &mut state,
-        Action::CohortLoaded {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
             load: warn,
             result: cohort_answer(COHORT_WARN),
-        },
+        })),
     );
     assert_eq!(state.cohort.loaded().unwrap().path, COHORT_WARN);
 
-    update(&mut state, Action::LoadCohort("evil\u{1b}[2J.csv".into()));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            "evil\u{1b}[2J.csv".into(),
+        ))),
+    );
     let CohortFile::Loading { path, .. } = &state.cohort.file() else {
         panic!("loading");
     };
@@ -532,7 +618,12 @@ fn cohort_keys_are_remappable_and_the_footer_follows() {
     press(&mut state, 'o');
     assert!(state.overlays.is_empty(), "o is no longer bound");
     press(&mut state, 'O');
-    assert!(matches!(state.top_overlay(), Some(Overlay::Override(_))));
+    assert!(matches!(
+        state.top_overlay(),
+        Some(Overlay::Pane(panes::PaneModal::Cohort(
+            panes::cohort::Modal::Override(_)
+        )))
+    ));
     let clash: BTreeMap<String, String> = [("mask".to_string(), "o".to_string())].into();
     assert!(matches!(
         Keymap::with_overrides(&clash),
@@ -543,14 +634,24 @@ fn cohort_keys_are_remappable_and_the_footer_follows() {
 #[test]
 fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
     let (mut state, _) = state();
-    let old = load_asked(&update(&mut state, Action::LoadCohort("old.csv".into())));
-    update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
+    let old = load_asked(&update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            "old.csv".into(),
+        ))),
+    ));
     update(
         &mut state,
-        Action::CohortLoaded {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    );
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
             load: old,
             result: Err("cannot open old.csv: No such file".into()),
-        },
+        })),
     );
     assert!(
         matches!(&state.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN),
@@ -558,9 +659,24 @@ fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
     );
     // The same file asked for twice (edited in between): only the second answer counts.
     let mut again = empty_state();
-    let first = load_asked(&update(&mut again, Action::LoadCohort(COHORT_WARN.into())));
-    let second = load_asked(&update(&mut again, Action::LoadCohort(COHORT_WARN.into())));
-    let answer = |load, result| Action::CohortLoaded { load, result };
+    let first = load_asked(&update(
+        &mut again,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    ));
+    let second = load_asked(&update(
+        &mut again,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    ));
+    let answer = |load, result| {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
+            load,
+            result,
+        }))
+    };
     update(&mut again, answer(first, cohort_answer(COHORT_BLOCKED)));
     assert!(matches!(again.cohort.file(), CohortFile::Loading { .. }));
     update(&mut again, answer(second, cohort_answer(COHORT_WARN)));
@@ -576,7 +692,7 @@ fn a_home_path_in_the_palette_is_left_to_the_effect() {
     let fx = update(&mut state, Action::Submit);
     assert!(
         fx.iter().any(
-            |e| matches!(e, Effect::LoadCohort { path, .. } if path.as_os_str() == "~/beta.csv")
+            |e| matches!(e, Effect::Pane(panes::PaneJob::Cohort(panes::cohort::Job::LoadCohort { path, .. })) if path.as_os_str() == "~/beta.csv")
         ),
         "{fx:?}"
     );

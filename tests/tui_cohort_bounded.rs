@@ -6,6 +6,7 @@ mod tui_support;
 
 use gonogo::cohort::{Code, FINDINGS_KEPT_PER_CODE};
 use gonogo::text::Redactor;
+use gonogo::tui::panes;
 use gonogo::tui::state::Overlay;
 use gonogo::tui::{Action, update};
 use sqlx::PgPool;
@@ -68,7 +69,7 @@ fn detail_of(state: &mut gonogo::tui::State, line: u64) -> String {
     update(state, Action::Open);
     assert!(matches!(
         state.top_overlay(),
-        Some(Overlay::CohortRow { line: l, .. }) if *l == line
+        Some(Overlay::Pane(panes::PaneModal::Cohort(panes::cohort::Modal::Row { line: l, .. }))) if *l == line
     ));
     draw(state, 160, 48)
 }
@@ -83,10 +84,17 @@ async fn rows_past_the_kept_findings_still_show_their_codes() {
 
     update(
         &mut state,
-        Action::FilterCohortCode(Some(Code::DuplicateEmail)),
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
+        )),
     );
     assert_eq!(state.cohort.visible_rows().len() as u64, ROWS - 1);
-    update(&mut state, Action::FilterCohortCode(None));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(None),
+        )),
+    );
 
     let line = 2_500;
     assert!(line > FINDINGS_KEPT_PER_CODE as u64 + 2);
@@ -136,10 +144,17 @@ async fn rows_past_the_kept_database_findings_still_show_them(pool: PgPool) {
     );
     update(
         &mut state,
-        Action::FilterCohortCode(Some(Code::ExistingUser)),
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(Some(Code::ExistingUser)),
+        )),
     );
     assert_eq!(state.cohort.visible_rows().len() as u64, ROWS);
-    update(&mut state, Action::FilterCohortCode(None));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(None),
+        )),
+    );
     let screen = detail_of(&mut state, 2_900);
     assert!(screen.contains("existing_user"), "{screen}");
     assert!(!screen.contains("this row is fine"), "{screen}");

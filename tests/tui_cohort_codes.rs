@@ -5,6 +5,7 @@
 mod tui_support;
 
 use gonogo::cohort::Code;
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, update};
 use tui_support::*;
 
@@ -25,9 +26,17 @@ fn loaded(path: &str) -> gonogo::tui::State {
 
 /// Presses the code key until the filter shows `code`; panics if the cycle never reaches it.
 fn cycle_to(state: &mut gonogo::tui::State, code: Code) {
-    update(state, Action::FilterCohortCode(None));
+    update(
+        state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(None),
+        )),
+    );
     for _ in 0..=Code::ALL.len() {
-        update(state, Action::CycleCohortCode);
+        update(
+            state,
+            Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CycleCohortCode)),
+        );
         if state.cohort.code_filter() == Some(code) {
             return;
         }

@@ -8,6 +8,7 @@ use gonogo::cohort::Code;
 use gonogo::journal::Journal;
 use gonogo::text::Redactor;
 use gonogo::tui::cohort::{self, Override};
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Effect, Pane, update};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -30,8 +31,18 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     // `:cohort PATH` asks for the load effect; the effect validates and checks the database.
     let (mut state, _) = state();
     // The timeline's first read (asked for at start-up) has answered.
-    update(&mut state, Action::TimelineLoaded(Ok(Vec::new())));
-    let fx = update(&mut state, Action::LoadCohort(COHORT_WARN.into()));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(Vec::new())),
+        )),
+    );
+    let fx = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    );
     let load = load_asked(&fx);
     let loaded = cohort::load(
         COHORT_WARN.into(),
@@ -46,10 +57,10 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     .await;
     update(
         &mut state,
-        Action::CohortLoaded {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
             load,
             result: loaded,
-        },
+        })),
     );
     let view = state.cohort.loaded().expect("loaded");
     let report = &view.cohort.0.scan.report;
@@ -65,18 +76,30 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     // `o`, a reason, Enter, the launch name (production), Enter: the journal effect, run as
     // the event loop runs it.
     assert_eq!(state.pane, Pane::Cohort);
-    update(&mut state, Action::StartCohortOverride);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     for c in "hal is staff, invited on purpose".chars() {
         update(&mut state, Action::Edit(InputRequest::InsertChar(c)));
     }
     update(&mut state, Action::Submit);
     let fx = confirm_launch(&mut state);
-    let Some(Effect::RecordCohortOverride {
+    let Some(Effect::Pane(panes::PaneJob::Cohort(panes::cohort::Job::RecordCohortOverride {
         cohort: file,
         reason,
-    }) = fx
+    }))) = fx
         .iter()
-        .find(|e| matches!(e, Effect::RecordCohortOverride { .. }))
+        .find(|e| {
+            matches!(
+                e,
+                Effect::Pane(panes::PaneJob::Cohort(
+                    panes::cohort::Job::RecordCohortOverride { .. }
+                ))
+            )
+        })
         .cloned()
     else {
         panic!("no override effect: {fx:?}");
@@ -85,7 +108,12 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let journal = Journal::new(pool.clone(), launch.clone(), "olivia");
     let answer = cohort::record_override(&journal, &file, &reason, &redactor).await;
     let fx = update(&mut state, answer);
-    assert!(fx.contains(&Effect::LoadTimeline), "{fx:?}");
+    assert!(
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimeline
+        ))),
+        "{fx:?}"
+    );
     assert!(matches!(
         &state.cohort.loaded().unwrap().overridden,
         Override::Recorded { by, reason, .. }
@@ -106,7 +134,12 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     assert!(entry.message.contains("pane_warn.csv"), "{}", entry.message);
     assert_eq!(entry.data["reason"], "hal is staff, invited on purpose");
     assert_eq!(entry.data["counts"]["existing_user"], 1);
-    update(&mut state, Action::TimelineLoaded(Ok(entries)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(entries)),
+        )),
+    );
     update(&mut state, Action::ShowPane(Pane::Timeline));
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("cohort_override"), "{screen}");
@@ -140,7 +173,12 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         Override::Recorded { by, reason, entry }
             if by == "olivia" && reason == "hal is staff, invited on purpose" && *entry == entry_id
     ));
-    update(&mut next, Action::StartCohortOverride);
+    update(
+        &mut next,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     assert!(
         next.overlays.is_empty(),
         "no second override of the same file"
@@ -172,10 +210,17 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         screen.contains("when the findings were different"),
         "{screen}"
     );
-    update(&mut next, Action::StartCohortOverride);
+    update(
+        &mut next,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     assert!(matches!(
         next.top_overlay(),
-        Some(gonogo::tui::state::Overlay::Override(_))
+        Some(gonogo::tui::state::Overlay::Pane(panes::PaneModal::Cohort(
+            panes::cohort::Modal::Override(_)
+        )))
     ));
     update(&mut next, Action::Back);
 

@@ -8,10 +8,11 @@ use chrono::Duration;
 use gonogo::config::load_str;
 use gonogo::invite::{BatchCounts, Counts, LedgerRow, LiveRun};
 use gonogo::tui::keymap::Keymap;
-use gonogo::tui::panes::dispatch::{DispatchView, SendNews, StateFilter};
+use gonogo::tui::panes;
 use gonogo::tui::state::{Overlay, State};
 use gonogo::tui::theme::Theme;
 use gonogo::tui::{Action, Effect, Pane, update};
+use panes::dispatch::{DispatchView, SendNews, StateFilter};
 use std::path::Path;
 use tui_input::InputRequest;
 use tui_support::*;
@@ -118,7 +119,12 @@ fn view() -> DispatchView {
 
 fn loaded(production: bool) -> State {
     let mut state = dispatch_state(production);
-    update(&mut state, Action::DispatchLoaded(Ok(Box::new(view()))));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(view()))),
+        )),
+    );
     state
 }
 
@@ -179,7 +185,12 @@ fn a_long_address_cut_to_its_column_is_masked_too() {
             59,
         ),
     );
-    update(&mut state, Action::DispatchLoaded(Ok(Box::new(ledger))));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(ledger))),
+        )),
+    );
     update(&mut state, Action::ShowPane(Pane::Dispatch));
     let plain = draw(&mut state, 120, 40);
     assert!(plain.contains("alexandra.longname"), "{plain}");
@@ -197,14 +208,21 @@ fn an_unread_ledger_is_never_shown_as_empty() {
     assert!(!screen.contains("no batch prepared"), "{screen}");
     // Nothing is counted before the ledger is read: no "0 in doubt", no "nothing to retry".
     update(&mut state, Action::ShowPane(Pane::Dispatch));
-    for key in [Action::ReviewUnknown, Action::RetryFailed] {
+    for key in [
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::ReviewUnknown,
+        )),
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::RetryFailed)),
+    ] {
         update(&mut state, key);
         let said = draw(&mut state, 100, 20);
         assert!(said.contains("the ledger is not read yet"), "{said}");
     }
     update(
         &mut state,
-        Action::DispatchLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchLoaded(Err("connection refused".into())),
+        )),
     );
     let screen = draw(&mut state, 100, 20);
     assert!(
@@ -219,74 +237,107 @@ fn without_invites_the_pane_says_what_to_configure() {
     update(&mut state, Action::ShowPane(Pane::Dispatch));
     let screen = draw(&mut state, 120, 20);
     assert!(screen.contains("no [invites] in the config"), "{screen}");
-    let effects = update(&mut state, Action::StartSend);
-    assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::StartSend { .. }))
+    let effects = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::StartSend)),
     );
+    assert!(!effects.iter().any(|e| matches!(
+        e,
+        Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::StartSend { .. }
+        ))
+    )));
 }
 
 #[test]
 fn sending_needs_the_count_typed_then_in_production_the_launch_name() {
     let mut state = loaded(true);
-    update(&mut state, Action::StartSend);
-    assert!(matches!(state.top_overlay(), Some(Overlay::Dispatch(_))));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::StartSend)),
+    );
+    assert!(matches!(
+        state.top_overlay(),
+        Some(Overlay::Pane(panes::PaneModal::Dispatch(_)))
+    ));
     type_text(&mut state, "19");
     let effects = update(&mut state, Action::Submit);
-    assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::StartSend { .. }))
-    );
+    assert!(!effects.iter().any(|e| matches!(
+        e,
+        Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::StartSend { .. }
+        ))
+    )));
     for _ in 0..2 {
         update(&mut state, Action::Edit(InputRequest::DeletePrevChar));
     }
     type_text(&mut state, "20");
     let effects = update(&mut state, Action::Submit);
     assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::StartSend { .. })),
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Dispatch(
+                panes::dispatch::Job::StartSend { .. }
+            ))
+        )),
         "production asks for the name first"
     );
     assert!(matches!(state.top_overlay(), Some(Overlay::Confirm { .. })));
     type_text(&mut state, "Beta soft launch");
     let effects = update(&mut state, Action::Submit);
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::StartSend { .. })),
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Dispatch(
+                panes::dispatch::Job::StartSend { .. }
+            ))
+        )),
         "{effects:?}"
     );
     assert!(state.overlays.is_empty(), "{:?}", state.overlays);
     assert!(state.dispatch.sending_here());
     // A second `s` while sending starts nothing.
-    let effects = update(&mut state, Action::StartSend);
+    let effects = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::StartSend)),
+    );
     assert!(effects.is_empty(), "{effects:?}");
-    let effects = update(&mut state, Action::PauseSend);
-    assert!(effects.contains(&Effect::PauseSend));
+    let effects = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::PauseSend)),
+    );
+    assert!(effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
+        panes::dispatch::Job::PauseSend
+    ))));
 }
 
 #[test]
 fn staging_sends_after_the_count_alone() {
     let mut state = loaded(false);
-    update(&mut state, Action::StartSend);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::StartSend)),
+    );
     type_text(&mut state, "20");
     let effects = update(&mut state, Action::Submit);
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::StartSend { .. })),
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Dispatch(
+                panes::dispatch::Job::StartSend { .. }
+            ))
+        )),
         "{effects:?}"
     );
     update(
         &mut state,
-        Action::DispatchNews(SendNews::Message {
-            email: "dan@example.org".into(),
-            state: "sent",
-            detail: "250 ok".into(),
-        }),
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchNews(SendNews::Message {
+                email: "dan@example.org".into(),
+                state: "sent",
+                detail: "250 ok".into(),
+            }),
+        )),
     );
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("sending from here since"), "{screen}");
@@ -298,8 +349,16 @@ fn nothing_prepared_is_said_not_confirmed() {
     let mut state = dispatch_state(false);
     let mut empty = view();
     empty.batches[0].counts.prepared = 0;
-    update(&mut state, Action::DispatchLoaded(Ok(Box::new(empty))));
-    update(&mut state, Action::StartSend);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(empty))),
+        )),
+    );
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::StartSend)),
+    );
     assert!(state.overlays.is_empty());
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("nothing prepared to send"), "{screen}");
@@ -310,10 +369,20 @@ fn nothing_prepared_is_said_not_confirmed() {
 fn filters_cycle_and_unknowns_are_reviewed() {
     let mut state = loaded(false);
     assert_eq!(state.dispatch.rows().len(), 5);
-    update(&mut state, Action::CycleDispatchFilter);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::CycleDispatchFilter,
+        )),
+    );
     assert_eq!(state.dispatch.filter, StateFilter::Pending);
     assert_eq!(state.dispatch.rows().len(), 1);
-    update(&mut state, Action::ReviewUnknown);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::ReviewUnknown,
+        )),
+    );
     assert_eq!(state.dispatch.filter, StateFilter::Unknown);
     let emails: Vec<&str> = state
         .dispatch
@@ -323,26 +392,46 @@ fn filters_cycle_and_unknowns_are_reviewed() {
         .collect();
     assert_eq!(emails, ["cleo@example.org"]);
     let effects = update(&mut state, Action::Open);
-    assert_eq!(effects, vec![Effect::LoadMessage(3)]);
+    assert_eq!(
+        effects,
+        vec![Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::LoadMessage(3)
+        ))]
+    );
 }
 
 #[test]
 fn retrying_failed_messages_is_confirmed_by_their_count() {
     let mut state = loaded(false);
-    update(&mut state, Action::RetryFailed);
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::RetryFailed)),
+    );
     type_text(&mut state, "2");
     let effects = update(&mut state, Action::Submit);
-    assert!(effects.contains(&Effect::RetryFailed), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::RetryFailed
+        ))),
+        "{effects:?}"
+    );
     // Done is said when the database has done it, with what it did; a refusal says why.
     let asked = draw(&mut state, 160, 48);
     assert!(asked.contains("putting 2 failed messages back"), "{asked}");
     assert!(!asked.contains("press s to send"), "{asked}");
-    update(&mut state, Action::RetryDone(Ok(2)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::RetryDone(
+            Ok(2),
+        ))),
+    );
     let done = draw(&mut state, 160, 48);
     assert!(done.contains("2 failed messages back to be sent"), "{done}");
     update(
         &mut state,
-        Action::RetryDone(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Dispatch(panes::dispatch::Msg::RetryDone(
+            Err("connection refused".into()),
+        ))),
     );
     let refused = draw(&mut state, 160, 48);
     assert!(
@@ -355,17 +444,34 @@ fn retrying_failed_messages_is_confirmed_by_their_count() {
 fn ledger_changes_are_read_at_most_twice_a_second() {
     let mut state = loaded(false);
     state.dispatch.last_load = Some(state.now);
-    let effects = update(&mut state, Action::LedgerChanged);
+    let effects = update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::LedgerChanged,
+        )),
+    );
     assert!(
-        !effects.contains(&Effect::LoadDispatch),
+        !effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::LoadDispatch
+        ))),
         "too soon: {effects:?}"
     );
     assert!(state.dispatch.stale);
     let later = state.now + Duration::seconds(1);
     let effects = update(&mut state, Action::Tick(later));
-    assert!(effects.contains(&Effect::LoadDispatch), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::LoadDispatch
+        ))),
+        "{effects:?}"
+    );
     // A live notification of the ledger goes to this pane.
-    update(&mut state, Action::DispatchLoaded(Ok(Box::new(view()))));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(view()))),
+        )),
+    );
     let much_later = later + Duration::seconds(5);
     update(&mut state, Action::Tick(much_later));
     let effects = update(
@@ -375,7 +481,12 @@ fn ledger_changes_are_read_at_most_twice_a_second() {
             kind: "ledger".into(),
         }),
     );
-    assert!(effects.contains(&Effect::LoadDispatch), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
+            panes::dispatch::Job::LoadDispatch
+        ))),
+        "{effects:?}"
+    );
 }
 
 #[test]
@@ -394,7 +505,9 @@ fn a_message_shows_its_own_detail_or_why_it_could_not_be_read() {
     update(&mut state, Action::Open);
     update(
         &mut state,
-        Action::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+        )),
     );
     assert!(draw(&mut state, 160, 48).contains("To: ana@example.org"));
     update(&mut state, Action::Back);
@@ -406,12 +519,16 @@ fn a_message_shows_its_own_detail_or_why_it_could_not_be_read() {
     // A late answer for the first is not the second's.
     update(
         &mut state,
-        Action::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::MessageLoaded(Ok(detail(5, "ana@example.org"))),
+        )),
     );
     assert!(!draw(&mut state, 160, 48).contains("To: ana@example.org"));
     update(
         &mut state,
-        Action::MessageLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Dispatch(
+            panes::dispatch::Msg::MessageLoaded(Err("connection refused".into())),
+        )),
     );
     let failed = draw(&mut state, 160, 48);
     assert!(

@@ -5,6 +5,7 @@ mod tui_support;
 
 use gonogo::gate::Value;
 use gonogo::journal::Journal;
+use gonogo::tui::panes;
 use gonogo::tui::timeline::TimelineSource;
 use gonogo::tui::{Action, Effect, update};
 use sqlx::PgPool;
@@ -30,10 +31,17 @@ async fn a_second_cockpit_shows_the_first_ones_transitions(pool: PgPool) {
     // Cockpit B, on another machine, has seen nothing itself; its timeline reads the journal.
     let mut b = empty_state();
     let fx = update(&mut b, Action::Tick(at(14, 4, 0)));
-    assert!(fx.contains(&Effect::LoadTimeline));
+    assert!(fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+        panes::timeline::Job::LoadTimeline
+    ))));
     let journal_b = Journal::new(pool.clone(), launch, "bruno");
     let entries = journal_b.recent(200).await.unwrap();
-    update(&mut b, Action::TimelineLoaded(Ok(entries)));
+    update(
+        &mut b,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(entries)),
+        )),
+    );
     assert!(matches!(b.timeline.source, TimelineSource::Journal { .. }));
     let rows = b.timeline.rows();
     // Every gate's first state (a first check that failed is journaled as unknown too, so the

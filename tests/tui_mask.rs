@@ -4,6 +4,7 @@
 
 mod tui_support;
 
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, State, update};
 use std::sync::Arc;
 use tui_support::*;
@@ -49,12 +50,19 @@ fn spelled_state() -> State {
             None,
         ),
         Action::Tick(at(14, 4, 0)),
-        Action::TimelineLoaded(Ok(journal_entries())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
     ] {
         update(&mut state, action);
     }
     let list = gonogo::checklist::parse(CHECKLIST, "checklist.md", &[]).unwrap();
-    update(&mut state, Action::ChecklistLoaded(Ok(Arc::new(list))));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Checklist(
+            panes::checklist::Msg::ChecklistLoaded(Ok(Arc::new(list))),
+        )),
+    );
     update(&mut state, Action::Tick(at(14, 4, 30)));
     state
 }

@@ -5,6 +5,7 @@
 
 mod tui_support;
 
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, State, update};
 use proptest::prelude::*;
 use tui_support::*;
@@ -115,7 +116,9 @@ fn state_showing(text: &str, address: &str, cohort: bool) -> State {
     for action in [
         failed("sentry_p1", at(14, 2, 0), &format!("HTTP 500: {text}")),
         Action::Tick(at(14, 4, 0)),
-        Action::TimelineLoaded(Ok(journal)),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal)),
+        )),
     ] {
         update(&mut state, action);
     }

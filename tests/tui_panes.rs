@@ -9,6 +9,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use gonogo::cohort::Code;
 use gonogo::gate::Value;
 use gonogo::tui::keymap::{Command, Keymap, KeymapError};
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, input, update};
 use std::collections::BTreeMap;
 use tui_input::InputRequest;
@@ -32,8 +33,14 @@ fn keys(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 #[test]
 fn a_panes_keys_work_in_that_pane_only() {
     let mut state = state_with_cohort(COHORT_WARN);
-    assert_eq!(action(&state, 'c').as_deref(), Some("CycleCohortCode"));
-    assert_eq!(action(&state, 'o').as_deref(), Some("StartCohortOverride"));
+    assert_eq!(
+        action(&state, 'c').as_deref(),
+        Some("Pane(Cohort(CycleCohortCode))")
+    );
+    assert_eq!(
+        action(&state, 'o').as_deref(),
+        Some("Pane(Cohort(StartCohortOverride))")
+    );
     assert_eq!(action(&state, 'r'), None, "no gate rows to re-check here");
     for pane in [Pane::Gates, Pane::Timeline] {
         update(&mut state, Action::ShowPane(pane));
@@ -52,7 +59,10 @@ fn one_key_may_mean_different_things_in_different_panes() {
     let keymap = Keymap::with_overrides(&keys(&[("recheck", "c")])).unwrap();
     let mut state = state_with_cohort(COHORT_WARN);
     state.keymap = keymap;
-    assert_eq!(action(&state, 'c').as_deref(), Some("CycleCohortCode"));
+    assert_eq!(
+        action(&state, 'c').as_deref(),
+        Some("Pane(Cohort(CycleCohortCode))")
+    );
     update(&mut state, Action::ShowPane(Pane::Gates));
     assert_eq!(action(&state, 'c').as_deref(), Some("Recheck"));
     assert_eq!(action(&state, 'r'), None, "recheck moved to c");
@@ -129,13 +139,17 @@ fn cohort_rows_are_filtered_again_only_when_the_file_or_the_filter_change() {
     // A code, then the same code again.
     update(
         &mut state,
-        Action::FilterCohortCode(Some(Code::DuplicateEmail)),
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
+        )),
     );
     let with_code = state.cohort.recomputations();
     assert_eq!(with_code, start + 6);
     update(
         &mut state,
-        Action::FilterCohortCode(Some(Code::DuplicateEmail)),
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
+        )),
     );
     assert_eq!(state.cohort.recomputations(), with_code);
     let rows: Vec<u64> = state.cohort.visible_rows().iter().map(|r| r.line).collect();

@@ -3,12 +3,18 @@
 
 mod tui_support;
 
+use gonogo::tui::panes;
 use gonogo::tui::{Action, update};
 use tui_support::*;
 
 fn with_history() -> gonogo::tui::State {
     let (mut state, _) = state();
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
+    );
     state
 }
 

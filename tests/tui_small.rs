@@ -4,6 +4,7 @@
 mod tui_support;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, input, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -78,7 +79,12 @@ fn one_red_gate_is_one_required_gate_red() {
 
 /// Types the override's reason and presses Enter.
 fn override_with_reason(state: &mut gonogo::tui::State) -> Vec<gonogo::tui::Effect> {
-    update(state, Action::StartCohortOverride);
+    update(
+        state,
+        Action::Pane(panes::PaneMsg::Cohort(
+            panes::cohort::Msg::StartCohortOverride,
+        )),
+    );
     for c in "small first wave".chars() {
         update(state, Action::Edit(tui_input::InputRequest::InsertChar(c)));
     }
@@ -86,9 +92,14 @@ fn override_with_reason(state: &mut gonogo::tui::State) -> Vec<gonogo::tui::Effe
 }
 
 fn records(effects: &[gonogo::tui::Effect]) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, gonogo::tui::Effect::RecordCohortOverride { .. }))
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            gonogo::tui::Effect::Pane(panes::PaneJob::Cohort(
+                panes::cohort::Job::RecordCohortOverride { .. }
+            ))
+        )
+    })
 }
 
 #[test]
@@ -107,7 +118,7 @@ fn production_asks_for_the_launch_name_before_an_override_and_staging_does_not()
     update(&mut state, Action::Back);
     assert!(matches!(
         state.top_overlay(),
-        Some(gonogo::tui::state::Overlay::Override(input)) if input.value() == "small first wave"
+        Some(gonogo::tui::state::Overlay::Pane(panes::PaneModal::Cohort(panes::cohort::Modal::Override(input)))) if input.value() == "small first wave"
     ));
     update(&mut state, Action::Submit);
     assert!(records(&confirm_launch(&mut state)));
@@ -154,16 +165,29 @@ fn status_messages_are_one_plain_sentence() {
         }),
         Box::new(|s| {
             update(s, Action::ShowPane(Pane::Gates));
-            update(s, Action::StartCohortOverride);
+            update(
+                s,
+                Action::Pane(panes::PaneMsg::Cohort(
+                    panes::cohort::Msg::StartCohortOverride,
+                )),
+            );
         }),
         Box::new(|s| palette(s, "cohort-filter dup")),
         Box::new(|s| palette(s, "recheck nope")),
         Box::new(|s| {
             update(s, Action::ShowPane(Pane::Cohort));
-            update(s, Action::StartCohortOverride);
+            update(
+                s,
+                Action::Pane(panes::PaneMsg::Cohort(
+                    panes::cohort::Msg::StartCohortOverride,
+                )),
+            );
         }),
         Box::new(|s| {
-            update(s, Action::CycleCohortCode);
+            update(
+                s,
+                Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CycleCohortCode)),
+            );
         }),
     ];
     for step in steps {

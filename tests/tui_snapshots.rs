@@ -3,6 +3,7 @@
 
 mod tui_support;
 
+use gonogo::tui::panes;
 use gonogo::tui::{Action, Pane, update};
 use tui_support::*;
 
@@ -11,7 +12,12 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 fn snapshot_all(name: &str, prepare: impl Fn(&mut gonogo::tui::State)) {
     for (width, height) in SIZES {
         let (mut state, _) = state();
-        update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+        update(
+            &mut state,
+            Action::Pane(panes::PaneMsg::Timeline(
+                panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+            )),
+        );
         prepare(&mut state);
         let screen = draw(&mut state, width, height);
         insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
@@ -80,7 +86,12 @@ fn emails_show_unmasked_by_default() {
 #[test]
 fn mask_hides_emails_in_gate_errors_and_timeline_entries() {
     let (mut state, _) = state();
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
+    );
     update(&mut state, Action::ToggleMask);
     for (width, height) in SIZES {
         let gates = draw(&mut state, width, height);
@@ -140,7 +151,12 @@ fn cohort_row_detail_and_override_modal() {
         insta::assert_snapshot!(format!("cohort_row_{width}x{height}"), screen);
 
         let mut state = cohort_state(COHORT_WARN);
-        update(&mut state, Action::StartCohortOverride);
+        update(
+            &mut state,
+            Action::Pane(panes::PaneMsg::Cohort(
+                panes::cohort::Msg::StartCohortOverride,
+            )),
+        );
         for c in "small first wave".chars() {
             update(
                 &mut state,
@@ -157,14 +173,19 @@ fn cohort_states_before_a_file_is_there() {
     let (mut state, _) = state();
     update(&mut state, Action::ShowPane(Pane::Cohort));
     assert!(draw(&mut state, 80, 24).contains("no cohort loaded"));
-    let load = load_asked(&update(&mut state, Action::LoadCohort(COHORT_WARN.into())));
+    let load = load_asked(&update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            COHORT_WARN.into(),
+        ))),
+    ));
     assert!(draw(&mut state, 80, 24).contains("loading tests/fixtures/cohort/pane_warn.csv"));
     update(
         &mut state,
-        Action::CohortLoaded {
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
             load,
             result: Err("cannot open it: permission denied".into()),
-        },
+        })),
     );
     assert!(draw(&mut state, 120, 24).contains("not loaded: cannot open it: permission denied"));
 }

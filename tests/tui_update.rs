@@ -6,6 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use gonogo::gate::{GateState, Value};
 use gonogo::journal::{Entry, JournalEvent, LiveSignal};
 use gonogo::tui::keymap::Keymap;
+use gonogo::tui::panes;
 use gonogo::tui::state::{Overlay, Redraw, View};
 use gonogo::tui::timeline::TimelineSource;
 use gonogo::tui::{Action, Effect, Pane, input, update};
@@ -226,11 +227,18 @@ fn remapped_keys_drive_the_same_actions() {
 #[test]
 fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_live() {
     let (mut state, effects) = state();
-    assert!(effects.contains(&Effect::LoadTimeline));
+    assert!(effects.contains(&Effect::Pane(panes::PaneJob::Timeline(
+        panes::timeline::Job::LoadTimeline
+    ))));
     assert!(state.timeline.loading);
     let fx = update(&mut state, Action::Tick(at(14, 4, 6)));
     assert!(!reads(&fx), "one read at a time");
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
+    );
     assert_eq!(
         state.timeline.source,
         TimelineSource::Journal {
@@ -241,21 +249,40 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
     assert_eq!(state.timeline.rows()[0].subject, "Sentry P1 issues");
     // Not live yet: every five seconds, only the lines after the last one read (id 3).
     let fx = update(&mut state, Action::Tick(at(14, 4, 7)));
-    assert!(fx.contains(&Effect::LoadTimelineAfter(3)), "{fx:?}");
     assert!(
-        !fx.contains(&Effect::LoadTimeline),
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimelineAfter(3)
+        ))),
+        "{fx:?}"
+    );
+    assert!(
+        !fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimeline
+        ))),
         "never the whole page again"
     );
-    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineAppended(Ok(Vec::new())),
+        )),
+    );
     let fx = update(&mut state, Action::Tick(at(14, 4, 9)));
     assert!(!reads(&fx), "not due yet");
     // Live: the clock no longer reads; a notification does, and only what follows.
     let fx = update(&mut state, Action::Live(LiveSignal::Connected));
     assert!(
-        fx.contains(&Effect::LoadTimelineAfter(3)),
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimelineAfter(3)
+        ))),
         "catch up after connecting"
     );
-    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineAppended(Ok(Vec::new())),
+        )),
+    );
     assert!(!reads(&update(&mut state, Action::Tick(at(14, 4, 30)))));
     let note = Entry::from_event(
         4,
@@ -272,8 +299,18 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
             kind: "note".into(),
         }),
     );
-    assert!(fx.contains(&Effect::LoadTimelineAfter(3)), "{fx:?}");
-    update(&mut state, Action::TimelineAppended(Ok(vec![note])));
+    assert!(
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimelineAfter(3)
+        ))),
+        "{fx:?}"
+    );
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineAppended(Ok(vec![note])),
+        )),
+    );
     assert_eq!(state.timeline.rows()[0].message, "db failover rehearsed");
     assert_eq!(state.timeline.last_id, Some(4));
     // A notification for a line already read reads nothing.
@@ -292,13 +329,20 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
     );
     assert!(state.status.as_ref().unwrap().text.contains("paused"));
     let fx = update(&mut state, Action::Tick(at(14, 4, 40)));
-    assert!(fx.contains(&Effect::LoadTimelineAfter(4)), "{fx:?}");
+    assert!(
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimelineAfter(4)
+        ))),
+        "{fx:?}"
+    );
     // Live again, then a read fails: said once, and the clock reads until the journal answers.
     update(&mut state, Action::Live(LiveSignal::Connected));
     state.status = None;
     update(
         &mut state,
-        Action::TimelineAppended(Err("connection reset".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineAppended(Err("connection reset".into())),
+        )),
     );
     assert!(matches!(
         state.timeline.source,
@@ -306,8 +350,18 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
     ));
     assert!(state.status.as_ref().unwrap().text.contains("unavailable"));
     let fx = update(&mut state, Action::Tick(at(14, 4, 50)));
-    assert!(fx.contains(&Effect::LoadTimelineAfter(4)), "{fx:?}");
-    update(&mut state, Action::TimelineAppended(Ok(Vec::new())));
+    assert!(
+        fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+            panes::timeline::Job::LoadTimelineAfter(4)
+        ))),
+        "{fx:?}"
+    );
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineAppended(Ok(Vec::new())),
+        )),
+    );
     assert!(matches!(
         state.timeline.source,
         TimelineSource::Journal { .. }
@@ -316,8 +370,15 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
 }
 
 fn reads(fx: &[Effect]) -> bool {
-    fx.iter()
-        .any(|e| matches!(e, Effect::LoadTimeline | Effect::LoadTimelineAfter(_)))
+    fx.iter().any(|e| {
+        matches!(
+            e,
+            Effect::Pane(panes::PaneJob::Timeline(panes::timeline::Job::LoadTimeline))
+                | Effect::Pane(panes::PaneJob::Timeline(
+                    panes::timeline::Job::LoadTimelineAfter(_)
+                ))
+        )
+    })
 }
 
 #[test]
@@ -325,7 +386,9 @@ fn journal_failures_fall_back_to_local_history_with_one_message() {
     let (mut state, _) = state();
     update(
         &mut state,
-        Action::TimelineLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Err("connection refused".into())),
+        )),
     );
     assert!(matches!(
         state.timeline.source,
@@ -345,12 +408,16 @@ fn journal_failures_fall_back_to_local_history_with_one_message() {
     state.status = None;
     update(
         &mut state,
-        Action::TimelineLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Err("connection refused".into())),
+        )),
     );
     assert!(state.status.is_none(), "the same failure is announced once");
     update(
         &mut state,
-        Action::JournalRecorded(Err("relation missing".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::JournalRecorded(Err("relation missing".into())),
+        )),
     );
     assert!(state.status.unwrap().text.contains("not taking lines"));
 }
@@ -381,12 +448,15 @@ pass = ">= 50"
         &mut state,
         ok("testers", at(14, 1, 0), Value::Number(60.0), None),
     );
-    assert!(
-        !fx.iter()
-            .any(|e| matches!(e, Effect::RecordTransitions(_) | Effect::LoadTimeline))
-    );
+    assert!(!fx.iter().any(|e| matches!(
+        e,
+        Effect::RecordTransitions(_)
+            | Effect::Pane(panes::PaneJob::Timeline(panes::timeline::Job::LoadTimeline))
+    )));
     let fx = update(&mut state, Action::Tick(at(14, 1, 10)));
-    assert!(!fx.contains(&Effect::LoadTimeline));
+    assert!(!fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
+        panes::timeline::Job::LoadTimeline
+    ))));
     assert_eq!(state.timeline.source, TimelineSource::LocalOnly);
     assert_eq!(state.timeline.rows()[0].to, Some(GateState::Pass));
 }
@@ -604,7 +674,12 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     // Until the operator picks a row, the selection stays on the newest one.
     assert_eq!(state.timeline.rows().len(), 7);
     assert_eq!(state.timeline.selected, 0);
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
+    );
     assert_eq!(state.timeline.selected, 0);
     update(&mut state, Action::ShowPane(Pane::Timeline));
     update(&mut state, Action::Move(1));
@@ -616,7 +691,12 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     line.gate = Some("status_page".into());
     line.at = at(14, 4, 2);
     newer.insert(0, line);
-    update(&mut state, Action::TimelineLoaded(Ok(newer)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(newer)),
+        )),
+    );
     assert_eq!(selected_subject(&state), "HIGH issues open");
     update(&mut state, Action::Open);
     assert!(
@@ -627,7 +707,9 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     // Without the journal, this cockpit's own transitions arrive at the top the same way.
     update(
         &mut state,
-        Action::TimelineLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Err("connection refused".into())),
+        )),
     );
     update(&mut state, Action::Move(2));
     let before = selected_subject(&state);
@@ -651,7 +733,9 @@ fn going_back_to_the_top_row_follows_the_newest_again() {
     let (mut state, _) = state();
     update(
         &mut state,
-        Action::TimelineLoaded(Err("connection refused".into())),
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Err("connection refused".into())),
+        )),
     );
     update(&mut state, Action::ShowPane(Pane::Timeline));
     for c in ['j', 'g'] {
@@ -683,7 +767,12 @@ fn going_back_to_the_top_row_follows_the_newest_again() {
         line.at = at(14, 20, 0) + chrono::Duration::seconds(id);
         lines.insert(0, line);
     }
-    update(&mut state, Action::TimelineLoaded(Ok(lines)));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(lines)),
+        )),
+    );
     assert_eq!(state.timeline.selected, 0);
     let screen = draw(&mut state, 80, 24);
     assert!(screen.contains("14:20:43"), "{screen}");

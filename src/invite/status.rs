@@ -2,7 +2,9 @@
 //! failures and unknowns to review, who is sending. Reading status first settles dead runs, so
 //! a crashed sender's messages show as `unknown`, never as still `sending`.
 
-use super::{BatchCounts, Counts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState};
+use super::{
+    BatchCounts, Counts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState,
+};
 use crate::db::DbError;
 use chrono::{DateTime, Utc};
 

@@ -12,11 +12,11 @@ mod overdue;
 pub use follow::alert_for;
 
 use crate::alerts::{AlertNews, BoardView, Inlet, Service, Trigger};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
 use crate::gate::{Board, Transition};
 use crate::journal::{FlushError, Journal, ObservedGate, PendingEvent, Writer, WriterPace};
-use crate::clock::Clock;
 use follow::Follower;
 use overdue::OverdueWatch;
 use std::time::Duration;

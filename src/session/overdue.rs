@@ -3,9 +3,9 @@
 //! client's board at each step, the change told by [`crate::alerts::OverdueItems`] as the
 //! cockpit's Checklist pane tells it.
 
+use crate::checklist::ChecklistStore;
 use crate::checklist::{Checklist, Tick};
 use crate::config::Config;
-use crate::checklist::ChecklistStore;
 use crate::gate::{Board, GateState};
 use crate::journal::Journal;
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Typed confirmations: in production a mutation waits in a modal until the operator types the
-//! launch's name, then runs as if it had not been asked. One mechanism for every mutation: the
-//! cohort override now; sends, ticks, votes and decisions name themselves in [`needs_typed`]
-//! as they arrive. Staging asks nothing extra.
+//! launch's name, then runs as if it had not been asked. One mechanism for every mutation: each
+//! pane names its own (the cohort override, sends and retries, ticks, votes, the freeze) in
+//! its `PaneKind::confirm`. Staging asks nothing extra.
 
 use super::action::Action;
 use super::format;
@@ -13,35 +13,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 use tui_input::Input;
 
-/// Mutations that, in production, wait for the launch's name to be typed.
+/// Mutations that, in production, wait for the launch's name to be typed: the pane messages
+/// whose pane says so (`PaneKind::confirm`).
 pub fn needs_typed(action: &Action) -> bool {
-    matches!(action, Action::OverrideCohort { reason } if !reason.trim().is_empty())
-        || matches!(
-            action,
-            Action::SendInvites { .. }
-                | Action::RetryFailedConfirmed { .. }
-                | Action::TickItem { .. }
-                | Action::UntickItem { .. }
-                | Action::CastVote(_)
-                | Action::Decide { .. }
-        )
+    describe(action).is_some()
 }
 
 /// What the action does, in the modal's words.
-fn describe(action: &Action) -> String {
+fn describe(action: &Action) -> Option<String> {
     match action {
-        Action::OverrideCohort { .. } => "override the cohort's soft findings".into(),
-        Action::SendInvites { count, .. } => {
-            format!("send {}", crate::plural::count(*count, "invitation"))
-        }
-        Action::RetryFailedConfirmed { count } => {
-            format!("retry {}", crate::plural::count(*count, "failed message"))
-        }
-        Action::TickItem { .. } => "tick the checklist item".into(),
-        Action::UntickItem { .. } => "untick the checklist item".into(),
-        Action::CastVote(_) => "cast the vote".into(),
-        Action::Decide { .. } => "freeze the decision".into(),
-        other => format!("{other:?}"),
+        Action::Pane(msg) => super::panes::confirm(msg),
+        _ => None,
     }
 }
 
@@ -61,7 +43,10 @@ pub fn render(view: &View, frame: &mut Frame, area: Rect, action: &Action, input
     let shown: String = input.value().chars().skip(scroll).collect();
     let lines = vec![
         Line::raw(format::fit(
-            &format!("Production: type the launch name to {}.", describe(action)),
+            &format!(
+                "Production: type the launch name to {}.",
+                describe(action).unwrap_or_else(|| format!("{action:?}"))
+            ),
             inner,
         )),
         Line::styled(

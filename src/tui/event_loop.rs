@@ -34,7 +34,7 @@ pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitE
         width: size.width,
         height: size.height,
     }];
-    pending.extend(initial_cohort.map(Action::LoadCohort));
+    pending.extend(initial_cohort.map(|path| super::panes::cohort::Msg::LoadCohort(path).into()));
     pending.extend(first_pane.map(Action::ShowPane));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));

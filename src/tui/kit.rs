@@ -16,88 +16,22 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use std::collections::BTreeSet;
 
-/// Which pane the body shows. Only panes that exist are listed.
+/// What a key can be bound to: its `[keys]` name. The commands themselves are declared by
+/// their rows in `bindings` (and each pane's `KEYS`); the type sits here so that a render can
+/// name a command (to show its key) without depending on the actions commands run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Gates,
-    Timeline,
-    Cohort,
-    Dispatch,
-    Checklist,
-}
+pub struct Command(&'static str);
 
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Gates,
-        Pane::Timeline,
-        Pane::Cohort,
-        Pane::Dispatch,
-        Pane::Checklist,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Gates => "Gates",
-            Pane::Timeline => "Timeline",
-            Pane::Cohort => "Cohort",
-            Pane::Dispatch => "Dispatch",
-            Pane::Checklist => "Checklist",
-        }
+impl Command {
+    /// Its name in `[keys]` and in the help.
+    pub fn name(self) -> &'static str {
+        self.0
     }
 
-    /// Its number key (`1`…), as the tabs row shows it.
-    pub fn number(self) -> usize {
-        match self {
-            Pane::Gates => 1,
-            Pane::Timeline => 2,
-            Pane::Cohort => 3,
-            Pane::Dispatch => 4,
-            Pane::Checklist => 5,
-        }
+    /// For `bindings::commands!` only: a command is declared by its row.
+    pub const fn declare(name: &'static str) -> Command {
+        Command(name)
     }
-}
-
-/// What a key can be bound to. Its names, actions and default keys are in `bindings`; the enum
-/// itself sits here so that a render can name a command (to show its key) without depending on
-/// the actions commands run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Help,
-    Quit,
-    NextPane,
-    PrevPane,
-    Gates,
-    Timeline,
-    Cohort,
-    Down,
-    Up,
-    Top,
-    Bottom,
-    PageDown,
-    PageUp,
-    Open,
-    Back,
-    Filter,
-    CohortCode,
-    Override,
-    Palette,
-    ScreenShare,
-    Mask,
-    Recheck,
-    RecheckAll,
-    Note,
-    Dispatch,
-    StartSend,
-    PauseSend,
-    RetryFailed,
-    ReviewUnknown,
-    DispatchFilter,
-    Checklist,
-    Tick,
-    Untick,
-    OpenItems,
-    Vote,
-    Decide,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +69,8 @@ pub struct View<'a> {
     pub launch: &'a LaunchInfo,
     /// Who is at the keyboard.
     pub operator: &'a str,
+    /// Gates re-checked on request whose answer has not come back yet.
+    pub checking: &'a BTreeSet<String>,
 }
 
 impl View<'_> {

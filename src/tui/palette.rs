@@ -1,6 +1,7 @@
 //! The `:` command palette: what each command means, as an [`Action`].
 
 use super::action::{Action, Pane};
+use super::panes::{checklist, cohort};
 use crate::cohort::Code;
 
 /// The commands, for the help screen and the palette hint.
@@ -50,10 +51,12 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
         "cohort" | "c" | "3" if arg.is_empty() => {
             PaletteCommand::Run(Action::ShowPane(Pane::Cohort))
         }
-        "cohort" | "c" => PaletteCommand::Run(Action::LoadCohort(arg.into())),
-        "cohort-filter" if arg.is_empty() => PaletteCommand::Run(Action::FilterCohortCode(None)),
+        "cohort" | "c" => PaletteCommand::Run(cohort::Msg::LoadCohort(arg.into()).into()),
+        "cohort-filter" if arg.is_empty() => {
+            PaletteCommand::Run(cohort::Msg::FilterCohortCode(None).into())
+        }
         "cohort-filter" => match Code::parse(arg) {
-            Some(code) => PaletteCommand::Run(Action::FilterCohortCode(Some(code))),
+            Some(code) => PaletteCommand::Run(cohort::Msg::FilterCohortCode(Some(code)).into()),
             None => {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
                 return Err(format!(
@@ -64,10 +67,12 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
             }
         },
         "dispatch" | "d" | "4" => PaletteCommand::Run(Action::ShowPane(Pane::Dispatch)),
-        "checklist" | "5" if arg == "reload" => PaletteCommand::Run(Action::ReloadChecklist),
+        "checklist" | "5" if arg == "reload" => {
+            PaletteCommand::Run(checklist::Msg::ReloadChecklist.into())
+        }
         "checklist" | "5" => PaletteCommand::Run(Action::ShowPane(Pane::Checklist)),
-        "vote" => PaletteCommand::Run(Action::StartVote(arg.to_owned())),
-        "decide" => PaletteCommand::Run(Action::StartDecide(arg.to_owned())),
+        "vote" => PaletteCommand::Run(checklist::Msg::StartVote(arg.to_owned()).into()),
+        "decide" => PaletteCommand::Run(checklist::Msg::StartDecide(arg.to_owned()).into()),
         "quit" | "q" => PaletteCommand::Run(Action::Quit),
         "help" | "h" => PaletteCommand::Run(Action::ToggleHelp),
         "share" | "screen-share" | "present" => PaletteCommand::Run(Action::ToggleScreenShare),

@@ -23,7 +23,8 @@ pub enum View {
     ScreenShare,
 }
 
-/// Views stacked over the panes; the top one has the keyboard.
+/// Views stacked over the panes; the top one has the keyboard. The shared ones are here; each
+/// pane's own are its `Modal`, carried as [`Overlay::Pane`].
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Detail {
@@ -35,15 +36,6 @@ pub enum Overlay {
     },
     Filter(Input),
     Palette(Input),
-    /// Searching the cohort rows (email or label).
-    Search(Input),
-    /// One cohort row: its cells and its findings' messages.
-    CohortRow {
-        line: u64,
-        scroll: u16,
-    },
-    /// Typing the reason for overriding the cohort's soft findings.
-    Override(Input),
     /// Typing an operator note for the journal.
     Note(Input),
     /// A report to read (the shift handoff), scrolled by this many lines.
@@ -52,27 +44,13 @@ pub enum Overlay {
         text: String,
         scroll: u16,
     },
-    /// The Dispatch pane's modals (send and retry confirmations, one message).
-    Dispatch(super::panes::dispatch::DispatchModal),
-    /// Typing the optional note of a checklist tick (the item's key).
-    TickNote {
-        key: String,
-        input: Input,
-    },
-    /// Typing the reason for taking a checklist tick back.
-    UntickReason {
-        key: String,
-        input: Input,
-    },
-    /// Typing a vote: `go|no-go ROLE[: note]`.
-    Vote(Input),
-    /// Asking to freeze the decision; a reason typed here overrides the gates.
-    Decide(Input),
     /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
     Confirm {
         action: Box<super::action::Action>,
         input: Input,
     },
+    /// A pane's own modal (its `Modal`): the pane handles its input, Enter and drawing.
+    Pane(super::panes::PaneModal),
 }
 
 /// The footer's message line.
@@ -111,6 +89,9 @@ pub struct State {
     pub cohort: CohortPane,
     pub dispatch: super::panes::dispatch::DispatchPane,
     pub checklist: ChecklistPane,
+    /// The toy pane `panes::toy` registers, to show what a new pane touches.
+    #[cfg(test)]
+    pub toy: super::panes::toy::ToyPane,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -193,6 +174,8 @@ impl State {
                 config.raw.postgres.is_some(),
                 config.raw.alerts.bell,
             ),
+            #[cfg(test)]
+            toy: Default::default(),
             status: None,
             keymap,
             theme,
@@ -263,32 +246,24 @@ impl State {
 
     /// Where the keyboard is.
     pub fn context(&self) -> Context {
-        match self.top_overlay() {
+        let context = match self.top_overlay() {
             Some(
                 Overlay::Filter(_)
                 | Overlay::Palette(_)
-                | Overlay::Search(_)
-                | Overlay::Override(_)
                 | Overlay::Note(_)
-                | Overlay::TickNote { .. }
-                | Overlay::UntickReason { .. }
-                | Overlay::Vote(_)
-                | Overlay::Decide(_)
-                | Overlay::Confirm { .. }
-                | Overlay::Dispatch(
-                    super::panes::dispatch::DispatchModal::ConfirmSend { .. }
-                    | super::panes::dispatch::DispatchModal::ConfirmRetry { .. },
-                ),
+                | Overlay::Confirm { .. },
             ) => Context::TextEntry,
             Some(Overlay::Help { .. }) => Context::Help,
-            Some(
-                Overlay::Detail { .. }
-                | Overlay::CohortRow { .. }
-                | Overlay::Report { .. }
-                | Overlay::Dispatch(super::panes::dispatch::DispatchModal::Message { .. }),
-            ) if self.view == View::Cockpit => Context::Detail,
-            _ if self.view == View::ScreenShare => Context::ScreenShare,
-            _ => Context::Cockpit,
+            Some(Overlay::Detail { .. } | Overlay::Report { .. }) => Context::Detail,
+            Some(Overlay::Pane(modal)) => modal.context(),
+            None => Context::Cockpit,
+        };
+        match context {
+            // A view to read is one only over the panes; screen-share mode has the keys.
+            Context::Detail | Context::Cockpit if self.view == View::ScreenShare => {
+                Context::ScreenShare
+            }
+            context => context,
         }
     }
 

@@ -2,16 +2,17 @@
 //! [`Effect`]s for the event loop to run.
 //!
 //! Shared actions (quitting, switching panes, the views stacked over the panes, the palette,
-//! gate results, the clock) are handled here. Everything else goes to one pane through
-//! [`panes::update`]: the pane the action is news for ([`panes::owner`]), else the pane in
-//! front; its [`Reply`] is applied here, so panes never touch each other or the shared state.
+//! gate results, the clock) are handled here. A pane's own message (`Action::Pane`) goes to
+//! that pane ([`panes::update`]); the clock and live news go to every pane; keys for the pane
+//! in front go to it. Each [`Reply`] is applied here, so panes never touch each other or the
+//! shared state.
 
 use super::action::{Action, Effect, Pane};
 use super::confirm;
 use super::keymap::Command;
 use super::layout;
 use super::palette::{self, PaletteCommand};
-use super::panes::{self, Reply};
+use super::panes::{self, Reply, Submit};
 use super::state::{Level, Overlay, Redraw, STATUS_SECONDS, State, View};
 use crate::gate::{GateState, Transition};
 use chrono::Duration;
@@ -59,18 +60,6 @@ fn routine_reading(state: &State, action: &Action) -> Option<(String, GateState)
 
 /// Applies one action; returns whether anything visible changed.
 fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
-    // Live news of a tick, a vote or a decision is the Checklist pane's too.
-    if let Action::Live(signal) = &action
-        && super::panes::checklist::update::is_call_news(signal)
-    {
-        route(state, Pane::Checklist, Action::RefreshCall, fx);
-    }
-    if let Some(changed) = ledger_news(state, &action, fx) {
-        return changed;
-    }
-    if let Some(pane) = panes::owner(&action) {
-        return route(state, pane, action, fx);
-    }
     match action {
         Action::Quit => fx.push(Effect::Quit),
         Action::ToggleHelp => {
@@ -188,60 +177,32 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             show_pane(state, Pane::Gates);
             state.overlays.push(Overlay::Detail { gate, scroll: 0 });
         }
-        Action::StartTick | Action::StartUntick | Action::ToggleOpenItems => {
-            return route(state, Pane::Checklist, action, fx);
-        }
         Action::AlertNews(news) => {
             let (text, warning) = news.line();
             let level = if warning { Level::Warning } else { Level::Info };
             state.say(level, &crate::text::sanitize(&text));
         }
-        // Routed by `panes::owner` above.
-        Action::JournalRecorded(_)
-        | Action::JournalWritten
-        | Action::TimelineLoaded(_)
-        | Action::TimelineAppended(_)
-        | Action::Live(_)
-        | Action::JournalPending(_)
-        | Action::OnShift(_)
-        | Action::LoadCohort(_)
-        | Action::CohortLoaded { .. }
-        | Action::CycleCohortCode
-        | Action::FilterCohortCode(_)
-        | Action::StartCohortOverride
-        | Action::OverrideCohort { .. }
-        | Action::CohortOverridden { .. }
-        | Action::DispatchLoaded(_)
-        | Action::RetryDone(_)
-        | Action::LedgerChanged
-        | Action::CycleDispatchFilter
-        | Action::ReviewUnknown
-        | Action::StartSend
-        | Action::SendInvites { .. }
-        | Action::PauseSend
-        | Action::RetryFailed
-        | Action::RetryFailedConfirmed { .. }
-        | Action::DispatchNews(_)
-        | Action::MessageLoaded(_)
-        | Action::ChecklistLoaded(_)
-        | Action::ReloadChecklist
-        | Action::CallLoaded(_)
-        | Action::RefreshCall
-        | Action::TickItem { .. }
-        | Action::UntickItem { .. }
-        | Action::CastVote(_)
-        | Action::Decide { .. }
-        | Action::StartVote(_)
-        | Action::StartDecide(_)
-        | Action::CallWritten(_) => return false,
+        Action::JournalWritten => return broadcast(state, action, fx),
+        Action::Live(signal) => {
+            let mut changed = false;
+            for &pane in Pane::ALL {
+                let reply = panes::on_live(state, pane, &signal);
+                changed |= apply_reply(state, pane, reply, fx);
+            }
+            return changed;
+        }
+        Action::Pane(msg) => {
+            let (pane, reply) = panes::update(state, msg);
+            return apply_reply(state, pane, reply, fx);
+        }
     }
     true
 }
 
-/// Hands an action to a pane and applies its reply.
+/// Hands a shared action to a pane and applies its reply.
 fn route(state: &mut State, pane: Pane, action: Action, fx: &mut Vec<Effect>) -> bool {
     let filter = matches!(action, Action::StartFilter);
-    let reply = panes::update(state, pane, action);
+    let reply = panes::on_action(state, pane, action);
     if reply.unhandled {
         if filter {
             // A pane without a search of its own: `/` filters the gates (the tabs row shows it).
@@ -275,29 +236,13 @@ fn apply_reply(state: &mut State, pane: Pane, reply: Reply, fx: &mut Vec<Effect>
     changed
 }
 
-/// Live news for the Dispatch pane: a ledger change is only its business; a dispatch line in
-/// the journal, or a reconnect (a notification may have been missed), is the timeline's too.
-fn ledger_news(state: &mut State, action: &Action, fx: &mut Vec<Effect>) -> Option<bool> {
-    use crate::journal::LiveSignal;
-    let Action::Live(signal) = action else {
-        return None;
-    };
-    match signal {
-        LiveSignal::Journal { id: None, kind } if kind == "ledger" => {
-            Some(route(state, Pane::Dispatch, Action::LedgerChanged, fx))
-        }
-        LiveSignal::Journal { kind, .. }
-            if kind.starts_with("dispatch") || kind == "invites_prepared" =>
-        {
-            route(state, Pane::Dispatch, Action::LedgerChanged, fx);
-            None
-        }
-        LiveSignal::Connected => {
-            route(state, Pane::Dispatch, Action::LedgerChanged, fx);
-            None
-        }
-        _ => None,
+/// News every pane hears; whether any pane's screen changed.
+fn broadcast(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    let mut changed = false;
+    for &pane in Pane::ALL {
+        changed |= route(state, pane, action.clone(), fx);
     }
+    changed
 }
 
 fn show_pane(state: &mut State, pane: Pane) {
@@ -316,13 +261,11 @@ fn overlay_page(state: &State) -> isize {
 
 fn scroll_overlay(state: &mut State, delta: isize) {
     if let Some(
-        Overlay::Help { scroll }
-        | Overlay::Detail { scroll, .. }
-        | Overlay::CohortRow { scroll, .. }
-        | Overlay::Report { scroll, .. }
-        | Overlay::Dispatch(panes::dispatch::DispatchModal::Message { scroll }),
+        Overlay::Help { scroll } | Overlay::Detail { scroll, .. } | Overlay::Report { scroll, .. },
     ) = state.overlays.last_mut()
     {
+        *scroll = panes::step(usize::from(*scroll), usize::from(u16::MAX), delta) as u16;
+    } else if let Some(scroll) = state.overlays.last_mut().and_then(pane_scroll) {
         *scroll = panes::step(usize::from(*scroll), usize::from(u16::MAX), delta) as u16;
     }
 }
@@ -335,16 +278,20 @@ fn open_detail(state: &State) -> Option<String> {
     })
 }
 
+fn pane_scroll(overlay: &mut Overlay) -> Option<&mut u16> {
+    match overlay {
+        Overlay::Pane(modal) => modal.scroll(),
+        _ => None,
+    }
+}
+
 fn back(state: &mut State) {
     match state.overlays.pop() {
         Some(Overlay::Filter(_)) => {
             state.gates.set_filter("", &state.board);
             state.gates.selected = 0;
         }
-        Some(Overlay::Search(_)) => {
-            state.cohort.set_search("");
-            state.cohort.selected = 0;
-        }
+        Some(Overlay::Pane(modal)) => panes::closed(state, modal),
         Some(_) => {}
         None if state.view == View::ScreenShare => state.view = View::Cockpit,
         None => state.gates.set_filter("", &state.board),
@@ -358,40 +305,20 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
             state.gates.set_filter(input.value(), &state.board);
             state.gates.selected = 0;
         }
-        Some(Overlay::Search(input)) => {
-            input.handle(request);
-            state.cohort.set_search(input.value());
-            state.cohort.selected = 0;
-        }
-        Some(
-            Overlay::Palette(input)
-            | Overlay::Override(input)
-            | Overlay::Note(input)
-            | Overlay::TickNote { input, .. }
-            | Overlay::UntickReason { input, .. }
-            | Overlay::Vote(input)
-            | Overlay::Decide(input)
-            | Overlay::Confirm { input, .. }
-            | Overlay::Dispatch(
-                panes::dispatch::DispatchModal::ConfirmSend { input, .. }
-                | panes::dispatch::DispatchModal::ConfirmRetry { input, .. },
-            ),
-        ) => {
+        Some(Overlay::Palette(input) | Overlay::Note(input) | Overlay::Confirm { input, .. }) => {
             input.handle(request);
         }
+        Some(Overlay::Pane(_)) => panes::modal_input(state, request),
         _ => {}
     }
 }
 
 fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
     match state.overlays.last() {
-        Some(Overlay::Filter(_) | Overlay::Search(_)) => {
+        Some(Overlay::Filter(_)) => {
             state.overlays.pop();
         }
-        Some(Overlay::Override(input)) => {
-            let reason = input.value().to_owned();
-            return confirmed_first(state, Action::OverrideCohort { reason }, fx);
-        }
+        Some(Overlay::Pane(_)) => return submit_modal(state, fx),
         Some(Overlay::Confirm { action, input }) => {
             if !confirm::matches(state, input.value()) {
                 let text = format!(
@@ -410,43 +337,29 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) -> bool {
             let text = input.value().to_owned();
             return apply(state, Action::AddNote(text), fx);
         }
-        Some(Overlay::Dispatch(panes::dispatch::DispatchModal::Message { .. })) => {
-            state.overlays.pop();
-        }
-        Some(Overlay::Dispatch(modal)) => match panes::dispatch::update::submit(modal) {
-            Ok(action) => return confirmed_first(state, action, fx),
-            Err(why) => state.say(Level::Warning, &why),
-        },
-        Some(
-            Overlay::TickNote { .. }
-            | Overlay::UntickReason { .. }
-            | Overlay::Vote(_)
-            | Overlay::Decide(_),
-        ) => {
-            // The pane reopens the modal, text kept, if it refuses the entry.
-            let action = match state.overlays.pop() {
-                Some(Overlay::TickNote { key, input }) => Action::TickItem {
-                    key,
-                    note: input.value().to_owned(),
-                },
-                Some(Overlay::UntickReason { key, input }) => Action::UntickItem {
-                    key,
-                    reason: input.value().to_owned(),
-                },
-                Some(Overlay::Vote(input)) => Action::CastVote(input.value().to_owned()),
-                Some(Overlay::Decide(input)) => Action::Decide {
-                    override_reason: Some(input.value().to_owned()),
-                },
-                _ => return true,
-            };
-            return confirmed_first(state, action, fx);
-        }
         Some(Overlay::Palette(input)) => {
             let line = input.value().to_owned();
             state.overlays.pop();
             run_palette(state, &line, fx);
         }
         _ => return apply(state, Action::Open, fx),
+    }
+    true
+}
+
+/// Enter in a pane's modal: what the pane says it means.
+fn submit_modal(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    match panes::submit(state) {
+        Submit::Ignore => {}
+        Submit::Close => {
+            state.overlays.pop();
+        }
+        Submit::Refuse(why) => state.say(Level::Warning, &why),
+        Submit::Run(action) => return confirmed_first(state, action, fx),
+        Submit::CloseAndRun(action) => {
+            state.overlays.pop();
+            return confirmed_first(state, action, fx);
+        }
     }
     true
 }
@@ -544,9 +457,7 @@ fn tick(state: &mut State, now: chrono::DateTime<chrono::Utc>, fx: &mut Vec<Effe
         state.status = None;
     }
     // Every pane hears the clock (the timeline reads the journal when it is due).
-    for pane in Pane::ALL {
-        route(state, pane, Action::Tick(now), fx);
-    }
+    broadcast(state, Action::Tick(now), fx);
 }
 
 fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<Effect>) {

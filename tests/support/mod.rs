@@ -12,9 +12,9 @@ pub mod sentry;
 pub mod smtp;
 
 use axum::Router;
+use gonogo::clock::Clock;
 use gonogo::config::Config;
 use gonogo::gate::{GateResult, GateState};
-use gonogo::clock::Clock;
 use gonogo::source::Sources;
 use gonogo::source::policy::RetryPolicy;
 use std::net::SocketAddr;

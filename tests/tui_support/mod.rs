@@ -7,6 +7,7 @@ use gonogo::config::{Config, load_str};
 use gonogo::gate::{GateResult, Observation, Value};
 use gonogo::journal::Entry;
 use gonogo::tui::keymap::Keymap;
+use gonogo::tui::panes;
 use gonogo::tui::state::State;
 use gonogo::tui::theme::Theme;
 use gonogo::tui::{Action, Effect, render, update};
@@ -352,7 +353,9 @@ pub fn load_asked(effects: &[Effect]) -> gonogo::tui::cohort::LoadId {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::LoadCohort { load, .. } => Some(*load),
+            Effect::Pane(panes::PaneJob::Cohort(panes::cohort::Job::LoadCohort {
+                load, ..
+            })) => Some(*load),
             _ => None,
         })
         .expect("a LoadCohort effect")
@@ -364,14 +367,30 @@ pub fn load_cohort(
     path: &str,
     result: Result<gonogo::tui::cohort::Loaded, String>,
 ) {
-    let load = load_asked(&update(state, Action::LoadCohort(path.into())));
-    update(state, Action::CohortLoaded { load, result });
+    let load = load_asked(&update(
+        state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::LoadCohort(
+            path.into(),
+        ))),
+    ));
+    update(
+        state,
+        Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CohortLoaded {
+            load,
+            result,
+        })),
+    );
 }
 
 /// A state with `path` loaded into the Cohort pane, as `:cohort PATH` does.
 pub fn state_with_cohort(path: &str) -> State {
     let (mut state, _) = state();
-    update(&mut state, Action::TimelineLoaded(Ok(journal_entries())));
+    update(
+        &mut state,
+        Action::Pane(panes::PaneMsg::Timeline(
+            panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
+        )),
+    );
     load_cohort(&mut state, path, cohort_answer(path));
     state
 }

@@ -4,21 +4,20 @@
 //! take work on a queue and report progress back as actions. At quit, [`Runner::drain`] gives
 //! them all [`QUIT_DEADLINE`] and says what was left undone.
 //!
-//! A new effect: a variant of [`Effect`], and its arm in [`Runner::run`]: either a call on a
-//! service, or a task spawned with a name and what quitting does with it ([`AtQuit`]), whose
-//! result comes back as an [`Action`].
+//! A pane's jobs (`Effect::Pane`) are forwarded to the pane's own I/O (`panes/<name>/effects.rs`,
+//! through [`super::panes::run`]). A new shared effect: a variant of [`Effect`], and its arm in
+//! [`Runner::run`]: either a call on a service, or a task spawned with a name and what quitting
+//! does with it ([`AtQuit`]), whose result comes back as an [`Action`].
 
-mod call;
-mod dispatch;
 mod tasks;
 
-pub use dispatch::Dispatch;
+pub use super::panes::dispatch::effects::Dispatch;
 
 pub use tasks::{AtQuit, Tasks, quit_report};
 
 use super::action::{Action, Effect};
-use super::panes::cohort;
-use super::panes::timeline::{APPEND_PAGE, TIMELINE_LIMIT};
+use super::panes::cohort::expand_home;
+use super::panes::timeline::Msg;
 use super::terminal;
 use crate::config::Config;
 use crate::db::Database;
@@ -37,7 +36,7 @@ use tokio_util::sync::CancellationToken;
 pub const QUIT_DEADLINE: Duration = Duration::from_secs(3);
 
 /// A journal call that takes longer than this is reported as failed (the UI never waits on it).
-const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Journal writes run beside the cockpit: a flush takes at most `budget`, and what the journal
 /// could not take is retried every `retry`, in order, before anything newer.
@@ -76,8 +75,17 @@ pub struct Runner {
     /// The live listener (a long-lived task on its own connection) and what stops it.
     listener: Option<(tokio::task::JoinHandle<()>, CancellationToken)>,
     tasks: Tasks,
-    /// Pauses this cockpit's send run, while one runs.
-    send_run: Option<CancellationToken>,
+    /// Stops the long-lived run a pane started (this cockpit's send run), while one runs.
+    long_run: Option<CancellationToken>,
+}
+
+/// What a pane's job may use ([`super::panes::PaneKind::run`]): the runner's setup (its
+/// services, its clock), its tasks, and the long-lived run a pane starts, which pausing and
+/// quitting stop (quitting first, before the rest closes).
+pub struct Jobs<'a> {
+    pub setup: &'a Setup,
+    pub tasks: &'a mut Tasks,
+    pub long_run: &'a mut Option<CancellationToken>,
 }
 
 impl Runner {
@@ -109,7 +117,7 @@ impl Runner {
             session,
             listener,
             tasks: Tasks::default(),
-            send_run: None,
+            long_run: None,
         }
     }
 
@@ -124,50 +132,17 @@ impl Runner {
             }
             Effect::RecheckAll => monitor.recheck_all(),
             Effect::RecordTransitions(transitions) => self.session.record(transitions),
-            Effect::LoadTimeline => {
-                let Some(journal) = setup.journal.clone() else {
-                    return false;
-                };
-                self.tasks
-                    .spawn("timeline read", AtQuit::Cancel, async move {
-                        let read = journal.recent(TIMELINE_LIMIT as i64);
-                        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
-                        let ok = result.is_ok();
-                        let _ = actions.send(Action::TimelineLoaded(result));
-                        if ok {
-                            let shift =
-                                db_call(JOURNAL_TIMEOUT, &redactor, journal.on_shift()).await;
-                            if let Ok(Some(entry)) = shift {
-                                let _ =
-                                    actions.send(Action::OnShift(Some((entry.actor, entry.at))));
-                            }
-                        }
-                    });
-            }
-            Effect::LoadTimelineAfter(id) => {
-                let Some(journal) = setup.journal.clone() else {
-                    return false;
-                };
-                self.tasks
-                    .spawn("timeline read", AtQuit::Cancel, async move {
-                        let read = journal.after(id, APPEND_PAGE);
-                        let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
-                        let _ = actions.send(Action::TimelineAppended(result));
-                    });
-            }
             Effect::RecordEvent(event) => self.session.record_event(event),
             Effect::SaveObservation(gate) => self.session.save_observation(gate),
             Effect::BuildHandoff(out) => {
                 let Some(journal) = setup.journal.clone() else {
                     return false;
                 };
-                let config = setup.config.clone();
-                let out_path = out
-                    .clone()
-                    .map(|p| cohort::expand_home(&p, setup.home.as_deref()));
+                let (config, clock) = (setup.config.clone(), setup.clock);
+                let out_path = out.clone().map(|p| expand_home(&p, setup.home.as_deref()));
                 self.tasks
                     .spawn("handoff report", AtQuit::Cancel, async move {
-                        let now = chrono::Utc::now();
+                        let now = clock.now();
                         let gather = crate::handoff::gather(&journal, &config, None, now);
                         let result = db_call(JOURNAL_TIMEOUT, &redactor, gather)
                             .await
@@ -182,72 +157,14 @@ impl Runner {
                         let _ = actions.send(Action::HandoffReady { out, result });
                     });
             }
-            Effect::LoadCohort { load, path } => {
-                let (settings, db) = (setup.cohort_settings.clone(), setup.cohort_db.clone());
-                let journal = setup.journal.clone();
-                let path = cohort::expand_home(&path, setup.home.as_deref());
-                self.tasks.spawn("cohort load", AtQuit::Cancel, async move {
-                    let result =
-                        cohort::load(path, settings, db, journal.as_ref(), &redactor).await;
-                    let _ = actions.send(Action::CohortLoaded { load, result });
-                });
-            }
-            Effect::RecordCohortOverride { cohort, reason } => {
-                let Some(journal) = setup.journal.clone() else {
-                    let _ = actions.send(Action::CohortOverridden {
-                        sha256: cohort.0.scan.report.sha256.clone(),
-                        result: Err("no database is configured for the journal".into()),
-                    });
-                    return false;
+            Effect::Pane(job) => {
+                let mut jobs = Jobs {
+                    setup,
+                    tasks: &mut self.tasks,
+                    long_run: &mut self.long_run,
                 };
-                self.tasks
-                    .spawn("cohort override", AtQuit::Finish, async move {
-                        let action =
-                            cohort::record_override(&journal, &cohort, &reason, &redactor).await;
-                        let _ = actions.send(action);
-                    });
+                super::panes::run(job, &mut jobs);
             }
-            Effect::LoadDispatch => {
-                if let Some(d) = &setup.dispatch {
-                    dispatch::load(&mut self.tasks, d, actions, redactor);
-                }
-            }
-            Effect::LoadMessage(id) => {
-                if let Some(d) = &setup.dispatch {
-                    dispatch::load_message(&mut self.tasks, d, id, actions, redactor);
-                }
-            }
-            Effect::StartSend { batch } => {
-                if let Some(d) = &setup.dispatch {
-                    let token = dispatch::start(&mut self.tasks, d, batch, actions, redactor);
-                    self.send_run = Some(token);
-                }
-            }
-            Effect::PauseSend => {
-                if let Some(token) = self.send_run.take() {
-                    token.cancel();
-                }
-            }
-            Effect::RetryFailed => {
-                if let Some(d) = &setup.dispatch {
-                    dispatch::retry_failed(&mut self.tasks, d, actions, redactor);
-                }
-            }
-            Effect::LoadChecklist => call::load_checklist(setup, &mut self.tasks),
-            Effect::LoadCall => call::load_call(setup, &mut self.tasks),
-            Effect::WriteTick {
-                item,
-                ticked,
-                note,
-                current,
-            } => call::write_tick(setup, &mut self.tasks, item, ticked, note, current),
-            Effect::WriteVote { role, vote, note } => {
-                call::write_vote(setup, &mut self.tasks, role, vote, note)
-            }
-            Effect::Freeze {
-                evidence,
-                override_reason,
-            } => call::freeze(setup, &mut self.tasks, evidence, override_reason),
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
             Effect::Bell | Effect::SetTitle(_) => {}
@@ -263,7 +180,7 @@ impl Runner {
         let deadline = tokio::time::Instant::now() + within;
         // The send run first: it stops after the message in flight (which it records), so
         // nothing more goes out while the rest closes.
-        if let Some(token) = &self.send_run {
+        if let Some(token) = &self.long_run {
             token.cancel();
         }
         let listener = async {
@@ -321,8 +238,8 @@ fn start_session(setup: &Setup) -> Session {
     let flushed = move |outcome: Result<usize, crate::journal::FlushError>| {
         let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
         let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
-        actions.send(Action::JournalPending(waiting)).is_ok()
-            && actions.send(Action::JournalRecorded(outcome)).is_ok()
+        actions.send(Msg::JournalPending(waiting).into()).is_ok()
+            && actions.send(Msg::JournalRecorded(outcome).into()).is_ok()
     };
     let actions = setup.actions.clone();
     let news = move |news| {

@@ -3,7 +3,9 @@
 
 use crate::tui::format;
 use crate::tui::keymap::{Context, Keymap};
-use crate::tui::kit::{Level, Pane, View};
+use crate::tui::kit::{Level, View};
+use crate::tui::panes::cohort::Modal;
+use crate::tui::panes::{Pane, PaneModal};
 use crate::tui::state::{Overlay, Status};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -26,7 +28,7 @@ pub fn render(view: &View, footer: &Footer, frame: &mut Frame, area: Rect) {
     let typing = match footer.top {
         Some(Overlay::Filter(input)) => Some(("/", input)),
         Some(Overlay::Palette(input)) => Some((":", input)),
-        Some(Overlay::Search(input)) => Some(("/", input)),
+        Some(Overlay::Pane(PaneModal::Cohort(Modal::Search(input)))) => Some(("/", input)),
         _ => None,
     };
     if let Some((prompt, input)) = typing {
@@ -35,7 +37,10 @@ pub fn render(view: &View, footer: &Footer, frame: &mut Frame, area: Rect) {
         let shown: String = input.value().chars().skip(scroll).collect();
         let hint = if prompt == ":" {
             "   Enter runs · Tab completes · Esc cancels · gates timeline cohort PATH recheck ID quit"
-        } else if matches!(footer.top, Some(Overlay::Search(_))) {
+        } else if matches!(
+            footer.top,
+            Some(Overlay::Pane(PaneModal::Cohort(Modal::Search(_))))
+        ) {
             "   email or label · Enter keeps · Esc clears"
         } else {
             "   Enter keeps · Esc clears"

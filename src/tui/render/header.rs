@@ -1,8 +1,9 @@
 //! The header bar (launch, environment, operator, UTC clock, countdown, verdict) and the tabs row.
 
 use crate::tui::format;
-use crate::tui::kit::{Pane, View};
+use crate::tui::kit::View;
 use crate::tui::layout;
+use crate::tui::panes::Pane;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -2,8 +2,9 @@
 //! cockpit's keys and those of the pane in front, then the palette's command list.
 
 use crate::tui::keymap::Keymap;
-use crate::tui::kit::{self, Command, Pane, View};
+use crate::tui::kit::{self, Command, View};
 use crate::tui::palette;
+use crate::tui::panes::Pane;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -14,7 +14,7 @@ mod screen_share;
 use super::keymap::{Command, Keymap};
 use super::kit::{KeyNames, View};
 use super::layout;
-use super::panes::{self, Pane, cohort};
+use super::panes::{self, Pane};
 use super::state::{Overlay, State, View as Screen};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -39,6 +39,7 @@ pub fn view(state: &State) -> View<'_> {
         specs: &state.specs,
         launch: &state.launch,
         operator: &state.operator,
+        checking: &state.checking,
     }
 }
 
@@ -99,27 +100,13 @@ fn cockpit(state: &State, view: &View, frame: &mut Frame, area: Rect) {
     }
     for overlay in &state.overlays {
         match overlay {
-            Overlay::CohortRow { line, scroll } => {
-                cohort::render::row_detail(&state.cohort, view, frame, areas.body, *line, *scroll)
-            }
-            Overlay::Override(input) => {
-                cohort::render::override_modal(&state.cohort, view, frame, areas.body, input)
-            }
             Overlay::Note(input) => journal::note_modal(view, frame, areas.body, input),
             Overlay::Report {
                 title,
                 text,
                 scroll,
             } => journal::report(view, frame, areas.body, title, text, *scroll),
-            Overlay::Dispatch(modal) => {
-                panes::dispatch::render::modal(&state.dispatch, view, frame, areas.body, modal)
-            }
-            Overlay::TickNote { .. }
-            | Overlay::UntickReason { .. }
-            | Overlay::Vote(_)
-            | Overlay::Decide(_) => {
-                panes::checklist::render::modal(&state.checklist, view, frame, areas.body, overlay)
-            }
+            Overlay::Pane(modal) => panes::render_modal(state, view, modal, frame, areas.body),
             Overlay::Confirm { action, input } => {
                 crate::tui::confirm::render(view, frame, areas.body, action, input)
             }
@@ -138,18 +125,12 @@ fn cockpit(state: &State, view: &View, frame: &mut Frame, area: Rect) {
 
 /// Draws the pane in front into the body, handing it its own state.
 fn pane(state: &State, view: &View, frame: &mut Frame, body: Rect) {
-    match state.pane {
-        Pane::Gates => {
-            // The newest timeline lines under the gates, on a tall terminal.
-            let areas = layout::gates(body, view.size.1, state.gates.visible_len());
-            history::render(state.timeline.rows(), view, frame, areas.history);
-            panes::gates::render::render(&state.gates, &state.checking, view, frame, body)
-        }
-        Pane::Timeline => panes::timeline::render::render(&state.timeline, view, frame, body),
-        Pane::Cohort => cohort::render::render(&state.cohort, view, frame, body),
-        Pane::Dispatch => panes::dispatch::render::render(&state.dispatch, view, frame, body),
-        Pane::Checklist => panes::checklist::render::render(&state.checklist, view, frame, body),
+    if state.pane == Pane::Gates {
+        // The newest timeline lines under the gates, on a tall terminal.
+        let areas = layout::gates(body, view.size.1, state.gates.visible_len());
+        history::render(state.timeline.rows(), view, frame, areas.history);
     }
+    panes::render(state, view, frame, body);
 }
 
 fn too_small(view: &View, frame: &mut Frame, area: Rect) {

@@ -3,6 +3,7 @@
 //! open-items filter, the gates or the minute change, never per frame; plus which items have
 //! already rung the overdue bell.
 
+pub mod effects;
 pub mod render;
 pub mod update;
 
@@ -10,10 +11,186 @@ use crate::checklist::{Checklist, ChecklistView, ItemState, ItemView};
 use crate::config::DecisionSettings;
 use crate::decision::{CallState, RollCall};
 use crate::gate::{Board, GateState};
+use crate::journal::LiveSignal;
+use crate::tui::action::Action;
+use crate::tui::bindings::{COCKPIT, SAFE};
+use crate::tui::effects::Jobs;
 use crate::tui::keymap::Command;
+use crate::tui::kit::View;
+use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
 use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use std::collections::HashSet;
 use std::sync::Arc;
+use tui_input::{Input, InputRequest};
+
+/// This pane's own keys: free in the other panes.
+const HERE: crate::tui::keymap::Panes =
+    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Checklist]);
+crate::tui::bindings::commands! { KEYS:
+    Tick = "tick", ["space"], SAFE, COCKPIT, HERE,
+        "tick the checklist item (optional note)" => Msg::StartTick.into();
+    Untick = "untick", ["u"], SAFE, COCKPIT, HERE,
+        "untick the checklist item (reason required)" => Msg::StartUntick.into();
+    OpenItems = "open_items", ["o"], SAFE, COCKPIT, HERE,
+        "checklist: only the items not done / all" => Msg::ToggleOpenItems.into();
+    Vote = "vote", ["v"], SAFE, COCKPIT, HERE,
+        "vote GO / NO-GO for a role" => Msg::StartVote(String::new()).into();
+    Decide = "decide", ["D"], SAFE, COCKPIT, HERE,
+        "freeze the decision once every role voted" => Msg::StartDecide(String::new()).into();
+}
+
+/// What only the Checklist pane handles.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The checklist file was read (at start, `:checklist reload`), or why it could not be.
+    ChecklistLoaded(Result<Arc<Checklist>, String>),
+    /// The decision call's shared state (ticks, roll call, newest decision), or why not.
+    CallLoaded(Result<CallState, String>),
+    /// Read the checklist file again (`:checklist reload`).
+    ReloadChecklist,
+    /// A tick, vote or decision was written somewhere: read the shared state again.
+    RefreshCall,
+    /// Tick the selected item (`Space`: asks for an optional note).
+    StartTick,
+    /// Untick the selected item (`u`: asks for the reason).
+    StartUntick,
+    /// Show only the items not done yet, or all again (`o`).
+    ToggleOpenItems,
+    /// Vote in the roll call (`v`, `:vote …`): asks for `go|no-go ROLE[: note]`, starting
+    /// from this text.
+    StartVote(String),
+    /// Ask to freeze the decision (`D`, `:decide [REASON]`): Enter in its modal freezes, a
+    /// reason typed there overrides the gates.
+    StartDecide(String),
+    /// Tick the item with this key, with an optional note.
+    TickItem { key: String, note: String },
+    /// Untick the item with this key, with the reason.
+    UntickItem { key: String, reason: String },
+    /// A vote as typed (`go tech lead`, `no-go on-call engineer: db lag`; `:vote …`).
+    CastVote(String),
+    /// Freeze the decision (Enter in the decide modal; a reason overrides the gates).
+    Decide { override_reason: Option<String> },
+    /// A tick, vote or freeze was written (what to say) or refused (why).
+    CallWritten(Result<String, String>),
+}
+
+/// The decision call's modals.
+#[derive(Debug, Clone)]
+pub enum Modal {
+    /// Typing the optional note of a tick (the item's key).
+    TickNote { key: String, input: Input },
+    /// Typing the reason for taking a tick back.
+    UntickReason { key: String, input: Input },
+    /// Typing a vote: `go|no-go ROLE[: note]`.
+    Vote(Input),
+    /// Asking to freeze the decision; a reason typed here overrides the gates.
+    Decide(Input),
+}
+
+/// The pane's I/O ([`effects::run`]), stamped with the runner's clock.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Read and parse the checklist file.
+    LoadChecklist,
+    /// Read the decision call's shared state.
+    LoadCall,
+    /// Tick (`ticked`, optional note) or untick (reason) an item.
+    WriteTick {
+        item: Box<crate::checklist::Item>,
+        ticked: bool,
+        note: Option<String>,
+        current: Option<Box<crate::checklist::Tick>>,
+    },
+    /// Cast a vote for a configured role.
+    WriteVote {
+        role: String,
+        vote: crate::decision::VoteChoice,
+        note: Option<String>,
+    },
+    /// Freeze the decision on this evidence (the gates and checklist as the cockpit shows them).
+    Freeze {
+        evidence: crate::decision::Evidence,
+        override_reason: Option<String>,
+    },
+}
+
+impl PaneKind for ChecklistPane {
+    type Msg = Msg;
+    type Modal = Modal;
+    type Job = Job;
+    const TITLE: &'static str = "Checklist";
+    const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+
+    fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
+        update::on_msg(self, cx, msg)
+    }
+
+    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
+        update::update(self, cx, action)
+    }
+
+    fn on_live(&mut self, cx: &Cx, signal: &LiveSignal) -> Reply {
+        if update::is_call_news(signal) {
+            update::on_msg(self, cx, Msg::RefreshCall)
+        } else {
+            Reply::quiet()
+        }
+    }
+
+    fn modal_input(&mut self, modal: &mut Modal, request: InputRequest) {
+        match modal {
+            Modal::TickNote { input, .. }
+            | Modal::UntickReason { input, .. }
+            | Modal::Vote(input)
+            | Modal::Decide(input) => {
+                input.handle(request);
+            }
+        }
+    }
+
+    fn submit(&mut self, modal: &Modal) -> Submit {
+        let msg = match modal.clone() {
+            Modal::TickNote { key, input } => Msg::TickItem {
+                key,
+                note: input.value().to_owned(),
+            },
+            Modal::UntickReason { key, input } => Msg::UntickItem {
+                key,
+                reason: input.value().to_owned(),
+            },
+            Modal::Vote(input) => Msg::CastVote(input.value().to_owned()),
+            Modal::Decide(input) => Msg::Decide {
+                override_reason: Some(input.value().to_owned()),
+            },
+        };
+        Submit::CloseAndRun(msg.into())
+    }
+
+    fn confirm(msg: &Msg) -> Option<String> {
+        let what = match msg {
+            Msg::TickItem { .. } => "tick the checklist item",
+            Msg::UntickItem { .. } => "untick the checklist item",
+            Msg::CastVote(_) => "cast the vote",
+            Msg::Decide { .. } => "freeze the decision",
+            _ => return None,
+        };
+        Some(what.to_owned())
+    }
+
+    fn render(&self, view: &View, frame: &mut Frame, area: Rect) {
+        render::render(self, view, frame, area)
+    }
+
+    fn render_modal(&self, view: &View, modal: &Modal, frame: &mut Frame, area: Rect) {
+        render::modal(self, view, frame, area, modal)
+    }
+
+    fn run(job: Job, jobs: &mut Jobs) {
+        effects::run(job, jobs)
+    }
+}
 
 /// What the footer offers in this pane.
 pub const FOOTER: &[(Command, &str)] = &[

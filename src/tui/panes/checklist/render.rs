@@ -2,12 +2,11 @@
 //! ticked by NAME, verified by a gate, overdue), due time and note; under them the roll call
 //! of the round under way and the newest decision. Reads the derived rows only.
 
-use super::{ChecklistPane, FileState, Row};
+use super::{ChecklistPane, FileState, Modal, Row};
 use crate::checklist::{ItemState, ItemView, SectionView};
 use crate::gate::GateState;
 use crate::tui::format;
 use crate::tui::kit::{self, Command, View};
-use crate::tui::state::Overlay;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -278,33 +277,32 @@ fn roll_call(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect) {
 }
 
 /// The modals of the decision call: a tick's note, an untick's reason, a vote, the freeze.
-pub fn modal(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect, overlay: &Overlay) {
+pub fn modal(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect, overlay: &Modal) {
     let (title, prompt, help, input): (&str, &str, &str, &Input) = match overlay {
-        Overlay::TickNote { input, .. } => (
+        Modal::TickNote { input, .. } => (
             " Tick ",
             "Note: ",
             "optional · Enter ticks · Esc cancels",
             input,
         ),
-        Overlay::UntickReason { input, .. } => (
+        Modal::UntickReason { input, .. } => (
             " Untick ",
             "Reason: ",
             "required · Enter unticks · Esc cancels",
             input,
         ),
-        Overlay::Vote(input) => (
+        Modal::Vote(input) => (
             " Vote ",
             "Vote: ",
             "go ROLE · no-go ROLE: why · Enter votes · Esc cancels",
             input,
         ),
-        Overlay::Decide(input) => (
+        Modal::Decide(input) => (
             " Freeze the decision ",
             "Override reason: ",
             "Enter freezes · a reason overrides gates that are not GO · Esc cancels",
             input,
         ),
-        _ => return,
     };
     let theme = view.theme;
     let popup = crate::tui::layout::modal(area);
@@ -314,13 +312,10 @@ pub fn modal(pane: &ChecklistPane, view: &View, frame: &mut Frame, area: Rect, o
     let shown: String = input.value().chars().skip(scroll).collect();
     let mut lines = Vec::new();
     if let Some(item) = pane.selected_item()
-        && matches!(
-            overlay,
-            Overlay::TickNote { .. } | Overlay::UntickReason { .. }
-        )
+        && matches!(overlay, Modal::TickNote { .. } | Modal::UntickReason { .. })
     {
         lines.push(Line::raw(format::fit(&view.shown(&item.text), inner)));
-    } else if matches!(overlay, Overlay::Vote(_)) {
+    } else if matches!(overlay, Modal::Vote(_)) {
         lines.push(Line::styled(
             format::fit(&format!("Roles: {}", pane.settings.roles.join(", ")), inner),
             theme.dim(),

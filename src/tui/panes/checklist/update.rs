@@ -2,14 +2,14 @@
 //! ticking and unticking (with a note or a reason), the roll call and the freeze. Writes go out
 //! as effects; a refused entry reopens its modal with the text kept.
 
-use super::{ChecklistPane, FileState, REFRESH_EVERY};
+use super::{ChecklistPane, FileState, Job, Modal, Msg, REFRESH_EVERY};
 use crate::decision::{Evidence, Outcome, VoteChoice};
 use crate::gate::Verdict;
 use crate::journal::{NoteError, clean_note};
 use crate::tui::action::{Action, Effect};
 use crate::tui::layout;
 use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::{Level, Overlay};
+use crate::tui::state::Level;
 use tui_input::Input;
 
 const NO_DATABASE: &str =
@@ -22,41 +22,6 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
     }
     match action {
         Action::Tick(now) => tick(pane, cx, now),
-        Action::ChecklistLoaded(result) => {
-            let reply = match result {
-                Ok(checklist) => {
-                    pane.file = FileState::Loaded(checklist);
-                    Reply::default()
-                }
-                Err(why) => {
-                    pane.file = FileState::Failed(why.clone());
-                    Reply::say(Level::Warning, format!("Checklist not loaded: {why}"))
-                }
-            };
-            pane.recompute(cx.board, cx.now);
-            reply
-        }
-        Action::CallLoaded(result) => {
-            pane.reading = false;
-            pane.last_read = Some(cx.now);
-            match result {
-                Ok(call) => {
-                    pane.call = Some(call);
-                    pane.call_error = None;
-                }
-                Err(why) => pane.call_error = Some(why),
-            }
-            let turned = pane.recompute(cx.board, cx.now);
-            bell(pane, turned)
-        }
-        Action::RefreshCall => read(pane),
-        Action::ReloadChecklist => {
-            let mut reply = read(pane);
-            reply.effects.push(Effect::LoadChecklist);
-            reply.show = true;
-            reply.say = Some((Level::Info, "Reading the checklist file again.".into()));
-            reply
-        }
         Action::Open => match pane.selected_item() {
             Some(item) => match &item.gate {
                 Some(gate) => Reply {
@@ -70,8 +35,51 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
             },
             None => Reply::quiet(),
         },
-        Action::StartTick | Action::StartUntick => start_entry(pane, &action),
-        Action::ToggleOpenItems => {
+        _ => Reply::unhandled(),
+    }
+}
+
+/// The pane's own messages.
+pub fn on_msg(pane: &mut ChecklistPane, cx: &Cx<'_>, msg: Msg) -> Reply {
+    match msg {
+        Msg::ChecklistLoaded(result) => {
+            let reply = match result {
+                Ok(checklist) => {
+                    pane.file = FileState::Loaded(checklist);
+                    Reply::default()
+                }
+                Err(why) => {
+                    pane.file = FileState::Failed(why.clone());
+                    Reply::say(Level::Warning, format!("Checklist not loaded: {why}"))
+                }
+            };
+            pane.recompute(cx.board, cx.now);
+            reply
+        }
+        Msg::CallLoaded(result) => {
+            pane.reading = false;
+            pane.last_read = Some(cx.now);
+            match result {
+                Ok(call) => {
+                    pane.call = Some(call);
+                    pane.call_error = None;
+                }
+                Err(why) => pane.call_error = Some(why),
+            }
+            let turned = pane.recompute(cx.board, cx.now);
+            bell(pane, turned)
+        }
+        Msg::RefreshCall => read(pane),
+        Msg::ReloadChecklist => {
+            let mut reply = read(pane);
+            reply.effects.push(Job::LoadChecklist.into());
+            reply.show = true;
+            reply.say = Some((Level::Info, "Reading the checklist file again.".into()));
+            reply
+        }
+        Msg::StartTick => start_entry(pane, true),
+        Msg::StartUntick => start_entry(pane, false),
+        Msg::ToggleOpenItems => {
             pane.only_open = !pane.only_open;
             pane.selected = 0;
             pane.recompute(cx.board, cx.now);
@@ -82,14 +90,16 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
             };
             Reply::say(Level::Info, text)
         }
-        Action::StartVote(text) if pane.shared => Reply::open(Overlay::Vote(Input::new(text))),
-        Action::StartDecide(text) if pane.shared => Reply::open(Overlay::Decide(Input::new(text))),
-        Action::StartVote(_) | Action::StartDecide(_) => Reply::say(Level::Warning, NO_DATABASE),
-        Action::TickItem { key, note } => write_tick(pane, key, note, true),
-        Action::UntickItem { key, reason } => write_tick(pane, key, reason, false),
-        Action::CastVote(text) => cast_vote(pane, &text),
-        Action::Decide { override_reason } => decide(pane, cx, override_reason),
-        Action::CallWritten(result) => match result {
+        Msg::StartVote(text) if pane.shared => Reply::open(Modal::Vote(Input::new(text)).into()),
+        Msg::StartDecide(text) if pane.shared => {
+            Reply::open(Modal::Decide(Input::new(text)).into())
+        }
+        Msg::StartVote(_) | Msg::StartDecide(_) => Reply::say(Level::Warning, NO_DATABASE),
+        Msg::TickItem { key, note } => write_tick(pane, key, note, true),
+        Msg::UntickItem { key, reason } => write_tick(pane, key, reason, false),
+        Msg::CastVote(text) => cast_vote(pane, &text),
+        Msg::Decide { override_reason } => decide(pane, cx, override_reason),
+        Msg::CallWritten(result) => match result {
             Ok(text) => {
                 let mut reply = read(pane);
                 reply.say = Some((Level::Info, text));
@@ -97,7 +107,6 @@ pub fn update(pane: &mut ChecklistPane, cx: &Cx<'_>, action: Action) -> Reply {
             }
             Err(why) => Reply::say(Level::Warning, why),
         },
-        _ => Reply::unhandled(),
     }
 }
 
@@ -105,12 +114,12 @@ fn tick(pane: &mut ChecklistPane, cx: &Cx<'_>, now: chrono::DateTime<chrono::Utc
     let mut effects = Vec::new();
     if matches!(pane.file, FileState::Loading) && !pane.file_asked {
         pane.file_asked = true;
-        effects.push(Effect::LoadChecklist);
+        effects.push(Job::LoadChecklist.into());
     }
     let due = pane.last_read.is_none_or(|at| now - at >= REFRESH_EVERY);
     if pane.shared && due && !pane.reading {
         pane.reading = true;
-        effects.push(Effect::LoadCall);
+        effects.push(Job::LoadCall.into());
     }
     let before = pane.view.clone();
     let turned = pane.recompute(cx.board, now);
@@ -150,13 +159,13 @@ fn read(pane: &mut ChecklistPane) -> Reply {
     }
     pane.reading = true;
     Reply {
-        effects: vec![Effect::LoadCall],
+        effects: vec![Job::LoadCall.into()],
         quiet: true,
         ..Reply::default()
     }
 }
 
-fn start_entry(pane: &ChecklistPane, action: &Action) -> Reply {
+fn start_entry(pane: &ChecklistPane, tick: bool) -> Reply {
     if !pane.shared {
         return Reply::say(Level::Warning, NO_DATABASE);
     }
@@ -170,23 +179,20 @@ fn start_entry(pane: &ChecklistPane, action: &Action) -> Reply {
         );
     }
     let key = item.key.clone();
-    match action {
-        Action::StartTick => Reply::open(Overlay::TickNote {
-            key,
-            input: Input::default(),
-        }),
-        _ if !item.state.is_done() => Reply::say(Level::Info, "This item is not ticked."),
-        _ => Reply::open(Overlay::UntickReason {
-            key,
-            input: Input::default(),
-        }),
+    let input = Input::default();
+    if tick {
+        Reply::open(Modal::TickNote { key, input }.into())
+    } else if !item.state.is_done() {
+        Reply::say(Level::Info, "This item is not ticked.")
+    } else {
+        Reply::open(Modal::UntickReason { key, input }.into())
     }
 }
 
 /// The entry's modal again, with what was typed, and why it was refused.
-fn refuse(overlay: Overlay, why: String) -> Reply {
+fn refuse(modal: Modal, why: String) -> Reply {
     Reply {
-        open: Some(overlay),
+        open: Some(modal.into()),
         say: Some((Level::Warning, why)),
         ..Reply::default()
     }
@@ -202,9 +208,9 @@ fn write_tick(pane: &ChecklistPane, key: String, text: String, ticked: bool) -> 
     let reopen = |key: String, text: &str| {
         let input = Input::new(text.to_owned());
         if ticked {
-            Overlay::TickNote { key, input }
+            Modal::TickNote { key, input }
         } else {
-            Overlay::UntickReason { key, input }
+            Modal::UntickReason { key, input }
         }
     };
     let note = match clean_note(&text) {
@@ -217,12 +223,15 @@ fn write_tick(pane: &ChecklistPane, key: String, text: String, ticked: bool) -> 
     };
     let current = pane.tick_of(&key).cloned().map(Box::new);
     Reply {
-        effects: vec![Effect::WriteTick {
-            item: Box::new(item),
-            ticked,
-            note,
-            current,
-        }],
+        effects: vec![
+            Job::WriteTick {
+                item: Box::new(item),
+                ticked,
+                note,
+                current,
+            }
+            .into(),
+        ],
         say: Some((Level::Info, "Writing to the shared checklist.".into())),
         ..Reply::default()
     }
@@ -242,7 +251,7 @@ pub fn parse_vote(text: &str) -> Result<(VoteChoice, String, Option<String>), St
 }
 
 fn cast_vote(pane: &ChecklistPane, text: &str) -> Reply {
-    let reopen = || Overlay::Vote(Input::new(text.to_owned()));
+    let reopen = || Modal::Vote(Input::new(text.to_owned()));
     let (choice, role, note) = match parse_vote(text) {
         Ok(parsed) => parsed,
         Err(why) => return refuse(reopen(), why),
@@ -264,11 +273,14 @@ fn cast_vote(pane: &ChecklistPane, text: &str) -> Reply {
         return refuse(reopen(), "A NO-GO needs a note: no-go ROLE: why.".into());
     }
     Reply {
-        effects: vec![Effect::WriteVote {
-            role,
-            vote: choice,
-            note,
-        }],
+        effects: vec![
+            Job::WriteVote {
+                role,
+                vote: choice,
+                note,
+            }
+            .into(),
+        ],
         ..Reply::default()
     }
 }
@@ -294,7 +306,7 @@ fn decide(pane: &ChecklistPane, cx: &Cx<'_>, reason: Option<String>) -> Reply {
         let why = format!(
             "The votes say GO but the gates say {verdict}: type the reason to override them, or Esc."
         );
-        return refuse(Overlay::Decide(Input::default()), why);
+        return refuse(Modal::Decide(Input::default()), why);
     }
     let evidence = Evidence {
         verdict,
@@ -305,10 +317,13 @@ fn decide(pane: &ChecklistPane, cx: &Cx<'_>, reason: Option<String>) -> Reply {
             .map(crate::decision::record::checklist_summary),
     };
     Reply {
-        effects: vec![Effect::Freeze {
-            evidence,
-            override_reason: reason,
-        }],
+        effects: vec![
+            Job::Freeze {
+                evidence,
+                override_reason: reason,
+            }
+            .into(),
+        ],
         say: Some((Level::Info, "Freezing the decision.".into())),
         ..Reply::default()
     }

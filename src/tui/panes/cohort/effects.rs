@@ -1,13 +1,14 @@
 //! The Cohort pane's effects: loading a file (validation in a blocking task, database checks,
 //! an earlier override of the same file in the journal) and journaling an override. Each
-//! answers with an [`Action`], whatever happens.
+//! answers with the pane's message, whatever happens.
 
-use super::{Loaded, Override, ROWS_KEPT, SharedCohort};
+use super::{Job, Loaded, Msg, Override, ROWS_KEPT, SharedCohort};
 use crate::cohort::{self, CohortSettings, DatabaseChecks};
 use crate::db::Database;
 use crate::db::call::db_call;
 use crate::journal::Journal;
 use crate::tui::action::Action;
+use crate::tui::effects::{AtQuit, Jobs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,7 @@ pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
 
 /// The load effect: validate in a blocking task, then the database checks when a pool is
 /// given, and a look in the journal for an override of the same file. Never fails outright:
-/// the answer is the cohort or why not, for [`Action::CohortLoaded`].
+/// the answer is the cohort or why not, for [`Msg::CohortLoaded`].
 pub async fn load(
     path: PathBuf,
     settings: CohortSettings,
@@ -128,8 +129,41 @@ pub async fn record_override(
     let report = &cohort.0.scan.report;
     let write = cohort::record_override(journal, report, &cohort.0.path, Some(reason));
     let result = db_call(JOURNAL_CALL, redactor, write).await;
-    Action::CohortOverridden {
+    Msg::CohortOverridden {
         sha256: report.sha256.clone(),
         result,
+    }
+    .into()
+}
+
+/// Runs the pane's jobs beside the cockpit.
+pub fn run(job: Job, jobs: &mut Jobs) {
+    let setup = jobs.setup;
+    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    match job {
+        Job::LoadCohort { load: id, path } => {
+            let (settings, db) = (setup.cohort_settings.clone(), setup.cohort_db.clone());
+            let journal = setup.journal.clone();
+            let path = expand_home(&path, setup.home.as_deref());
+            jobs.tasks.spawn("cohort load", AtQuit::Cancel, async move {
+                let result = load(path, settings, db, journal.as_ref(), &redactor).await;
+                let _ = actions.send(Msg::CohortLoaded { load: id, result }.into());
+            });
+        }
+        Job::RecordCohortOverride { cohort, reason } => {
+            let Some(journal) = setup.journal.clone() else {
+                let answer = Msg::CohortOverridden {
+                    sha256: cohort.0.scan.report.sha256.clone(),
+                    result: Err("no database is configured for the journal".into()),
+                };
+                let _ = actions.send(answer.into());
+                return;
+            };
+            jobs.tasks
+                .spawn("cohort override", AtQuit::Finish, async move {
+                    let action = record_override(&journal, &cohort, &reason, &redactor).await;
+                    let _ = actions.send(action);
+                });
+        }
     }
 }

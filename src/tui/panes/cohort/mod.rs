@@ -12,11 +12,31 @@ pub mod update;
 
 pub use effects::{expand_home, load, record_override};
 
+use crate::tui::effects::Jobs;
+use crate::tui::kit::View;
+use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use tui_input::{Input, InputRequest};
+
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
+use crate::tui::action::Action;
+use crate::tui::bindings::{COCKPIT, SAFE};
 use crate::tui::completeness::Completeness;
 use crate::tui::derived::Filtered;
 use crate::tui::keymap::Command;
 use std::sync::Arc;
+
+/// This pane's own keys: free in the other panes.
+const HERE: crate::tui::keymap::Panes =
+    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Cohort]);
+crate::tui::bindings::commands! { KEYS:
+    CohortCode = "cohort_code", ["c"], SAFE, COCKPIT, HERE,
+        "cohort rows: next finding code" => Msg::CycleCohortCode.into();
+    Override = "override", ["o"], SAFE, COCKPIT, HERE,
+        "override cohort soft findings" => Msg::StartCohortOverride.into();
+}
 
 /// What the footer offers in this pane, in its words (`Enter` opens a row, `/` searches).
 pub const FOOTER: &[(Command, &str)] = &[
@@ -38,6 +58,149 @@ pub const DETAIL_FOOTER: &[(Command, &str)] = &[
     (Command::Help, "help"),
     (Command::Quit, "quit"),
 ];
+
+/// What only the Cohort pane handles.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Load (validate) a cohort file into the pane (`:cohort PATH`, `--cohort PATH`).
+    LoadCohort(PathBuf),
+    /// A load finished: the file and its database checks, or why it could not be read. Only
+    /// the answer to the latest load is shown; an earlier one's is dropped.
+    CohortLoaded {
+        load: LoadId,
+        result: Result<Loaded, String>,
+    },
+    /// Show only rows with the next finding code (then all again).
+    CycleCohortCode,
+    /// Show only rows with this code (`:cohort-filter CODE`; `None` shows all).
+    FilterCohortCode(Option<Code>),
+    /// Ask for a reason, then override the loaded cohort's soft findings on the record.
+    StartCohortOverride,
+    /// The reason typed in the override modal (Enter): record the override with it.
+    OverrideCohort { reason: String },
+    /// The journal took the override (its entry id) or refused it; `sha256` names the file.
+    CohortOverridden {
+        sha256: Option<String>,
+        result: Result<i64, String>,
+    },
+}
+
+/// The views the pane opens over itself.
+#[derive(Debug, Clone)]
+pub enum Modal {
+    /// Searching the rows (email or label), typed in the footer.
+    Search(Input),
+    /// One row: its cells and its findings' messages.
+    Row { line: u64, scroll: u16 },
+    /// Typing the reason for overriding the soft findings.
+    Override(Input),
+}
+
+/// The pane's I/O ([`effects::run`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Validate a file (blocking task), then run its database checks; the path as typed
+    /// (`~/` is the operator's home, resolved by the runner).
+    LoadCohort { load: LoadId, path: PathBuf },
+    /// Write a `cohort_override` journal line for this load, with the operator's reason.
+    RecordCohortOverride {
+        cohort: SharedCohort,
+        reason: String,
+    },
+}
+
+impl PaneKind for CohortPane {
+    type Msg = Msg;
+    type Modal = Modal;
+    type Job = Job;
+    const TITLE: &'static str = "Cohort";
+    const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+    const DETAIL_FOOTER: Option<&'static [(Command, &'static str)]> = Some(DETAIL_FOOTER);
+
+    fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
+        update::on_msg(self, cx, msg)
+    }
+
+    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
+        update::update(self, cx, action)
+    }
+
+    fn modal_context(modal: &Modal) -> crate::tui::keymap::Context {
+        match modal {
+            Modal::Row { .. } => crate::tui::keymap::Context::Detail,
+            Modal::Search(_) | Modal::Override(_) => crate::tui::keymap::Context::TextEntry,
+        }
+    }
+
+    fn modal_input(&mut self, modal: &mut Modal, request: InputRequest) {
+        match modal {
+            Modal::Search(input) => {
+                input.handle(request);
+                self.set_search(input.value());
+                self.selected = 0;
+            }
+            Modal::Override(input) => {
+                input.handle(request);
+            }
+            Modal::Row { .. } => {}
+        }
+    }
+
+    fn modal_scroll(modal: &mut Modal) -> Option<&mut u16> {
+        match modal {
+            Modal::Row { scroll, .. } => Some(scroll),
+            Modal::Search(_) | Modal::Override(_) => None,
+        }
+    }
+
+    fn submit(&mut self, modal: &Modal) -> Submit {
+        match modal {
+            Modal::Override(input) => Submit::Run(
+                Msg::OverrideCohort {
+                    reason: input.value().to_owned(),
+                }
+                .into(),
+            ),
+            Modal::Search(_) => Submit::Close,
+            Modal::Row { .. } => Submit::Ignore,
+        }
+    }
+
+    fn closed(&mut self, modal: Modal) {
+        if let Modal::Search(_) = modal {
+            self.set_search("");
+            self.selected = 0;
+        }
+    }
+
+    fn confirm(msg: &Msg) -> Option<String> {
+        match msg {
+            Msg::OverrideCohort { reason } if !reason.trim().is_empty() => {
+                Some("override the cohort's soft findings".into())
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, view: &View, frame: &mut Frame, area: Rect) {
+        render::render(self, view, frame, area)
+    }
+
+    fn render_modal(&self, view: &View, modal: &Modal, frame: &mut Frame, area: Rect) {
+        match modal {
+            Modal::Row { line, scroll } => {
+                render::row_detail(self, view, frame, area, *line, *scroll)
+            }
+            Modal::Override(input) => render::override_modal(self, view, frame, area, input),
+            // Typed in the footer.
+            Modal::Search(_) => {}
+        }
+    }
+
+    fn run(job: Job, jobs: &mut Jobs) {
+        effects::run(job, jobs)
+    }
+}
 
 /// Rows kept for the table; the report itself covers the whole file.
 pub const ROWS_KEPT: usize = 20_000;

@@ -3,16 +3,17 @@
 //! reason (refused when blocked or without a journal).
 
 use super::{
-    CohortFile, CohortPane, LoadId, Loaded, LoadedView, Override, chart_lines, completeness_of,
+    CohortFile, CohortPane, Job, LoadId, Loaded, LoadedView, Modal, Msg, Override, chart_lines,
+    completeness_of,
 };
 use crate::cohort::{Code, Status};
-use crate::tui::action::{Action, Effect};
+use crate::tui::action::Action;
 use crate::tui::completeness::Completeness;
 use crate::tui::format::counted;
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::panes::{Cx, Pane, Reply, movement, step};
-use crate::tui::state::{Level, Overlay};
+use crate::tui::state::Level;
 use std::path::PathBuf;
 use tui_input::Input;
 
@@ -25,13 +26,18 @@ pub fn update(pane: &mut CohortPane, cx: &Cx, action: Action) -> Reply {
     }
     match action {
         Action::Open => match pane.selected_row() {
-            Some(row) => Reply::open(Overlay::CohortRow {
-                line: row.line,
-                scroll: 0,
-            }),
+            Some(row) => Reply::open(
+                Modal::Row {
+                    line: row.line,
+                    scroll: 0,
+                }
+                .into(),
+            ),
             None => Reply::default(),
         },
-        Action::StartFilter => Reply::open(Overlay::Search(Input::new(pane.search().to_owned()))),
+        Action::StartFilter => {
+            Reply::open(Modal::Search(Input::new(pane.search().to_owned())).into())
+        }
         Action::Click { row, .. } => {
             let hit = layout::list_index_at(
                 table,
@@ -48,9 +54,16 @@ pub fn update(pane: &mut CohortPane, cx: &Cx, action: Action) -> Reply {
                 None => Reply::quiet(),
             }
         }
-        Action::LoadCohort(path) => start_load(pane, path),
-        Action::CohortLoaded { load, result } => on_loaded(pane, load, result),
-        Action::CycleCohortCode => {
+        _ => Reply::unhandled(),
+    }
+}
+
+/// The pane's own messages.
+pub fn on_msg(pane: &mut CohortPane, cx: &Cx, msg: Msg) -> Reply {
+    match msg {
+        Msg::LoadCohort(path) => start_load(pane, path),
+        Msg::CohortLoaded { load, result } => on_loaded(pane, load, result),
+        Msg::CycleCohortCode => {
             let codes = pane.row_codes();
             let next = match pane.code_filter() {
                 None => codes.first().copied(),
@@ -58,14 +71,13 @@ pub fn update(pane: &mut CohortPane, cx: &Cx, action: Action) -> Reply {
             };
             set_code(pane, next)
         }
-        Action::FilterCohortCode(code) => set_code(pane, code),
-        Action::StartCohortOverride => match override_refusal(pane, cx) {
+        Msg::FilterCohortCode(code) => set_code(pane, code),
+        Msg::StartCohortOverride => match override_refusal(pane, cx) {
             Some(why) => Reply::say(Level::Warning, why),
-            None => Reply::open(Overlay::Override(Input::default())),
+            None => Reply::open(Modal::Override(Input::default()).into()),
         },
-        Action::OverrideCohort { reason } => submit_override(pane, cx, &reason),
-        Action::CohortOverridden { sha256, result } => on_overridden(pane, cx, sha256, result),
-        _ => Reply::unhandled(),
+        Msg::OverrideCohort { reason } => submit_override(pane, cx, &reason),
+        Msg::CohortOverridden { sha256, result } => on_overridden(pane, cx, sha256, result),
     }
 }
 
@@ -78,7 +90,7 @@ fn start_load(pane: &mut CohortPane, path: PathBuf) -> Reply {
     pane.set_file(CohortFile::Loading { path: shown, load });
     pane.selected = 0;
     Reply {
-        effects: vec![Effect::LoadCohort { load, path }],
+        effects: vec![Job::LoadCohort { load, path }.into()],
         show: true,
         ..Reply::default()
     }
@@ -243,10 +255,13 @@ fn submit_override(pane: &mut CohortPane, cx: &Cx, reason: &str) -> Reply {
         reason: reason.clone(),
     };
     Reply {
-        effects: vec![Effect::RecordCohortOverride {
-            cohort: view.cohort.clone(),
-            reason,
-        }],
+        effects: vec![
+            Job::RecordCohortOverride {
+                cohort: view.cohort.clone(),
+                reason,
+            }
+            .into(),
+        ],
         close: true,
         ..Reply::say(Level::Info, "recording the override in the journal…")
     }

@@ -2,14 +2,40 @@
 //! newest first, who is sending), the state filter, this cockpit's own send run, and when the
 //! ledger must be read again (another cockpit's send reaches it through the live sync).
 
+pub mod effects;
 pub mod render;
 pub mod update;
 
 pub use crate::invite::status::{LedgerView as DispatchView, MessageDetail};
 use crate::invite::{LedgerRow, RunEnd};
+use crate::journal::LiveSignal;
+use crate::tui::action::Action;
+use crate::tui::bindings::{COCKPIT, ENDS, SAFE};
+use crate::tui::effects::Jobs;
 use crate::tui::keymap::Command;
+use crate::tui::keymap::Context;
+use crate::tui::kit::View;
+use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
 use chrono::{DateTime, Utc};
-use tui_input::Input;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use tui_input::{Input, InputRequest};
+
+/// This pane's own keys: free in the other panes.
+const HERE: crate::tui::keymap::Panes =
+    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Dispatch]);
+crate::tui::bindings::commands! { KEYS:
+    StartSend = "start_send", ["s"], ENDS, COCKPIT, HERE,
+        "dispatch: start or resume sending (confirm by typing the count)" => Msg::StartSend.into();
+    PauseSend = "pause_send", ["p"], SAFE, COCKPIT, HERE,
+        "dispatch: pause this cockpit's send run" => Msg::PauseSend.into();
+    RetryFailed = "retry_failed", ["F"], ENDS, COCKPIT, HERE,
+        "dispatch: put failed messages back to be sent" => Msg::RetryFailed.into();
+    ReviewUnknown = "review_unknown", ["u"], SAFE, COCKPIT, HERE,
+        "dispatch: review the unknown messages" => Msg::ReviewUnknown.into();
+    DispatchFilter = "dispatch_filter", ["f"], SAFE, COCKPIT, HERE,
+        "dispatch: next state in the log" => Msg::CycleDispatchFilter.into();
+}
 
 pub const FOOTER: &[(Command, &str)] = &[
     (Command::Help, "help"),
@@ -100,6 +126,147 @@ pub enum SendNews {
         for_secs: u64,
     },
     Ended(Result<RunEnd, String>),
+}
+
+/// What only the Dispatch pane handles.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The ledger as read (batches, log, senders), or why it could not be read.
+    DispatchLoaded(Result<Box<DispatchView>, String>),
+    /// The ledger changed somewhere (a live notification, a run's news): read it again soon.
+    LedgerChanged,
+    /// Failed messages were put back to be sent (how many), or why not.
+    RetryDone(Result<u64, String>),
+    /// Show the next state in the log (all, pending, sent, failed, unknown).
+    CycleDispatchFilter,
+    /// Show the `unknown` messages, with how to settle them.
+    ReviewUnknown,
+    /// Ask to start (or resume) sending: the count is typed to confirm.
+    StartSend,
+    /// Send, confirmed (`count` as typed; production has also typed the launch name).
+    SendInvites { batch: Option<String>, count: u64 },
+    /// Pause this cockpit's send run after the message in flight.
+    PauseSend,
+    /// Ask to put the failed messages back to be sent.
+    RetryFailed,
+    /// Put them back, confirmed.
+    RetryFailedConfirmed { count: u64 },
+    /// Progress of this cockpit's send run.
+    DispatchNews(SendNews),
+    /// One message for the detail view (Enter in the pane).
+    MessageLoaded(Result<Box<MessageDetail>, String>),
+}
+
+/// The pane's I/O ([`effects::run`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Read the ledger for the pane.
+    LoadDispatch,
+    /// Read one message (its .eml and history) for the detail view.
+    LoadMessage(i64),
+    /// Start a send run from this cockpit (a long-lived task; progress comes back as
+    /// messages).
+    StartSend { batch: Option<String> },
+    /// Pause this cockpit's send run: the message in flight finishes and is recorded first.
+    PauseSend,
+    /// Failed messages back to `prepared`.
+    RetryFailed,
+}
+
+impl PaneKind for DispatchPane {
+    type Msg = Msg;
+    type Modal = DispatchModal;
+    type Job = Job;
+    const TITLE: &'static str = "Dispatch";
+    const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+
+    fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
+        update::on_msg(self, cx, msg)
+    }
+
+    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
+        update::update(self, cx, action)
+    }
+
+    fn on_live(&mut self, cx: &Cx, signal: &LiveSignal) -> Reply {
+        // A ledger change, a dispatch line in the journal, or a reconnect (a notification
+        // may have been missed): read the ledger again.
+        let news = match signal {
+            LiveSignal::Journal { id: None, kind } if kind == "ledger" => true,
+            LiveSignal::Journal { kind, .. } => {
+                kind.starts_with("dispatch") || kind == "invites_prepared"
+            }
+            LiveSignal::Connected => true,
+            LiveSignal::Disconnected(_) => false,
+        };
+        if news {
+            update::on_msg(self, cx, Msg::LedgerChanged)
+        } else {
+            Reply::quiet()
+        }
+    }
+
+    fn modal_context(modal: &DispatchModal) -> Context {
+        match modal {
+            DispatchModal::Message { .. } => Context::Detail,
+            DispatchModal::ConfirmSend { .. } | DispatchModal::ConfirmRetry { .. } => {
+                Context::TextEntry
+            }
+        }
+    }
+
+    fn modal_input(&mut self, modal: &mut DispatchModal, request: InputRequest) {
+        match modal {
+            DispatchModal::ConfirmSend { input, .. }
+            | DispatchModal::ConfirmRetry { input, .. } => {
+                input.handle(request);
+            }
+            DispatchModal::Message { .. } => {}
+        }
+    }
+
+    fn modal_scroll(modal: &mut DispatchModal) -> Option<&mut u16> {
+        match modal {
+            DispatchModal::Message { scroll } => Some(scroll),
+            DispatchModal::ConfirmSend { .. } | DispatchModal::ConfirmRetry { .. } => None,
+        }
+    }
+
+    fn submit(&mut self, modal: &DispatchModal) -> Submit {
+        match modal {
+            DispatchModal::Message { .. } => Submit::Close,
+            modal => match update::submit(modal) {
+                Ok(msg) => Submit::Run(msg.into()),
+                Err(why) => Submit::Refuse(why),
+            },
+        }
+    }
+
+    fn confirm(msg: &Msg) -> Option<String> {
+        match msg {
+            Msg::SendInvites { count, .. } => Some(format!(
+                "send {}",
+                crate::plural::count(*count, "invitation")
+            )),
+            Msg::RetryFailedConfirmed { count } => Some(format!(
+                "retry {}",
+                crate::plural::count(*count, "failed message")
+            )),
+            _ => None,
+        }
+    }
+
+    fn render(&self, view: &View, frame: &mut Frame, area: Rect) {
+        render::render(self, view, frame, area)
+    }
+
+    fn render_modal(&self, view: &View, modal: &DispatchModal, frame: &mut Frame, area: Rect) {
+        render::modal(self, view, frame, area, modal)
+    }
+
+    fn run(job: Job, jobs: &mut Jobs) {
+        effects::run(job, jobs)
+    }
 }
 
 /// The modals this pane opens.

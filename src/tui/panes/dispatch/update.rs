@@ -3,11 +3,12 @@
 //! confirmations, this cockpit's own run and its pause, and the message detail.
 
 use super::{
-    DispatchModal, DispatchPane, MessageRead, OwnRun, RELOAD_EVERY_MS, SendNews, StateFilter,
+    DispatchModal, DispatchPane, Job, MessageRead, Msg, OwnRun, RELOAD_EVERY_MS, SendNews,
+    StateFilter,
 };
-use crate::tui::action::{Action, Effect};
+use crate::tui::action::Action;
 use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::{Level, Overlay};
+use crate::tui::state::Level;
 use chrono::Duration;
 use tui_input::Input;
 
@@ -25,156 +26,18 @@ pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
             }
             Reply::quiet()
         }
-        Action::LedgerChanged => {
-            pane.stale = true;
-            let due = pane
-                .last_load
-                .is_none_or(|at| cx.now - at >= Duration::milliseconds(RELOAD_EVERY_MS));
-            if pane.available && !pane.loading && due {
-                return load(pane, cx);
-            }
-            Reply::quiet()
-        }
-        Action::DispatchLoaded(result) => {
-            pane.loading = false;
-            match result {
-                Ok(view) => {
-                    pane.view = Some(*view);
-                    pane.error = None;
-                    let rows = pane.rows().len();
-                    pane.selected = pane.selected.min(rows.saturating_sub(1));
-                }
-                Err(why) => pane.error = Some(why),
-            }
-            Reply::default()
-        }
-        Action::CycleDispatchFilter => {
-            pane.filter = pane.filter.next();
-            pane.selected = 0;
-            Reply::say(
-                Level::Info,
-                format!("dispatch log: {} messages", pane.filter.label()),
-            )
-        }
-        Action::ReviewUnknown if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
-        Action::RetryFailed if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
-        Action::ReviewUnknown => {
-            pane.filter = StateFilter::Unknown;
-            pane.selected = 0;
-            let n = pane.totals().unknown;
-            Reply::say(
-                Level::Info,
-                format!(
-                    "{} in doubt: never resent by a run; settle each with `gonogo invites resolve EMAIL --as sent|retry --reason …`",
-                    crate::plural::count(n, "message")
-                ),
-            )
-        }
-        Action::StartSend => start_send(pane),
-        Action::SendInvites { batch, count } => {
-            if pane.sending_here() {
-                return Reply::say(Level::Warning, "this cockpit is already sending");
-            }
-            pane.run = Some(OwnRun::Running {
-                since: cx.now,
-                sent: 0,
-                failed: 0,
-                unknown: 0,
-                last: None,
-            });
-            Reply {
-                effects: vec![Effect::StartSend { batch }],
-                say: Some((
-                    Level::Info,
-                    format!(
-                        "sending {}: p pauses",
-                        crate::plural::count(count, "message")
-                    ),
-                )),
-                close: true,
-                ..Reply::default()
-            }
-        }
-        Action::PauseSend => {
-            if !matches!(pane.run, Some(OwnRun::Running { .. })) {
-                return Reply::say(Level::Info, "this cockpit is not sending");
-            }
-            pane.run = Some(OwnRun::Stopping);
-            Reply {
-                effects: vec![Effect::PauseSend],
-                say: Some((
-                    Level::Info,
-                    "pausing: the message in flight finishes first".into(),
-                )),
-                ..Reply::default()
-            }
-        }
-        Action::RetryFailed => {
-            let count = pane.totals().failed;
-            if count == 0 {
-                return Reply::say(Level::Info, "no failed message to retry");
-            }
-            Reply::open(Overlay::Dispatch(DispatchModal::ConfirmRetry {
-                count,
-                input: Input::default(),
-            }))
-        }
-        Action::RetryFailedConfirmed { count } => Reply {
-            effects: vec![Effect::RetryFailed],
-            say: Some((
-                Level::Info,
-                format!(
-                    "putting {} back to be sent…",
-                    crate::plural::count(count, "failed message")
-                ),
-            )),
-            close: true,
-            ..Reply::default()
-        },
-        Action::RetryDone(Ok(moved)) => Reply::say(
-            Level::Info,
-            format!(
-                "{} back to be sent; press s to send",
-                crate::plural::count(moved, "failed message")
-            ),
-        ),
-        Action::RetryDone(Err(why)) => Reply::say(
-            Level::Warning,
-            format!(
-                "failed messages not put back: {}",
-                crate::text::sanitize_short(&why, 200)
-            ),
-        ),
-        Action::DispatchNews(news) => {
-            news_arrived(pane, news);
-            pane.stale = true;
-            Reply::default()
-        }
         Action::Open => match pane.selected_row().map(|row| row.id) {
             Some(id) => {
                 // Never the previous message's detail while this one is read.
                 pane.detail = Some(MessageRead { id, answer: None });
                 Reply {
-                    effects: vec![Effect::LoadMessage(id)],
-                    open: Some(Overlay::Dispatch(DispatchModal::Message { scroll: 0 })),
+                    effects: vec![Job::LoadMessage(id).into()],
+                    open: Some(DispatchModal::Message { scroll: 0 }.into()),
                     ..Reply::default()
                 }
             }
             None => Reply::quiet(),
         },
-        Action::MessageLoaded(result) => {
-            let Some(asked) = pane.detail.as_mut() else {
-                return Reply::quiet();
-            };
-            match result {
-                // A late answer for a message no longer open is dropped.
-                Ok(detail) if detail.row.id != asked.id => return Reply::quiet(),
-                Ok(detail) => asked.answer = Some(Ok(*detail)),
-                // An error answers the one open (reads are one at a time per Enter).
-                Err(why) => asked.answer = Some(Err(why)),
-            }
-            Reply::default()
-        }
         action => {
             let rows = pane.rows().len();
             let page = crate::tui::layout::list_rows(cx.body, 6);
@@ -189,12 +52,159 @@ pub fn update(pane: &mut DispatchPane, cx: &Cx, action: Action) -> Reply {
     }
 }
 
+/// The pane's own messages.
+pub fn on_msg(pane: &mut DispatchPane, cx: &Cx, msg: Msg) -> Reply {
+    match msg {
+        Msg::LedgerChanged => {
+            pane.stale = true;
+            let due = pane
+                .last_load
+                .is_none_or(|at| cx.now - at >= Duration::milliseconds(RELOAD_EVERY_MS));
+            if pane.available && !pane.loading && due {
+                return load(pane, cx);
+            }
+            Reply::quiet()
+        }
+        Msg::DispatchLoaded(result) => {
+            pane.loading = false;
+            match result {
+                Ok(view) => {
+                    pane.view = Some(*view);
+                    pane.error = None;
+                    let rows = pane.rows().len();
+                    pane.selected = pane.selected.min(rows.saturating_sub(1));
+                }
+                Err(why) => pane.error = Some(why),
+            }
+            Reply::default()
+        }
+        Msg::CycleDispatchFilter => {
+            pane.filter = pane.filter.next();
+            pane.selected = 0;
+            Reply::say(
+                Level::Info,
+                format!("dispatch log: {} messages", pane.filter.label()),
+            )
+        }
+        Msg::ReviewUnknown if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
+        Msg::RetryFailed if pane.view.is_none() => Reply::say(Level::Info, NOT_READ),
+        Msg::ReviewUnknown => {
+            pane.filter = StateFilter::Unknown;
+            pane.selected = 0;
+            let n = pane.totals().unknown;
+            Reply::say(
+                Level::Info,
+                format!(
+                    "{} in doubt: never resent by a run; settle each with `gonogo invites resolve EMAIL --as sent|retry --reason …`",
+                    crate::plural::count(n, "message")
+                ),
+            )
+        }
+        Msg::StartSend => start_send(pane),
+        Msg::SendInvites { batch, count } => {
+            if pane.sending_here() {
+                return Reply::say(Level::Warning, "this cockpit is already sending");
+            }
+            pane.run = Some(OwnRun::Running {
+                since: cx.now,
+                sent: 0,
+                failed: 0,
+                unknown: 0,
+                last: None,
+            });
+            Reply {
+                effects: vec![Job::StartSend { batch }.into()],
+                say: Some((
+                    Level::Info,
+                    format!(
+                        "sending {}: p pauses",
+                        crate::plural::count(count, "message")
+                    ),
+                )),
+                close: true,
+                ..Reply::default()
+            }
+        }
+        Msg::PauseSend => {
+            if !matches!(pane.run, Some(OwnRun::Running { .. })) {
+                return Reply::say(Level::Info, "this cockpit is not sending");
+            }
+            pane.run = Some(OwnRun::Stopping);
+            Reply {
+                effects: vec![Job::PauseSend.into()],
+                say: Some((
+                    Level::Info,
+                    "pausing: the message in flight finishes first".into(),
+                )),
+                ..Reply::default()
+            }
+        }
+        Msg::RetryFailed => {
+            let count = pane.totals().failed;
+            if count == 0 {
+                return Reply::say(Level::Info, "no failed message to retry");
+            }
+            Reply::open(
+                DispatchModal::ConfirmRetry {
+                    count,
+                    input: Input::default(),
+                }
+                .into(),
+            )
+        }
+        Msg::RetryFailedConfirmed { count } => Reply {
+            effects: vec![Job::RetryFailed.into()],
+            say: Some((
+                Level::Info,
+                format!(
+                    "putting {} back to be sent…",
+                    crate::plural::count(count, "failed message")
+                ),
+            )),
+            close: true,
+            ..Reply::default()
+        },
+        Msg::RetryDone(Ok(moved)) => Reply::say(
+            Level::Info,
+            format!(
+                "{} back to be sent; press s to send",
+                crate::plural::count(moved, "failed message")
+            ),
+        ),
+        Msg::RetryDone(Err(why)) => Reply::say(
+            Level::Warning,
+            format!(
+                "failed messages not put back: {}",
+                crate::text::sanitize_short(&why, 200)
+            ),
+        ),
+        Msg::DispatchNews(news) => {
+            news_arrived(pane, news);
+            pane.stale = true;
+            Reply::default()
+        }
+        Msg::MessageLoaded(result) => {
+            let Some(asked) = pane.detail.as_mut() else {
+                return Reply::quiet();
+            };
+            match result {
+                // A late answer for a message no longer open is dropped.
+                Ok(detail) if detail.row.id != asked.id => return Reply::quiet(),
+                Ok(detail) => asked.answer = Some(Ok(*detail)),
+                // An error answers the one open (reads are one at a time per Enter).
+                Err(why) => asked.answer = Some(Err(why)),
+            }
+            Reply::default()
+        }
+    }
+}
+
 fn load(pane: &mut DispatchPane, cx: &Cx) -> Reply {
     pane.loading = true;
     pane.stale = false;
     pane.last_load = Some(cx.now);
     Reply {
-        effects: vec![Effect::LoadDispatch],
+        effects: vec![Job::LoadDispatch.into()],
         quiet: true,
         ..Reply::default()
     }
@@ -227,11 +237,14 @@ fn start_send(pane: &mut DispatchPane) -> Reply {
             ),
         );
     }
-    Reply::open(Overlay::Dispatch(DispatchModal::ConfirmSend {
-        count,
-        batch: None,
-        input: Input::default(),
-    }))
+    Reply::open(
+        DispatchModal::ConfirmSend {
+            count,
+            batch: None,
+            input: Input::default(),
+        }
+        .into(),
+    )
 }
 
 fn news_arrived(pane: &mut DispatchPane, news: SendNews) {
@@ -264,7 +277,7 @@ fn news_arrived(pane: &mut DispatchPane, news: SendNews) {
 }
 
 /// What the modal's Enter does: the typed number must be the count.
-pub fn submit(modal: &DispatchModal) -> Result<Action, String> {
+pub fn submit(modal: &DispatchModal) -> Result<Msg, String> {
     match modal {
         DispatchModal::ConfirmSend {
             count,
@@ -272,7 +285,7 @@ pub fn submit(modal: &DispatchModal) -> Result<Action, String> {
             input,
         } => {
             if input.value().trim() == count.to_string() {
-                Ok(Action::SendInvites {
+                Ok(Msg::SendInvites {
                     batch: batch.clone(),
                     count: *count,
                 })
@@ -284,7 +297,7 @@ pub fn submit(modal: &DispatchModal) -> Result<Action, String> {
         }
         DispatchModal::ConfirmRetry { count, input } => {
             if input.value().trim() == count.to_string() {
-                Ok(Action::RetryFailedConfirmed { count: *count })
+                Ok(Msg::RetryFailedConfirmed { count: *count })
             } else {
                 Err(format!("type {count} to retry them, or Esc to go back"))
             }

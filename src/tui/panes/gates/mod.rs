@@ -7,10 +7,50 @@ pub mod update;
 
 use crate::gate::{Board, GateStatus};
 use crate::tui::derived::Filtered;
+use crate::tui::effects::Jobs;
 use crate::tui::keymap::Command;
+use crate::tui::panes::{Cx, PaneKind, Reply};
 
 /// What the footer offers in this pane.
 pub const FOOTER: &[(Command, &str)] = crate::tui::panes::GATE_LIST_FOOTER;
+
+/// The Gates pane has no messages, modals or jobs of its own: the shared actions drive it
+/// (the gate detail is a shared view: the Checklist and Timeline panes open it too).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {}
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {}
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {}
+
+impl PaneKind for GatesPane {
+    type Msg = Msg;
+    type Modal = Modal;
+    type Job = Job;
+    const TITLE: &'static str = "Gates";
+    const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+
+    fn update(&mut self, _: &Cx, msg: Msg) -> Reply {
+        match msg {}
+    }
+
+    fn on_action(&mut self, cx: &Cx, action: crate::tui::action::Action) -> Reply {
+        update::update(self, cx, action)
+    }
+
+    fn render(
+        &self,
+        view: &crate::tui::kit::View,
+        frame: &mut ratatui::Frame,
+        area: ratatui::layout::Rect,
+    ) {
+        render::render(self, view.checking, view, frame, area)
+    }
+
+    fn run(job: Job, _: &mut Jobs) {
+        match job {}
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct GatesPane {

@@ -3,13 +3,21 @@
 //! newest row until the operator picks another, then stays on that entry (not its index) as rows
 //! arrive. The rows shown are borrowed from the source in force, never rebuilt per frame.
 
+mod effects;
 pub mod render;
 pub mod update;
 
 use crate::gate::{GateState, Transition};
 use crate::journal::Entry;
+use crate::journal::LiveSignal;
+use crate::tui::action::Action;
+use crate::tui::effects::Jobs;
 use crate::tui::keymap::Command;
+use crate::tui::kit::View;
+use crate::tui::panes::{Cx, PaneKind, Reply};
 use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
 /// What the footer offers in this pane (`Enter` opens the row's gate or the line in full,
 /// `n` writes a note, `r` re-checks the row's gate).
@@ -22,6 +30,64 @@ pub const FOOTER: &[(Command, &str)] = &[
     (Command::ScreenShare, "share"),
     (Command::Quit, "quit"),
 ];
+
+/// What only the Timeline pane handles: the journal's answers and the writer's news.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Transitions were written to the journal (how many lines were new) or could not be.
+    JournalRecorded(Result<usize, String>),
+    /// The journal's newest lines (newest first), or why they could not be read.
+    TimelineLoaded(Result<Vec<Entry>, String>),
+    /// Lines after the last one the timeline had (oldest id first), or why they could not be
+    /// read.
+    TimelineAppended(Result<Vec<Entry>, String>),
+    /// Who is on shift, as the newest take-over in the journal says (operator, since).
+    OnShift(Option<(String, DateTime<Utc>)>),
+    /// How many lines are waiting for the journal (0: everything handed over is written).
+    JournalPending(usize),
+}
+
+/// The Timeline pane's reads of the journal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Read the journal's newest lines (at start, and while nothing newer is known).
+    LoadTimeline,
+    /// Read the journal's lines after this id (live updates, catching up after a gap).
+    LoadTimelineAfter(i64),
+}
+
+/// The Timeline pane opens the shared views (a gate's detail, a line in full): no modal of
+/// its own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {}
+
+impl PaneKind for Timeline {
+    type Msg = Msg;
+    type Modal = Modal;
+    type Job = Job;
+    const TITLE: &'static str = "Timeline";
+    const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+
+    fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
+        update::on_msg(self, cx, msg)
+    }
+
+    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
+        update::update(self, cx, action)
+    }
+
+    fn on_live(&mut self, _: &Cx, signal: &LiveSignal) -> Reply {
+        update::live(self, signal)
+    }
+
+    fn render(&self, view: &View, frame: &mut Frame, area: Rect) {
+        render::render(self, view, frame, area)
+    }
+
+    fn run(job: Job, jobs: &mut Jobs) {
+        effects::run(job, jobs)
+    }
+}
 
 /// How many journal lines the timeline reads at start, and how many local transitions it keeps.
 pub const TIMELINE_LIMIT: usize = 200;

@@ -3,7 +3,7 @@
 //! then only the lines after the last one read, when the live listener says one was written
 //! (or every few seconds while it is paused), so nothing is ever read twice.
 
-use super::{APPEND_PAGE, Live, Timeline, TimelineEntry, TimelineSource};
+use super::{APPEND_PAGE, Job, Live, Msg, Timeline, TimelineEntry, TimelineSource};
 use crate::journal::LiveSignal;
 use crate::tui::action::{Action, Effect};
 use crate::tui::layout;
@@ -62,15 +62,24 @@ pub fn update(timeline: &mut Timeline, cx: &Cx, action: Action) -> Reply {
             }
         }
         Action::Tick(now) => tick(timeline, now),
-        Action::JournalRecorded(Ok(_)) | Action::JournalWritten => journal_written(timeline),
-        Action::JournalRecorded(Err(reason)) => Reply::say(
+        Action::JournalWritten => journal_written(timeline),
+        _ => Reply::unhandled(),
+    }
+}
+
+/// The journal's answers and the writer's news.
+pub fn on_msg(timeline: &mut Timeline, cx: &Cx, msg: Msg) -> Reply {
+    match msg {
+        Msg::JournalRecorded(Ok(_)) => journal_written(timeline),
+        Msg::JournalRecorded(Err(reason)) => Reply::say(
             Level::Warning,
             format!("The journal is not taking lines yet: {reason}."),
         ),
-        Action::TimelineLoaded(result) => loaded(timeline, cx, result),
-        Action::TimelineAppended(result) => appended(timeline, cx, result),
-        Action::Live(signal) => live(timeline, signal),
-        Action::JournalPending(n) => {
+        Msg::TimelineLoaded(result) => loaded(timeline, cx, result),
+        // Lines that call for an alert are the session's (`crate::session`), which follows
+        // the journal for the cockpit and `check --watch` alike.
+        Msg::TimelineAppended(result) => appended(timeline, cx, result),
+        Msg::JournalPending(n) => {
             let changed = timeline.pending != n;
             timeline.pending = n;
             if changed {
@@ -79,20 +88,20 @@ pub fn update(timeline: &mut Timeline, cx: &Cx, action: Action) -> Reply {
                 Reply::quiet()
             }
         }
-        Action::OnShift(shift) => {
+        Msg::OnShift(shift) => {
             timeline.on_shift = shift;
             Reply::default()
         }
-        _ => Reply::unhandled(),
     }
 }
 
 /// The next read: what follows the last line read, or the newest lines when none was.
 fn next_read(timeline: &Timeline) -> Effect {
     match timeline.last_id {
-        Some(id) => Effect::LoadTimelineAfter(id),
-        None => Effect::LoadTimeline,
+        Some(id) => Job::LoadTimelineAfter(id),
+        None => Job::LoadTimeline,
     }
+    .into()
 }
 
 /// Reads the journal when nothing else will tell this cockpit about new lines: before the
@@ -130,8 +139,11 @@ fn journal_written(timeline: &mut Timeline) -> Reply {
     reply
 }
 
-fn live(timeline: &mut Timeline, signal: LiveSignal) -> Reply {
+/// Live news: the listener's state, and lines written anywhere (a change of the dispatch
+/// ledger alone is no journal line).
+pub fn live(timeline: &mut Timeline, signal: &LiveSignal) -> Reply {
     match signal {
+        LiveSignal::Journal { id: None, kind } if kind == "ledger" => Reply::quiet(),
         LiveSignal::Connected => {
             let was_paused = matches!(timeline.live, Live::Paused { .. });
             timeline.live = Live::On;

@@ -1,19 +1,43 @@
-//! The effect runner's dispatch work: ledger reads for the pane, one message's detail, and
-//! this cockpit's send run (a long-lived task whose progress comes back as actions; pausing
-//! and quitting cancel it, and it finishes the message in flight before it stops).
+//! The Dispatch pane's I/O: ledger reads for the pane, one message's detail, and this
+//! cockpit's send run (a long-lived task whose progress comes back as the pane's messages;
+//! pausing and quitting cancel it, and it finishes the message in flight before it stops).
 
-use super::tasks::{AtQuit, Tasks};
+use super::{Job, Msg};
 use crate::db::call::db_call;
 use crate::invite::{self, Ledger, RunProgress, SendOptions};
 use crate::journal::Journal;
 use crate::text::Redactor;
 use crate::tui::action::Action;
+use crate::tui::effects::{AtQuit, Jobs, Tasks};
 use crate::tui::panes::dispatch::{LOG_ROWS, SendNews};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the pane's jobs; without `[invites]` and a database there is nothing to run them on.
+pub fn run(job: Job, jobs: &mut Jobs) {
+    if let Job::PauseSend = job {
+        if let Some(token) = jobs.long_run.take() {
+            token.cancel();
+        }
+        return;
+    }
+    let Some(d) = &jobs.setup.dispatch else {
+        return;
+    };
+    let (actions, redactor) = (jobs.setup.actions.clone(), jobs.setup.redactor.clone());
+    match job {
+        Job::LoadDispatch => load(jobs.tasks, d, actions, redactor),
+        Job::LoadMessage(id) => load_message(jobs.tasks, d, id, actions, redactor),
+        Job::StartSend { batch } => {
+            *jobs.long_run = Some(start(jobs.tasks, d, batch, actions, redactor));
+        }
+        Job::RetryFailed => retry_failed(jobs.tasks, d, actions, redactor),
+        Job::PauseSend => {}
+    }
+}
 
 /// What the cockpit needs to dispatch: `[invites]` checked, the ledger, the journal.
 #[derive(Clone)]
@@ -33,7 +57,7 @@ pub fn load(
     tasks.spawn("dispatch read", AtQuit::Cancel, async move {
         let read = invite::status::view(&ledger, LOG_ROWS);
         let result = db_call(READ_TIMEOUT, &redactor, read).await.map(Box::new);
-        let _ = actions.send(Action::DispatchLoaded(result));
+        let _ = actions.send(Msg::DispatchLoaded(result).into());
     });
 }
 
@@ -51,7 +75,7 @@ pub fn load_message(
             Ok(result) => result.map(Box::new).map_err(|e| redactor.redact(&e)),
             Err(_) => Err("the database did not answer in time".into()),
         };
-        let _ = actions.send(Action::MessageLoaded(result));
+        let _ = actions.send(Msg::MessageLoaded(result).into());
     });
 }
 
@@ -68,8 +92,8 @@ pub fn retry_failed(
         if let Err(why) = &moved {
             tracing::warn!("retrying failed messages: {why}");
         }
-        let _ = actions.send(Action::RetryDone(moved));
-        let _ = actions.send(Action::LedgerChanged);
+        let _ = actions.send(Msg::RetryDone(moved).into());
+        let _ = actions.send(Msg::LedgerChanged.into());
     });
 }
 
@@ -116,7 +140,7 @@ pub fn start(
                         },
                         RunProgress::Waiting { for_secs } => SendNews::Waiting { for_secs },
                     };
-                    if actions.send(Action::DispatchNews(news)).is_err() {
+                    if actions.send(Msg::DispatchNews(news).into()).is_err() {
                         break;
                     }
                 }
@@ -132,7 +156,7 @@ pub fn start(
         );
         let (result, ()) = tokio::join!(run, forward);
         let result = result.map_err(|e| redactor.redact(&e.to_string()));
-        let _ = actions.send(Action::DispatchNews(SendNews::Ended(result)));
+        let _ = actions.send(Msg::DispatchNews(SendNews::Ended(result)).into());
     });
     cancel
 }

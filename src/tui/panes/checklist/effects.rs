@@ -1,16 +1,36 @@
-//! The decision call's effects: reading the checklist file (a blocking read, off the runtime's
+//! The Checklist pane's I/O (the decision call): reading the checklist file (a blocking read, off the runtime's
 //! threads), reading the shared state, and the writes (tick, vote, freeze) through the same
-//! core use cases as the CLI; each answer comes back as an action.
+//! core use cases as the CLI, stamped with the runner's clock; each answer comes back as an
+//! action.
 
-use super::tasks::{AtQuit, Tasks};
-use super::{JOURNAL_TIMEOUT, Setup};
+use super::{Job, Msg};
 use crate::checklist::ChecklistStore;
 use crate::checklist::{Item, Tick};
 use crate::db::call::db_call;
 use crate::decision::DecisionStore;
 use crate::decision::{Evidence, Freeze, VoteChoice};
-use crate::tui::action::Action;
+use crate::tui::effects::{AtQuit, JOURNAL_TIMEOUT, Jobs, Setup, Tasks};
 use std::sync::Arc;
+
+/// Runs the pane's jobs beside the cockpit.
+pub fn run(job: Job, jobs: &mut Jobs) {
+    let (setup, tasks) = (jobs.setup, &mut *jobs.tasks);
+    match job {
+        Job::LoadChecklist => load_checklist(setup, tasks),
+        Job::LoadCall => load_call(setup, tasks),
+        Job::WriteTick {
+            item,
+            ticked,
+            note,
+            current,
+        } => write_tick(setup, tasks, item, ticked, note, current),
+        Job::WriteVote { role, vote, note } => write_vote(setup, tasks, role, vote, note),
+        Job::Freeze {
+            evidence,
+            override_reason,
+        } => freeze(setup, tasks, evidence, override_reason),
+    }
+}
 
 fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {
     let journal = setup.journal.as_ref()?;
@@ -21,7 +41,7 @@ fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {
     ))
 }
 
-pub fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
+fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
     let config = setup.config.clone();
     let actions = setup.actions.clone();
     tasks.spawn("checklist read", AtQuit::Cancel, async move {
@@ -31,11 +51,11 @@ pub fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(format!("the checklist read stopped: {e}")),
         };
-        let _ = actions.send(Action::ChecklistLoaded(result));
+        let _ = actions.send(Msg::ChecklistLoaded(result).into());
     });
 }
 
-pub fn load_call(setup: &Setup, tasks: &mut Tasks) {
+fn load_call(setup: &Setup, tasks: &mut Tasks) {
     let Some((ticks, decisions)) = stores(setup) else {
         return;
     };
@@ -43,17 +63,16 @@ pub fn load_call(setup: &Setup, tasks: &mut Tasks) {
     tasks.spawn("decision call read", AtQuit::Cancel, async move {
         let read = crate::decision::call_state(&ticks, &decisions);
         let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
-        let _ = actions.send(Action::CallLoaded(result));
+        let _ = actions.send(Msg::CallLoaded(result).into());
     });
 }
 
 fn no_database(setup: &Setup) {
-    let _ = setup.actions.send(Action::CallWritten(Err(
-        "no database is configured for the decision call".into(),
-    )));
+    let why = "no database is configured for the decision call";
+    let _ = setup.actions.send(Msg::CallWritten(Err(why.into())).into());
 }
 
-pub fn write_tick(
+fn write_tick(
     setup: &Setup,
     tasks: &mut Tasks,
     item: Box<Item>,
@@ -64,9 +83,9 @@ pub fn write_tick(
     let Some((store, _)) = stores(setup) else {
         return no_database(setup);
     };
-    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("checklist tick", AtQuit::Finish, async move {
-        let now = chrono::Utc::now();
+        let now = clock.now();
         let result = if ticked {
             let write = crate::checklist::actions::tick(&store, &item, note.as_deref(), now);
             db_call(JOURNAL_TIMEOUT, &redactor, write).await
@@ -80,11 +99,11 @@ pub fn write_tick(
             let verb = if tick.ticked { "Ticked" } else { "Unticked" };
             format!("{verb} \"{}\".", tick.text)
         });
-        let _ = actions.send(Action::CallWritten(said));
+        let _ = actions.send(Msg::CallWritten(said).into());
     });
 }
 
-pub fn write_vote(
+fn write_vote(
     setup: &Setup,
     tasks: &mut Tasks,
     role: String,
@@ -95,34 +114,29 @@ pub fn write_vote(
         return no_database(setup);
     };
     let settings = setup.config.raw.decision.clone();
-    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("vote", AtQuit::Finish, async move {
-        let now = chrono::Utc::now();
+        let now = clock.now();
         let write = crate::decision::vote(&store, &settings, &role, vote, note.as_deref(), now);
         let said = db_call(JOURNAL_TIMEOUT, &redactor, write)
             .await
             .map(|(round, v)| format!("{} votes {} in call {round}.", v.role, v.vote.shout()));
-        let _ = actions.send(Action::CallWritten(said));
+        let _ = actions.send(Msg::CallWritten(said).into());
     });
 }
 
-pub fn freeze(
-    setup: &Setup,
-    tasks: &mut Tasks,
-    evidence: Evidence,
-    override_reason: Option<String>,
-) {
+fn freeze(setup: &Setup, tasks: &mut Tasks, evidence: Evidence, override_reason: Option<String>) {
     let Some((_, store)) = stores(setup) else {
         return no_database(setup);
     };
     let settings = setup.config.raw.decision.clone();
     let launch = setup.config.launch().name.0.clone();
-    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("decision freeze", AtQuit::Finish, async move {
         let freeze = Freeze {
             settings: &settings,
             launch: &launch,
-            now: chrono::Utc::now(),
+            now: clock.now(),
             override_gates: override_reason.as_deref(),
         };
         let write = crate::decision::decide(&store, freeze, evidence);
@@ -134,6 +148,6 @@ pub fn freeze(
                     record.body.number, record.body.outcome, record.hash
                 )
             });
-        let _ = actions.send(Action::CallWritten(said));
+        let _ = actions.send(Msg::CallWritten(said).into());
     });
 }
