@@ -28,12 +28,7 @@ fn main() {
     runtime.block_on(async {
         let db = support::BenchDb::create("prepare").await;
         let pool = db.pool().await;
-        sqlx::query(
-            "CREATE TABLE users (id uuid primary key default gen_random_uuid(), email text)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
+        support::database::users(&pool, &[]).await;
         let dir = LaunchDir::new(&db.url);
         dir.configure("send_cmd = \"true\"", "off");
         let file = dir.cohort(RECIPIENTS);

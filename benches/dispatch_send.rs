@@ -70,10 +70,7 @@ fn main() {
     runtime.block_on(async {
         let db = support::BenchDb::create("send").await;
         let pool = db.pool().await;
-        sqlx::query("CREATE TABLE users (id uuid primary key default gen_random_uuid(), email text)")
-            .execute(&pool)
-            .await
-            .unwrap();
+        support::database::users(&pool, &[]).await;
         let demo = gonogo::demo::smtp::start(gonogo::demo::smtp::DemoSmtpScript::new())
             .await
             .expect("the demo SMTP server");

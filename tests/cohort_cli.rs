@@ -1,6 +1,8 @@
 //! `gonogo cohort validate` as an operator runs it: every exit code, the JSON shape, hostile
 //! cells kept off the terminal, and `--force` (refused, warned or journaled).
 
+mod support;
+
 use assert_cmd::Command;
 use gonogo::journal::Journal;
 use predicates::prelude::*;
@@ -313,30 +315,16 @@ fn launch_config(dir: &Path, launch: &str, url: &str) -> PathBuf {
     path
 }
 
-fn database_url(pool: &PgPool) -> String {
-    let db = pool.connect_options().get_database().unwrap().to_owned();
-    format!("postgres://postgres@127.0.0.1:5432/{db}")
-}
-
 async fn with_users(pool: &PgPool) {
-    sqlx::query(
-        "CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL)",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    support::database::users(pool, &["Listener3@example.org"]).await;
     gonogo::db::migrate(pool).await.unwrap();
-    sqlx::query("INSERT INTO users (email) VALUES ('Listener3@example.org')")
-        .execute(pool)
-        .await
-        .unwrap();
 }
 
 #[sqlx::test(migrations = false)]
 async fn database_collisions_warn_and_force_is_journaled(pool: PgPool) {
     with_users(&pool).await;
     let dir = tempfile::tempdir().unwrap();
-    config_for(dir.path(), &database_url(&pool));
+    config_for(dir.path(), &support::db_url(&pool));
     validate(dir.path(), "clean.csv", &[])
         .assert()
         .code(2)
@@ -394,7 +382,7 @@ async fn database_collisions_warn_and_force_is_journaled(pool: PgPool) {
 async fn force_fails_closed_when_the_journal_is_missing(pool: PgPool) {
     // Users exist but `gonogo migrate` never ran: neither beta_invites nor the journal exist.
     let dir = tempfile::tempdir().unwrap();
-    config_for(dir.path(), &database_url(&pool));
+    config_for(dir.path(), &support::db_url(&pool));
     validate(
         dir.path(),
         "too_few_rows.csv",
@@ -439,7 +427,7 @@ fn production_config(dir: &Path, url: &str) {
 async fn an_override_needs_a_reason_and_says_it_was_applied(pool: PgPool) {
     with_users(&pool).await;
     let dir = tempfile::tempdir().unwrap();
-    config_for(dir.path(), &database_url(&pool));
+    config_for(dir.path(), &support::db_url(&pool));
     let journal = Journal::new(pool.clone(), "beta-test", "reader");
     for blank in [vec!["--force"], vec!["--force", "--reason", "  "]] {
         validate(dir.path(), "clean.csv", &blank)
@@ -477,7 +465,7 @@ async fn an_override_needs_a_reason_and_says_it_was_applied(pool: PgPool) {
 async fn operator_defaults_to_the_login_name_without_user(pool: PgPool) {
     with_users(&pool).await;
     let dir = tempfile::tempdir().unwrap();
-    config_for(dir.path(), &database_url(&pool));
+    config_for(dir.path(), &support::db_url(&pool));
     validate(
         dir.path(),
         "clean.csv",
@@ -501,7 +489,7 @@ async fn operator_defaults_to_the_login_name_without_user(pool: PgPool) {
 async fn production_overrides_need_the_launch_name_typed(pool: PgPool) {
     with_users(&pool).await;
     let dir = tempfile::tempdir().unwrap();
-    production_config(dir.path(), &database_url(&pool));
+    production_config(dir.path(), &support::db_url(&pool));
     let journal = Journal::new(pool.clone(), "Veza v2 soft launch", "reader");
     let force = ["--force", "--reason", "ok by ops"];
     // No terminal (assert_cmd pipes stdin) and no --confirm: refused, nothing recorded.

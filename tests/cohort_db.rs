@@ -2,6 +2,8 @@
 //! case-insensitively (non-ASCII too, whatever the collation); expired and used invites do not
 //! count; the users query runs once, read-only and under a statement timeout.
 
+mod support;
+
 use gonogo::cohort::{self, Code, CohortSettings, DatabaseChecks, Status};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -15,17 +17,8 @@ eve@example.com,press-pitchfork\n\
 fay@example.com,press-pitchfork\n";
 
 async fn setup(pool: &PgPool) {
-    sqlx::query(
-        "CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL)",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    support::database::users(pool, &["BOB@example.COM", "zed@example.com"]).await;
     gonogo::db::migrate(pool).await.unwrap();
-    sqlx::query("INSERT INTO users (email) VALUES ('BOB@example.COM'), ('zed@example.com')")
-        .execute(pool)
-        .await
-        .unwrap();
     // carla: pending; dan: expired; eve: used; fay: pending but in upper case.
     sqlx::query(
         "INSERT INTO beta_invites (code, email, cohort, used_at, expires_at) VALUES
@@ -147,10 +140,7 @@ async fn the_users_query_has_a_statement_timeout(pool: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn without_beta_invites_the_error_says_to_migrate(pool: PgPool) {
-    sqlx::query("CREATE TABLE users (email text)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    support::database::users(&pool, &[]).await;
     let err = users_check_error(&pool).await;
     assert!(err.contains("gonogo migrate"), "{err}");
 }
@@ -187,7 +177,8 @@ async fn without_a_users_table_the_error_does_not_say_to_migrate(pool: PgPool) {
 /// comparison must not depend on the product database's collation.
 #[sqlx::test(migrations = false)]
 async fn non_ascii_case_pairs_match_under_the_c_collation(pool: PgPool) {
-    sqlx::query("CREATE TABLE users (email text COLLATE \"C\" NOT NULL)")
+    support::database::users(&pool, &[]).await;
+    sqlx::query("ALTER TABLE users ALTER COLUMN email TYPE varchar(320) COLLATE \"C\"")
         .execute(&pool)
         .await
         .unwrap();
@@ -250,10 +241,7 @@ async fn non_ascii_case_pairs_match_under_the_c_collation(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn the_users_query_runs_once_for_a_large_cohort(pool: PgPool) {
     setup(&pool).await;
-    sqlx::query("INSERT INTO users (email) VALUES ('Person11999@Example.com')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    support::database::add_users(&pool, &["Person11999@Example.com"]).await;
     let mut csv = String::from("email,cohort\n");
     for i in 0..12_000 {
         csv.push_str(&format!("person{i}@example.com,creator-a\n"));

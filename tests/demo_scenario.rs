@@ -2,6 +2,9 @@
 //! gate goes through the states the script promises, the verdict goes NO-GO → GO → NO-GO → GO,
 //! and the testers really are rows in `beta_invites`.
 
+#[path = "support/database.rs"]
+mod database;
+
 use GateState::*;
 use gonogo::demo::{BinarySearch, DemoOptions, Rehearsal, SCRIPT};
 use gonogo::gate::{Board, GateState, Verdict};
@@ -14,13 +17,7 @@ use std::time::Duration;
 const SPEED: f64 = 60.0;
 
 fn url_of(opts: &PgConnectOptions) -> String {
-    format!(
-        "postgres://{}@{}:{}/{}",
-        opts.get_username(),
-        opts.get_host(),
-        opts.get_port(),
-        opts.get_database().unwrap()
-    )
+    database::url_for(opts.get_database().unwrap())
 }
 
 #[sqlx::test(migrations = false)]

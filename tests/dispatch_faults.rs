@@ -342,6 +342,6 @@ async fn sigterm_finishes_the_message_in_flight_and_stops(pool: PgPool) {
     assert_eq!(states.get("unknown"), None, "{states:?}");
     assert_eq!(states.get("sent"), Some(&1), "{states:?}");
     assert_eq!(states.get("prepared"), Some(&4), "{states:?}");
-    std::thread::sleep(Duration::from_secs(2));
+    server.wait_quiet(Duration::from_secs(2), Duration::from_secs(30));
     assert_eq!(server.received_count(), 1);
 }

@@ -87,7 +87,7 @@ async fn smtp_send_retries_fails_doubts_and_never_resends(pool: PgPool) {
     let (code, out, err) = rig.run(&["invites", "send"]);
     assert_eq!(code, Some(64), "{out}{err}");
     assert!(err.contains("--yes"), "{err}");
-    std::thread::sleep(Duration::from_millis(300));
+    server.wait_quiet(Duration::from_millis(300), Duration::from_secs(30));
     assert_eq!(server.received_count(), 0);
     assert_eq!(rig.states().await.get("prepared"), Some(&9));
 
@@ -136,7 +136,7 @@ async fn smtp_send_retries_fails_doubts_and_never_resends(pool: PgPool) {
     let (code, out, err) = rig.run(&["invites", "send", "--yes"]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(out.contains("nothing to send"), "{out}");
-    std::thread::sleep(Duration::from_millis(300));
+    server.wait_quiet(Duration::from_millis(300), Duration::from_secs(30));
     assert_eq!(server.received_count(), 7);
 
     let (code, out, _) = rig.run(&["invites", "status", "--batch", "wave", "--json"]);
@@ -263,7 +263,7 @@ async fn production_needs_the_launch_name_typed(pool: PgPool) {
     assert_eq!(code, Some(64), "{out}{err}");
     let (code, out, err) = rig.run(&["invites", "send", "--yes", "--confirm", "Wrong launch"]);
     assert_eq!(code, Some(64), "{out}{err}");
-    std::thread::sleep(Duration::from_millis(300));
+    server.wait_quiet(Duration::from_millis(300), Duration::from_secs(30));
     assert_eq!(server.received_count(), 0);
     assert_eq!(rig.states().await.get("prepared"), Some(&2));
     let (code, out, err) = rig.run(&["invites", "send", "--yes", "--confirm", "Test launch"]);

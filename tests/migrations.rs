@@ -52,10 +52,7 @@ async fn without_users_table_there_is_no_foreign_key(pool: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn with_users_table_sent_by_references_it(pool: PgPool) {
-    sqlx::query("CREATE TABLE users (id uuid PRIMARY KEY, email text)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    support::database::users(&pool, &[]).await;
     gonogo::db::migrate(&pool).await.unwrap();
     assert!(fk_exists(&pool).await);
     let bad = sqlx::query("INSERT INTO beta_invites (code, email, cohort, sent_by) VALUES ('A', 'a@example.com', 'c', gen_random_uuid())")
@@ -76,22 +73,11 @@ async fn users_with_a_non_uuid_id_gets_no_foreign_key(pool: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn product_beta_invites_is_left_untouched(pool: PgPool) {
-    sqlx::query(
-        "CREATE TABLE beta_invites (
-             id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-             code varchar(32) NOT NULL UNIQUE,
-             email varchar(320) NOT NULL,
-             cohort varchar(64) NOT NULL,
-             used_at timestamptz,
-             expires_at timestamptz NOT NULL DEFAULT now() + interval '30 days',
-             sent_by uuid,
-             created_at timestamptz NOT NULL DEFAULT now(),
-             referral_source text DEFAULT 'organic'
-         )",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    support::database::product_beta_invites(&pool).await;
+    sqlx::query("ALTER TABLE beta_invites ADD COLUMN referral_source text DEFAULT 'organic'")
+        .execute(&pool)
+        .await
+        .unwrap();
     sqlx::query("COMMENT ON TABLE beta_invites IS 'owned by the product team'")
         .execute(&pool)
         .await

@@ -216,22 +216,33 @@ async fn slow_query_ends_unknown_within_about_the_timeout(pool: PgPool) {
     let started = Instant::now();
     let r = check(&cfg, "slow").await;
     let took = started.elapsed();
+    // Real Postgres, so real time: well short of the query's 30 s, with room for a busy machine.
     assert!(
-        took < Duration::from_millis(2600),
+        took < Duration::from_secs(8),
         "took {took:?} with a 2s timeout"
     );
     let e = error_of(&r);
     assert!(e.contains("timeout") || e.contains("timed out"), "{e}");
     assert_eq!(state_of(&cfg, r), GateState::Unknown);
-    // The server-side statement was cancelled too: nothing is left running.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let running: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(running, 0, "the slow query is still running on the server");
+    // The server-side statement was cancelled too: nothing is left running, long before the
+    // 30 s the query would take by itself.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let running: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if running == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the slow query is still running on the server"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[sqlx::test(migrations = false)]

@@ -141,7 +141,9 @@ async fn sentry_rate_limit_reset_is_honoured_without_retry_after() {
     );
 }
 
-#[tokio::test]
+/// Paused time (the server runs in the same runtime): giving up at once shows as no time at all
+/// on tokio's clock, waiting as the 3s deadline or the 120s asked for.
+#[tokio::test(start_paused = true)]
 async fn retry_after_past_the_deadline_gives_up_at_once_as_unknown() {
     let sentry = FakeSentry::start(5).await;
     sentry.script([Scripted::status(
@@ -150,11 +152,12 @@ async fn retry_after_past_the_deadline_gives_up_at_once_as_unknown() {
         r#""slow down""#,
     )]);
     let cfg = config(&sentry.config_text(TOKEN, "3s"));
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = check(&cfg, "p1").await;
     assert!(
         started.elapsed() < Duration::from_secs(1),
-        "it waited anyway"
+        "it waited anyway: {:?}",
+        started.elapsed()
     );
     let e = error_of(&result);
     assert!(e.contains("429") && e.contains("deadline"), "{e}");
@@ -186,12 +189,14 @@ async fn persistent_server_errors_end_unknown() {
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
 }
 
-#[tokio::test]
+/// Paused time: the hang is a timer in the same runtime, so tokio's clock says exactly when the
+/// gate's deadline cut it, whatever the machine's load.
+#[tokio::test(start_paused = true)]
 async fn a_hang_ends_unknown_within_the_gate_timeout() {
     let sentry = FakeSentry::start(1).await;
     sentry.script([Scripted::Hang(Duration::from_secs(60))]);
     let cfg = config(&sentry.config_text(TOKEN, "1s"));
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = check(&cfg, "p1").await;
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(900), "ended early: {took:?}");
@@ -204,7 +209,8 @@ async fn a_hang_ends_unknown_within_the_gate_timeout() {
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
 }
 
-#[tokio::test]
+/// Paused time, as above.
+#[tokio::test(start_paused = true)]
 async fn a_hang_on_a_later_page_still_respects_the_deadline() {
     let sentry = FakeSentry::start(250).await;
     // The first page answers, the second hangs: the deadline covers the whole count.
@@ -215,9 +221,13 @@ async fn a_hang_on_a_later_page_still_respects_the_deadline() {
     sentry.script([Scripted::status(200, &[("link", &link)], "[]")]);
     let cfg = config(&sentry.config_text(TOKEN, "1s"));
     sentry.script([Scripted::Hang(Duration::from_secs(60))]);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = check(&cfg, "p1").await;
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(1500),
+        "took {took:?}, deadline 1s"
+    );
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
 }
 

@@ -213,7 +213,9 @@ fn sources_with(cfg: &gonogo::config::Config, base_ms: u64) -> gonogo::source::S
         })
 }
 
-#[tokio::test]
+/// Under paused time (the server runs in the same runtime and never sleeps), tokio's clock shows
+/// any wait exactly: a backoff slept, even one cut to the deadline, would show as a second or more.
+#[tokio::test(start_paused = true)]
 async fn backoff_never_sleeps_past_the_deadline() {
     let hits = Arc::new(AtomicUsize::new(0));
     let base = status_server(hits.clone()).await;
@@ -225,11 +227,11 @@ async fn backoff_never_sleeps_past_the_deadline() {
     let cfg = config(&text);
     // The first backoff (2.5–5s) would pass the 1s deadline: no second attempt, no sleep.
     let sources = sources_with(&cfg, 5000);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = support::check_with(&sources, &cfg, "health").await;
     assert!(
-        started.elapsed() < Duration::from_millis(900),
-        "{:?}",
+        started.elapsed() < Duration::from_secs(1),
+        "waited {:?} of the 1s deadline",
         started.elapsed()
     );
     assert_eq!(hits.load(Ordering::SeqCst), 1);
@@ -330,7 +332,8 @@ async fn text_value_against_a_numeric_condition_is_unknown() {
     assert!(g.error.is_some(), "the reason is kept");
 }
 
-#[tokio::test]
+/// Paused time, as for the backoff above: giving up at once shows as no time at all.
+#[tokio::test(start_paused = true)]
 async fn rate_limited_health_check_is_unknown_not_red() {
     let router = Router::new().route(
         "/health",
@@ -349,18 +352,21 @@ async fn rate_limited_health_check_is_unknown_not_red() {
         http_gate("h", &format!("{base}/health"), "", "== 200")
     );
     let cfg = config(&text);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = check(&cfg, "h").await;
     assert!(
         started.elapsed() < Duration::from_secs(1),
-        "Retry-After 120 is past the deadline"
+        "Retry-After 120 is past the 3s deadline: waited {:?}",
+        started.elapsed()
     );
     let e = error_of(&result);
     assert!(e.contains("429") && e.contains("deadline"), "{e}");
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
 }
 
-#[tokio::test]
+/// Paused time: the only thing that can end the check is the deadline, and tokio's clock says
+/// exactly when it did.
+#[tokio::test(start_paused = true)]
 async fn a_body_that_never_ends_is_cut_at_the_deadline() {
     let router = Router::new().route(
         "/status.json",
@@ -385,9 +391,12 @@ async fn a_body_that_never_ends_is_cut_at_the_deadline() {
         .replace("3s", "1s")
     );
     let cfg = config(&text);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let result = check(&cfg, "slow").await;
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(1500), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(1500),
+        "took {took:?}, deadline 1s"
+    );
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
 }

@@ -80,10 +80,27 @@ async fn hanging_command_is_killed_at_the_timeout() {
         )
     );
     let cfg = config(&text);
-    let started = Instant::now();
-    let result = check(&cfg, "hang").await;
+    let started = tokio::time::Instant::now();
+    let checking = tokio::spawn({
+        let cfg = cfg.clone();
+        async move { check(&cfg, "hang").await }
+    });
+    // Once the command runs, tokio's clock is paused: it then moves only to the gate's deadline
+    // (nothing else can end the check), so `took` is that deadline whatever the machine's load.
+    // Were the command waited for instead, the paused clock would stay where it was.
+    let running = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_to_string(&pidfile).unwrap_or_default().trim().is_empty() {
+        assert!(Instant::now() < running, "the command never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::pause();
+    let result = checking.await.unwrap();
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(1500), "took {took:?}");
+    tokio::time::resume();
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_millis(1500),
+        "took {took:?}, timeout 1s"
+    );
     assert!(error_of(&result).contains("timed out"));
     assert_eq!(state_of(&cfg, result), GateState::Unknown);
     let pid = std::fs::read_to_string(&pidfile).unwrap();

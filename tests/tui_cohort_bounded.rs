@@ -110,10 +110,7 @@ async fn rows_past_the_kept_findings_still_show_their_codes() {
 #[sqlx::test(migrations = false)]
 async fn rows_past_the_kept_database_findings_still_show_them(pool: PgPool) {
     gonogo::db::migrate(&pool).await.unwrap();
-    sqlx::query("CREATE TABLE users (email text NOT NULL)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    database::users(&pool, &[]).await;
     sqlx::query(
         "INSERT INTO users (email) SELECT 'USER' || i || '@example.com' FROM generate_series(0, $1) AS i",
     )

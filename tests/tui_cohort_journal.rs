@@ -18,14 +18,7 @@ use tui_support::*;
 #[sqlx::test(migrations = false)]
 async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgPool) {
     gonogo::db::migrate(&pool).await.unwrap();
-    sqlx::query("CREATE TABLE users (email text NOT NULL)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO users (email) VALUES ('HAL@jazz.example')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    database::users(&pool, &["HAL@jazz.example"]).await;
     let redactor = Redactor::default();
 
     // `:cohort PATH` asks for the load effect; the effect validates and checks the database.
@@ -185,10 +178,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     );
     // A new user since: the same file now has another finding, which the old override never
     // covered; the pane says so and lets bruno override again.
-    sqlx::query("INSERT INTO users (email) VALUES ('dan@vinyl.example')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    database::add_users(&pool, &["dan@vinyl.example"]).await;
     let answer = cohort::load(
         COHORT_WARN.into(),
         Default::default(),

@@ -32,13 +32,6 @@ async fn loaded(settings: CohortSettings, pool: PgPool, timeout: Duration) -> go
     state
 }
 
-async fn users_table(pool: &PgPool) {
-    sqlx::query("CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text)")
-        .execute(pool)
-        .await
-        .unwrap();
-}
-
 /// The file is not shown clean: the badge, the sentence and the status message say so.
 fn assert_not_cleared(state: &mut gonogo::tui::State, why: &str) {
     let view = state.cohort.loaded().expect("the file itself loads");
@@ -79,7 +72,7 @@ fn assert_not_cleared(state: &mut gonogo::tui::State, why: &str) {
 /// A `users` table, and this query for the existing users, with this statement timeout.
 async fn with_users_query(pool: PgPool, query: &str, timeout: Duration) -> gonogo::tui::State {
     gonogo::db::migrate(&pool).await.unwrap();
-    users_table(&pool).await;
+    database::users(&pool, &[]).await;
     let settings = CohortSettings {
         existing_users_query: query.into(),
         ..CohortSettings::default()

@@ -2,6 +2,9 @@
 //! the local one), migrated, dropped when the value goes.
 #![allow(dead_code)]
 
+#[path = "../../tests/support/database.rs"]
+pub mod database;
+
 use sqlx::{Connection, Executor, PgConnection};
 
 pub struct BenchDb {
@@ -12,8 +15,7 @@ pub struct BenchDb {
 
 impl BenchDb {
     pub async fn create(tag: &str) -> BenchDb {
-        let admin = std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = database::database_url();
         let name = format!("gonogo_bench_{tag}_{}", std::process::id());
         let mut conn = PgConnection::connect(&admin)
             .await
@@ -26,9 +28,7 @@ impl BenchDb {
         conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .await
             .unwrap();
-        let mut url = url::Url::parse(&admin).unwrap();
-        url.set_path(&format!("/{name}"));
-        let url = url.to_string();
+        let url = database::url_for(&name);
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
         gonogo::db::migrate(&pool).await.unwrap();
         pool.close().await;

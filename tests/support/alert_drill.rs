@@ -2,6 +2,7 @@
 //! table, cockpits stepped in-process, `check --watch` as a real child process (stopped or
 //! killed), and the receiver's requests counted by alert id.
 
+use super::quiet::Quiet;
 use super::receiver::Receiver;
 use gonogo::tui::CockpitOptions;
 use gonogo::tui::driver::Driver;
@@ -97,6 +98,28 @@ pub async fn run_until(
         run_for(drivers, Duration::from_millis(100)).await;
     }
     true
+}
+
+/// Steps the cockpits until the receiver has had no new request, and none being answered, for
+/// `period` (fails the test after `within`): before asserting that nothing (more) was sent.
+pub async fn run_until_quiet(
+    drivers: &mut [&mut Driver],
+    receiver: &Receiver,
+    period: Duration,
+    within: Duration,
+) {
+    let (first, _) = receiver.activity();
+    let mut quiet = Quiet::new("the webhook receiver", period, within, first);
+    loop {
+        if drivers.is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        run_for(drivers, Duration::from_millis(100)).await;
+        let (seen, busy) = receiver.activity();
+        if quiet.settled(seen, busy) {
+            return;
+        }
+    }
 }
 
 /// Steps the cockpits until the receiver has `n` requests (or `within` passes).

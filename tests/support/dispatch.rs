@@ -37,12 +37,7 @@ impl Rig {
     /// Migrates the test database, adds the product's `users` table and copies the template.
     pub async fn new(pool: &PgPool) -> Rig {
         gonogo::db::migrate(pool).await.expect("migrate");
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS public.users (id uuid primary key default gen_random_uuid(), email text)",
-        )
-        .execute(pool)
-        .await
-        .expect("users table");
+        super::database::users(pool, &[]).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let template = dir.path().join("templates/beta_invite");
         std::fs::create_dir_all(&template).expect("template dir");

@@ -5,8 +5,10 @@
 pub mod alert_drill;
 pub mod alert_takeover;
 pub mod cli;
+pub mod database;
 pub mod dispatch;
 pub mod prometheus;
+pub mod quiet;
 pub mod receiver;
 pub mod sentry;
 pub mod smtp;
@@ -125,24 +127,8 @@ pub fn error_of(result: &GateResult) -> String {
     }
 }
 
-/// `DATABASE_URL`, or a loud failure saying how to run the database tests.
-pub fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
-        panic!(
-            "DATABASE_URL is not set: these tests need a real Postgres, e.g. \
-             DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test"
-        )
-    })
-}
-
-/// The URL of the database behind a `#[sqlx::test]` pool (same server as `DATABASE_URL`).
-pub fn db_url(pool: &sqlx::PgPool) -> String {
-    let options = pool.connect_options();
-    let name = options.get_database().expect("test database name");
-    let mut url = url::Url::parse(&database_url()).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
+#[allow(unused_imports)]
+pub use database::{database_url, db_url};
 
 /// The `[launch]` header every test config starts with.
 pub const LAUNCH: &str = "[launch]\nname = \"Test launch\"\n";

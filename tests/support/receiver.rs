@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ pub struct Receiver {
     secret: Vec<u8>,
     script: Mutex<VecDeque<Answer>>,
     seen: Mutex<Vec<Received>>,
+    /// Requests being answered now (a scripted hang is not counted: its sender gives up).
+    answering: AtomicUsize,
 }
 
 impl Receiver {
@@ -48,6 +51,7 @@ impl Receiver {
             secret: secret.as_bytes().to_vec(),
             script: Mutex::new(script.into()),
             seen: Mutex::new(Vec::new()),
+            answering: AtomicUsize::new(0),
         })
     }
 
@@ -57,6 +61,29 @@ impl Receiver {
 
     pub fn script(&self, more: Vec<Answer>) {
         self.script.lock().unwrap().extend(more);
+    }
+
+    /// For a quiet-period wait (`super::quiet`): how many requests came, and whether one is
+    /// being answered now.
+    pub fn activity(&self) -> (usize, bool) {
+        let seen = self.seen.lock().unwrap().len();
+        (seen, self.answering.load(Ordering::SeqCst) > 0)
+    }
+}
+
+/// Counts a request as being answered until it is dropped (answered, or cut by its sender).
+struct Answering<'a>(&'a AtomicUsize);
+
+impl<'a> Answering<'a> {
+    fn start(count: &'a AtomicUsize) -> Answering<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Answering(count)
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -97,6 +124,7 @@ async fn hook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let answering = Answering::start(&receiver.answering);
     let signature = headers
         .get("x-gonogo-signature")
         .and_then(|v| v.to_str().ok());
@@ -127,6 +155,7 @@ async fn hook(
             (StatusCode::from_u16(code).unwrap(), text).into_response()
         }
         Some(Answer::Hang(wait)) => {
+            drop(answering);
             tokio::time::sleep(wait).await;
             (StatusCode::OK, "late").into_response()
         }

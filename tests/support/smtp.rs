@@ -3,6 +3,9 @@
 //! answering by per-recipient rules, and an msmtp config that sends to it. Never skips: without
 //! the Python or msmtp the test fails and says how to get them.
 
+#[path = "quiet.rs"]
+mod quiet;
+
 use mail_parser::{MessageParser, PartType};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -75,6 +78,15 @@ pub struct Reply {
     /// The SMTP code; 0 for a connection closed without a reply.
     pub code: u16,
     pub rule: Option<String>,
+}
+
+/// What the server has seen so far, for [`SmtpServer::wait_quiet`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Activity {
+    opened: usize,
+    closed: usize,
+    replies: usize,
+    stored: usize,
 }
 
 pub struct SmtpServer {
@@ -172,7 +184,8 @@ impl SmtpServer {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    /// Where the messages are stored (`<n>.eml` + `<n>.json`, `log.jsonl`, `REFUSE`).
+    /// Where the messages are stored (`<n>.eml` + `<n>.json`, `log.jsonl`, `sessions.log`,
+    /// `REFUSE`).
     pub fn mail_dir(&self) -> PathBuf {
         self.dir.path().join("mail")
     }
@@ -230,6 +243,29 @@ impl SmtpServer {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.received()
+    }
+
+    /// Waits until the server has been quiet for `period` — no connection open, none opened or
+    /// closed, nothing stored or replied in that time — and fails the test if it is not within
+    /// `within`. Before asserting that nothing (more) arrived: a message still on its way when
+    /// the wait began is stored before it ends.
+    pub fn wait_quiet(&self, period: Duration, within: Duration) {
+        quiet::wait_quiet("the test SMTP server", period, within, || {
+            let activity = self.activity();
+            let open = activity.opened > activity.closed;
+            (activity, open)
+        });
+    }
+
+    fn activity(&self) -> Activity {
+        let sessions =
+            std::fs::read_to_string(self.mail_dir().join("sessions.log")).unwrap_or_default();
+        Activity {
+            opened: sessions.lines().filter(|l| *l == "open").count(),
+            closed: sessions.lines().filter(|l| *l == "close").count(),
+            replies: self.replies().len(),
+            stored: self.received_count(),
+        }
     }
 
     fn fail_waiting(&self, n: usize, timeout: Duration) -> ! {

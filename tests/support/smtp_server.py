@@ -6,7 +6,9 @@ Prints its port on stdout's first line, then serves until killed (or, with
 stored in --dir as <n>.json (envelope: mail_from, rcpt_tos, received_at) then
 <n>.eml (the message bytes exactly as received, dot-unstuffed), each written to a
 temporary name and renamed, so a reader that sees <n>.eml also sees <n>.json.
-Every reply the rules decide is appended to <dir>/log.jsonl.
+Every reply the rules decide is appended to <dir>/log.jsonl. Every connection
+opened and closed is appended to <dir>/sessions.log ("open" / "close"), so a
+test can wait until the server has been quiet.
 
 Rules, matched on the recipient address (case-insensitive; "*" matches any
 recipient without a rule of its own), from --rule ADDR=RULE or --rules FILE.json
@@ -87,6 +89,10 @@ class Handler:
         self.seen = set()
         self.stored = 0
         self.log_file = open(os.path.join(directory, "log.jsonl"), "a", buffering=1)
+        self.sessions_file = open(os.path.join(directory, "sessions.log"), "a", buffering=1)
+
+    def session_event(self, what):
+        self.sessions_file.write(what + "\n")
 
     def refusing(self):
         return os.path.exists(self.refuse_path)
@@ -186,6 +192,14 @@ async def echo_credential(server, session, args):
 
 
 class TestSMTP(SMTP):
+    def connection_made(self, transport):
+        self.event_handler.session_event("open")
+        super().connection_made(transport)
+
+    def connection_lost(self, error):
+        super().connection_lost(error)
+        self.event_handler.session_event("close")
+
     async def smtp_AUTH(self, arg):
         if self.event_handler.echo_auth and arg and arg.split()[0].upper() in self._auth_methods:
             await self.push(await echo_credential(self, self.session, arg.split()))

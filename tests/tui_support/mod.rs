@@ -2,6 +2,9 @@
 //! times (so snapshots are stable), and drawing to a `TestBackend`.
 #![allow(dead_code)]
 
+#[path = "../support/database.rs"]
+pub mod database;
+
 use chrono::{DateTime, TimeZone, Utc};
 use gonogo::config::{Config, load_str};
 use gonogo::gate::{GateResult, Observation, Value};
