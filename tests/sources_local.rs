@@ -89,7 +89,11 @@ async fn hanging_command_is_killed_at_the_timeout() {
     // (nothing else can end the check), so `took` is that deadline whatever the machine's load.
     // Were the command waited for instead, the paused clock would stay where it was.
     let running = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_to_string(&pidfile).unwrap_or_default().trim().is_empty() {
+    while std::fs::read_to_string(&pidfile)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
         assert!(Instant::now() < running, "the command never started");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

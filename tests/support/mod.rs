@@ -5,9 +5,11 @@
 pub mod alert_drill;
 pub mod alert_takeover;
 pub mod cli;
+#[allow(clippy::duplicate_mod)]
 pub mod database;
 pub mod dispatch;
 pub mod prometheus;
+#[allow(clippy::duplicate_mod)]
 pub mod quiet;
 pub mod receiver;
 pub mod sentry;

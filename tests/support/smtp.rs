@@ -3,6 +3,8 @@
 //! answering by per-recipient rules, and an msmtp config that sends to it. Never skips: without
 //! the Python or msmtp the test fails and says how to get them.
 
+// benches/dispatch_send.rs includes this file alone, so it brings its own copy.
+#[allow(clippy::duplicate_mod)]
 #[path = "quiet.rs"]
 mod quiet;
 

@@ -2,6 +2,7 @@
 //! times (so snapshots are stable), and drawing to a `TestBackend`.
 #![allow(dead_code)]
 
+#[allow(clippy::duplicate_mod)]
 #[path = "../support/database.rs"]
 pub mod database;
 
