@@ -52,7 +52,7 @@ async fn show(rehearsal: &Rehearsal, operator: String, headless_asked: bool) -> 
     options.demo = true;
     // The rehearsal's cohort is reviewed in the Cohort pane; the cockpit still opens on the gates.
     options.cohort = rehearsal.cohort_file();
-    options.first_pane = Some(crate::tui::Pane::Gates);
+    options.stay_on_first_tab = true;
     crate::tui::run(rehearsal.config.clone(), options)
         .await
         .map_err(|e| Failure::new(e.exit_code(), e.to_string()))

@@ -3,7 +3,7 @@
 //! changed, as soon as [`Redraw`] asks; at the end, drains the runner and says what was left
 //! undone.
 
-use super::action::Action;
+use super::action::{Action, Pane};
 use super::driver::Driver;
 use super::effects::QUIT_DEADLINE;
 use super::state::Redraw;
@@ -20,7 +20,7 @@ const SIZE_CHECK_TICKS: u64 = 10;
 
 pub async fn run(config: Config, options: CockpitOptions) -> Result<u8, CockpitError> {
     let initial_cohort = options.cohort.clone();
-    let first_pane = options.first_pane;
+    let first_pane = options.stay_on_first_tab.then(|| Pane::ALL[0]);
     let driver = Driver::start_with(config, options, true)?;
     let (mut state, clock, mut runner, monitor, mut results, mut actions) = driver.into_parts();
     let mut sigterm = signal(SignalKind::terminate())?;

@@ -51,9 +51,9 @@ pub struct CockpitOptions {
     pub clock: Option<Clock>,
     /// A cohort file to load into the Cohort pane at start (which brings that pane forward).
     pub cohort: Option<std::path::PathBuf>,
-    /// The pane in front once the start-up actions (the cohort load) are done; `None` leaves it
-    /// to them.
-    pub first_pane: Option<Pane>,
+    /// Keep the first tab in front once the start-up actions (the cohort load) are done, rather
+    /// than the pane they bring forward (the core names no pane).
+    pub stay_on_first_tab: bool,
     /// The keys, built (and so validated) from the config's `[keys]` before the terminal is
     /// taken.
     pub keymap: Keymap,
@@ -69,7 +69,7 @@ impl CockpitOptions {
             demo: false,
             clock: None,
             cohort: None,
-            first_pane: None,
+            stay_on_first_tab: false,
             config_path: None,
         }
     }
