@@ -22,23 +22,15 @@ use std::time::Duration;
 
 const CHECKLIST: &str = "# Launch checklist\n\n## T-72h\n\n### Database\n\n- [ ] Migration applied to staging\n- [x] Backup fresh\n\n## D-day\n\n- [ ] Fresh file on disk <!-- gate: fresh -->\n- [ ] Tech lead on the call <!-- due: T+0 -->\n";
 
+/// When the call's launch decides.
+const CALL_AT: &str = "2030-01-01T18:00:00Z";
+
 fn files(dir: &Path) -> (PathBuf, PathBuf) {
     let checklist = dir.join("checklist.md");
     std::fs::write(&checklist, CHECKLIST).unwrap();
     let marker = dir.join("fresh.txt");
     std::fs::write(&marker, "x").unwrap();
     (checklist, marker)
-}
-
-fn config(url: &str, checklist: &Path, marker: &Path) -> Config {
-    let text = format!(
-        "[launch]\nname = \"Call launch\"\ndecision_at = \"2030-01-01T18:00:00Z\"\n\n[postgres]\nurl = \"{url}\"\n\n\
-         [checklist]\npath = \"{}\"\n\n\
-         [[gate]]\nid = \"fresh\"\ntitle = \"Fresh file\"\nsource = \"file_age\"\npath = \"{}\"\npass = \"< 1h\"\nevery = \"1s\"\n",
-        checklist.display(),
-        marker.display()
-    );
-    load_str(&text, Path::new("call.toml")).unwrap()
 }
 
 fn cockpit(config: Config, operator: &str) -> Driver {
@@ -50,23 +42,6 @@ fn item_state(state: &State, text: &str) -> Option<(ItemState, Option<String>)> 
     view.items()
         .find(|i| i.text == text)
         .map(|i| (i.state, i.by.clone()))
-}
-
-fn select(driver: &mut Driver, text: &str) {
-    driver.dispatch(Action::ShowPane(Pane::Checklist));
-    driver.dispatch(Action::Top);
-    for _ in 0..driver.state.checklist.rows.len() {
-        if driver
-            .state
-            .checklist
-            .selected_item()
-            .is_some_and(|i| i.text == text)
-        {
-            return;
-        }
-        driver.dispatch(Action::Move(1));
-    }
-    panic!("no item {text}");
 }
 
 fn type_text(driver: &mut Driver, text: &str) {
@@ -81,8 +56,14 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     let url = support::db_url(&pool);
     let dir = tempfile::tempdir().unwrap();
     let (list, marker) = files(dir.path());
-    let mut alice = cockpit(config(&url, &list, &marker), "alice");
-    let mut bruno = cockpit(config(&url, &list, &marker), "bruno");
+    let mut alice = cockpit(
+        tui_support::checklist_config(CALL_AT, &url, &list, &marker),
+        "alice",
+    );
+    let mut bruno = cockpit(
+        tui_support::checklist_config(CALL_AT, &url, &list, &marker),
+        "bruno",
+    );
     for driver in [&mut alice, &mut bruno] {
         let ready = driver
             .run_until(Duration::from_secs(10), |s| {
@@ -99,7 +80,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     }
 
     // Space on a gate-bound item is refused, saying which gate decides it.
-    select(&mut alice, "Fresh file on disk");
+    tui_support::select_item(&mut alice, "Fresh file on disk");
     alice.dispatch(Action::Pane(panes::PaneMsg::Checklist(
         panes::checklist::Msg::StartTick,
     )));
@@ -120,7 +101,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     alice.dispatch(Action::Back);
 
     // Alice ticks with a note; Bruno sees it live.
-    select(&mut alice, "Migration applied to staging");
+    tui_support::select_item(&mut alice, "Migration applied to staging");
     alice.dispatch(Action::Pane(panes::PaneMsg::Checklist(
         panes::checklist::Msg::StartTick,
     )));
@@ -151,7 +132,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     );
 
     // Bruno unticks the file's [x] with a reason; an empty reason keeps the modal open.
-    select(&mut bruno, "Backup fresh");
+    tui_support::select_item(&mut bruno, "Backup fresh");
     bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
         panes::checklist::Msg::StartUntick,
     )));
@@ -216,13 +197,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     )));
     bruno.dispatch(Action::Submit);
     let frozen = alice
-        .run_until(Duration::from_secs(5), |s| {
-            s.checklist
-                .call
-                .as_ref()
-                .and_then(|c| c.last.as_ref())
-                .is_some()
-        })
+        .run_until(Duration::from_secs(5), tui_support::decided)
         .await;
     assert!(
         frozen,

@@ -414,3 +414,44 @@ pub fn confirm_launch(state: &mut State) -> Vec<Effect> {
     }
     update(state, Action::Submit)
 }
+
+/// Shows the Checklist pane in a headless cockpit and moves its cursor to the item `text`.
+pub fn select_item(driver: &mut gonogo::tui::driver::Driver, text: &str) {
+    driver.dispatch(Action::ShowPane(gonogo::tui::Pane::Checklist));
+    driver.dispatch(Action::Top);
+    for _ in 0..driver.state.checklist.rows.len() {
+        if driver
+            .state
+            .checklist
+            .selected_item()
+            .is_some_and(|i| i.text == text)
+        {
+            return;
+        }
+        driver.dispatch(Action::Move(1));
+    }
+    panic!("no item {text}");
+}
+
+/// Whether the cockpit knows of a frozen decision (the call's last record).
+pub fn decided(state: &State) -> bool {
+    state
+        .checklist
+        .call
+        .as_ref()
+        .and_then(|c| c.last.as_ref())
+        .is_some()
+}
+
+/// A launch with a checklist file, on the database at `url`, and one gate (`fresh`: the file
+/// `marker` younger than an hour) that verifies the checklist item bound to it.
+pub fn checklist_config(decision_at: &str, url: &str, checklist: &Path, marker: &Path) -> Config {
+    let text = format!(
+        "[launch]\nname = \"Call launch\"\ndecision_at = \"{decision_at}\"\n\n[postgres]\nurl = \"{url}\"\n\n\
+         [checklist]\npath = \"{}\"\n\n\
+         [[gate]]\nid = \"fresh\"\ntitle = \"Fresh file\"\nsource = \"file_age\"\npath = \"{}\"\npass = \"< 1h\"\nevery = \"1s\"\n",
+        checklist.display(),
+        marker.display()
+    );
+    load_str(&text, Path::new("call.toml")).unwrap()
+}
