@@ -2,12 +2,17 @@
 //! `data` object (and, for gate lines, the indexed gate/state columns); read back into the same
 //! type, or kept as raw text when a newer gonogo wrote something this one does not know.
 
-use crate::gate::GateState;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The longest note or reason an operator may write, in characters.
-pub const NOTE_LIMIT: usize = 2_000;
+mod columns;
+mod note;
+mod payload;
+
+pub use columns::GateColumns;
+use columns::gate_from_columns;
+pub use note::{NOTE_LIMIT, NoteError, clean_note};
+pub use payload::{CohortOverride, DispatchRunEvent, GateChange};
 
 /// One journal line's content. Serialized with its `kind` as the tag:
 /// `{"kind": "note", "text": "…"}`. The dispatch and checklist lines join as new variants.
@@ -94,94 +99,6 @@ pub enum JournalEvent {
     Alert(crate::alerts::AlertLine),
     /// What became of an alert's webhook delivery.
     AlertDelivery(crate::alerts::Delivery),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GateChange {
-    pub gate: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default = "yes")]
-    pub required: bool,
-    /// `None` for a gate's first observation in the journal.
-    #[serde(default)]
-    pub from: Option<GateState>,
-    pub to: GateState,
-    #[serde(default)]
-    pub value: Option<String>,
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl DispatchRunEvent {
-    pub fn summary(&self) -> String {
-        let batch = self
-            .batch
-            .as_deref()
-            .map(|b| format!(" of batch {b}"))
-            .unwrap_or_default();
-        let counts = match (self.sent, self.failed, self.unknown) {
-            (Some(s), Some(f), Some(u)) => format!(": {s} sent, {f} failed, {u} unknown"),
-            _ => String::new(),
-        };
-        let why = self
-            .reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
-        match self.phase.as_str() {
-            "start" | "resume" => format!(
-                "send run{batch} {}s via {} at {}",
-                if self.phase == "start" {
-                    "start"
-                } else {
-                    "resume"
-                },
-                self.transport,
-                self.rate
-            ),
-            phase => format!("send run{batch} {phase}{counts}{why}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DispatchRunEvent {
-    pub run: String,
-    /// `start`, `resume`, `finished`, `paused` or `stopped`.
-    pub phase: String,
-    #[serde(default)]
-    pub batch: Option<String>,
-    /// The command or the SMTP URL, credentials redacted.
-    pub transport: String,
-    pub rate: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unknown: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retried: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_senders: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CohortOverride {
-    pub file: String,
-    pub sha256: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// Counts, findings and the rest of the report's summary, as that version wrote them.
-    #[serde(flatten)]
-    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl JournalEvent {
@@ -331,87 +248,10 @@ impl JournalEvent {
     }
 }
 
-/// A gate line read straight from its columns and data, without a round trip through JSON:
-/// most of a long journal is gate lines, and a report reads them all.
-fn gate_from_columns(data: &serde_json::Value, columns: GateColumns<'_>) -> Option<JournalEvent> {
-    let object = match data {
-        serde_json::Value::Object(map) => Some(map),
-        serde_json::Value::Null => None,
-        _ => return None,
-    };
-    let field = |key: &str| object.and_then(|o| o.get(key));
-    let text = |key: &str| match field(key) {
-        None | Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(s)) => Some(Some(s.clone())),
-        Some(_) => None,
-    };
-    let from = match columns.from {
-        Some(state) => Some(GateState::parse(state)?),
-        None => None,
-    };
-    let error = match text("error")? {
-        Some(error) => Some(error),
-        None if !columns.message.is_empty() => Some(columns.message.to_owned()),
-        None => None,
-    };
-    Some(JournalEvent::Gate(GateChange {
-        gate: columns.gate?.to_owned(),
-        title: text("title")?.unwrap_or_default(),
-        required: match field("required") {
-            None | Some(serde_json::Value::Null) => true,
-            Some(serde_json::Value::Bool(b)) => *b,
-            Some(_) => return None,
-        },
-        from,
-        to: GateState::parse(columns.to?)?,
-        value: columns.value.map(str::to_owned),
-        error,
-    }))
-}
-
-/// A gate line's indexed columns, as stored.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct GateColumns<'a> {
-    pub gate: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
-    pub value: Option<&'a str>,
-    pub message: &'a str,
-}
-
-/// Why a note (or a reason) cannot be written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NoteError {
-    #[error("the note is empty")]
-    Empty,
-    #[error(
-        "the note is {0} characters long; at most {NOTE_LIMIT} are allowed (nothing was written)"
-    )]
-    TooLong(usize),
-}
-
-/// An operator's text as it may be journaled: control characters stripped (line breaks kept as
-/// spaces), at most [`NOTE_LIMIT`] characters, not empty.
-pub fn clean_note(text: &str) -> Result<String, NoteError> {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-        .filter(|c| !crate::text::is_unsafe(*c))
-        .collect();
-    let cleaned = cleaned.trim().to_owned();
-    let count = cleaned.chars().count();
-    if count == 0 {
-        return Err(NoteError::Empty);
-    }
-    if count > NOTE_LIMIT {
-        return Err(NoteError::TooLong(count));
-    }
-    Ok(cleaned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::GateState;
 
     #[test]
     fn every_kind_round_trips_through_its_columns() {
@@ -502,17 +342,5 @@ mod tests {
             JournalEvent::from_parts("note", &serde_json::json!([1]), none),
             None
         );
-    }
-
-    #[test]
-    fn notes_are_cleaned_and_bounded() {
-        assert_eq!(
-            clean_note("  ok\u{1b}[2J\nnext\u{7} "),
-            Ok("ok[2J next".into())
-        );
-        assert_eq!(clean_note("\u{1b}\u{7}  "), Err(NoteError::Empty));
-        let long = "é".repeat(NOTE_LIMIT + 1);
-        assert_eq!(clean_note(&long), Err(NoteError::TooLong(NOTE_LIMIT + 1)));
-        assert!(clean_note(&"é".repeat(NOTE_LIMIT)).is_ok());
     }
 }
