@@ -10,7 +10,8 @@ use values::{parse_retry_window, parse_severity, parse_speed};
 #[derive(Debug, Parser)]
 #[command(
     name = "gonogo",
-    version,
+    // The commit comes from build.rs: `gonogo 0.1.0 (abc1234 2026-12-07)`.
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GONOGO_BUILD_COMMIT"), ")"),
     about = "A terminal cockpit for launch day: acceptance gates, cohort review and the GO/NO-GO call",
     long_about = None,
     after_help = "Exit codes: 0 GO/ok, 1 NO-GO/blocked, 2 UNKNOWN/warnings, 64 usage error, 78 config error."
