@@ -1,7 +1,7 @@
 //! `gonogo config schema` against gonogo itself: a real JSON Schema validator (draft 2020-12)
-//! accepts every config gonogo accepts (the starter, what `init` writes, the fixtures, one that
-//! sets every key), refuses the unknown keys gonogo refuses, and the README's key table is the
-//! one the schema renders.
+//! accepts every config gonogo accepts (the starter, what `init` writes, the fixtures, the README's
+//! example, the rehearsal's generated config, one that sets every key), refuses the unknown keys
+//! gonogo refuses, and the README's key table is the one the schema renders.
 
 mod support;
 
@@ -421,4 +421,32 @@ fn a_config_setting_every_key_passes_both_and_covers_the_whole_schema() {
         covered, documented,
         "every_key.toml and the schema must name the same keys"
     );
+}
+
+#[test]
+fn the_rehearsals_generated_config_passes_the_schema() {
+    use gonogo::demo::{config, sim::Endpoints, world::StoryClock};
+    let at: std::net::SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    let endpoints = Endpoints {
+        sentry: at,
+        prometheus: at,
+        statuspage: at,
+        github: at,
+    };
+    let clock = StoryClock::start(60.0);
+    let checklist = Path::new("/tmp/demo/checklist.md");
+    let text = config::toml_text(&config::Wiring {
+        database_url: "postgres://u:pw@127.0.0.1:5/db",
+        endpoints: &endpoints,
+        clock: &clock,
+        invites: None,
+        checklist: Some(checklist),
+        pager: Some("http://127.0.0.1:4001/hook"),
+    });
+    assert!(
+        text.contains("[checklist]") && text.contains("webhook_url"),
+        "{text}"
+    );
+    let errors = schema_errors(&validator(), &text);
+    assert!(errors.is_empty(), "{errors:#?}\n{text}");
 }
