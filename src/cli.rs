@@ -313,6 +313,15 @@ pub struct AlertsListArgs {
 pub enum ConfigCommand {
     /// Validate the config and print it as gonogo reads it, secrets redacted
     Check,
+    /// Print the JSON Schema (draft 2020-12) of gonogo.toml, for editors and CI
+    Schema(ConfigSchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigSchemaArgs {
+    /// Print the key reference as a Markdown table (the README's) instead
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,7 +39,18 @@ use serde::{Deserialize, Serialize};
 
 /// How loud an alert is; `[alerts] min_severity` drops the quieter ones.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -72,7 +83,9 @@ impl std::fmt::Display for Severity {
 }
 
 /// The body a webhook gets: the runbook's JSON, or a chat service's incoming-webhook shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// `{"id", "severity", "title", "message", "metadata", …}`.

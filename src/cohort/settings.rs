@@ -9,21 +9,23 @@ use std::collections::BTreeMap;
 ///
 /// `groups` is a table (`[cohort.groups]`, `creator = 5`): writing it replaces the default table
 /// whole, so a config that only lists `press = 2` no longer checks `creator` or `listener`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CohortSettings {
     /// Fewer valid rows than this is a `too_few_rows` warning.
     #[serde(default = "default_min_rows")]
     pub min_rows: u64,
-    /// Minimum valid rows per label group (the part of the label before the first `-`).
+    /// Minimum valid rows per label group (the part of the label before the first `-`):
+    /// `[cohort.groups]`, `creator = 5`; writing it replaces the default table whole.
     #[serde(default = "default_groups")]
     pub groups: BTreeMap<String, u64>,
     /// Fewer distinct labels than this is a `too_few_labels` warning.
     #[serde(default = "default_min_labels")]
     pub min_labels: u64,
     /// SQL whose first column lists the product's users' emails; it runs once per check,
-    /// read-only, with the `[defaults] timeout` as statement timeout. Its rows stream to gonogo,
-    /// which lowercases them itself: the database's collation does not matter.
+    /// read-only, with the `[defaults] timeout` as statement timeout.
+    // Its rows stream to gonogo, which lowercases them itself: the database's collation does
+    // not matter.
     #[serde(default = "default_existing_users_query")]
     pub existing_users_query: String,
     /// Files with more data rows than this are refused, so memory stays bounded.

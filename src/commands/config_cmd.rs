@@ -1,7 +1,8 @@
-//! `gonogo init` (write the starter config) and `gonogo config check` (validate and show it).
+//! `gonogo init` (write the starter config and its schema), `gonogo config check` (validate and
+//! show it) and `gonogo config schema` (the JSON Schema editors validate it with).
 
 use super::{Failure, Outcome, load_config};
-use crate::cli::{Cli, InitArgs};
+use crate::cli::{Cli, ConfigSchemaArgs, InitArgs};
 use crate::exit;
 use std::io::Write;
 
@@ -36,15 +37,91 @@ pub fn init(args: &InitArgs) -> Outcome {
         ),
         _ => Failure::new(exit::IO, format!("cannot write {shown}: {e}")),
     })?;
-    file.write_all(STARTER.as_bytes())
+    file.write_all(starter().as_bytes())
         .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
     outln!("wrote {shown}");
+    write_schema(&path, args.force)?;
     write_template(&path)?;
     write_checklist(&path, args.force)?;
     outln!(
         "next: set DATABASE_URL, SENTRY_AUTH_TOKEN, PROM_URL and GITHUB_TOKEN, then run `gonogo config check`"
     );
     Ok(exit::OK)
+}
+
+/// The starter config as `gonogo init` writes it: first the `#:schema` line taplo (Even Better
+/// TOML, Helix, Zed, Neovim) reads, pointing at the schema written beside it, so editors check
+/// it offline.
+pub fn starter() -> String {
+    format!("#:schema ./{}\n{STARTER}", crate::config::SCHEMA_FILE)
+}
+
+/// `gonogo.toml`'s JSON Schema as `gonogo config schema` prints it.
+pub fn schema_text() -> String {
+    let keymap = crate::tui::keymap::Keymap::default();
+    let actions: Vec<(&str, &str)> = keymap
+        .bindings()
+        .iter()
+        .map(|b| (b.name(), b.help))
+        .collect();
+    let schema = crate::config::json_schema(&actions);
+    match serde_json::to_string_pretty(&schema) {
+        Ok(text) => text + "\n",
+        // A `Value` always serialises; kept total rather than unwrapped.
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+pub fn schema(args: &ConfigSchemaArgs) -> Outcome {
+    let text = schema_text();
+    if args.markdown {
+        let schema: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Failure::new(exit::SOFTWARE, format!("the schema does not read: {e}")))?;
+        out!("{}", crate::config::key_reference(&schema));
+    } else {
+        out!("{text}");
+    }
+    Ok(exit::OK)
+}
+
+/// Writes the schema beside the config (an existing one is kept unless `--force`).
+fn write_schema(config: &std::path::Path, force: bool) -> Result<(), Failure> {
+    let path = beside(config, crate::config::SCHEMA_FILE);
+    let shown = path.display();
+    if write_new(&path, &schema_text(), force)? {
+        outln!("wrote {shown} (the config's JSON Schema, for editors)");
+    } else {
+        outln!("kept the existing {shown} (`gonogo config schema > {shown}` updates it)");
+    }
+    Ok(())
+}
+
+fn beside(config: &std::path::Path, name: &str) -> std::path::PathBuf {
+    config
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(name)
+}
+
+/// Writes `text` to `path` unless the file exists (then false), or over it with `force`.
+fn write_new(path: &std::path::Path, text: &str, force: bool) -> Result<bool, Failure> {
+    let shown = path.display();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())
+                .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Failure::new(exit::IO, format!("cannot write {shown}: {e}"))),
+    }
 }
 
 fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
@@ -83,26 +160,12 @@ fn write_template(config_path: &std::path::Path) -> Result<(), Failure> {
 
 /// Writes the starter checklist next to the config; an existing one is kept unless `--force`.
 fn write_checklist(config: &std::path::Path, force: bool) -> Result<(), Failure> {
-    let dir = config.parent().unwrap_or(std::path::Path::new(""));
-    let path = dir.join(STARTER_CHECKLIST_NAME);
+    let path = beside(config, STARTER_CHECKLIST_NAME);
     let shown = path.display();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
+    if write_new(&path, STARTER_CHECKLIST, force)? {
+        outln!("wrote {shown} (the decision call's checklist)");
     } else {
-        options.create_new(true);
-    }
-    match options.open(&path) {
-        Ok(mut file) => {
-            file.write_all(STARTER_CHECKLIST.as_bytes())
-                .map_err(|e| Failure::new(exit::IO, format!("cannot write {shown}: {e}")))?;
-            outln!("wrote {shown} (the decision call's checklist)");
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            outln!("kept the existing {shown}");
-        }
-        Err(e) => return Err(Failure::new(exit::IO, format!("cannot write {shown}: {e}"))),
+        outln!("kept the existing {shown}");
     }
     Ok(())
 }

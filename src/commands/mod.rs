@@ -20,7 +20,7 @@ mod migrate;
 mod tui;
 mod watch;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ConfigCommand};
 use crate::config::{Config, ConfigError, Loaded};
 use crate::exit;
 use crate::text::Redactor;
@@ -105,7 +105,8 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Tui(args)) => tui::run(&cli, args.cohort.clone()).await,
         Some(Command::Check(args)) => check::run(&cli, args).await,
         Some(Command::Init(args)) => config_cmd::init(args),
-        Some(Command::Config(_)) => config_cmd::check(&cli),
+        Some(Command::Config(ConfigCommand::Check)) => config_cmd::check(&cli),
+        Some(Command::Config(ConfigCommand::Schema(args))) => config_cmd::schema(args),
         Some(Command::Migrate) => migrate::run(&cli).await,
         Some(Command::Demo(args)) => demo::run(&cli, args).await,
         Some(Command::Cohort(command)) => cohort::run(&cli, command).await,

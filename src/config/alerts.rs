@@ -7,23 +7,28 @@ use crate::text::Redactor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::time::Duration;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// Ring the terminal bell when a required gate turns red.
     #[serde(default = "yes")]
     pub bell: bool,
-    /// Where alerts are POSTed; no URL, no webhook. Often holds a token (Slack's does).
+    /// Optional: where alerts are POSTed; no URL, no webhook (a secret: never shown).
+    // Often holds a token (Slack's does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<Secret>,
-    /// When set, every delivery is signed (`X-Gonogo-Signature`).
+    /// Optional: when set, every delivery is signed (`X-Gonogo-Signature`; a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<Secret>,
+    /// The webhook's body: `json` (the runbook's payload), `slack` (`{"text"}`) or `discord`
+    /// (`{"content"}`).
     #[serde(default)]
     pub format: Format,
+    /// `info`, `warning` or `critical`: quieter alerts are not sent.
     #[serde(default)]
     pub min_severity: Severity,
-    /// Changes of one subject within this window make one alert.
+    /// Changes of one gate (or of the verdict) within this window make one alert; `0s` to `1h`.
+    #[schemars(with = "String")]
     #[serde(
         default = "default_group_for",
         serialize_with = "show_duration",

@@ -5,18 +5,22 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// `[checklist]`: the task-list Markdown file, relative to the config file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistSettings {
+    /// The checklist's Markdown file (any GitHub task list), relative to the config file.
     pub path: PathBuf,
 }
 
 /// `[decision]`: who votes, and when the votes make a GO.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSettings {
+    /// Who votes GO/NO-GO: not empty, no role twice.
     #[serde(default = "default_roles")]
     pub roles: Vec<String>,
+    /// `unanimous`: GO only if every role votes GO; `majority`: more than half of the roles
+    /// vote GO.
     #[serde(default)]
     pub rule: DecisionRule,
 }
@@ -37,7 +41,9 @@ fn default_roles() -> Vec<String> {
 }
 
 /// How votes make an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionRule {
     /// GO only if every role votes GO.

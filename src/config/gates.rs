@@ -9,41 +9,81 @@ use serde_spanned::Spanned;
 use std::collections::HashSet;
 use std::ops::Range;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawGate {
+    /// Names the gate in the cockpit, the journal and `--gate`: letters, digits, `_`, `-`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// What the cockpit shows (default: the id).
     pub title: Option<EnvString>,
+    /// Where the value comes from: `postgres`, `prometheus`, `sentry`, `http`, `command` or
+    /// `file_age`.
+    #[schemars(with = "String")]
     pub source: Spanned<String>,
+    /// The condition: `OP OPERAND` with `==`, `!=`, `<`, `<=`, `>`, `>=` against a number
+    /// (`50`), a duration (`30h`, read as seconds) or a quoted string (`'none'`).
+    #[schemars(with = "String")]
     pub pass: Spanned<String>,
+    /// `false` makes the gate informational: shown, but it does not decide the verdict
+    /// (default `true`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    /// The poll interval (default `[defaults] every`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub every: Option<Spanned<String>>,
+    /// The check's deadline (default `[defaults] timeout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,
+    /// How long it must fail before it is red; until then it is pending.
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub sustain: Option<Spanned<String>>,
-    // Source-specific keys; which apply depends on `source`.
+    // Source-specific keys; which apply depends on `source` (`SOURCE_KEYS`).
+    /// `postgres`: SQL returning one row and one column, run read-only; `prometheus`: an instant
+    /// query; `sentry`: the issue search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<EnvString>")]
     pub query: Option<Spanned<EnvString>>,
+    /// `sentry`: the project's slug or id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<EnvString>")]
     pub project: Option<Spanned<EnvString>>,
+    /// `sentry`: the environment to search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<EnvString>")]
     pub environment: Option<Spanned<EnvString>>,
+    /// `sentry`: the period searched (`24h`, `14d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<EnvString>")]
     pub stats_period: Option<Spanned<EnvString>>,
+    /// `http`: the URL requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ConfigUrl>")]
     pub url: Option<Spanned<ConfigUrl>>,
+    /// `http`: `GET` (default), `HEAD` or `POST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<HttpMethod>")]
     pub method: Option<Spanned<HttpMethod>>,
+    /// `http`: request headers; credential-like ones are secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<HeaderMap>")]
     pub headers: Option<Spanned<HeaderMap>>,
+    /// `http`: a JSON pointer (`/status/indicator`) to the value in the answer (an array counts
+    /// its items); without it, the value is the HTTP status code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub json: Option<Spanned<String>>,
+    /// `command`: `["program", "arg", …]`, run without a shell; the value is a number printed
+    /// on stdout, else the exit code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<EnvString>>")]
     pub command: Option<Spanned<Vec<EnvString>>>,
+    /// `file_age`: the file whose age (seconds since it was last modified) is the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<EnvString>")]
     pub path: Option<Spanned<EnvString>>,
 }
 
@@ -60,13 +100,17 @@ fn err(span: Range<usize>, message: impl Into<String>) -> SpanError {
     }
 }
 
-const SOURCES: &[&str] = &[
-    "postgres",
-    "prometheus",
-    "sentry",
-    "http",
-    "command",
-    "file_age",
+/// Each source and the source-specific keys it takes; the schema is built from this table too.
+pub(super) const SOURCE_KEYS: &[(&str, &[&str])] = &[
+    ("postgres", &["query"]),
+    ("prometheus", &["query"]),
+    (
+        "sentry",
+        &["query", "project", "environment", "stats_period"],
+    ),
+    ("http", &["url", "method", "headers", "json"]),
+    ("command", &["command"]),
+    ("file_age", &["path"]),
 ];
 
 /// Validates every gate; all problems are returned, not just the first.
@@ -175,22 +219,16 @@ fn source_spec(
     errors: &mut Vec<SpanError>,
 ) -> Option<SourceSpec> {
     let kind = g.source.get_ref().as_str();
-    let allowed: &[&str] = match kind {
-        "postgres" | "prometheus" => &["query"],
-        "sentry" => &["query", "project", "environment", "stats_period"],
-        "http" => &["url", "method", "headers", "json"],
-        "command" => &["command"],
-        "file_age" => &["path"],
-        other => {
-            errors.push(err(
-                g.source.span(),
-                format!(
-                    "{prefix}: unknown source `{other}`; expected one of {}",
-                    SOURCES.join(", ")
-                ),
-            ));
-            return None;
-        }
+    let Some(&(_, allowed)) = SOURCE_KEYS.iter().find(|(name, _)| *name == kind) else {
+        let sources: Vec<&str> = SOURCE_KEYS.iter().map(|(name, _)| *name).collect();
+        errors.push(err(
+            g.source.span(),
+            format!(
+                "{prefix}: unknown source `{kind}`; expected one of {}",
+                sources.join(", ")
+            ),
+        ));
+        return None;
     };
     let before = errors.len();
     for (key, span) in present_keys(g) {

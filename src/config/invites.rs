@@ -9,14 +9,16 @@ use std::time::Duration;
 /// The send command when neither `send_cmd` nor `$SEND_CMD` says otherwise.
 pub const DEFAULT_SEND_CMD: &str = "msmtp -t";
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitesConfig {
     /// A directory holding `subject.txt`, `body.txt` and `body.html`, relative to the config.
     #[serde(default = "default_template")]
     pub template: EnvString,
+    /// The sender, e.g. `"Veza <beta@veza.fr>"`.
     #[serde(deserialize_with = "mailbox")]
     pub from: EnvString,
+    /// Optional `Reply-To` address.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -25,35 +27,48 @@ pub struct InvitesConfig {
     pub reply_to: Option<EnvString>,
     /// A template itself: `{{ code }}` becomes the recipient's code.
     pub signup_url: EnvString,
+    /// Where the `.eml` files go, in `out_dir/<batch>/`; relative to the config.
     #[serde(default = "default_out_dir")]
     pub out_dir: EnvString,
+    /// `beta_invites.expires_at` is now plus this (1h to 366d).
+    #[schemars(with = "String")]
     #[serde(
         default = "default_expires_in",
         serialize_with = "duration_text",
         deserialize_with = "expires_in"
     )]
     pub expires_in: Duration,
+    /// Optional: the `users.id` (a UUID) written to `beta_invites.sent_by`; a CSV `sent_by`
+    /// column wins (an email there is looked up in `users`).
+    #[schemars(with = "Option<String>")]
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "user_id"
     )]
     pub sent_by: Option<uuid::Uuid>,
+    /// The launch's total sending rate: `5/s`, `300/m`, `1000/h` (from 1/h to 10000/s) or
+    /// `off`.
     #[serde(default)]
     pub rate: Rate,
+    /// The sendmail-compatible command messages are handed to (default `$SEND_CMD` if set,
+    /// else `msmtp -t`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_cmd: Option<EnvString>,
+    /// Send over SMTP instead of `send_cmd`: `smtp://user:${SMTP_PASSWORD}@host:587`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_url: Option<ConfigUrl>,
-    /// The first retry after a temporary refusal; each next one waits twice as long, up to
-    /// [`MAX_RETRY`].
+    /// The first retry after a temporary refusal; each next one waits twice as long, up to 15m.
+    // 15m is `MAX_RETRY`.
+    #[schemars(with = "String")]
     #[serde(
         default = "default_retry",
         serialize_with = "duration_text",
         deserialize_with = "retry"
     )]
     pub retry: Duration,
-    /// How long one hand-over (a command run, or one SMTP step) may take.
+    /// How long one hand-over (a command run, or one SMTP step) may take (1s to 10m).
+    #[schemars(with = "String")]
     #[serde(
         default = "default_send_timeout",
         serialize_with = "duration_text",

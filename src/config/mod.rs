@@ -9,6 +9,8 @@ mod gates;
 pub mod invites;
 mod load;
 mod missing_env;
+mod reference;
+mod schema;
 pub mod secret;
 mod url;
 
@@ -19,6 +21,8 @@ pub use duration::{
     window_end,
 };
 pub use load::{ConfigError, Loaded, find_config, load, load_str};
+pub use reference::key_reference;
+pub use schema::{SCHEMA_FILE, json_schema};
 pub use secret::{EnvString, Secret};
 pub use url::ConfigUrl;
 
@@ -31,45 +35,70 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// The config file as written (after `${VAR}` expansion). Unknown keys are errors.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+///
+/// The doc comments on the config types are the user's documentation: they become the
+/// descriptions of `gonogo config schema` and the README's key table.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "gonogo.toml")]
 pub struct RawConfig {
+    /// What is launching, where, and when the GO/NO-GO call is.
     pub launch: Launch,
+    /// The product's database: `postgres` gates, cohort collisions, invites, and gonogo's own
+    /// shared state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postgres: Option<PostgresConfig>,
+    /// The Sentry organisation `sentry` gates search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentry: Option<SentryConfig>,
+    /// The Prometheus (or Mimir, Thanos, Grafana Cloud) server `prometheus` gates query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus: Option<PrometheusConfig>,
+    /// The poll interval and deadline of gates that set none.
     #[serde(default)]
     pub defaults: Defaults,
+    /// The terminal bell, and the webhook that pages someone.
     #[serde(default)]
     pub alerts: Alerts,
-    /// Cockpit key remapping: action name → key, validated by the cockpit's keymap.
+    /// Optional cockpit remapping: `action = "key"` or `"k1, k2"`; the actions are those of the
+    /// cockpit's help screen (`?`), and an unknown one is an error.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, String>,
+    /// Thresholds for cohort review.
     #[serde(default)]
     pub cohort: crate::cohort::CohortSettings,
+    /// Optional: `gonogo invites` and the Dispatch pane.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invites: Option<invites::InvitesConfig>,
+    /// The decision call's checklist (optional).
     pub checklist: Option<ChecklistSettings>,
+    /// The roll call.
     #[serde(default)]
     pub decision: DecisionSettings,
+    /// The acceptance gates, one `[[gate]]` table each.
     #[serde(default, rename = "gate")]
+    #[schemars(with = "Vec<gates::RawGate>")]
     pub gates: Vec<Spanned<gates::RawGate>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Launch {
+    /// The launch's name: the cockpit's header, the journal, the typed confirmation in
+    /// production.
     pub name: EnvString,
+    /// `production`, `staging`, `development` or `demo`; `production` asks for the launch name,
+    /// typed, before every change.
     #[serde(default)]
     pub environment: Environment,
+    /// The GO/NO-GO call, with a UTC offset (`2026-11-24T18:00:00Z`, quoted or bare): the
+    /// countdown, and the base of the checklist's `due: T-1h`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "decision_time"
     )]
+    #[schemars(with = "Option<String>")]
     pub decision_at: Option<DateTime<Utc>>,
 }
 
@@ -161,18 +190,22 @@ impl Launch {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostgresConfig {
+    /// `postgres://user:password@host:port/database`, usually `"${DATABASE_URL}"`.
     pub url: ConfigUrl,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SentryConfig {
+    /// Region or self-hosted hosts work the same.
     #[serde(default = "default_sentry_url")]
     pub url: ConfigUrl,
+    /// The organisation's slug.
     pub org: EnvString,
+    /// An auth token, usually `"${SENTRY_AUTH_TOKEN}"` (a secret: never shown).
     pub token: Secret,
 }
 
@@ -180,25 +213,30 @@ fn default_sentry_url() -> ConfigUrl {
     ConfigUrl::new("https://sentry.io")
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusConfig {
     /// May carry a path prefix (`/prometheus`, `/api/prom`) and `user:password@` for basic auth.
     pub url: ConfigUrl,
-    /// Extra headers, e.g. `X-Scope-OrgID` for Mimir.
+    /// Optional extra headers, e.g. `{ X-Scope-OrgID = "tenant" }` for Mimir; credential-like
+    /// ones are secrets.
     #[serde(default, skip_serializing_if = "HeaderMap::is_empty")]
     pub headers: HeaderMap,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
+    /// The poll interval (at least `200ms`, at most 7 days).
+    #[schemars(with = "String")]
     #[serde(
         default = "default_every",
         serialize_with = "humantime_serde_compat::serialize",
         deserialize_with = "humantime_serde_compat::every"
     )]
     pub every: std::time::Duration,
+    /// A check's whole deadline, retries included (at least `100ms`, at most 7 days).
+    #[schemars(with = "String")]
     #[serde(
         default = "default_timeout",
         serialize_with = "humantime_serde_compat::serialize",
@@ -226,7 +264,7 @@ fn default_timeout() -> std::time::Duration {
 
 /// HTTP headers from the config. Values of credential-like headers (`Authorization`, `*-Token`,
 /// `*-Key`, `Cookie`) are shown as `[redacted]`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct HeaderMap(pub BTreeMap<String, EnvString>);
 
 impl HeaderMap {
