@@ -56,6 +56,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// The shift report: verdict, gates, transitions, actions and what needs attention
     Handoff(HandoffArgs),
+    /// The post-launch report: report.md with SVG charts (verdict, gates, dispatch, redemptions)
+    Report(ReportArgs),
     /// The decision-call checklist: sections, progress, every item (exit 0 all done, 2 otherwise);
     /// `tick` / `untick` an item
     Checklist(ChecklistArgs),
@@ -121,6 +123,19 @@ pub struct HandoffArgs {
     /// Record that you take over the shift (after writing the report)
     #[arg(long)]
     pub take_over: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period's start: a duration ago (`24h`) or a time (RFC 3339); default: the last 24 hours
+    #[arg(long, value_name = "DUR|RFC3339")]
+    pub since: Option<String>,
+    /// The directory to write report.md and its charts into (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    pub out: PathBuf,
+    /// The report's "now" (RFC 3339) instead of the wall clock: reproducible reports and tests
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod monitor;
 pub mod plural;
 pub mod process;
+pub mod report;
 pub mod session;
 pub mod source;
 pub mod text;

@@ -17,6 +17,7 @@ mod handoff;
 mod invites;
 mod journal_cmd;
 mod migrate;
+mod report;
 mod tui;
 mod watch;
 
@@ -116,6 +117,7 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         Some(Command::Note(args)) => journal_cmd::note(&cli, args).await,
         Some(Command::Timeline(args)) => journal_cmd::timeline(&cli, args).await,
         Some(Command::Handoff(args)) => handoff::run(&cli, args).await,
+        Some(Command::Report(args)) => report::run(&cli, args).await,
         Some(Command::Checklist(args)) => checklist::run(&cli, args).await,
         Some(Command::Vote(args)) => decision::vote(&cli, args).await,
         Some(Command::Decide(args)) => decision::decide(&cli, args).await,

@@ -177,7 +177,7 @@ fn gate_row(
             }),
         ),
     };
-    let (mut red, mut unknown) = (0, 0);
+    let (mut red, mut unknown, mut pass, mut pending) = (0, 0, 0, 0);
     if let Some(track) = track {
         // The state through the period: unknown until something was recorded.
         let mut at = since;
@@ -187,7 +187,8 @@ fn gate_row(
             match state {
                 GateState::Fail => red += secs,
                 GateState::Unknown => unknown += secs,
-                GateState::Pass | GateState::Pending => {}
+                GateState::Pass => pass += secs,
+                GateState::Pending => pending += secs,
             }
         };
         for (when, next) in &track.changes {
@@ -211,6 +212,8 @@ fn gate_row(
         error,
         red_seconds: red,
         unknown_seconds: unknown,
+        pass_seconds: pass,
+        pending_seconds: pending,
     }
 }
 

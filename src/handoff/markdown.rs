@@ -229,25 +229,29 @@ fn dispatch(out: &mut String, d: &super::DispatchSection) {
     }
 }
 
+/// What became of an alert's delivery, in words (`reason` as the caller cleaned it).
+pub fn delivery(a: &super::AlertReportLine, reason: &str) -> String {
+    match a.delivery {
+        None => "no delivery recorded".to_owned(),
+        Some(crate::alerts::DeliveryOutcome::Delivered) => format!(
+            "delivered (HTTP {}, {})",
+            a.status.unwrap_or_default(),
+            crate::plural::count(u64::from(a.attempts), "attempt")
+        ),
+        Some(outcome) => format!(
+            "**not delivered** ({}): {reason}",
+            outcome.as_str().replace('_', " ")
+        ),
+    }
+}
+
 fn alerts_list(out: &mut String, alerts: &[super::AlertReportLine]) {
     let _ = writeln!(out, "## Alerts ({})\n", alerts.len());
     if alerts.is_empty() {
         out.push_str("None in this period.\n");
     }
     for a in alerts {
-        let outcome = match a.delivery {
-            None => "no delivery recorded".to_owned(),
-            Some(crate::alerts::DeliveryOutcome::Delivered) => format!(
-                "delivered (HTTP {}, {})",
-                a.status.unwrap_or_default(),
-                crate::plural::count(u64::from(a.attempts), "attempt")
-            ),
-            Some(outcome) => format!(
-                "**not delivered** ({}): {}",
-                outcome.as_str().replace('_', " "),
-                a.reason
-            ),
-        };
+        let outcome = delivery(a, &a.reason);
         let coordinated = if a.coordinated {
             ""
         } else {

@@ -9,7 +9,7 @@ mod markdown;
 
 pub use build::{HandoffInputs, build};
 pub use gather::gather;
-pub use markdown::markdown;
+pub use markdown::{delivery, markdown, span};
 
 use crate::gate::{GateState, Verdict};
 use chrono::{DateTime, Utc};
@@ -164,6 +164,9 @@ pub struct GateRow {
     /// Seconds spent red / unknown within the period, from the journal.
     pub red_seconds: i64,
     pub unknown_seconds: i64,
+    /// Seconds spent green / pending within the period (the post-launch report's bars).
+    pub pass_seconds: i64,
+    pub pending_seconds: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

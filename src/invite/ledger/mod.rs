@@ -7,10 +7,12 @@
 //! Every state change is one statement (a CTE that updates the row and appends its history),
 //! so each commits on its own: a claim is durable before the message is handed over.
 
+mod hourly;
 mod messages;
 mod reads;
 mod runs;
 
+pub use hourly::{HourCount, Redemptions};
 pub use messages::{Claimed, Inserted, NewMessage};
 pub use reads::{BatchCounts, Counts, HistoryLine, LateAnswer, LedgerRow};
 pub use runs::{ClaimerAlive, LiveRun, host_name};
