@@ -8,6 +8,7 @@ mod echo;
 mod gates;
 pub mod invites;
 mod load;
+pub mod metrics;
 mod missing_env;
 pub mod secret;
 mod url;
@@ -55,6 +56,9 @@ pub struct RawConfig {
     pub checklist: Option<ChecklistSettings>,
     #[serde(default)]
     pub decision: DecisionSettings,
+    /// `/metrics` for Prometheus, served by the cockpit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<metrics::MetricsConfig>,
     #[serde(default, rename = "gate")]
     pub gates: Vec<Spanned<gates::RawGate>>,
 }
