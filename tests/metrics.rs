@@ -375,9 +375,10 @@ fn a_public_address_needs_the_flag_and_metrics_need_a_watch() {
     let local: SocketAddr = format!("127.0.0.1:{}", addr.port()).parse().unwrap();
     scrape_until(
         local,
-        &[format!(
-            r#"gonogo_gate_state{{launch="Test launch",environment="staging",gate="ok",state="pass"}} 1"#
-        )],
+        &[
+            r#"gonogo_gate_state{launch="Test launch",environment="staging",gate="ok",state="pass"} 1"#
+                .to_owned(),
+        ],
     );
 }
 
