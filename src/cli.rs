@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 mod values;
 pub use values::parse_interval;
-use values::{parse_retry_window, parse_severity, parse_speed};
+use values::{parse_listen, parse_retry_window, parse_severity, parse_speed};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -264,6 +264,13 @@ pub struct CheckArgs {
     /// Do not record gate transitions in the journal
     #[arg(long)]
     pub no_journal: bool,
+    /// Serve Prometheus metrics on this address's `/metrics` while watching (loopback only,
+    /// unless --metrics-public)
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Allow --metrics on an address other than loopback (anyone who reaches it reads the gates)
+    #[arg(long, requires = "metrics")]
+    pub metrics_public: bool,
 }
 
 #[derive(Debug, Args)]

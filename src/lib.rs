@@ -18,6 +18,7 @@ pub mod handoff;
 pub mod invite;
 pub mod journal;
 pub mod logging;
+pub mod metrics;
 pub mod monitor;
 pub mod plural;
 pub mod process;

@@ -45,3 +45,14 @@ pub(super) fn parse_severity(text: &str) -> Result<crate::alerts::Severity, Stri
         )
     })
 }
+
+/// An IP address and port for `--metrics` (whether it may be other than loopback is the
+/// command's to say, with `--metrics-public`).
+pub(super) fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "`{}` is not an IP address and port like 127.0.0.1:9464",
+            crate::text::sanitize_short(text, 40)
+        )
+    })
+}

@@ -9,6 +9,7 @@ use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus, Transition, Verdict};
 use crate::journal::{Backlog, FlushError, Journal};
+use crate::metrics::Listener;
 use crate::source::Sources;
 use crate::text::Redactor;
 use chrono::{DateTime, Utc};
@@ -31,16 +32,27 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
         true => watch_interval(args.interval)?.map(Duration::from_secs),
         false => None,
     };
+    if args.metrics.is_some() && !watch {
+        return Err(Failure::usage(
+            "--metrics serves the gates while they are watched; add --watch (or LOOP=1)",
+        ));
+    }
     let loaded = load_config(cli)?;
     let config = loaded.config;
     let gates = select_gates(&config, &args.gates)?;
+    let metrics = metrics_listener(args)?;
     let sources = Sources::new(&config)?;
     let journal = match args.no_journal {
         false => sources.journal(&config.launch().name.0, &cli.operator()),
         true => None,
     };
     if watch {
-        return watch_loop(&config, &gates, sources, journal, every, args.json).await;
+        let watched = Watched {
+            every,
+            json: args.json,
+            metrics,
+        };
+        return watch_loop(&config, &gates, sources, journal, watched).await;
     }
     let clock = Clock::System;
     let mut board = Board::new(&gates, clock.now());
@@ -85,6 +97,26 @@ fn watch_interval(flag: Option<u64>) -> Result<Option<u64>, Failure> {
             .map_err(|why| Failure::usage(format!("CHECK_INTERVAL: {why}"))),
         _ => Ok(None),
     }
+}
+
+/// `--metrics`, bound now so a taken port is said before anything is watched; an address
+/// other than loopback needs `--metrics-public`.
+fn metrics_listener(args: &CheckArgs) -> Result<Option<Listener>, Failure> {
+    let Some(addr) = args.metrics else {
+        return Ok(None);
+    };
+    crate::metrics::check_listen(addr, args.metrics_public, "--metrics-public")
+        .map_err(|why| Failure::usage(format!("--metrics: {why}")))?;
+    Listener::bind(addr)
+        .map(Some)
+        .map_err(|e| Failure::new(crate::exit::UNAVAILABLE, e.to_string()))
+}
+
+/// How the watch runs: its pace, its output, and the metrics endpoint it serves.
+struct Watched {
+    every: Option<Duration>,
+    json: bool,
+    metrics: Option<Listener>,
 }
 
 /// Why a pass over `gates` cannot decide anything, when none of them is required: the verdict
@@ -154,9 +186,13 @@ async fn watch_loop(
     gates: &[GateSpec],
     sources: Sources,
     journal: Option<Journal>,
-    every: Option<Duration>,
-    json: bool,
+    watched: Watched,
 ) -> Outcome {
+    let Watched {
+        every,
+        json,
+        metrics,
+    } = watched;
     // Registered before the first poll, so an early signal is not lost.
     let mut stop = StopSignals::new()?;
     if !json {
@@ -169,7 +205,8 @@ async fn watch_loop(
             outln!("nothing required is watched: {why}; the verdict stays UNKNOWN");
         }
     }
-    let mut watch = Watch::start(config, gates, sources, journal, every, json);
+    let mut watch = Watch::start(config, gates, sources, journal, every, json, metrics)
+        .map_err(|e| Failure::new(crate::exit::UNAVAILABLE, e.to_string()))?;
     loop {
         let step = tokio::select! {
             step = watch.next() => step,

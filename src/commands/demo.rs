@@ -67,7 +67,8 @@ async fn headless(rehearsal: &Rehearsal, operator: String) -> Outcome {
     let sources = Sources::new(config)?;
     let journal = sources.journal(&config.launch().name.0, &operator);
     print_header(rehearsal);
-    let mut watch = Watch::start(config, &config.gates, sources, journal, None, false);
+    let mut watch = Watch::start(config, &config.gates, sources, journal, None, false, None)
+        .map_err(|e| Failure::new(crate::exit::UNAVAILABLE, e.to_string()))?;
     let mut progress = rehearsal.progress();
     let mut narrated = 0;
     let mut interrupted = false;

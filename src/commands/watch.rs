@@ -8,6 +8,7 @@ use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::gate::{Board, GateResult, GateSpec, Transition, Verdict};
 use crate::journal::{FlushError, Journal, WriterPace};
+use crate::metrics::{Listener, MetricsError};
 use crate::monitor::Monitor;
 use crate::session::{Session, SessionSetup};
 use crate::source::Sources;
@@ -53,11 +54,10 @@ impl Watch {
         journal: Option<Journal>,
         every: Option<Duration>,
         json: bool,
-    ) -> Watch {
+        metrics: Option<Listener>,
+    ) -> Result<Watch, MetricsError> {
         let clock = Clock::System;
         let database = sources.database().cloned();
-        let (tx, results) = mpsc::channel(256);
-        let monitor = Monitor::spawn(sources, gates, clock, every, tx);
         let fastest = every.or_else(|| gates.iter().map(|g| g.every).min());
         let mut refresh = tokio::time::interval(fastest.map_or(REFRESH, |f| f.min(REFRESH)));
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -81,11 +81,18 @@ impl Watch {
             let (line, _) = news.line();
             say(json, &crate::text::sanitize(&line));
         };
-        let (session, alerts_off) = Session::start(setup, flushed, news);
+        let (mut session, alerts_off) = Session::start(setup, flushed, news);
         if let Some(why) = alerts_off {
             say(json, &format!("alerts: off: {why}"));
         }
-        Watch {
+        if let Some(listener) = metrics {
+            let addr = session.serve_metrics(listener, gates)?;
+            say(json, &format!("metrics: serving http://{addr}/metrics"));
+        }
+        // Through the session, so the metrics see each result the board below takes.
+        let (tx, results) = mpsc::channel(256);
+        let monitor = Monitor::spawn(sources, gates, clock, every, session.gate_results(tx));
+        Ok(Watch {
             board: Board::new(gates, clock.now()),
             clock,
             results,
@@ -95,7 +102,7 @@ impl Watch {
             session,
             unanswered: gates.iter().map(|g| g.id.clone()).collect(),
             last_verdict: None,
-        }
+        })
     }
 
     /// Waits for a result or a staleness tick. Cancel-safe, so callers can `select!` it against

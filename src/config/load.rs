@@ -260,6 +260,13 @@ fn validate_sections(raw: &RawConfig, text: &str) -> Vec<Problem> {
         found.source_line = None;
         problems.push(found);
     }
+    if let Some(metrics) = &raw.metrics {
+        let metrics_at = text.find("[metrics]").unwrap_or(0);
+        for (key, message) in metrics.problems() {
+            let at = key_line(text, metrics_at, key).unwrap_or(metrics_at);
+            problems.push(problem(text, at..at, &message));
+        }
+    }
     if let Some(pg) = &raw.postgres {
         let scheme_ok = ["postgres://", "postgresql://"]
             .iter()

@@ -8,6 +8,7 @@ mod echo;
 mod gates;
 pub mod invites;
 mod load;
+pub mod metrics;
 mod missing_env;
 mod reference;
 mod schema;
@@ -75,6 +76,9 @@ pub struct RawConfig {
     /// The roll call.
     #[serde(default)]
     pub decision: DecisionSettings,
+    /// `/metrics` for Prometheus, served by the cockpit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<metrics::MetricsConfig>,
     /// The acceptance gates, one `[[gate]]` table each.
     #[serde(default, rename = "gate")]
     #[schemars(with = "Vec<gates::RawGate>")]

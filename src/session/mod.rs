@@ -4,7 +4,9 @@
 //! rule is [`alert_for`]); and, for a client without a checklist view of its own, the checklist
 //! watched for items turning overdue. Clients hand it what they saw and hear back through the
 //! two callbacks they start it with; what becomes a journal line or an alert is decided here,
-//! so a watch and a cockpit raise the same alerts for the same news.
+//! so a watch and a cockpit raise the same alerts for the same news. With metrics served, the
+//! session also keeps what a scrape shows ([`crate::metrics`]): the gates' results it taps, the
+//! deliveries it hears of, the dispatch counts it reads.
 
 mod follow;
 mod overdue;
@@ -15,11 +17,15 @@ use crate::alerts::{AlertNews, BoardView, Inlet, Service, Trigger};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
-use crate::gate::{Board, Transition};
+use crate::gate::{Board, GateResult, GateSpec, Transition};
 use crate::journal::{FlushError, Journal, ObservedGate, PendingEvent, Writer, WriterPace};
+use crate::metrics::{Listener, Metrics, MetricsError, Server};
+use crate::text::Redactor;
 use follow::Follower;
 use overdue::OverdueWatch;
+use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// How often the session reads the journal for lines that call for an alert.
 const JOURNAL_FOLLOW_EVERY: Duration = Duration::from_secs(2);
@@ -48,6 +54,11 @@ pub struct Session {
     alerts: Option<Alerts>,
     overdue: Option<OverdueWatch>,
     clock: Clock,
+    metrics: Metrics,
+    /// The ledger the dispatch counts are read from, and the redactor for its errors.
+    ledger: Option<(crate::invite::Ledger, Redactor)>,
+    /// The `/metrics` endpoint, while it is served.
+    server: Option<Server>,
 }
 
 /// The alert service (with a webhook configured), its inlet, and the journal's follower.
@@ -68,6 +79,12 @@ impl Session {
         news: impl Fn(AlertNews) + Send + Sync + 'static,
     ) -> (Session, Option<String>) {
         let config = setup.config;
+        let metrics = Metrics::new(config, setup.clock);
+        let counted = metrics.clone();
+        let news = move |heard: AlertNews| {
+            counted.heard(&heard);
+            news(heard)
+        };
         // Made first, so the writer's flushes reach the service that needs the writer.
         let (inlet, inbox) = crate::alerts::inlet();
         let writer = setup.journal.clone().map(|journal| {
@@ -106,13 +123,48 @@ impl Session {
             }
             _ => None,
         };
+        let ledger = setup.journal.as_ref().map(|j| {
+            let ledger = crate::invite::Ledger::new(j.pool().clone(), j.launch());
+            (ledger, config.redactor.clone())
+        });
         let session = Session {
             journal: writer,
             alerts,
             overdue,
             clock: setup.clock,
+            metrics,
+            ledger,
+            server: None,
         };
         (session, off)
+    }
+
+    /// Serves `/metrics` on `listener` for `gates` (the ones this client watches), with the
+    /// dispatch counts read every [`crate::metrics::DISPATCH_EVERY`] when there is a journal.
+    /// The gates' results reach the metrics through [`Session::gate_results`].
+    pub fn serve_metrics(
+        &mut self,
+        listener: Listener,
+        gates: &[GateSpec],
+    ) -> Result<SocketAddr, MetricsError> {
+        self.metrics.watch(gates);
+        let reads = self
+            .ledger
+            .clone()
+            .map(|(ledger, redactor)| self.metrics.read_dispatch(ledger, redactor));
+        let server = Server::start(listener, self.metrics.clone(), reads)?;
+        let addr = server.addr();
+        self.server = Some(server);
+        Ok(addr)
+    }
+
+    /// The sender the pollers answer on: `to` itself, or, with metrics served, one that shows
+    /// each result to the metrics' board on its way to `to`.
+    pub fn gate_results(&self, to: mpsc::Sender<GateResult>) -> mpsc::Sender<GateResult> {
+        match self.server {
+            Some(_) => self.metrics.tap(to),
+            None => to,
+        }
     }
 
     /// Transitions for the journal, in the order they happened; never waits.

@@ -64,8 +64,7 @@ impl Driver {
                 None
             }
         };
-        let (results_tx, results) = mpsc::channel(256);
-        let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
+        let metrics = metrics_listener(&config, &mut state);
         let (actions_tx, actions) = mpsc::unbounded_channel();
         let runner = Runner::start(Setup {
             journal,
@@ -80,7 +79,11 @@ impl Driver {
             dispatch,
             operator: options.operator.clone(),
             clock,
+            metrics,
         });
+        let (results_tx, results) = mpsc::channel(256);
+        let results_tx = runner.gate_results(results_tx);
+        let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
         Ok(Driver {
             state,
             clock,
@@ -176,6 +179,18 @@ impl Driver {
             self.actions,
         )
     }
+}
+
+/// `[metrics] listen`, bound now; a port that cannot be had is said in the footer and the
+/// cockpit runs without it.
+fn metrics_listener(config: &Config, state: &mut State) -> Option<crate::metrics::Listener> {
+    let addr = config.raw.metrics.as_ref()?.listen?;
+    crate::metrics::Listener::bind(addr)
+        .inspect_err(|e| {
+            tracing::warn!("{e}");
+            state.say(super::kit::Level::Warning, &format!("metrics: {e}"));
+        })
+        .ok()
 }
 
 /// The cockpit's dispatch, when the config has `[invites]` and a database.

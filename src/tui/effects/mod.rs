@@ -22,6 +22,7 @@ use super::terminal;
 use crate::config::Config;
 use crate::db::Database;
 use crate::db::call::db_call;
+use crate::gate::GateResult;
 use crate::journal::{Journal, LiveSignal, WriterPace};
 use crate::monitor::Monitor;
 use crate::session::{Session, SessionSetup};
@@ -66,6 +67,8 @@ pub struct Setup {
     /// Who is at the keyboard and the cockpit's clock, for the alerts it raises.
     pub operator: String,
     pub clock: crate::clock::Clock,
+    /// `[metrics] listen`, bound: the session serves `/metrics` on it.
+    pub metrics: Option<crate::metrics::Listener>,
 }
 
 pub struct Runner {
@@ -90,8 +93,13 @@ pub struct Jobs<'a> {
 
 impl Runner {
     /// Starts the long-lived services.
-    pub fn start(setup: Setup) -> Runner {
-        let session = start_session(&setup);
+    pub fn start(mut setup: Setup) -> Runner {
+        let mut session = start_session(&setup);
+        if let Some(listener) = setup.metrics.take()
+            && let Err(e) = session.serve_metrics(listener, &setup.config.gates)
+        {
+            tracing::warn!("{e}");
+        }
         let listener = setup.database.clone().map(|database| {
             let cancel = CancellationToken::new();
             let (signals_tx, mut signals) = mpsc::unbounded_channel::<LiveSignal>();
@@ -119,6 +127,11 @@ impl Runner {
             tasks: Tasks::default(),
             long_run: None,
         }
+    }
+
+    /// The sender the pollers answer on (through the session's metrics, when served).
+    pub fn gate_results(&self, to: mpsc::Sender<GateResult>) -> mpsc::Sender<GateResult> {
+        self.session.gate_results(to)
     }
 
     /// Starts one effect; returns true when it is time to quit.

@@ -119,6 +119,7 @@ pass = "== 'none'"
             dispatch: None,
             operator: "ana".into(),
             clock: crate::monitor::Clock::System,
+            metrics: None,
         };
         let (mut tasks, mut long_run) = (Tasks::default(), None);
         let mut jobs = Jobs {
