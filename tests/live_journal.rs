@@ -197,12 +197,13 @@ impl Gate {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .unwrap();
+        let server = support::database::server_address();
         self.task = Some(tokio::spawn(async move {
             let mut conns = tokio::task::JoinSet::new();
             while let Ok((mut inbound, _)) = listener.accept().await {
+                let server = server.clone();
                 conns.spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect("127.0.0.1:5432").await
-                    {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(server).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });

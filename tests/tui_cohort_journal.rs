@@ -100,7 +100,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let launch = config().launch().name.0.clone();
     let journal = Journal::new(pool.clone(), launch.clone(), "olivia");
     let answer = cohort::record_override(&journal, &file, &reason, &redactor).await;
-    let fx = update(&mut state, answer);
+    let fx = update(&mut state, answer.map(panes::PaneMsg::Cohort));
     assert!(
         fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
             panes::timeline::Job::LoadTimeline

@@ -79,7 +79,7 @@ fn conflicts_are_checked_where_both_keys_would_work() {
     let err = Keymap::with_overrides(&keys(&[("mask", "c")])).unwrap_err();
     assert!(
         err.to_string()
-            .contains("`c` is bound to both `cohort_code` and `mask` (in the Cohort pane)"),
+            .contains("`c` is bound to both `mask` and `cohort_code` (in the Cohort pane)"),
         "{err}"
     );
     // The gate detail works over any pane: `r` there is the detail's gate.

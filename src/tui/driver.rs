@@ -67,20 +67,22 @@ impl Driver {
         let (results_tx, results) = mpsc::channel(256);
         let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);
         let (actions_tx, actions) = mpsc::unbounded_channel();
-        let runner = Runner::start(Setup {
-            journal,
-            database,
-            config: config.clone(),
-            cohort_db,
-            cohort_settings: config.raw.cohort.clone(),
-            redactor: config.redactor.clone(),
-            actions: actions_tx,
-            home: std::env::var_os("HOME").map(Into::into),
-            terminal,
-            dispatch,
-            operator: options.operator.clone(),
-            clock,
-        });
+        let runner = Runner::start(
+            Setup {
+                journal,
+                database,
+                config: config.clone(),
+                cohort_db,
+                cohort_settings: config.raw.cohort.clone(),
+                redactor: config.redactor.clone(),
+                home: std::env::var_os("HOME").map(Into::into),
+                terminal,
+                dispatch,
+                operator: options.operator.clone(),
+                clock,
+            },
+            actions_tx,
+        );
         Ok(Driver {
             state,
             clock,

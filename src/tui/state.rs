@@ -1,18 +1,18 @@
 //! The cockpit's state: everything the screen shows. Only `update` changes it; `render` reads it.
 
+use super::action::Action;
 use super::keymap::{Context, Keymap};
 pub use super::kit::{LaunchInfo, Level};
-use super::panes::Pane;
 use super::panes::checklist::ChecklistPane;
 use super::panes::cohort::CohortPane;
 use super::panes::gates::GatesPane;
 use super::panes::timeline::Timeline;
+use super::panes::{Pane, PaneModal};
 use super::theme::Theme;
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
-use tui_input::Input;
 
 /// The whole screen's mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,35 +23,8 @@ pub enum View {
     ScreenShare,
 }
 
-/// Views stacked over the panes; the top one has the keyboard. The shared ones are here; each
-/// pane's own are its `Modal`, carried as [`Overlay::Pane`].
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Detail {
-        gate: String,
-        scroll: u16,
-    },
-    Help {
-        scroll: u16,
-    },
-    Filter(Input),
-    Palette(Input),
-    /// Typing an operator note for the journal.
-    Note(Input),
-    /// A report to read (the shift handoff), scrolled by this many lines.
-    Report {
-        title: String,
-        text: String,
-        scroll: u16,
-    },
-    /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
-    Confirm {
-        action: Box<super::action::Action>,
-        input: Input,
-    },
-    /// A pane's own modal (its `Modal`): the pane handles its input, Enter and drawing.
-    Pane(super::panes::PaneModal),
-}
+/// Views stacked over the panes ([`super::overlay::Overlay`]), with any pane's modal.
+pub type Overlay = super::overlay::Overlay<PaneModal, Action>;
 
 /// The footer's message line.
 #[derive(Debug, Clone, PartialEq)]
