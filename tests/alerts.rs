@@ -220,6 +220,7 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
     let until = tokio::time::Instant::now() + Duration::from_secs(10);
     let shown = |d: &Driver| {
         d.state
+            .panes
             .timeline
             .rows()
             .iter()
@@ -243,6 +244,7 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
     for driver in [&alice, &bruno] {
         let shown = driver
             .state
+            .panes
             .timeline
             .rows()
             .iter()

@@ -60,7 +60,7 @@ impl Driver {
         let dispatch = match dispatch {
             Ok(dispatch) => dispatch,
             Err(why) => {
-                state.dispatch = super::panes::dispatch::DispatchPane::new(Err(why));
+                state.panes.dispatch = super::panes::dispatch::DispatchPane::new(Err(why));
                 None
             }
         };

@@ -42,6 +42,8 @@ pub trait PaneKind: PaneTypes + Sized {
     /// `:<title>` to show the pane.
     const PALETTE: &'static [PaletteRow] = &[];
 
+    /// Its state when the cockpit starts.
+    fn start(start: &Start) -> Self;
     /// One of its own messages.
     fn update(&mut self, cx: &Cx, msg: Self::Msg) -> Reply<Self>;
     /// A shared action: the clock (every pane hears it), or a key for the pane in front
@@ -135,6 +137,19 @@ impl<K: PaneTypes> Submit<K> {
             Submit::Run(action) => Submit::Run(action.map(msg)),
             Submit::CloseAndRun(action) => Submit::CloseAndRun(action.map(msg)),
         }
+    }
+}
+
+/// What a pane starts from: the config as loaded and the first board.
+pub struct Start<'a> {
+    pub config: &'a crate::config::Config,
+    pub board: &'a Board,
+}
+
+impl Start<'_> {
+    /// The launch has a database: shared journal, ledger and decision call.
+    pub fn database(&self) -> bool {
+        self.config.raw.postgres.is_some()
     }
 }
 

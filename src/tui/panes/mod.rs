@@ -5,7 +5,8 @@
 //! the rest of the cockpit it returns in its reply, which this registry lifts into the
 //! cockpit's types ([`PaneMsg`], [`PaneModal`], [`PaneJob`]).
 //!
-//! A new pane: its folder, its id in `kit::Pane`, and one line in `panes!`.
+//! A new pane: its folder, its id in `kit::Pane`, and one line in `panes!` (which gives it its
+//! place in `State::panes`).
 
 pub mod checklist;
 pub mod cohort;
@@ -20,7 +21,9 @@ use super::kit::{Command, View};
 use super::layout;
 use super::message::{Action, Effect};
 use super::overlay::Overlay;
-pub use super::pane::{Cx, GATE_LIST_FOOTER, PaletteRow, PaneKind, PaneTypes, movement, step};
+pub use super::pane::{
+    Cx, GATE_LIST_FOOTER, PaletteRow, PaneKind, PaneTypes, Start, movement, step,
+};
 use super::state::State;
 use crate::journal::LiveSignal;
 use ratatui::Frame;
@@ -44,11 +47,23 @@ pub type Reply = super::pane::Reply<AnyPane>;
 pub type Submit = super::pane::Submit<AnyPane>;
 
 /// Registers the panes, one line each: `field: Id(Type)` (`field` is the pane's state in
-/// `State`, `Id` its [`Pane`] id, `Type` its [`PaneKind`]). Generates the wrappers the
+/// [`Panes`], `Id` its [`Pane`] id, `Type` its [`PaneKind`]). Generates the wrappers the
 /// cockpit's types carry ([`PaneMsg`], [`PaneModal`], [`PaneJob`]) and the forwarding below,
 /// which lifts each pane's answers into them.
 macro_rules! panes {
     ($($(#[$meta:meta])* $field:ident: $id:ident($ty:ty)),* $(,)?) => {
+        /// Every pane's own state; only its update changes it (and the shared text-entry
+        /// views through its setters).
+        #[derive(Debug, Clone)]
+        pub struct Panes { $($(#[$meta])* pub $field: $ty,)* }
+
+        impl Panes {
+            /// Each pane as the cockpit starts.
+            pub fn start(start: &Start) -> Panes {
+                Panes { $($(#[$meta])* $field: <$ty as PaneKind>::start(start),)* }
+            }
+        }
+
         impl Pane {
             pub const ALL: &'static [Pane] = &[$($(#[$meta])* Pane::$id),*];
 
@@ -104,7 +119,7 @@ macro_rules! panes {
             let cx = cx!(state);
             match msg {
                 $($(#[$meta])* PaneMsg::$id(msg) => {
-                    (Pane::$id, lift!($id, state.$field.update(&cx, msg)))
+                    (Pane::$id, lift!($id, state.panes.$field.update(&cx, msg)))
                 })*
             }
         }
@@ -114,7 +129,7 @@ macro_rules! panes {
             let cx = cx!(state);
             match pane {
                 $($(#[$meta])* Pane::$id => match action.shared() {
-                    Ok(action) => lift!($id, state.$field.on_action(&cx, action)),
+                    Ok(action) => lift!($id, state.panes.$field.on_action(&cx, action)),
                     Err(_) => Reply::unhandled(),
                 },)*
             }
@@ -124,7 +139,7 @@ macro_rules! panes {
         pub fn on_live(state: &mut State, pane: Pane, signal: &LiveSignal) -> Reply {
             let cx = cx!(state);
             match pane {
-                $($(#[$meta])* Pane::$id => lift!($id, state.$field.on_live(&cx, signal)),)*
+                $($(#[$meta])* Pane::$id => lift!($id, state.panes.$field.on_live(&cx, signal)),)*
             }
         }
 
@@ -141,7 +156,7 @@ macro_rules! panes {
         /// Text typed into the pane modal on top, if one is.
         pub fn modal_input(state: &mut State, request: InputRequest) {
             match state.overlays.last_mut() {
-                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => state.$field.modal_input(m, request),)*
+                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => state.panes.$field.modal_input(m, request),)*
                 _ => {}
             }
         }
@@ -150,7 +165,7 @@ macro_rules! panes {
         pub fn submit(state: &mut State) -> Submit {
             match state.overlays.last() {
                 $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => {
-                    state.$field.submit(m).lift(PaneMsg::$id)
+                    state.panes.$field.submit(m).lift(PaneMsg::$id)
                 })*
                 _ => Submit::Ignore,
             }
@@ -158,7 +173,7 @@ macro_rules! panes {
 
         /// Esc closed a pane's modal.
         pub fn closed(state: &mut State, modal: PaneModal) {
-            match modal { $($(#[$meta])* PaneModal::$id(m) => state.$field.closed(m),)* }
+            match modal { $($(#[$meta])* PaneModal::$id(m) => state.panes.$field.closed(m),)* }
         }
 
         /// What a message that waits for the launch name does, in the modal's words.
@@ -168,13 +183,13 @@ macro_rules! panes {
 
         /// Draws the pane in front into the body.
         pub fn render(state: &State, view: &View, frame: &mut Frame, area: Rect) {
-            match state.pane { $($(#[$meta])* Pane::$id => state.$field.render(view, frame, area),)* }
+            match state.pane { $($(#[$meta])* Pane::$id => state.panes.$field.render(view, frame, area),)* }
         }
 
         /// Draws a pane's modal over the body.
         pub fn render_modal(state: &State, view: &View, modal: &PaneModal, frame: &mut Frame, area: Rect) {
             match modal {
-                $($(#[$meta])* PaneModal::$id(m) => state.$field.render_modal(view, m, frame, area),)*
+                $($(#[$meta])* PaneModal::$id(m) => state.panes.$field.render_modal(view, m, frame, area),)*
             }
         }
 

@@ -1,6 +1,6 @@
 //! A toy pane, registered in test builds only, to show (and keep true) what a new pane costs:
-//! this file, its line in `panes!`, and its field in `State`; nothing else that is shared
-//! (its key, its `:toy` command and its footer come from here).
+//! this file, its id in `kit::Pane` and its line in `panes!`; nothing else that is shared (its
+//! key, its `:toy` command, its footer and its place in `State::panes` come from here).
 
 use crate::tui::jobs::Jobs;
 use crate::tui::keys::Panes;
@@ -54,6 +54,10 @@ impl PaneKind for ToyPane {
     const FOOTER: &'static [(Command, &'static str)] =
         &[(Command::ToyBump, "bump"), (Command::Quit, "quit")];
     const KEYS: &'static [crate::tui::keys::Row<Action>] = KEYS;
+
+    fn start(_start: &crate::tui::pane::Start) -> Self {
+        ToyPane::default()
+    }
 
     fn update(&mut self, _: &Cx, msg: Msg) -> Reply {
         match msg {
@@ -121,7 +125,7 @@ pass = "== 'none'"
         assert!(Pane::ALL.contains(&Pane::Toy));
 
         let effects = crate::tui::update::update(&mut state, Msg::Bump(2).into());
-        assert_eq!(state.toy.count, 2);
+        assert_eq!(state.panes.toy.count, 2);
         let job = effects.into_iter().find_map(|e| match e {
             AnyEffect::Pane(job) => Some(job),
             _ => None,
@@ -146,7 +150,7 @@ pass = "== 'none'"
         crate::tui::panes::run(job.unwrap(), &setup, &mut tasks, &mut long_run, &actions);
         let answer = answers.try_recv().unwrap();
         crate::tui::update::update(&mut state, answer);
-        assert_eq!(state.toy.pongs, vec![2]);
+        assert_eq!(state.panes.toy.pongs, vec![2]);
     }
 
     #[test]

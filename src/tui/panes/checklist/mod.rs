@@ -150,6 +150,16 @@ impl PaneKind for ChecklistPane {
         },
     ];
 
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        ChecklistPane::new(
+            start.config.checklist_path.is_some(),
+            start.config.raw.decision.clone(),
+            start.config.launch().decision_at,
+            start.database(),
+            start.config.raw.alerts.bell,
+        )
+    }
+
     fn palette(word: &str, arg: &str) -> Option<Result<Action, String>> {
         match word {
             "vote" => Some(Ok(Msg::StartVote(arg.to_owned()).into())),

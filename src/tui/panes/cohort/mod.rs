@@ -140,6 +140,10 @@ impl PaneKind for CohortPane {
         },
     ];
 
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        CohortPane::new(start.config.raw.cohort.clone(), start.database())
+    }
+
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
     }

@@ -195,6 +195,10 @@ impl PaneKind for DispatchPane {
         help: "show the dispatch pane",
     }];
 
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        DispatchPane::new(available(start.config))
+    }
+
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
     }
@@ -372,5 +376,16 @@ impl DispatchPane {
 
     pub fn sending_here(&self) -> bool {
         matches!(self.run, Some(OwnRun::Running { .. } | OwnRun::Stopping))
+    }
+}
+
+/// Whether the Dispatch pane can work: `[invites]` and a database for the ledger.
+fn available(config: &crate::config::Config) -> Result<(), String> {
+    match (&config.raw.invites, &config.raw.postgres) {
+        (None, _) => {
+            Err("no [invites] in the config (see the README: template, from, signup_url)".into())
+        }
+        (Some(_), None) => Err("the dispatch ledger lives in the database: add [postgres]".into()),
+        (Some(_), Some(_)) => Ok(()),
     }
 }

@@ -45,6 +45,10 @@ impl PaneKind for GatesPane {
         help: "show the gates pane",
     }];
 
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        GatesPane::new(start.board)
+    }
+
     fn update(&mut self, _: &Cx, msg: Msg) -> Reply {
         match msg {}
     }

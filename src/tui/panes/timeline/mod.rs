@@ -82,6 +82,10 @@ impl PaneKind for Timeline {
         help: "show the timeline pane",
     }];
 
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        Timeline::new(start.database())
+    }
+
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
     }
