@@ -107,15 +107,16 @@ fn tick_latency(runtime: &tokio::runtime::Runtime, dir: &Path, ticks: usize) -> 
         for d in [&mut writer, &mut reader] {
             let ready = d
                 .run_until(Duration::from_secs(15), |s| {
-                    s.checklist.view.is_some()
-                        && s.checklist.call.is_some()
-                        && s.timeline.live == gonogo::tui::timeline::Live::On
+                    s.panes.checklist.view.is_some()
+                        && s.panes.checklist.call.is_some()
+                        && s.panes.timeline.live == gonogo::tui::timeline::Live::On
                 })
                 .await;
             assert!(ready, "a cockpit never got ready");
         }
         let keys: Vec<String> = writer
             .state
+            .panes
             .checklist
             .checklist()
             .unwrap()
@@ -136,6 +137,7 @@ fn tick_latency(runtime: &tokio::runtime::Runtime, dir: &Path, ticks: usize) -> 
             loop {
                 let seen = reader
                     .state
+                    .panes
                     .checklist
                     .tick_of(&key)
                     .is_some_and(|t| t.ticked);

@@ -117,7 +117,7 @@ fn main() {
             driver.dispatch(gonogo::tui::Action::ShowPane(gonogo::tui::Pane::Timeline));
             let read = driver
                 .run_until(Duration::from_secs(10), |s| {
-                    matches!(s.timeline.source, TimelineSource::Journal { .. })
+                    matches!(s.panes.timeline.source, TimelineSource::Journal { .. })
                 })
                 .await;
             assert!(read, "the journal was not read");

@@ -43,8 +43,8 @@ fn main() {
             let mut driver = Driver::start(config, options).unwrap();
             let live = driver
                 .run_until(Duration::from_secs(10), |s| {
-                    s.timeline.live == gonogo::tui::timeline::Live::On
-                        && s.timeline.last_id.is_some()
+                    s.panes.timeline.live == gonogo::tui::timeline::Live::On
+                        && s.panes.timeline.last_id.is_some()
                 })
                 .await;
             assert!(live, "the reader never went live");
@@ -52,7 +52,7 @@ fn main() {
             let mut known = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 driver.step(Duration::from_millis(50)).await;
-                let rows = driver.state.timeline.rows();
+                let rows = driver.state.panes.timeline.rows();
                 if rows.len() != known {
                     known = rows.len();
                     let now = Instant::now();

@@ -144,7 +144,14 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
 
     let mut alice = cockpit(&text, "alice");
     let mut bruno = cockpit(&text, "bruno");
-    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(3)).await;
+    until_first_look(&mut [&mut alice, &mut bruno], "flip").await;
+    run_until_quiet(
+        &mut [&mut alice, &mut bruno],
+        &receiver,
+        Duration::from_secs(2),
+        Duration::from_secs(15),
+    )
+    .await;
     assert!(receiver.seen().is_empty(), "a GO start pages nobody");
 
     flip(&pool, 0).await;
@@ -163,8 +170,14 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
         Duration::from_secs(15),
     )
     .await;
-    // Time for any duplicate to arrive.
-    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(4)).await;
+    // Time for any duplicate to arrive: the receiver quiet, nothing in flight.
+    run_until_quiet(
+        &mut [&mut alice, &mut bruno],
+        &receiver,
+        Duration::from_secs(3),
+        Duration::from_secs(20),
+    )
+    .await;
 
     let counts = by_id(&receiver);
     assert_eq!(
@@ -204,13 +217,34 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
         kind: Some(kind.into()),
         ..JournalFilter::default()
     };
-    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(1)).await;
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    let shown = |d: &Driver| {
+        d.state
+            .panes
+            .timeline
+            .rows()
+            .iter()
+            .filter(|r| r.kind == "alert_delivery")
+            .count()
+    };
+    loop {
+        let written = journal.read(&kinds("alert_delivery")).await.unwrap().len();
+        if written >= 3 && shown(&alice) >= 3 && shown(&bruno) >= 3 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "{written} deliveries journaled"
+        );
+        run_for(&mut [&mut alice, &mut bruno], Duration::from_millis(100)).await;
+    }
     assert_eq!(journal.read(&kinds("alert")).await.unwrap().len(), 3);
     let deliveries = journal.read(&kinds("alert_delivery")).await.unwrap();
     assert_eq!(deliveries.len(), 3);
     for driver in [&alice, &bruno] {
         let shown = driver
             .state
+            .panes
             .timeline
             .rows()
             .iter()
@@ -243,13 +277,27 @@ async fn two_cockpits_and_a_watch_on_one_database_send_each_alert_once(pool: PgP
 async fn a_flapping_gate_makes_one_grouped_alert_saying_how_often_it_changed(pool: PgPool) {
     let (receiver, text) = flip_launch(&pool, "6s", "warning").await;
     let mut alice = cockpit(&text, "alice");
-    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    until_first_look(&mut [&mut alice], "flip").await;
     for v in [0, 1, 0, 1] {
         flip(&pool, v).await;
-        run_for(&mut [&mut alice], Duration::from_millis(900)).await;
+        let state = if v == 1 {
+            gonogo::gate::GateState::Pass
+        } else {
+            gonogo::gate::GateState::Fail
+        };
+        until_gate(&mut [&mut alice], "flip", Duration::from_secs(10), |g| {
+            g.state == state
+        })
+        .await;
     }
     until_received(&mut [&mut alice], &receiver, 2, Duration::from_secs(10)).await;
-    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    run_until_quiet(
+        &mut [&mut alice],
+        &receiver,
+        Duration::from_secs(2),
+        Duration::from_secs(15),
+    )
+    .await;
     let seen = receiver.seen();
     let gate: Vec<_> = seen
         .iter()
@@ -304,7 +352,11 @@ async fn a_hanging_receiver_holds_up_neither_the_gates_nor_quitting() {
     );
     let observed = |d: &Driver| d.state.board.get("a").and_then(|g| g.observed_at);
     let before = observed(&alice).unwrap();
-    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    until_gate(&mut [&mut alice], "a", Duration::from_secs(10), |g| {
+        g.observed_at
+            .is_some_and(|at| at - before >= chrono::TimeDelta::milliseconds(1_200))
+    })
+    .await;
     let after = observed(&alice).unwrap();
     assert!(
         after - before >= chrono::TimeDelta::milliseconds(1_200),

@@ -148,7 +148,7 @@ async fn a_change_after_an_alert_that_said_otherwise_is_a_new_alert_though_its_s
 ) {
     let (receiver, text) = flip_launch(&pool, "0s", "info").await;
     let mut alice = cockpit(&text, "alice");
-    run_for(&mut [&mut alice], Duration::from_secs(2)).await;
+    until_first_look(&mut [&mut alice], "flip").await;
     flip(&pool, 0).await;
     let delivered = |rows: &[AlertRow]| {
         rows.iter()
@@ -163,7 +163,7 @@ async fn a_change_after_an_alert_that_said_otherwise_is_a_new_alert_though_its_s
 
     // Seconds later, well inside the old one-minute window, from another cockpit.
     let mut bruno = cockpit(&text, "bruno");
-    run_for(&mut [&mut bruno], Duration::from_secs(2)).await;
+    until_first_look(&mut [&mut bruno], "flip").await;
     flip(&pool, 1).await;
     let after = until_rows(&pool, &mut [&mut bruno], Duration::from_secs(15), |rows| {
         delivered(rows) == 3
@@ -212,7 +212,7 @@ async fn racing_on_held_locks(
 ) -> (Driver, Driver, sqlx::pool::PoolConnection<sqlx::Postgres>) {
     let mut alice = cockpit(text, "alice");
     let mut bruno = cockpit(text, "bruno");
-    run_for(&mut [&mut alice, &mut bruno], Duration::from_secs(2)).await;
+    until_first_look(&mut [&mut alice, &mut bruno], "flip").await;
     let holder = hold_subject_locks(pool).await;
     flip(pool, 0).await;
     (alice, bruno, holder)
@@ -231,8 +231,8 @@ async fn two_cockpits_racing_on_a_briefly_held_subject_lock_wait_for_it_and_send
 ) {
     let (receiver, text) = flip_launch(&pool, "0s", "warning").await;
     let (mut alice, mut bruno, holder) = racing_on_held_locks(&pool, &text).await;
-    // Both are waiting for the locks; shorter than the wait, so they decide in turn.
-    run_for(&mut [&mut alice, &mut bruno], LOCK_WAIT / 2).await;
+    // Both wait for the locks (well inside the wait), so they decide in turn.
+    until_lock_waiters(&pool, &mut [&mut alice, &mut bruno], 2, LOCK_WAIT / 2).await;
     assert!(receiver.seen().is_empty(), "{:?}", receiver.seen());
     release_subject_locks(holder).await;
     let done = until_rows(

@@ -145,6 +145,7 @@ async fn secrets_never_reach_any_output_channel(pool: PgPool) {
     outputs.push(("cockpit screen".into(), screen));
     let rows: Vec<String> = driver
         .state
+        .panes
         .timeline
         .rows()
         .iter()

@@ -111,8 +111,14 @@ async fn a_watch_and_a_cockpit_on_one_journal_raise_each_line_once_between_them(
     })
     .await;
     assert!(said, "the watch raised both lines too: {}", printed());
-    // Time for a second copy, if either process sent one.
-    run_for(&mut [&mut cockpit], Duration::from_secs(3)).await;
+    // Time for a second copy, if either process sent one: the receiver quiet.
+    run_until_quiet(
+        &mut [&mut cockpit],
+        &receiver,
+        Duration::from_secs(3),
+        Duration::from_secs(20),
+    )
+    .await;
     let ids: BTreeSet<String> = receiver
         .seen()
         .iter()

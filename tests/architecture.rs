@@ -89,6 +89,115 @@ fn a_pane_never_imports_another_pane_nor_the_cockpit_state() {
     assert!(offences.is_empty(), "{offences:#?}");
 }
 
+/// The cockpit's modules below the pane registry: what a pane may use. None of them reaches
+/// up to the registry, the state or what runs them, so no pane sits in an import circle with
+/// the cockpit.
+const BELOW_THE_PANES: &[&str] = &[
+    "kit",
+    "message",
+    "overlay",
+    "pane",
+    "keys",
+    "jobs",
+    "theme",
+    "format",
+    "layout",
+    "completeness",
+    "derived",
+];
+
+/// The `tui` modules a file names: `crate::tui::x`, and `super::x` (`depth` 1) or
+/// `super::super::x` (`depth` 2) from a file that deep under `src/tui/` (`depth` 0: only the
+/// first spelling).
+fn tui_modules_named(code: &str, depth: usize) -> Vec<String> {
+    let mut prefixes = vec!["crate::tui::".to_owned()];
+    if depth > 0 {
+        prefixes.push(format!("{}::", vec!["super"; depth].join("::")));
+    }
+    let code: String = code
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut named = Vec::new();
+    for prefix in &prefixes {
+        for (at, _) in code.match_indices(prefix.as_str()) {
+            let before = code[..at].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let rest = &code[at + prefix.len()..];
+            let module: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !module.is_empty() && module != "super" {
+                named.push(module);
+            }
+        }
+    }
+    named
+}
+
+#[test]
+fn panes_and_what_they_use_stay_below_the_registry() {
+    let tui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+    let mut offences = Vec::new();
+    let mut pane_files = Vec::new();
+    for (_, folder) in pane_folders(&tui.join("panes")) {
+        for file in rust_files(&folder) {
+            pane_files.push((file, 0));
+        }
+    }
+    pane_files.push((tui.join("panes/toy.rs"), 0));
+    assert!(
+        pane_files.len() >= 15,
+        "the walk found the panes: {pane_files:?}"
+    );
+    for (file, depth) in &pane_files {
+        for module in tui_modules_named(&code_of(file), *depth) {
+            if !BELOW_THE_PANES.contains(&module.as_str()) {
+                offences.push(format!("{} uses tui::{module}", file.display()));
+            }
+        }
+        // Its own folder is fine; the registry and other panes are not (from a pane's
+        // `mod.rs` or `toy.rs`, `super::` is the registry).
+        let code = code_of(file);
+        // A pane reaches the cockpit's modules as `crate::tui::…` only.
+        let names_registry = code.contains("crate::tui::panes::")
+            || code.contains("super::super")
+            || ((file.ends_with("mod.rs") || file.ends_with("toy.rs")) && code.contains("super::"));
+        if names_registry {
+            offences.push(format!("{} names the pane registry", file.display()));
+        }
+    }
+    for module in BELOW_THE_PANES {
+        let single = tui.join(format!("{module}.rs"));
+        let files = if single.exists() {
+            vec![single]
+        } else {
+            rust_files(&tui.join(module))
+        };
+        assert!(!files.is_empty(), "tui::{module} exists");
+        for file in files {
+            let depth = if file.ends_with(format!("{module}.rs")) {
+                1
+            } else {
+                2
+            };
+            for named in tui_modules_named(&code_of(&file), depth) {
+                if !BELOW_THE_PANES.contains(&named.as_str()) {
+                    offences.push(format!(
+                        "{} (below the panes) uses tui::{named}",
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(offences.is_empty(), "{offences:#?}");
+}
+
 #[test]
 fn nothing_outside_the_cockpit_names_a_pane() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -34,6 +34,7 @@ fn cockpit(url: &str, operator: &str) -> Driver {
 
 fn messages(state: &State) -> Vec<String> {
     state
+        .panes
         .timeline
         .rows()
         .iter()
@@ -45,9 +46,9 @@ fn messages(state: &State) -> Vec<String> {
 async fn live(driver: &mut Driver) {
     let ready = driver
         .run_until(Duration::from_secs(10), |s| {
-            s.timeline.live == Live::On
+            s.panes.timeline.live == Live::On
                 && matches!(
-                    s.timeline.source,
+                    s.panes.timeline.source,
                     gonogo::tui::timeline::TimelineSource::Journal { .. }
                 )
         })
@@ -55,7 +56,7 @@ async fn live(driver: &mut Driver) {
     assert!(
         ready,
         "live: {:?} {:?}",
-        driver.state.timeline.live, driver.state.timeline.source
+        driver.state.panes.timeline.live, driver.state.panes.timeline.source
     );
 }
 
@@ -71,7 +72,7 @@ async fn two_cockpits_see_each_others_notes_and_transitions(pool: PgPool) {
     alice.dispatch(Action::AddNote("rollback owner is Marc".into()));
     assert!(
         alice
-            .run_until(Duration::from_secs(5), |s| s.timeline.pending == 0
+            .run_until(Duration::from_secs(5), |s| s.panes.timeline.pending == 0
                 && !messages(s).is_empty())
             .await
     );
@@ -83,6 +84,7 @@ async fn two_cockpits_see_each_others_notes_and_transitions(pool: PgPool) {
     assert!(seen, "bruno's timeline: {:?}", messages(&bruno.state));
     let row = bruno
         .state
+        .panes
         .timeline
         .rows()
         .iter()
@@ -105,7 +107,8 @@ async fn two_cockpits_see_each_others_notes_and_transitions(pool: PgPool) {
     for driver in [&mut alice, &mut bruno] {
         let seen = driver
             .run_until(Duration::from_secs(6), |s| {
-                s.timeline
+                s.panes
+                    .timeline
                     .rows()
                     .iter()
                     .any(|r| r.kind == "gate" && r.first)
@@ -124,7 +127,12 @@ async fn two_cockpits_see_each_others_notes_and_transitions(pool: PgPool) {
     alice.dispatch(Action::TakeOver);
     let seen = bruno
         .run_until(Duration::from_secs(3), |s| {
-            s.timeline.on_shift.as_ref().map(|(who, _)| who.as_str()) == Some("alice")
+            s.panes
+                .timeline
+                .on_shift
+                .as_ref()
+                .map(|(who, _)| who.as_str())
+                == Some("alice")
         })
         .await;
     assert!(seen);
@@ -163,7 +171,7 @@ async fn the_listener_killed_mid_stream_loses_and_doubles_nothing(pool: PgPool) 
     }
     let all = reader
         .run_until(Duration::from_secs(15), |s| {
-            messages(s).len() >= 30 && s.timeline.live == Live::On
+            messages(s).len() >= 30 && s.panes.timeline.live == Live::On
         })
         .await;
     let mut got = messages(&reader.state);
@@ -172,7 +180,7 @@ async fn the_listener_killed_mid_stream_loses_and_doubles_nothing(pool: PgPool) 
     assert!(all, "got {got:?}");
     assert_eq!(got, want, "every note once, in order");
     assert_eq!(
-        reader.state.timeline.gaps, 2,
+        reader.state.panes.timeline.gaps, 2,
         "each killed connection was a gap the cockpit noticed and caught up after"
     );
     reader.stop().await;
@@ -197,12 +205,13 @@ impl Gate {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .unwrap();
+        let server = support::database::server_address();
         self.task = Some(tokio::spawn(async move {
             let mut conns = tokio::task::JoinSet::new();
             while let Ok((mut inbound, _)) = listener.accept().await {
+                let server = server.clone();
                 conns.spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect("127.0.0.1:5432").await
-                    {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(server).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });

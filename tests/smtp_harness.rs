@@ -214,7 +214,8 @@ fn msmtp_stalls_after_the_body_and_at_rcpt_time_out_with_74() {
     assert_eq!(server.wait_for(1, WAIT).len(), 1, "stored before the stall");
     let outcome = run_send_cmd(&cmd, &invitation("slowrcpt@example.org", "S2").formatted());
     assert_refused(&outcome, 74, &[timed_out]);
-    std::thread::sleep(stall);
+    // The stalled session ends (the server closes it after the stall), then nothing more.
+    server.wait_quiet(Duration::from_secs(1), stall + Duration::from_secs(15));
     assert_eq!(server.received_count(), 1, "nothing after a stalled RCPT");
 }
 

@@ -38,7 +38,7 @@ fn cockpit(config: Config, operator: &str) -> Driver {
 }
 
 fn item_state(state: &State, text: &str) -> Option<(ItemState, Option<String>)> {
-    let view = state.checklist.view.as_ref()?;
+    let view = state.panes.checklist.view.as_ref()?;
     view.items()
         .find(|i| i.text == text)
         .map(|i| (i.state, i.by.clone()))
@@ -67,7 +67,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     for driver in [&mut alice, &mut bruno] {
         let ready = driver
             .run_until(Duration::from_secs(10), |s| {
-                s.checklist.call.is_some()
+                s.panes.checklist.call.is_some()
                     && item_state(s, "Fresh file on disk")
                         .is_some_and(|(st, _)| st == ItemState::Verified)
             })
@@ -75,7 +75,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
         assert!(
             ready,
             "loaded and verified: {:?}",
-            driver.state.checklist.file
+            driver.state.panes.checklist.file
         );
     }
 
@@ -183,13 +183,13 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     )));
     let all_in = alice
         .run_until(Duration::from_secs(3), |s| {
-            s.checklist.roll_call().missing().is_empty()
+            s.panes.checklist.roll_call().missing().is_empty()
         })
         .await;
-    assert!(all_in, "{:?}", alice.state.checklist.roll_call());
+    assert!(all_in, "{:?}", alice.state.panes.checklist.roll_call());
     bruno
         .run_until(Duration::from_secs(3), |s| {
-            s.checklist.roll_call().missing().is_empty()
+            s.panes.checklist.roll_call().missing().is_empty()
         })
         .await;
     bruno.dispatch(Action::Pane(panes::PaneMsg::Checklist(
@@ -207,6 +207,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
     );
     let last = alice
         .state
+        .panes
         .checklist
         .call
         .as_ref()
@@ -216,7 +217,7 @@ async fn two_operators_tick_and_vote_from_two_cockpits(pool: PgPool) {
         .unwrap();
     assert_eq!((last.number, last.decided_by.as_str()), (1, "bruno"));
     assert_eq!(
-        alice.state.checklist.roll_call().round,
+        alice.state.panes.checklist.roll_call().round,
         2,
         "the next call starts"
     );

@@ -33,7 +33,7 @@ fn checklist_msg(driver: &mut Driver, msg: panes::checklist::Msg) {
 }
 
 fn item_state(state: &State, text: &str) -> Option<ItemState> {
-    let view = state.checklist.view.as_ref()?;
+    let view = state.panes.checklist.view.as_ref()?;
     view.items().find(|i| i.text == text).map(|i| i.state)
 }
 
@@ -72,14 +72,14 @@ async fn ticks_votes_freezes_and_handoffs_are_stamped_with_the_cockpits_clock(po
     .unwrap();
     let ready = alice
         .run_until(Duration::from_secs(10), |s| {
-            s.checklist.call.is_some()
+            s.panes.checklist.call.is_some()
                 && item_state(s, "Fresh file on disk") == Some(ItemState::Verified)
         })
         .await;
     assert!(
         ready,
         "loaded and verified: {:?}",
-        alice.state.checklist.file
+        alice.state.panes.checklist.file
     );
 
     // A tick, the roll call and the freeze, through the pane as an operator makes them.
@@ -96,13 +96,13 @@ async fn ticks_votes_freezes_and_handoffs_are_stamped_with_the_cockpits_clock(po
     let all_in = alice
         .run_until(Duration::from_secs(5), |s| {
             item_state(s, "Migration applied to staging") == Some(ItemState::Done)
-                && s.checklist.roll_call().missing().is_empty()
+                && s.panes.checklist.roll_call().missing().is_empty()
         })
         .await;
     assert!(
         all_in,
         "{:?} / {}",
-        alice.state.checklist.roll_call(),
+        alice.state.panes.checklist.roll_call(),
         status(&alice)
     );
     checklist_msg(

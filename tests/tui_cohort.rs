@@ -32,6 +32,7 @@ fn type_text(state: &mut gonogo::tui::State, text: &str) {
 
 fn emails(state: &gonogo::tui::State) -> Vec<String> {
     state
+        .panes
         .cohort
         .visible_rows()
         .iter()
@@ -61,7 +62,7 @@ fn the_palette_loads_a_file_as_an_effect_and_shows_loading() {
     );
     assert_eq!(state.pane, Pane::Cohort);
     assert!(
-        matches!(&state.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN)
+        matches!(&state.panes.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN)
     );
 }
 
@@ -91,10 +92,10 @@ fn key_3_and_tab_reach_the_cohort_pane() {
 #[test]
 fn a_load_result_fills_the_pane_and_says_the_summary() {
     let state = state_with_cohort(COHORT_BLOCKED);
-    let view = state.cohort.loaded().expect("loaded");
+    let view = state.panes.cohort.loaded().expect("loaded");
     let report = &view.cohort.0.scan.report;
     assert_eq!(report.status, Status::Blocked);
-    assert_eq!(state.cohort.visible_rows().len(), 10);
+    assert_eq!(state.panes.cohort.visible_rows().len(), 10);
     let status = state.status.as_ref().unwrap();
     assert_eq!(status.level, Level::Warning);
     assert!(
@@ -121,7 +122,7 @@ fn a_failed_load_is_a_message_not_a_crash() {
         Err("cannot open missing.csv: No such file".into()),
     );
     assert!(
-        matches!(&state.cohort.file(), CohortFile::Failed { path, .. } if path == "missing.csv")
+        matches!(&state.panes.cohort.file(), CohortFile::Failed { path, .. } if path == "missing.csv")
     );
     assert!(
         status_text(&state).contains("cohort not loaded"),
@@ -149,21 +150,21 @@ fn a_failed_load_is_a_message_not_a_crash() {
 fn the_code_filter_cycles_through_row_codes_and_back() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), Some(Code::MalformedEmail));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::MalformedEmail));
     assert_eq!(emails(&state), ["not-an-email"]);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), Some(Code::DuplicateEmail));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::DuplicateEmail));
     assert_eq!(emails(&state), ["Ana@Vinyl.example"]);
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), Some(Code::MissingCohort));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::MissingCohort));
     // A code about the whole file is counted, so it is in the cycle too.
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewRows));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::TooFewRows));
     assert!(emails(&state).is_empty());
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), Some(Code::TooFewInGroup));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::TooFewInGroup));
     press(&mut state, 'c');
-    assert_eq!(state.cohort.code_filter(), None);
+    assert_eq!(state.panes.cohort.code_filter(), None);
     assert_eq!(emails(&state).len(), 10);
     // :cohort-filter names a code; a wrong one lists the codes.
     update(&mut state, Action::StartPalette);
@@ -174,7 +175,7 @@ fn the_code_filter_cycles_through_row_codes_and_back() {
     type_text(&mut state, "cohort-filter dup");
     update(&mut state, Action::Submit);
     assert!(status_text(&state).contains("no finding code `dup`"));
-    assert_eq!(state.cohort.code_filter(), Some(Code::DuplicateEmail));
+    assert_eq!(state.panes.cohort.code_filter(), Some(Code::DuplicateEmail));
 }
 
 #[test]
@@ -197,7 +198,11 @@ fn slash_searches_email_and_label_and_escape_clears() {
         ]
     );
     update(&mut state, Action::Submit);
-    assert_eq!(state.cohort.search(), "VINYL", "Enter keeps the search");
+    assert_eq!(
+        state.panes.cohort.search(),
+        "VINYL",
+        "Enter keeps the search"
+    );
     update(&mut state, Action::StartFilter);
     update(&mut state, Action::Edit(InputRequest::DeleteLine));
     type_text(&mut state, "jazz-club");
@@ -206,17 +211,17 @@ fn slash_searches_email_and_label_and_escape_clears() {
         "no such label in the blocked file"
     );
     update(&mut state, Action::Back);
-    assert_eq!(state.cohort.search(), "");
+    assert_eq!(state.panes.cohort.search(), "");
     assert_eq!(emails(&state).len(), 10);
     // The gates filter is untouched by the cohort search.
-    assert_eq!(state.gates.filter(), "");
+    assert_eq!(state.panes.gates.filter(), "");
 }
 
 #[test]
 fn enter_opens_the_selected_row_and_escape_closes_it() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
     update(&mut state, Action::Move(5));
-    assert_eq!(state.cohort.selected_row().unwrap().line, 7);
+    assert_eq!(state.panes.cohort.selected_row().unwrap().line, 7);
     update(&mut state, Action::Open);
     assert!(matches!(
         state.top_overlay(),
@@ -236,7 +241,7 @@ fn enter_opens_the_selected_row_and_escape_closes_it() {
         },
     );
     update(&mut state, Action::PageDown);
-    assert_eq!(state.cohort.selected, 9);
+    assert_eq!(state.panes.cohort.selected, 9);
     update(&mut state, Action::Top);
     update(
         &mut state,
@@ -246,11 +251,11 @@ fn enter_opens_the_selected_row_and_escape_closes_it() {
         },
     );
     update(&mut state, Action::PageDown);
-    assert_eq!(state.cohort.selected, 6, "six rows fit at 80x20");
+    assert_eq!(state.panes.cohort.selected, 6, "six rows fit at 80x20");
     update(&mut state, Action::Bottom);
-    assert_eq!(state.cohort.selected, 9);
+    assert_eq!(state.panes.cohort.selected, 9);
     update(&mut state, Action::Move(1));
-    assert_eq!(state.cohort.selected, 9);
+    assert_eq!(state.panes.cohort.selected, 9);
 }
 
 #[test]
@@ -272,7 +277,7 @@ fn override_is_refused_when_blocked_and_says_why() {
 #[test]
 fn override_is_refused_without_a_journal_or_outside_the_pane() {
     let mut state = state_with_cohort(COHORT_WARN);
-    state.cohort.database = false;
+    state.panes.cohort.database = false;
     press(&mut state, 'o');
     assert!(state.overlays.is_empty());
     assert!(
@@ -280,7 +285,7 @@ fn override_is_refused_without_a_journal_or_outside_the_pane() {
         "{}",
         status_text(&state)
     );
-    state.cohort.database = true;
+    state.panes.cohort.database = true;
     update(&mut state, Action::ShowPane(Pane::Gates));
     // `o` is the Cohort pane's key: elsewhere it is free, and the action itself says where.
     assert!(input::action_for_event(&state, &key('o')).is_none());
@@ -357,7 +362,7 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     assert!(state.overlays.is_empty());
     let sha = cohort.0.scan.report.sha256.clone();
     assert!(matches!(
-        state.cohort.loaded().unwrap().overridden,
+        state.panes.cohort.loaded().unwrap().overridden,
         Override::Recording { .. }
     ));
     // A second `o` while recording is refused.
@@ -376,7 +381,7 @@ fn the_override_modal_needs_a_reason_then_asks_for_the_journal_line() {
     );
     assert!(reads_journal(&fx), "{fx:?}");
     assert_eq!(
-        state.cohort.loaded().unwrap().overridden,
+        state.panes.cohort.loaded().unwrap().overridden,
         Override::Recorded {
             by: "olivia".into(),
             reason: "small first wave, agreed with marc".into(),
@@ -398,6 +403,7 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
     update(&mut state, Action::Submit);
     confirm_launch(&mut state);
     let sha = state
+        .panes
         .cohort
         .loaded()
         .unwrap()
@@ -416,7 +422,10 @@ fn a_failed_override_write_is_not_applied_and_escape_cancels_the_modal() {
             },
         )),
     );
-    assert_eq!(state.cohort.loaded().unwrap().overridden, Override::None);
+    assert_eq!(
+        state.panes.cohort.loaded().unwrap().overridden,
+        Override::None
+    );
     assert!(status_text(&state).contains("NOT recorded"));
 }
 
@@ -432,7 +441,15 @@ async fn the_load_effect_validates_and_says_the_database_checks_were_skipped() {
     .await;
     let mut state = empty_state();
     load_cohort(&mut state, COHORT_BLOCKED, result);
-    let report = &state.cohort.loaded().expect("loaded").cohort.0.scan.report;
+    let report = &state
+        .panes
+        .cohort
+        .loaded()
+        .expect("loaded")
+        .cohort
+        .0
+        .scan
+        .report;
     assert_eq!(report.rows, 10);
     assert!(report.database.describe().contains("no [postgres]"));
     let missing = gonogo::tui::cohort::load(
@@ -450,7 +467,7 @@ async fn the_load_effect_validates_and_says_the_database_checks_were_skipped() {
 fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
     let mut state = state_with_cohort(COHORT_WARN);
     update(&mut state, Action::Tick(at(14, 4, 6)));
-    assert!(state.timeline.loading, "a read is under way");
+    assert!(state.panes.timeline.loading, "a read is under way");
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Cohort(
@@ -461,6 +478,7 @@ fn an_override_during_a_timeline_read_reads_again_on_the_next_tick() {
     update(&mut state, Action::Submit);
     confirm_launch(&mut state);
     let sha256 = state
+        .panes
         .cohort
         .loaded()
         .unwrap()
@@ -523,7 +541,10 @@ fn an_answer_for_another_file_is_ignored() {
             },
         )),
     );
-    assert_eq!(state.cohort.loaded().unwrap().overridden, Override::None);
+    assert_eq!(
+        state.panes.cohort.loaded().unwrap().overridden,
+        Override::None
+    );
 }
 
 #[test]
@@ -535,7 +556,7 @@ fn a_click_selects_the_cohort_row_under_it() {
         .position(|l| l.starts_with("4      carla@pitchfork.example"))
         .expect("carla's row is drawn") as u16;
     update(&mut state, Action::Click { column: 10, row });
-    assert_eq!(state.cohort.selected_row().unwrap().line, 4);
+    assert_eq!(state.panes.cohort.selected_row().unwrap().line, 4);
     let header = row - 3;
     update(
         &mut state,
@@ -545,7 +566,7 @@ fn a_click_selects_the_cohort_row_under_it() {
         },
     );
     assert_eq!(
-        state.cohort.selected_row().unwrap().line,
+        state.panes.cohort.selected_row().unwrap().line,
         4,
         "the table header is not a row"
     );
@@ -574,7 +595,7 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
         })),
     );
     assert!(
-        matches!(state.cohort.file(), CohortFile::Loading { .. }),
+        matches!(state.panes.cohort.file(), CohortFile::Loading { .. }),
         "still waiting for pane_warn"
     );
     update(
@@ -584,7 +605,7 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
             result: cohort_answer(COHORT_WARN),
         })),
     );
-    assert_eq!(state.cohort.loaded().unwrap().path, COHORT_WARN);
+    assert_eq!(state.panes.cohort.loaded().unwrap().path, COHORT_WARN);
 
     update(
         &mut state,
@@ -592,7 +613,7 @@ fn the_answer_to_a_replaced_load_is_ignored_and_paths_are_shown_clean() {
             "evil\u{1b}[2J.csv".into(),
         ))),
     );
-    let CohortFile::Loading { path, .. } = &state.cohort.file() else {
+    let CohortFile::Loading { path, .. } = &state.panes.cohort.file() else {
         panic!("loading");
     };
     assert!(!path.contains('\u{1b}'), "{path:?}");
@@ -654,7 +675,7 @@ fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
         })),
     );
     assert!(
-        matches!(&state.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN),
+        matches!(&state.panes.cohort.file(), CohortFile::Loading { path, .. } if path == COHORT_WARN),
         "still waiting for pane_warn"
     );
     // The same file asked for twice (edited in between): only the second answer counts.
@@ -678,9 +699,12 @@ fn a_superseded_load_failing_does_not_overwrite_the_newer_load() {
         }))
     };
     update(&mut again, answer(first, cohort_answer(COHORT_BLOCKED)));
-    assert!(matches!(again.cohort.file(), CohortFile::Loading { .. }));
+    assert!(matches!(
+        again.panes.cohort.file(),
+        CohortFile::Loading { .. }
+    ));
     update(&mut again, answer(second, cohort_answer(COHORT_WARN)));
-    let report = &again.cohort.loaded().unwrap().cohort.0.scan.report;
+    let report = &again.panes.cohort.loaded().unwrap().cohort.0.scan.report;
     assert_eq!(report.status, Status::Warn);
 }
 
@@ -725,7 +749,7 @@ fn a_long_cohort_draws_the_rows_around_the_selection() {
         overridden: Override::None,
     });
     load_cohort(&mut state, &path, result);
-    assert_eq!(state.cohort.visible_rows().len(), ROWS_KEPT);
+    assert_eq!(state.panes.cohort.visible_rows().len(), ROWS_KEPT);
     let screen = draw(&mut state, 80, 24);
     assert!(screen.contains("tester00000@"), "{screen}");
     update(&mut state, Action::Bottom);
@@ -738,10 +762,10 @@ fn a_long_cohort_draws_the_rows_around_the_selection() {
         .position(|l| l.contains("tester19990@"))
         .expect("drawn") as u16;
     update(&mut state, Action::Click { column: 10, row });
-    assert_eq!(state.cohort.selected, 19_990);
+    assert_eq!(state.panes.cohort.selected, 19_990);
     update(&mut state, Action::PageUp);
     let screen = draw(&mut state, 80, 24);
-    let selected = state.cohort.selected_row().unwrap().email.clone();
+    let selected = state.panes.cohort.selected_row().unwrap().email.clone();
     assert!(screen.contains(&selected), "{selected} in\n{screen}");
 }
 

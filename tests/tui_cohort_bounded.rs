@@ -54,7 +54,7 @@ async fn loaded_state(path: &Path, database: Option<(PgPool, Duration)>) -> gono
     .await;
     let (mut state, _) = state();
     load_cohort(&mut state, path.to_str().unwrap(), result);
-    assert!(state.cohort.loaded().is_some(), "the file loads");
+    assert!(state.panes.cohort.loaded().is_some(), "the file loads");
     state
 }
 
@@ -65,7 +65,10 @@ fn detail_of(state: &mut gonogo::tui::State, line: u64) -> String {
     }
     update(state, Action::Top);
     update(state, Action::Move((line - 2) as i32));
-    assert_eq!(state.cohort.selected_row().map(|r| r.line), Some(line));
+    assert_eq!(
+        state.panes.cohort.selected_row().map(|r| r.line),
+        Some(line)
+    );
     update(state, Action::Open);
     assert!(matches!(
         state.top_overlay(),
@@ -78,7 +81,7 @@ fn detail_of(state: &mut gonogo::tui::State, line: u64) -> String {
 async fn rows_past_the_kept_findings_still_show_their_codes() {
     let dir = tempfile::tempdir().unwrap();
     let mut state = loaded_state(&write_duplicates(dir.path()), None).await;
-    let report = &state.cohort.loaded().unwrap().cohort.0.scan.report;
+    let report = &state.panes.cohort.loaded().unwrap().cohort.0.scan.report;
     assert_eq!(report.counts()[&Code::DuplicateEmail], ROWS - 1);
     assert!(report.findings_omitted[&Code::DuplicateEmail] > 0);
 
@@ -88,7 +91,7 @@ async fn rows_past_the_kept_findings_still_show_their_codes() {
             panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
         )),
     );
-    assert_eq!(state.cohort.visible_rows().len() as u64, ROWS - 1);
+    assert_eq!(state.panes.cohort.visible_rows().len() as u64, ROWS - 1);
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Cohort(
@@ -121,7 +124,7 @@ async fn rows_past_the_kept_database_findings_still_show_them(pool: PgPool) {
     let dir = tempfile::tempdir().unwrap();
     let database = Some((pool.clone(), Duration::from_secs(10)));
     let mut state = loaded_state(&write_users(dir.path()), database).await;
-    let view = state.cohort.loaded().unwrap();
+    let view = state.panes.cohort.loaded().unwrap();
     assert_eq!(
         view.completeness,
         gonogo::tui::completeness::Completeness::Complete
@@ -145,7 +148,7 @@ async fn rows_past_the_kept_database_findings_still_show_them(pool: PgPool) {
             panes::cohort::Msg::FilterCohortCode(Some(Code::ExistingUser)),
         )),
     );
-    assert_eq!(state.cohort.visible_rows().len() as u64, ROWS);
+    assert_eq!(state.panes.cohort.visible_rows().len() as u64, ROWS);
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Cohort(

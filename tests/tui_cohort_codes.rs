@@ -37,7 +37,7 @@ fn cycle_to(state: &mut gonogo::tui::State, code: Code) {
             state,
             Action::Pane(panes::PaneMsg::Cohort(panes::cohort::Msg::CycleCohortCode)),
         );
-        if state.cohort.code_filter() == Some(code) {
+        if state.panes.cohort.code_filter() == Some(code) {
             return;
         }
     }
@@ -49,12 +49,22 @@ fn every_counted_code_is_reached_by_the_code_key_and_listed() {
     let mut seen = Vec::new();
     for path in FIXTURES {
         let mut state = loaded(path);
-        let report = state.cohort.loaded().unwrap().cohort.0.scan.report.clone();
+        let report = state
+            .panes
+            .cohort
+            .loaded()
+            .unwrap()
+            .cohort
+            .0
+            .scan
+            .report
+            .clone();
         assert!(!report.counts().is_empty(), "{path} has findings");
         for &code in report.counts().keys() {
             seen.push(code);
             cycle_to(&mut state, code);
             let rows: Vec<Vec<Code>> = state
+                .panes
                 .cohort
                 .visible_rows()
                 .iter()
@@ -88,7 +98,13 @@ fn every_counted_code_is_reached_by_the_code_key_and_listed() {
 fn a_ragged_record_is_a_row_whose_detail_says_why() {
     let mut state = loaded("tests/fixtures/cohort/ragged_row.csv");
     cycle_to(&mut state, Code::RaggedRow);
-    let lines: Vec<u64> = state.cohort.visible_rows().iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = state
+        .panes
+        .cohort
+        .visible_rows()
+        .iter()
+        .map(|r| r.line)
+        .collect();
     assert_eq!(lines, [5]);
     update(&mut state, Action::Open);
     let detail = draw(&mut state, 160, 48);

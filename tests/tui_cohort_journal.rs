@@ -55,7 +55,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
             result: loaded,
         })),
     );
-    let view = state.cohort.loaded().expect("loaded");
+    let view = state.panes.cohort.loaded().expect("loaded");
     let report = &view.cohort.0.scan.report;
     assert!(
         report.database.describe().contains("ran"),
@@ -100,7 +100,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     let launch = config().launch().name.0.clone();
     let journal = Journal::new(pool.clone(), launch.clone(), "olivia");
     let answer = cohort::record_override(&journal, &file, &reason, &redactor).await;
-    let fx = update(&mut state, answer);
+    let fx = update(&mut state, answer.map(panes::PaneMsg::Cohort));
     assert!(
         fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
             panes::timeline::Job::LoadTimeline
@@ -108,7 +108,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
         "{fx:?}"
     );
     assert!(matches!(
-        &state.cohort.loaded().unwrap().overridden,
+        &state.panes.cohort.loaded().unwrap().overridden,
         Override::Recorded { by, reason, .. }
             if by == "olivia" && reason == "hal is staff, invited on purpose"
     ));
@@ -162,7 +162,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     next.operator = "bruno".into();
     load_cohort(&mut next, COHORT_WARN, answer);
     assert!(matches!(
-        &next.cohort.loaded().unwrap().overridden,
+        &next.panes.cohort.loaded().unwrap().overridden,
         Override::Recorded { by, reason, entry }
             if by == "olivia" && reason == "hal is staff, invited on purpose" && *entry == entry_id
     ));
@@ -192,7 +192,7 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     .await;
     load_cohort(&mut next, COHORT_WARN, answer);
     assert!(matches!(
-        &next.cohort.loaded().unwrap().overridden,
+        &next.panes.cohort.loaded().unwrap().overridden,
         Override::Outdated { by, .. } if by == "olivia"
     ));
     let screen = draw(&mut next, 160, 48);
@@ -224,7 +224,10 @@ async fn an_override_in_the_pane_lands_in_the_journal_and_the_timeline(pool: PgP
     )
     .await;
     load_cohort(&mut next, COHORT_BLOCKED, answer);
-    assert_eq!(next.cohort.loaded().unwrap().overridden, Override::None);
+    assert_eq!(
+        next.panes.cohort.loaded().unwrap().overridden,
+        Override::None
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -244,7 +247,11 @@ async fn a_broken_users_query_is_shown_as_failed_database_checks(pool: PgPool) {
     .await;
     let (mut state, _) = state();
     load_cohort(&mut state, COHORT_BLOCKED, answer);
-    let view = state.cohort.loaded().expect("loaded despite the database");
+    let view = state
+        .panes
+        .cohort
+        .loaded()
+        .expect("loaded despite the database");
     assert!(view.completeness.failed());
     let screen = draw(&mut state, 160, 48);
     assert!(screen.contains("database checks failed"), "{screen}");

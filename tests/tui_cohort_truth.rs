@@ -34,7 +34,7 @@ async fn loaded(settings: CohortSettings, pool: PgPool, timeout: Duration) -> go
 
 /// The file is not shown clean: the badge, the sentence and the status message say so.
 fn assert_not_cleared(state: &mut gonogo::tui::State, why: &str) {
-    let view = state.cohort.loaded().expect("the file itself loads");
+    let view = state.panes.cohort.loaded().expect("the file itself loads");
     assert!(
         view.completeness.failed(),
         "checks failed but {:?}",
@@ -117,7 +117,7 @@ async fn with_the_demo_users_table_every_check_runs_and_the_file_is_clean(pool: 
     gonogo::db::migrate(&pool).await.unwrap();
     gonogo::demo::scenario::ensure_users(&pool).await.unwrap();
     let mut state = loaded(CohortSettings::default(), pool, Duration::from_secs(5)).await;
-    let view = state.cohort.loaded().unwrap();
+    let view = state.panes.cohort.loaded().unwrap();
     assert_eq!(view.completeness, Completeness::Complete);
     assert_eq!(state.status.as_ref().unwrap().level, Level::Info);
     let screen = draw(&mut state, 160, 48);

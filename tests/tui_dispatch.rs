@@ -295,7 +295,7 @@ fn sending_needs_the_count_typed_then_in_production_the_launch_name() {
         "{effects:?}"
     );
     assert!(state.overlays.is_empty(), "{:?}", state.overlays);
-    assert!(state.dispatch.sending_here());
+    assert!(state.panes.dispatch.sending_here());
     // A second `s` while sending starts nothing.
     let effects = update(
         &mut state,
@@ -368,23 +368,24 @@ fn nothing_prepared_is_said_not_confirmed() {
 #[test]
 fn filters_cycle_and_unknowns_are_reviewed() {
     let mut state = loaded(false);
-    assert_eq!(state.dispatch.rows().len(), 5);
+    assert_eq!(state.panes.dispatch.rows().len(), 5);
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Dispatch(
             panes::dispatch::Msg::CycleDispatchFilter,
         )),
     );
-    assert_eq!(state.dispatch.filter, StateFilter::Pending);
-    assert_eq!(state.dispatch.rows().len(), 1);
+    assert_eq!(state.panes.dispatch.filter, StateFilter::Pending);
+    assert_eq!(state.panes.dispatch.rows().len(), 1);
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Dispatch(
             panes::dispatch::Msg::ReviewUnknown,
         )),
     );
-    assert_eq!(state.dispatch.filter, StateFilter::Unknown);
+    assert_eq!(state.panes.dispatch.filter, StateFilter::Unknown);
     let emails: Vec<&str> = state
+        .panes
         .dispatch
         .rows()
         .iter()
@@ -443,7 +444,7 @@ fn retrying_failed_messages_is_confirmed_by_their_count() {
 #[test]
 fn ledger_changes_are_read_at_most_twice_a_second() {
     let mut state = loaded(false);
-    state.dispatch.last_load = Some(state.now);
+    state.panes.dispatch.last_load = Some(state.now);
     let effects = update(
         &mut state,
         Action::Pane(panes::PaneMsg::Dispatch(
@@ -456,7 +457,7 @@ fn ledger_changes_are_read_at_most_twice_a_second() {
         ))),
         "too soon: {effects:?}"
     );
-    assert!(state.dispatch.stale);
+    assert!(state.panes.dispatch.stale);
     let later = state.now + Duration::seconds(1);
     let effects = update(&mut state, Action::Tick(later));
     assert!(

@@ -42,8 +42,11 @@ async fn a_second_cockpit_shows_the_first_ones_transitions(pool: PgPool) {
             panes::timeline::Msg::TimelineLoaded(Ok(entries)),
         )),
     );
-    assert!(matches!(b.timeline.source, TimelineSource::Journal { .. }));
-    let rows = b.timeline.rows();
+    assert!(matches!(
+        b.panes.timeline.source,
+        TimelineSource::Journal { .. }
+    ));
+    let rows = b.panes.timeline.rows();
     // Every gate's first state (a first check that failed is journaled as unknown too, so the
     // next operator sees it was never confirmed) plus testers turning green: seven lines.
     assert_eq!(rows.len(), 7, "{rows:#?}");

@@ -79,7 +79,7 @@ fn conflicts_are_checked_where_both_keys_would_work() {
     let err = Keymap::with_overrides(&keys(&[("mask", "c")])).unwrap_err();
     assert!(
         err.to_string()
-            .contains("`c` is bound to both `cohort_code` and `mask` (in the Cohort pane)"),
+            .contains("`c` is bound to both `mask` and `cohort_code` (in the Cohort pane)"),
         "{err}"
     );
     // The gate detail works over any pane: `r` there is the detail's gate.
@@ -112,8 +112,8 @@ fn help_lists_the_cockpits_keys_and_the_panes_own() {
 #[test]
 fn cohort_rows_are_filtered_again_only_when_the_file_or_the_filter_change() {
     let mut state = state_with_cohort(COHORT_BLOCKED);
-    let start = state.cohort.recomputations();
-    assert_eq!(state.cohort.visible_len(), 10);
+    let start = state.panes.cohort.recomputations();
+    assert_eq!(state.panes.cohort.visible_len(), 10);
     // Frames, moves, pages, the clock and gate results leave the rows as they are.
     draw(&mut state, 80, 24);
     draw(&mut state, 160, 48);
@@ -124,18 +124,22 @@ fn cohort_rows_are_filtered_again_only_when_the_file_or_the_filter_change() {
         &mut state,
         ok("testers", at(14, 5, 1), Value::Number(60.0), None),
     );
-    assert_eq!(state.cohort.recomputations(), start, "nothing changed");
+    assert_eq!(
+        state.panes.cohort.recomputations(),
+        start,
+        "nothing changed"
+    );
     // Each letter typed changes the search; moving the cursor does not.
     update(&mut state, Action::StartFilter);
     for c in "vinyl".chars() {
         update(&mut state, Action::Edit(InputRequest::InsertChar(c)));
     }
-    assert_eq!(state.cohort.recomputations(), start + 5);
+    assert_eq!(state.panes.cohort.recomputations(), start + 5);
     update(&mut state, Action::Edit(InputRequest::GoToStart));
     update(&mut state, Action::Submit);
     draw(&mut state, 80, 24);
-    assert_eq!(state.cohort.recomputations(), start + 5);
-    assert_eq!(state.cohort.visible_len(), 3);
+    assert_eq!(state.panes.cohort.recomputations(), start + 5);
+    assert_eq!(state.panes.cohort.visible_len(), 3);
     // A code, then the same code again.
     update(
         &mut state,
@@ -143,7 +147,7 @@ fn cohort_rows_are_filtered_again_only_when_the_file_or_the_filter_change() {
             panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
         )),
     );
-    let with_code = state.cohort.recomputations();
+    let with_code = state.panes.cohort.recomputations();
     assert_eq!(with_code, start + 6);
     update(
         &mut state,
@@ -151,27 +155,33 @@ fn cohort_rows_are_filtered_again_only_when_the_file_or_the_filter_change() {
             panes::cohort::Msg::FilterCohortCode(Some(Code::DuplicateEmail)),
         )),
     );
-    assert_eq!(state.cohort.recomputations(), with_code);
-    let rows: Vec<u64> = state.cohort.visible_rows().iter().map(|r| r.line).collect();
+    assert_eq!(state.panes.cohort.recomputations(), with_code);
+    let rows: Vec<u64> = state
+        .panes
+        .cohort
+        .visible_rows()
+        .iter()
+        .map(|r| r.line)
+        .collect();
     assert!(!rows.is_empty());
-    assert!(state.cohort.visible_rows().iter().all(
+    assert!(state.panes.cohort.visible_rows().iter().all(
         |r| r.codes.contains(&Code::DuplicateEmail) && r.email.to_lowercase().contains("vinyl")
     ));
     // A new file is filtered afresh (and the load resets the filter).
     load_cohort(&mut state, COHORT_WARN, cohort_answer(COHORT_WARN));
-    assert!(state.cohort.recomputations() > with_code);
-    assert_eq!(state.cohort.search(), "");
-    assert_eq!(state.cohort.code_filter(), None);
+    assert!(state.panes.cohort.recomputations() > with_code);
+    assert_eq!(state.panes.cohort.search(), "");
+    assert_eq!(state.panes.cohort.code_filter(), None);
     assert_eq!(
-        state.cohort.visible_len(),
-        state.cohort.loaded().unwrap().cohort.0.rows.len()
+        state.panes.cohort.visible_len(),
+        state.panes.cohort.loaded().unwrap().cohort.0.rows.len()
     );
 }
 
 #[test]
 fn gates_are_filtered_again_only_when_the_filter_changes() {
     let (mut state, _) = state();
-    let start = state.gates.recomputations();
+    let start = state.panes.gates.recomputations();
     draw(&mut state, 80, 24);
     update(&mut state, Action::Move(2));
     update(&mut state, Action::Tick(at(14, 6, 0)));
@@ -179,12 +189,12 @@ fn gates_are_filtered_again_only_when_the_filter_changes() {
         &mut state,
         ok("sentry_p1", at(14, 6, 1), Value::Number(0.0), None),
     );
-    assert_eq!(state.gates.recomputations(), start);
+    assert_eq!(state.panes.gates.recomputations(), start);
     update(&mut state, Action::StartFilter);
     for c in "st".chars() {
         update(&mut state, Action::Edit(InputRequest::InsertChar(c)));
     }
-    assert_eq!(state.gates.recomputations(), start + 2);
+    assert_eq!(state.panes.gates.recomputations(), start + 2);
     let ids: Vec<&str> = state
         .visible_gates()
         .iter()
@@ -198,11 +208,11 @@ fn gates_are_filtered_again_only_when_the_filter_changes() {
     }
     update(&mut state, Action::Submit);
     assert_eq!(
-        state.gates.recomputations(),
+        state.panes.gates.recomputations(),
         start + 2,
         "`:filter st` again"
     );
     update(&mut state, Action::Back);
-    assert_eq!(state.gates.recomputations(), start + 3);
+    assert_eq!(state.panes.gates.recomputations(), start + 3);
     assert_eq!(state.visible_gates().len(), 6);
 }

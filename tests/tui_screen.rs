@@ -41,7 +41,7 @@ fn clicks_and_pages_follow_the_gates_table_when_the_history_shows() {
     draw(&mut state, 160, 48);
     // The body starts at row 2 with the table header: row 6 is the fourth gate.
     update(&mut state, Action::Click { column: 10, row: 6 });
-    assert_eq!(state.gates.selected, 3);
+    assert_eq!(state.panes.gates.selected, 3);
     // A click in the history does not pick a gate.
     update(
         &mut state,
@@ -50,9 +50,9 @@ fn clicks_and_pages_follow_the_gates_table_when_the_history_shows() {
             row: 20,
         },
     );
-    assert_eq!(state.gates.selected, 3);
+    assert_eq!(state.panes.gates.selected, 3);
     update(&mut state, Action::PageDown);
-    assert_eq!(state.gates.selected, 5, "the last gate");
+    assert_eq!(state.panes.gates.selected, 5, "the last gate");
 }
 
 #[test]

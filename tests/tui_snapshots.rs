@@ -61,7 +61,7 @@ fn screen_share() {
 #[test]
 fn local_only_timeline_says_so() {
     let (mut state, _) = state();
-    state.timeline.source = gonogo::tui::timeline::TimelineSource::LocalOnly;
+    state.panes.timeline.source = gonogo::tui::timeline::TimelineSource::LocalOnly;
     update(&mut state, Action::ShowPane(Pane::Timeline));
     let screen = draw(&mut state, 120, 30);
     assert!(screen.contains("local only"), "{screen}");

@@ -98,11 +98,11 @@ fn panes_cycle_and_digits_jump() {
 fn selection_moves_within_bounds_and_enter_opens_the_detail() {
     let (mut state, _) = state();
     update(&mut state, Action::Move(-1));
-    assert_eq!(state.gates.selected, 0);
+    assert_eq!(state.panes.gates.selected, 0);
     update(&mut state, Action::Bottom);
-    assert_eq!(state.gates.selected, 5);
+    assert_eq!(state.panes.gates.selected, 5);
     update(&mut state, Action::Move(1));
-    assert_eq!(state.gates.selected, 5);
+    assert_eq!(state.panes.gates.selected, 5);
     update(&mut state, Action::Top);
     update(&mut state, Action::Move(3));
     update(&mut state, Action::Open);
@@ -146,10 +146,14 @@ fn filter_narrows_the_list_and_escape_clears_it() {
         .collect();
     assert_eq!(ids, ["sentry_p1"]);
     update(&mut state, Action::Submit);
-    assert_eq!(state.gates.filter(), "SENTRY", "Enter keeps the filter");
+    assert_eq!(
+        state.panes.gates.filter(),
+        "SENTRY",
+        "Enter keeps the filter"
+    );
     assert!(state.overlays.is_empty());
     update(&mut state, Action::Back);
-    assert_eq!(state.gates.filter(), "");
+    assert_eq!(state.panes.gates.filter(), "");
     assert_eq!(state.visible_gates().len(), 6);
 }
 
@@ -230,7 +234,7 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
     assert!(effects.contains(&Effect::Pane(panes::PaneJob::Timeline(
         panes::timeline::Job::LoadTimeline
     ))));
-    assert!(state.timeline.loading);
+    assert!(state.panes.timeline.loading);
     let fx = update(&mut state, Action::Tick(at(14, 4, 6)));
     assert!(!reads(&fx), "one read at a time");
     update(
@@ -240,13 +244,13 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
         )),
     );
     assert_eq!(
-        state.timeline.source,
+        state.panes.timeline.source,
         TimelineSource::Journal {
             read_at: at(14, 4, 6)
         }
     );
-    assert_eq!(state.timeline.rows().len(), 3);
-    assert_eq!(state.timeline.rows()[0].subject, "Sentry P1 issues");
+    assert_eq!(state.panes.timeline.rows().len(), 3);
+    assert_eq!(state.panes.timeline.rows()[0].subject, "Sentry P1 issues");
     // Not live yet: every five seconds, only the lines after the last one read (id 3).
     let fx = update(&mut state, Action::Tick(at(14, 4, 7)));
     assert!(
@@ -311,8 +315,11 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
             panes::timeline::Msg::TimelineAppended(Ok(vec![note])),
         )),
     );
-    assert_eq!(state.timeline.rows()[0].message, "db failover rehearsed");
-    assert_eq!(state.timeline.last_id, Some(4));
+    assert_eq!(
+        state.panes.timeline.rows()[0].message,
+        "db failover rehearsed"
+    );
+    assert_eq!(state.panes.timeline.last_id, Some(4));
     // A notification for a line already read reads nothing.
     let fx = update(
         &mut state,
@@ -345,7 +352,7 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
         )),
     );
     assert!(matches!(
-        state.timeline.source,
+        state.panes.timeline.source,
         TimelineSource::Unavailable { .. }
     ));
     assert!(state.status.as_ref().unwrap().text.contains("unavailable"));
@@ -363,7 +370,7 @@ fn the_timeline_reads_only_what_follows_its_last_line_and_polls_only_while_not_l
         )),
     );
     assert!(matches!(
-        state.timeline.source,
+        state.panes.timeline.source,
         TimelineSource::Journal { .. }
     ));
     assert!(!reads(&update(&mut state, Action::Tick(at(14, 5, 30)))));
@@ -391,11 +398,11 @@ fn journal_failures_fall_back_to_local_history_with_one_message() {
         )),
     );
     assert!(matches!(
-        state.timeline.source,
+        state.panes.timeline.source,
         TimelineSource::Unavailable { .. }
     ));
     assert_eq!(
-        state.timeline.rows().len(),
+        state.panes.timeline.rows().len(),
         7,
         "this cockpit's own transitions"
     );
@@ -457,8 +464,8 @@ pass = ">= 50"
     assert!(!fx.contains(&Effect::Pane(panes::PaneJob::Timeline(
         panes::timeline::Job::LoadTimeline
     ))));
-    assert_eq!(state.timeline.source, TimelineSource::LocalOnly);
-    assert_eq!(state.timeline.rows()[0].to, Some(GateState::Pass));
+    assert_eq!(state.panes.timeline.source, TimelineSource::LocalOnly);
+    assert_eq!(state.panes.timeline.rows()[0].to, Some(GateState::Pass));
 }
 
 #[test]
@@ -494,7 +501,7 @@ fn clicks_select_rows_and_tabs() {
     );
     // Row 0 header, 1 tabs, 2 table header, 3 first gate.
     update(&mut state, Action::Click { column: 10, row: 5 });
-    assert_eq!(state.gates.selected, 2);
+    assert_eq!(state.panes.gates.selected, 2);
     update(
         &mut state,
         Action::Click {
@@ -503,7 +510,7 @@ fn clicks_select_rows_and_tabs() {
         },
     );
     assert_eq!(
-        state.gates.selected, 2,
+        state.panes.gates.selected, 2,
         "a click below the rows selects nothing"
     );
     update(&mut state, Action::Click { column: 12, row: 1 });
@@ -655,15 +662,15 @@ fn page_keys_on_the_gates_pane_move_by_the_rows_on_screen() {
         .count();
     assert_eq!(shown, 20, "{screen}");
     update(&mut state, Action::PageDown);
-    assert_eq!(state.gates.selected, shown);
+    assert_eq!(state.panes.gates.selected, shown);
     update(&mut state, Action::PageDown);
-    assert_eq!(state.gates.selected, 2 * shown);
+    assert_eq!(state.panes.gates.selected, 2 * shown);
     update(&mut state, Action::PageUp);
-    assert_eq!(state.gates.selected, shown);
+    assert_eq!(state.panes.gates.selected, shown);
 }
 
 fn selected_subject(state: &gonogo::tui::State) -> String {
-    state.timeline.rows()[state.timeline.selected]
+    state.panes.timeline.rows()[state.panes.timeline.selected]
         .subject
         .clone()
 }
@@ -672,15 +679,15 @@ fn selected_subject(state: &gonogo::tui::State) -> String {
 fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     let (mut state, _) = state();
     // Until the operator picks a row, the selection stays on the newest one.
-    assert_eq!(state.timeline.rows().len(), 7);
-    assert_eq!(state.timeline.selected, 0);
+    assert_eq!(state.panes.timeline.rows().len(), 7);
+    assert_eq!(state.panes.timeline.selected, 0);
     update(
         &mut state,
         Action::Pane(panes::PaneMsg::Timeline(
             panes::timeline::Msg::TimelineLoaded(Ok(journal_entries())),
         )),
     );
-    assert_eq!(state.timeline.selected, 0);
+    assert_eq!(state.panes.timeline.selected, 0);
     update(&mut state, Action::ShowPane(Pane::Timeline));
     update(&mut state, Action::Move(1));
     assert_eq!(selected_subject(&state), "HIGH issues open");
@@ -713,7 +720,7 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
     );
     update(&mut state, Action::Move(2));
     let before = selected_subject(&state);
-    let at_index = state.timeline.selected;
+    let at_index = state.panes.timeline.selected;
     update(
         &mut state,
         ok(
@@ -723,9 +730,9 @@ fn the_timeline_selection_stays_on_its_entry_when_newer_ones_arrive() {
             None,
         ),
     );
-    assert_eq!(state.timeline.rows()[0].subject, "Status page");
+    assert_eq!(state.panes.timeline.rows()[0].subject, "Status page");
     assert_eq!(selected_subject(&state), before);
-    assert_eq!(state.timeline.selected, at_index + 1);
+    assert_eq!(state.panes.timeline.selected, at_index + 1);
 }
 
 #[test]
@@ -742,15 +749,18 @@ fn going_back_to_the_top_row_follows_the_newest_again() {
         let action = input::action_for_event(&state, &key(c)).unwrap();
         update(&mut state, action);
     }
-    assert_eq!(state.timeline.selected, 0);
+    assert_eq!(state.panes.timeline.selected, 0);
     // The testers gate flaps every ten seconds: far more transitions than 80x24 shows.
     for i in 0..40 {
         let value = if i % 2 == 0 { 40.0 } else { 60.0 };
         let when = at(14, 5, 0) + chrono::Duration::seconds(10 * i);
         update(&mut state, ok("testers", when, Value::Number(value), None));
     }
-    assert_eq!(state.timeline.rows().len(), 47);
-    assert_eq!(state.timeline.selected, 0, "the newest row stays selected");
+    assert_eq!(state.panes.timeline.rows().len(), 47);
+    assert_eq!(
+        state.panes.timeline.selected, 0,
+        "the newest row stays selected"
+    );
     let screen = draw(&mut state, 80, 24);
     assert!(
         screen.contains("14:11:30"),
@@ -773,7 +783,7 @@ fn going_back_to_the_top_row_follows_the_newest_again() {
             panes::timeline::Msg::TimelineLoaded(Ok(lines)),
         )),
     );
-    assert_eq!(state.timeline.selected, 0);
+    assert_eq!(state.panes.timeline.selected, 0);
     let screen = draw(&mut state, 80, 24);
     assert!(screen.contains("14:20:43"), "{screen}");
 }

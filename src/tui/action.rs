@@ -1,125 +1,13 @@
-//! The one `Action` enum (everything that can change the cockpit's state) and the `Effect`s that
-//! `update` asks the event loop to carry out. Each pane's own messages and jobs are its own
-//! (`panes::<name>::Msg`, `Job`); these carry them as `Action::Pane`, `Effect::Pane`.
+//! The cockpit's [`Action`] and [`Effect`]: the shared vocabulary ([`super::message`]) carrying
+//! any pane's own messages and jobs (`Action::Pane`, `Effect::Pane`), as `update`, the event
+//! loop and the runner see them.
 
-pub use super::panes::Pane;
+pub use super::kit::Pane;
 use super::panes::{PaneJob, PaneMsg};
-use crate::gate::{GateResult, Transition};
-use crate::journal::{LiveSignal, PendingEvent};
-use chrono::{DateTime, Utc};
-use std::path::PathBuf;
-use tui_input::InputRequest;
 
-/// Something that happened: an operator's intent (from the keymap, the mouse or the command
-/// palette) or news from the world (a gate result, a clock tick, a journal answer).
-/// `update` is the only code that turns an `Action` into a state change.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Leave the cockpit.
-    Quit,
-    /// Open or close the key help.
-    ToggleHelp,
-    /// Next / previous pane.
-    NextPane,
-    PrevPane,
-    /// Show one pane (keys `1`…`9`, `:gates`, `:timeline`, `:cohort`).
-    ShowPane(Pane),
-    /// Move the selection (or scroll the open view) by this many rows.
-    Move(i32),
-    /// Jump to the first / last row.
-    Top,
-    Bottom,
-    /// Move by a screenful.
-    PageDown,
-    PageUp,
-    /// Open the selected item (a gate's detail view).
-    Open,
-    /// Close the topmost view: a modal, the detail, screen-share mode, then the filter.
-    Back,
-    /// Start typing a filter for the gates list.
-    StartFilter,
-    /// Open the `:` command palette.
-    StartPalette,
-    /// Edit the text being typed (filter or palette).
-    Edit(InputRequest),
-    /// Accept the text being typed.
-    Submit,
-    /// Complete the command or gate id being typed (Tab in the palette).
-    Complete,
-    /// Enter or leave screen-share mode.
-    ToggleScreenShare,
-    /// Mask email addresses in the normal view (always on in screen-share mode).
-    ToggleMask,
-    /// Check the selected gate now.
-    Recheck,
-    /// Check every gate now.
-    RecheckAll,
-    /// Check one named gate now (`:recheck ID`).
-    RecheckGate(String),
-    /// A mouse click at a screen cell.
-    Click {
-        column: u16,
-        row: u16,
-    },
-    /// Ctrl-C: not a quit key here (reflexes), so it only says how to quit.
-    Interrupt,
-    /// The terminal changed size.
-    Resize {
-        width: u16,
-        height: u16,
-    },
-    /// The 1 Hz clock.
-    Tick(DateTime<Utc>),
-    /// A poller finished a check.
-    GateChecked(GateResult),
-    /// This cockpit wrote a line to the journal (an override): every pane hears it (the
-    /// timeline reads it back).
-    JournalWritten,
-    /// The live listener: connected, paused, or a line was written somewhere (every pane
-    /// hears it).
-    Live(LiveSignal),
-    /// Start typing an operator note (`n`).
-    StartNote,
-    /// Write this note to the journal (`:note TEXT`, or Enter in the note modal).
-    AddNote(String),
-    /// Record that this operator takes over the shift (`:take-over`).
-    TakeOver,
-    /// Build the shift report: show it (`:handoff`) or write it to a file (`:handoff FILE`).
-    ShowHandoff(Option<PathBuf>),
-    /// The report, as Markdown, or why it could not be built or written.
-    HandoffReady {
-        out: Option<PathBuf>,
-        result: Result<String, String>,
-    },
-    /// The alert service's news: an alert raised, skipped (another cockpit has it), delivered.
-    AlertNews(crate::alerts::AlertNews),
-    /// Show this gate's detail in the Gates pane (`Enter` on a verified item).
-    JumpToGate(String),
-    /// A pane's own message (its `Msg`), for that pane whichever is in front.
-    Pane(PaneMsg),
-}
+/// Something that happened, for `update` ([`super::message::Action`]) — an operator's intent or
+/// news from the world — with any pane's message.
+pub type Action = super::message::Action<PaneMsg>;
 
-/// Work `update` wants done. The event loop runs it (tasks for I/O) and feeds results back as
-/// actions, so `update` itself never waits.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Quit,
-    Recheck(String),
-    RecheckAll,
-    RecordTransitions(Vec<Transition>),
-    /// Hand an operator's event (a note, a take-over) to the journal writer, in order.
-    RecordEvent(PendingEvent),
-    /// Build the shift report; write it to the file when one is given.
-    BuildHandoff(Option<PathBuf>),
-    /// Keep a gate's latest observation for handoff reports written anywhere.
-    SaveObservation(crate::journal::ObservedGate),
-    Bell,
-    SetTitle(String),
-    /// Show the alert engine the board after a transition (it runs beside the cockpit).
-    ObserveAlerts(crate::alerts::BoardView),
-    /// Raise an alert for something the board does not show (the hook for dispatch and
-    /// checklist events: a new `Trigger` variant, raised from their update).
-    RaiseAlert(crate::alerts::Trigger),
-    /// A pane's job (its `Job`): the runner hands it to the pane's I/O.
-    Pane(PaneJob),
-}
+/// Work `update` wants done ([`super::message::Effect`]), with any pane's job.
+pub type Effect = super::message::Effect<PaneJob>;

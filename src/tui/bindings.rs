@@ -4,65 +4,22 @@
 //! `[keys]` errors show them. `keymap` builds its [`super::keymap::Keymap`] from them.
 
 use super::action::{Action, Pane};
-use super::keymap::{Context, Panes};
+use super::keys::{Context, Panes};
 
 use Context::{Cockpit, Detail, Help, ScreenShare};
 
-pub const EVERYWHERE: &[Context] = &[Cockpit, Detail, Help, ScreenShare];
-pub const PANES: &[Context] = &[Cockpit, Detail];
-pub const SCROLLING: &[Context] = &[Cockpit, Detail, Help];
-/// Only with the panes in front and nothing over them (a pane's own keys).
-pub const COCKPIT: &[Context] = &[Cockpit];
-const SHARING: &[Context] = &[Cockpit, Detail, ScreenShare];
+pub(crate) use super::keys::commands;
+use super::keys::{Bound, SHARING};
+pub use super::keys::{COCKPIT, ENDS, EVERYWHERE, PANES, SAFE, SCROLLING};
 
 pub use super::kit::Command;
 
 impl Command {
     /// The command a `[keys]` name means, if any.
     pub fn named(name: &str) -> Option<Command> {
-        rows().map(|r| r.command).find(|c| c.name() == name)
+        rows().map(|r| r.info().command).find(|c| c.name() == name)
     }
 }
-
-/// One command: everything the keymap, the help and the footers know about it.
-#[derive(Debug)]
-pub struct Row {
-    pub command: Command,
-    pub help: &'static str,
-    pub keys: &'static [&'static str],
-    /// Ends the session: never allowed on a Ctrl+letter chord.
-    pub destructive: bool,
-    pub contexts: &'static [Context],
-    pub panes: Panes,
-    pub action: fn() -> Action,
-}
-
-/// Whether a command ends the session (the Ctrl+letter rule), as rows spell it.
-pub const ENDS: bool = true;
-pub const SAFE: bool = false;
-
-/// Declares commands, one row each: `Name = "name", [keys], destructive, contexts, panes,
-/// "help" => action;`. Makes `Command::Name` and a `&[Row]` table called `$table`.
-macro_rules! commands {
-    ($table:ident: $($cmd:ident = $name:literal, [$($key:literal),*], $ends:expr, $contexts:expr,
-        $panes:expr, $help:literal => $action:expr;)*) => {
-        #[allow(non_upper_case_globals)]
-        impl $crate::tui::bindings::Command {
-            $(pub const $cmd: $crate::tui::bindings::Command =
-                $crate::tui::bindings::Command::declare($name);)*
-        }
-        pub const $table: &[$crate::tui::bindings::Row] = &[$($crate::tui::bindings::Row {
-            command: $crate::tui::bindings::Command::$cmd,
-            help: $help,
-            keys: &[$($key),*],
-            destructive: $ends,
-            contexts: $contexts,
-            panes: $panes,
-            action: || $action,
-        },)*];
-    };
-}
-pub(crate) use commands;
 
 use Panes::{All, Only};
 /// Panes whose rows are (or name) gates.
@@ -106,19 +63,13 @@ commands! { COCKPIT_KEYS:
         "write an operator note to the journal" => Action::StartNote;
 }
 
-/// Every command, in the order the help lists them and `[keys]` errors name them (the pane
-/// rows sit where they always have).
-pub fn rows() -> impl Iterator<Item = &'static Row> {
-    use super::panes::{checklist, cohort, dispatch};
-    [
-        NAVIGATION,
-        cohort::KEYS,
-        dispatch::KEYS,
-        COCKPIT_KEYS,
-        checklist::KEYS,
-    ]
-    .into_iter()
-    .flatten()
+/// Every command, in the order the help lists them and `[keys]` errors name them: the
+/// cockpit's, then each pane's own (`PaneKind::KEYS`) in tab order.
+pub fn rows() -> impl Iterator<Item = &'static dyn Bound<Action>> {
+    let shared = [NAVIGATION, COCKPIT_KEYS].into_iter().flatten();
+    shared
+        .map(|row| row as &'static dyn Bound<Action>)
+        .chain(super::panes::key_rows())
 }
 
 /// What the footer offers in each context outside the panes, in its words.

@@ -60,27 +60,29 @@ impl Driver {
         let dispatch = match dispatch {
             Ok(dispatch) => dispatch,
             Err(why) => {
-                state.dispatch = super::panes::dispatch::DispatchPane::new(Err(why));
+                state.panes.dispatch = super::panes::dispatch::DispatchPane::new(Err(why));
                 None
             }
         };
         let metrics = metrics_listener(&config, &mut state);
         let (actions_tx, actions) = mpsc::unbounded_channel();
-        let runner = Runner::start(Setup {
-            journal,
-            database,
-            config: config.clone(),
-            cohort_db,
-            cohort_settings: config.raw.cohort.clone(),
-            redactor: config.redactor.clone(),
-            actions: actions_tx,
-            home: std::env::var_os("HOME").map(Into::into),
-            terminal,
-            dispatch,
-            operator: options.operator.clone(),
-            clock,
+        let runner = Runner::start(
+            Setup {
+                journal,
+                database,
+                config: config.clone(),
+                cohort_db,
+                cohort_settings: config.raw.cohort.clone(),
+                redactor: config.redactor.clone(),
+                home: std::env::var_os("HOME").map(Into::into),
+                terminal,
+                dispatch,
+                operator: options.operator.clone(),
+                clock,
+            },
+            actions_tx,
             metrics,
-        });
+        );
         let (results_tx, results) = mpsc::channel(256);
         let results_tx = runner.gate_results(results_tx);
         let monitor = Monitor::spawn(sources, &config.gates, clock, None, results_tx);

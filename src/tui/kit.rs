@@ -34,6 +34,20 @@ impl Command {
     }
 }
 
+/// Which pane the body shows, in tab order: each pane's id. A pane is registered in `panes!`
+/// (`tui/panes/mod.rs`), which says what each id is (its title, its state, its entry points)
+/// and fails to build if an id has no line there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Gates,
+    Timeline,
+    Cohort,
+    Dispatch,
+    Checklist,
+    #[cfg(test)]
+    Toy,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,

@@ -12,7 +12,7 @@ const NO_JOURNAL: &str =
     "Notes, take-overs and handoff reports need the shared journal: add [postgres] to the config.";
 
 pub fn start_note(state: &mut State) -> bool {
-    if !state.timeline.is_shared() {
+    if !state.panes.timeline.is_shared() {
         state.say(Level::Warning, NO_JOURNAL);
     } else {
         state.overlays.push(Overlay::Note(Input::default()));
@@ -23,7 +23,7 @@ pub fn start_note(state: &mut State) -> bool {
 /// Checks the note, hands it to the journal writer (in order behind anything waiting) and says
 /// whether it is written or waiting. A note that is refused stays in its modal to be fixed.
 pub fn add_note(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
-    if !state.timeline.is_shared() {
+    if !state.panes.timeline.is_shared() {
         state.say(Level::Warning, NO_JOURNAL);
         return true;
     }
@@ -43,27 +43,27 @@ pub fn add_note(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
 }
 
 pub fn take_over(state: &mut State, fx: &mut Vec<Effect>) -> bool {
-    if !state.timeline.is_shared() {
+    if !state.panes.timeline.is_shared() {
         state.say(Level::Warning, NO_JOURNAL);
         return true;
     }
-    let previous = state.timeline.on_shift.clone();
+    let previous = state.panes.timeline.on_shift.clone();
     let event = JournalEvent::ShiftTakeover {
         from: previous.as_ref().map(|(who, _)| who.clone()),
         from_since: previous.as_ref().map(|(_, since)| *since),
     };
-    state.timeline.on_shift = Some((state.operator.clone(), state.now));
+    state.panes.timeline.on_shift = Some((state.operator.clone(), state.now));
     record(state, event, "Shift take-over", fx);
     true
 }
 
 fn record(state: &mut State, event: JournalEvent, what: &str, fx: &mut Vec<Effect>) {
     fx.push(Effect::RecordEvent(PendingEvent::new(state.now, event)));
-    state.timeline.pending += 1;
-    let text = if state.timeline.pending > 1 {
+    state.panes.timeline.pending += 1;
+    let text = if state.panes.timeline.pending > 1 {
         format!(
             "{what} kept in order: {} lines are waiting for the journal, and it is written when the database takes them.",
-            state.timeline.pending
+            state.panes.timeline.pending
         )
     } else {
         format!("{what} handed to the journal.")
@@ -72,7 +72,7 @@ fn record(state: &mut State, event: JournalEvent, what: &str, fx: &mut Vec<Effec
 }
 
 pub fn show_handoff(state: &mut State, out: Option<PathBuf>, fx: &mut Vec<Effect>) -> bool {
-    if !state.timeline.is_shared() {
+    if !state.panes.timeline.is_shared() {
         state.say(Level::Warning, NO_JOURNAL);
         return true;
     }

@@ -1,27 +1,12 @@
-//! The `:` command palette: what each command means, as an [`Action`].
+//! The `:` command palette: what each command means, as an [`Action`]. The cockpit's own
+//! commands are here; each pane offers its own (`PaneKind::PALETTE`), asked through the
+//! registry in `panes`.
 
-use super::action::{Action, Pane};
-use super::panes::{checklist, cohort};
-use crate::cohort::Code;
+use super::action::Action;
+use super::panes;
 
-/// The commands, for the help screen and the palette hint.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (":gates", "show the gates pane"),
-    (":timeline", "show the timeline pane"),
-    (":cohort [PATH]", "load a cohort CSV into the cohort pane"),
-    (
-        ":cohort-filter",
-        "+ CODE: cohort rows with that finding (alone: all)",
-    ),
-    (
-        ":checklist",
-        "show the checklist pane (:checklist reload re-reads the file)",
-    ),
-    (":vote", "+ go|no-go ROLE[: note]: vote in the roll call"),
-    (
-        ":decide [REASON]",
-        "freeze the decision (a reason overrides the gates)",
-    ),
+/// The cockpit's own commands (those of no pane), for the help screen.
+const SHARED: &[(&str, &str)] = &[
     (":open ID", "open a gate's detail"),
     (":recheck [ID]", "re-check one gate, or all"),
     (":filter TEXT", "filter the gates list (empty clears)"),
@@ -37,6 +22,17 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":quit", "quit gonogo"),
 ];
 
+/// Every command, for the help screen: the panes' in tab order, then the cockpit's.
+pub fn commands() -> Vec<(String, String)> {
+    let mut rows = panes::palette_help();
+    rows.extend(
+        SHARED
+            .iter()
+            .map(|(c, h)| ((*c).to_owned(), (*h).to_owned())),
+    );
+    rows
+}
+
 /// What a palette line asks for. `Ok(None)` is an empty line.
 pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
     let line = line.trim().trim_start_matches(':').trim();
@@ -46,33 +42,6 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
     };
     let command = match word {
         "" => return Ok(None),
-        "gates" | "g" | "1" => PaletteCommand::Run(Action::ShowPane(Pane::Gates)),
-        "timeline" | "t" | "2" => PaletteCommand::Run(Action::ShowPane(Pane::Timeline)),
-        "cohort" | "c" | "3" if arg.is_empty() => {
-            PaletteCommand::Run(Action::ShowPane(Pane::Cohort))
-        }
-        "cohort" | "c" => PaletteCommand::Run(cohort::Msg::LoadCohort(arg.into()).into()),
-        "cohort-filter" if arg.is_empty() => {
-            PaletteCommand::Run(cohort::Msg::FilterCohortCode(None).into())
-        }
-        "cohort-filter" => match Code::parse(arg) {
-            Some(code) => PaletteCommand::Run(cohort::Msg::FilterCohortCode(Some(code)).into()),
-            None => {
-                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                return Err(format!(
-                    "no finding code `{}`; the codes are {}",
-                    crate::text::sanitize_short(arg, 30),
-                    known.join(" ")
-                ));
-            }
-        },
-        "dispatch" | "d" | "4" => PaletteCommand::Run(Action::ShowPane(Pane::Dispatch)),
-        "checklist" | "5" if arg == "reload" => {
-            PaletteCommand::Run(checklist::Msg::ReloadChecklist.into())
-        }
-        "checklist" | "5" => PaletteCommand::Run(Action::ShowPane(Pane::Checklist)),
-        "vote" => PaletteCommand::Run(checklist::Msg::StartVote(arg.to_owned()).into()),
-        "decide" => PaletteCommand::Run(checklist::Msg::StartDecide(arg.to_owned()).into()),
         "quit" | "q" => PaletteCommand::Run(Action::Quit),
         "help" | "h" => PaletteCommand::Run(Action::ToggleHelp),
         "share" | "screen-share" | "present" => PaletteCommand::Run(Action::ToggleScreenShare),
@@ -83,12 +52,15 @@ pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
         "filter" | "f" => PaletteCommand::Filter(arg.to_owned()),
         other => match super::notes::palette_action(other, arg) {
             Some(action) => PaletteCommand::Run(action),
-            None => {
-                return Err(format!(
-                    "unknown command `:{}` (try :gates, :timeline, :recheck, :quit; ? lists them)",
-                    crate::text::sanitize_short(other, 30)
-                ));
-            }
+            None => match panes::palette(other, arg) {
+                Some(answer) => PaletteCommand::Run(answer?),
+                None => {
+                    return Err(format!(
+                        "unknown command `:{}` (try :gates, :timeline, :recheck, :quit; ? lists them)",
+                        crate::text::sanitize_short(other, 30)
+                    ));
+                }
+            },
         },
     };
     Ok(Some(command))
@@ -101,16 +73,8 @@ pub enum PaletteCommand {
     Filter(String),
 }
 
-/// Words the palette knows, for completion.
+/// The cockpit's own words, for completion (the panes add theirs).
 const WORDS: &[&str] = &[
-    "gates",
-    "timeline",
-    "cohort",
-    "cohort-filter",
-    "dispatch",
-    "checklist",
-    "vote",
-    "decide",
     "open",
     "recheck",
     "filter",
@@ -123,9 +87,31 @@ const WORDS: &[&str] = &[
     "quit",
 ];
 
+/// Every word the palette completes: the panes' first words, then the cockpit's.
+fn words() -> Vec<String> {
+    let mut words: Vec<String> = panes::Pane::ALL
+        .iter()
+        .flat_map(|&pane| {
+            let own = panes::palette_rows(pane);
+            let firsts: Vec<String> = own
+                .iter()
+                .filter_map(|row| row.words.first().map(|w| (*w).to_owned()))
+                .collect();
+            if firsts.is_empty() {
+                panes::palette_words(pane).take(1).collect()
+            } else {
+                firsts
+            }
+        })
+        .collect();
+    words.extend(WORDS.iter().map(|w| (*w).to_owned()));
+    words
+}
+
 /// Tab completion: the command word, or a gate id after `open` / `recheck`. Completes to the
 /// longest prefix the candidates share; `None` when nothing matches.
 pub fn complete(line: &str, gate_ids: &[&str]) -> Option<String> {
+    let words = words();
     let (head, partial, candidates): (&str, &str, Vec<&str>) =
         match line.rsplit_once(char::is_whitespace) {
             Some((head, partial)) => {
@@ -135,7 +121,7 @@ pub fn complete(line: &str, gate_ids: &[&str]) -> Option<String> {
                 }
                 (head, partial, gate_ids.to_vec())
             }
-            None => ("", line, WORDS.to_vec()),
+            None => ("", line, words.iter().map(String::as_str).collect()),
         };
     let matches: Vec<&str> = candidates
         .into_iter()

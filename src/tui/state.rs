@@ -1,18 +1,14 @@
 //! The cockpit's state: everything the screen shows. Only `update` changes it; `render` reads it.
 
+use super::action::Action;
 use super::keymap::{Context, Keymap};
 pub use super::kit::{LaunchInfo, Level};
-use super::panes::Pane;
-use super::panes::checklist::ChecklistPane;
-use super::panes::cohort::CohortPane;
-use super::panes::gates::GatesPane;
-use super::panes::timeline::Timeline;
+use super::panes::{Pane, PaneModal, Panes, Start};
 use super::theme::Theme;
 use crate::config::Config;
 use crate::gate::{Board, GateSpec, GateStatus};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
-use tui_input::Input;
 
 /// The whole screen's mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,35 +19,8 @@ pub enum View {
     ScreenShare,
 }
 
-/// Views stacked over the panes; the top one has the keyboard. The shared ones are here; each
-/// pane's own are its `Modal`, carried as [`Overlay::Pane`].
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Detail {
-        gate: String,
-        scroll: u16,
-    },
-    Help {
-        scroll: u16,
-    },
-    Filter(Input),
-    Palette(Input),
-    /// Typing an operator note for the journal.
-    Note(Input),
-    /// A report to read (the shift handoff), scrolled by this many lines.
-    Report {
-        title: String,
-        text: String,
-        scroll: u16,
-    },
-    /// Production: the action waits until the launch's name is typed ([`super::confirm`]).
-    Confirm {
-        action: Box<super::action::Action>,
-        input: Input,
-    },
-    /// A pane's own modal (its `Modal`): the pane handles its input, Enter and drawing.
-    Pane(super::panes::PaneModal),
-}
+/// Views stacked over the panes ([`super::overlay::Overlay`]), with any pane's modal.
+pub type Overlay = super::overlay::Overlay<PaneModal, Action>;
 
 /// The footer's message line.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,16 +51,8 @@ pub struct State {
     pub masker: super::masking::ScreenMasker,
     /// Gates re-checked on request whose answer has not come back yet.
     pub checking: BTreeSet<String>,
-    /// Each pane's own state; only its update changes it (and the shared text-entry views
-    /// through its setters).
-    pub gates: GatesPane,
-    pub timeline: Timeline,
-    pub cohort: CohortPane,
-    pub dispatch: super::panes::dispatch::DispatchPane,
-    pub checklist: ChecklistPane,
-    /// The toy pane `panes::toy` registers, to show what a new pane touches.
-    #[cfg(test)]
-    pub toy: super::panes::toy::ToyPane,
+    /// Each pane's own state ([`Panes`], one field per registered pane).
+    pub panes: Panes,
     pub status: Option<Status>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -144,6 +105,10 @@ impl State {
             })
             .collect();
         let board = Board::new(&specs, now);
+        let panes = Panes::start(&Start {
+            config,
+            board: &board,
+        });
         let mut state = State {
             launch: LaunchInfo {
                 name: crate::text::sanitize(&launch.name.0),
@@ -153,7 +118,6 @@ impl State {
             },
             operator: crate::text::sanitize(operator),
             demo,
-            gates: GatesPane::new(&board),
             board,
             specs,
             now,
@@ -164,18 +128,7 @@ impl State {
             mask: false,
             masker: Default::default(),
             checking: BTreeSet::new(),
-            timeline: Timeline::new(config.raw.postgres.is_some()),
-            cohort: CohortPane::new(config.raw.cohort.clone(), config.raw.postgres.is_some()),
-            dispatch: super::panes::dispatch::DispatchPane::new(dispatch_available(config)),
-            checklist: ChecklistPane::new(
-                config.checklist_path.is_some(),
-                config.raw.decision.clone(),
-                launch.decision_at,
-                config.raw.postgres.is_some(),
-                config.raw.alerts.bell,
-            ),
-            #[cfg(test)]
-            toy: Default::default(),
+            panes,
             status: None,
             keymap,
             theme,
@@ -189,11 +142,11 @@ impl State {
 
     /// Gates matching the Gates pane's filter (id or title, case-insensitive), in config order.
     pub fn visible_gates(&self) -> Vec<&GateStatus> {
-        self.gates.visible(&self.board)
+        self.panes.gates.visible(&self.board)
     }
 
     pub fn selected_gate(&self) -> Option<&GateStatus> {
-        self.gates.selected_gate(&self.board)
+        self.panes.gates.selected_gate(&self.board)
     }
 
     pub fn spec(&self, id: &str) -> Option<&GateSpec> {
@@ -224,14 +177,15 @@ impl State {
     /// Feeds the masker the addresses the panes now hold: the cohort's rows, the dispatch
     /// ledger's rows and the message open, the operators (this one, voters, who decided).
     pub fn refresh_masker(&mut self) {
-        let cohort = self.cohort.loaded().map(|view| &view.cohort);
-        let ledger = self.dispatch.view.iter().flat_map(|v| &v.log);
+        let cohort = self.panes.cohort.loaded().map(|view| &view.cohort);
+        let ledger = self.panes.dispatch.view.iter().flat_map(|v| &v.log);
         let detail = self
+            .panes
             .dispatch
             .detail
             .iter()
             .filter_map(|d| d.answer.as_ref()?.as_ref().ok());
-        let call = self.checklist.call.iter();
+        let call = self.panes.checklist.call.iter();
         let others = ledger
             .map(|row| row.email.as_str())
             .chain(detail.map(|d| d.row.email.as_str()))
@@ -302,16 +256,5 @@ impl State {
             level,
             at: self.now,
         });
-    }
-}
-
-/// Whether the Dispatch pane can work: `[invites]` and a database for the ledger.
-fn dispatch_available(config: &crate::config::Config) -> Result<(), String> {
-    match (&config.raw.invites, &config.raw.postgres) {
-        (None, _) => {
-            Err("no [invites] in the config (see the README: template, from, signup_url)".into())
-        }
-        (Some(_), None) => Err("the dispatch ledger lives in the database: add [postgres]".into()),
-        (Some(_), Some(_)) => Ok(()),
     }
 }

@@ -159,7 +159,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 )));
             }
             on_transitions(state, transitions, fx);
-            if state.timeline.is_shared() {
+            if state.panes.timeline.is_shared() {
                 let observed = state.board.get(&gate).and_then(|status| {
                     crate::journal::ObservedGate::from_status(status, &state.operator)
                 });
@@ -206,7 +206,7 @@ fn route(state: &mut State, pane: Pane, action: Action, fx: &mut Vec<Effect>) ->
     if reply.unhandled {
         if filter {
             // A pane without a search of its own: `/` filters the gates (the tabs row shows it).
-            let input = Input::new(state.gates.filter().to_owned());
+            let input = Input::new(state.panes.gates.filter().to_owned());
             state.overlays.push(Overlay::Filter(input));
             return true;
         }
@@ -288,13 +288,13 @@ fn pane_scroll(overlay: &mut Overlay) -> Option<&mut u16> {
 fn back(state: &mut State) {
     match state.overlays.pop() {
         Some(Overlay::Filter(_)) => {
-            state.gates.set_filter("", &state.board);
-            state.gates.selected = 0;
+            state.panes.gates.set_filter("", &state.board);
+            state.panes.gates.selected = 0;
         }
         Some(Overlay::Pane(modal)) => panes::closed(state, modal),
         Some(_) => {}
         None if state.view == View::ScreenShare => state.view = View::Cockpit,
-        None => state.gates.set_filter("", &state.board),
+        None => state.panes.gates.set_filter("", &state.board),
     }
 }
 
@@ -302,8 +302,8 @@ fn edit(state: &mut State, request: tui_input::InputRequest) {
     match state.overlays.last_mut() {
         Some(Overlay::Filter(input)) => {
             input.handle(request);
-            state.gates.set_filter(input.value(), &state.board);
-            state.gates.selected = 0;
+            state.panes.gates.set_filter(input.value(), &state.board);
+            state.panes.gates.selected = 0;
         }
         Some(Overlay::Palette(input) | Overlay::Note(input) | Overlay::Confirm { input, .. }) => {
             input.handle(request);
@@ -396,8 +396,8 @@ fn run_palette(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             }
         }
         Ok(Some(PaletteCommand::Filter(text))) => {
-            state.gates.set_filter(&text, &state.board);
-            state.gates.selected = 0;
+            state.panes.gates.set_filter(&text, &state.board);
+            state.panes.gates.selected = 0;
             show_pane(state, Pane::Gates);
         }
         Err(message) => state.say(Level::Warning, &message),
@@ -465,12 +465,12 @@ fn on_transitions(state: &mut State, transitions: Vec<Transition>, fx: &mut Vec<
         return;
     }
     for t in &transitions {
-        state.timeline.push_transition(t, &state.operator);
+        state.panes.timeline.push_transition(t, &state.operator);
         if state.bell && t.required && t.to == GateState::Fail && !fx.contains(&Effect::Bell) {
             fx.push(Effect::Bell);
         }
     }
-    if state.timeline.is_shared() {
+    if state.panes.timeline.is_shared() {
         fx.push(Effect::RecordTransitions(transitions));
     }
     fx.push(Effect::ObserveAlerts(crate::alerts::BoardView::of(

@@ -81,6 +81,67 @@ pub async fn run_for(drivers: &mut [&mut Driver], time: Duration) {
     }
 }
 
+/// Steps the cockpits until each one's status of `gate` satisfies `seen`; fails the test
+/// after `within`. `|g| g.observed_at.is_some()` is a cockpit's first look, which its alert
+/// engine has been shown by then (the runner hands it the board in the same step).
+pub async fn until_gate(
+    drivers: &mut [&mut Driver],
+    gate: &str,
+    within: Duration,
+    seen: impl Fn(&gonogo::gate::GateStatus) -> bool,
+) {
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        let all = drivers
+            .iter()
+            .all(|d| d.state.board.get(gate).is_some_and(&seen));
+        if all {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the cockpits' `{gate}` did not get there within {within:?}"
+        );
+        run_for(drivers, Duration::from_millis(50)).await;
+    }
+}
+
+/// Each cockpit's first look at `gate`.
+pub async fn until_first_look(drivers: &mut [&mut Driver], gate: &str) {
+    until_gate(drivers, gate, Duration::from_secs(15), |g| {
+        g.observed_at.is_some()
+    })
+    .await;
+}
+
+/// Steps the cockpits until the database shows `n` sessions waiting for an advisory lock
+/// (the alert senders queued on a subject lock); fails the test after `within`.
+pub async fn until_lock_waiters(
+    pool: &PgPool,
+    drivers: &mut [&mut Driver],
+    n: i64,
+    within: Duration,
+) {
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        let (waiting,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting >= n {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "{waiting} of {n} senders waiting for the subject lock after {within:?}"
+        );
+        run_for(drivers, Duration::from_millis(50)).await;
+    }
+}
+
 /// Steps the cockpits until `done` holds (or `within` passes); whether it held.
 pub async fn run_until(
     drivers: &mut [&mut Driver],

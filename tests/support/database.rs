@@ -29,6 +29,13 @@ pub fn url_for(name: &str) -> String {
     url.to_string()
 }
 
+/// The `host:port` of the `DATABASE_URL` server, for a test that connects to it by TCP itself.
+pub fn server_address() -> String {
+    let url = url::Url::parse(&database_url()).expect("DATABASE_URL is a URL");
+    let host = url.host_str().unwrap_or("127.0.0.1").to_owned();
+    format!("{host}:{}", url.port().unwrap_or(5432))
+}
+
 /// The product's `users` table as the seed defines it (email unique, as the product keeps it),
 /// holding `emails`. Created when missing, so a test may call it again to add more users.
 pub async fn users(pool: &PgPool, emails: &[&str]) {

@@ -419,9 +419,10 @@ pub fn confirm_launch(state: &mut State) -> Vec<Effect> {
 pub fn select_item(driver: &mut gonogo::tui::driver::Driver, text: &str) {
     driver.dispatch(Action::ShowPane(gonogo::tui::Pane::Checklist));
     driver.dispatch(Action::Top);
-    for _ in 0..driver.state.checklist.rows.len() {
+    for _ in 0..driver.state.panes.checklist.rows.len() {
         if driver
             .state
+            .panes
             .checklist
             .selected_item()
             .is_some_and(|i| i.text == text)
@@ -436,6 +437,7 @@ pub fn select_item(driver: &mut gonogo::tui::driver::Driver, text: &str) {
 /// Whether the cockpit knows of a frozen decision (the call's last record).
 pub fn decided(state: &State) -> bool {
     state
+        .panes
         .checklist
         .call
         .as_ref()

@@ -9,25 +9,17 @@
 //! [`Runner::run`]: either a call on a service, or a task spawned with a name and what quitting
 //! does with it ([`AtQuit`]), whose result comes back as an [`Action`].
 
-mod tasks;
-
-pub use super::panes::dispatch::effects::Dispatch;
-
-pub use tasks::{AtQuit, Tasks, quit_report};
+pub use super::jobs::{AtQuit, Dispatch, JOURNAL_TIMEOUT, Setup, Tasks, quit_report};
 
 use super::action::{Action, Effect};
 use super::panes::cohort::expand_home;
 use super::panes::timeline::Msg;
 use super::terminal;
-use crate::config::Config;
-use crate::db::Database;
 use crate::db::call::db_call;
 use crate::gate::GateResult;
-use crate::journal::{Journal, LiveSignal, WriterPace};
+use crate::journal::{LiveSignal, WriterPace};
 use crate::monitor::Monitor;
 use crate::session::{Session, SessionSetup};
-use crate::text::Redactor;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -36,9 +28,6 @@ use tokio_util::sync::CancellationToken;
 /// flush and the writes in flight (reads are cancelled at once).
 pub const QUIT_DEADLINE: Duration = Duration::from_secs(3);
 
-/// A journal call that takes longer than this is reported as failed (the UI never waits on it).
-pub(crate) const JOURNAL_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Journal writes run beside the cockpit: a flush takes at most `budget`, and what the journal
 /// could not take is retried every `retry`, in order, before anything newer.
 const JOURNAL_PACE: WriterPace = WriterPace {
@@ -46,33 +35,10 @@ const JOURNAL_PACE: WriterPace = WriterPace {
     retry: Duration::from_secs(15),
 };
 
-/// What the runner needs from the outside world, read once at start.
-pub struct Setup {
-    pub journal: Option<Journal>,
-    /// The database, for the live listener's own connection.
-    pub database: Option<Database>,
-    /// The config as loaded, for the handoff report.
-    pub config: Config,
-    /// The product database for the cohort's collision checks, and their statement timeout.
-    pub cohort_db: Option<(Database, Duration)>,
-    pub cohort_settings: crate::cohort::CohortSettings,
-    pub redactor: Redactor,
-    pub actions: mpsc::UnboundedSender<Action>,
-    /// `$HOME`, for `:cohort ~/…`.
-    pub home: Option<PathBuf>,
-    /// A terminal to ring and title (not for a headless driver).
-    pub terminal: bool,
-    /// `[invites]`, the ledger and the journal, when the config has them.
-    pub dispatch: Option<Dispatch>,
-    /// Who is at the keyboard and the cockpit's clock, for the alerts it raises.
-    pub operator: String,
-    pub clock: crate::clock::Clock,
-    /// `[metrics] listen`, bound: the session serves `/metrics` on it.
-    pub metrics: Option<crate::metrics::Listener>,
-}
-
 pub struct Runner {
     setup: Setup,
+    /// Where every answer goes: to `update`, through the event loop.
+    actions: mpsc::UnboundedSender<Action>,
     /// The journal writer and the alerts, as `check --watch` runs them.
     session: Session,
     /// The live listener (a long-lived task on its own connection) and what stops it.
@@ -82,20 +48,15 @@ pub struct Runner {
     long_run: Option<CancellationToken>,
 }
 
-/// What a pane's job may use ([`super::panes::PaneKind::run`]): the runner's setup (its
-/// services, its clock), its tasks, and the long-lived run a pane starts, which pausing and
-/// quitting stop (quitting first, before the rest closes).
-pub struct Jobs<'a> {
-    pub setup: &'a Setup,
-    pub tasks: &'a mut Tasks,
-    pub long_run: &'a mut Option<CancellationToken>,
-}
-
 impl Runner {
     /// Starts the long-lived services.
-    pub fn start(mut setup: Setup) -> Runner {
-        let mut session = start_session(&setup);
-        if let Some(listener) = setup.metrics.take()
+    pub fn start(
+        setup: Setup,
+        actions: mpsc::UnboundedSender<Action>,
+        metrics: Option<crate::metrics::Listener>,
+    ) -> Runner {
+        let mut session = start_session(&setup, &actions);
+        if let Some(listener) = metrics
             && let Err(e) = session.serve_metrics(listener, &setup.config.gates)
         {
             tracing::warn!("{e}");
@@ -107,7 +68,7 @@ impl Runner {
             let listen = crate::db::listen::run(database, signals_tx, cancel.clone(), move |t| {
                 redactor.redact(t)
             });
-            let actions = setup.actions.clone();
+            let actions = actions.clone();
             let task = tokio::spawn(async move {
                 let forward = async {
                     while let Some(signal) = signals.recv().await {
@@ -122,6 +83,7 @@ impl Runner {
         });
         Runner {
             setup,
+            actions,
             session,
             listener,
             tasks: Tasks::default(),
@@ -137,7 +99,7 @@ impl Runner {
     /// Starts one effect; returns true when it is time to quit.
     pub fn run(&mut self, effect: Effect, monitor: &Monitor) -> bool {
         let setup = &self.setup;
-        let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+        let (actions, redactor) = (self.actions.clone(), setup.redactor.clone());
         match effect {
             Effect::Quit => return true,
             Effect::Recheck(gate) => {
@@ -171,12 +133,8 @@ impl Runner {
                     });
             }
             Effect::Pane(job) => {
-                let mut jobs = Jobs {
-                    setup,
-                    tasks: &mut self.tasks,
-                    long_run: &mut self.long_run,
-                };
-                super::panes::run(job, &mut jobs);
+                let (tasks, long_run) = (&mut self.tasks, &mut self.long_run);
+                super::panes::run(job, setup, tasks, long_run, &self.actions);
             }
             Effect::Bell if setup.terminal => terminal::bell(),
             Effect::SetTitle(title) if setup.terminal => terminal::set_title(&title),
@@ -231,7 +189,7 @@ impl Runner {
 /// The session: the journal writer, each flush's outcome coming back as actions, and the alert
 /// service when `[alerts]` has a webhook; a config it cannot use is said in the footer, never a
 /// cockpit that does not start.
-fn start_session(setup: &Setup) -> Session {
+fn start_session(setup: &Setup, actions: &mpsc::UnboundedSender<Action>) -> Session {
     let session = SessionSetup {
         config: &setup.config,
         journal: setup.journal.clone(),
@@ -247,25 +205,23 @@ fn start_session(setup: &Setup) -> Session {
         // The Checklist pane tells overdue items from its own view.
         watch_checklist: false,
     };
-    let (redactor, actions) = (setup.redactor.clone(), setup.actions.clone());
+    let (redactor, flushes) = (setup.redactor.clone(), actions.clone());
     let flushed = move |outcome: Result<usize, crate::journal::FlushError>| {
         let waiting = outcome.as_ref().err().map_or(0, |e| e.kept());
         let outcome = outcome.map_err(|e| redactor.redact(&e.to_string()));
-        actions.send(Msg::JournalPending(waiting).into()).is_ok()
-            && actions.send(Msg::JournalRecorded(outcome).into()).is_ok()
+        flushes.send(Msg::JournalPending(waiting).into()).is_ok()
+            && flushes.send(Msg::JournalRecorded(outcome).into()).is_ok()
     };
-    let actions = setup.actions.clone();
+    let alerts = actions.clone();
     let news = move |news| {
-        let _ = actions.send(Action::AlertNews(news));
+        let _ = alerts.send(Action::AlertNews(news));
     };
     let (session, alerts_off) = Session::start(session, flushed, news);
     if let Some(why) = alerts_off {
-        let _ = setup
-            .actions
-            .send(Action::AlertNews(crate::alerts::AlertNews::Skipped {
-                title: "alerts are off".to_owned(),
-                why,
-            }));
+        let _ = actions.send(Action::AlertNews(crate::alerts::AlertNews::Skipped {
+            title: "alerts are off".to_owned(),
+            why,
+        }));
     }
     session
 }

@@ -1,11 +1,12 @@
 //! The panes, and the one place each is registered ([`panes!`] below): a pane is a folder
-//! `panes/<name>/` with its state, its own messages ([`PaneKind::Msg`]), modals
-//! ([`PaneKind::Modal`]) and jobs for the runner ([`PaneKind::Job`]), its keys (`KEYS`) and
-//! footer, and the entry points of [`PaneKind`]. A pane changes only its own state: what it
-//! wants from the rest of the cockpit (work for the runner, news for the shared state, a view
-//! to open, a message) it returns in its [`Reply`].
+//! `panes/<name>/` with its state, its own messages, modals and jobs, its keys, `:` commands
+//! and footer, and the entry points of [`PaneKind`] (`tui::pane`). A pane changes only its own
+//! state and speaks only its own types and the shared vocabulary below it; what it wants from
+//! the rest of the cockpit it returns in its reply, which this registry lifts into the
+//! cockpit's types ([`PaneMsg`], [`PaneModal`], [`PaneJob`]).
 //!
-//! A new pane: its folder, one line in `panes!`, and its field in `State`.
+//! A new pane: its folder, its id in `kit::Pane`, and one line in `panes!` (which gives it its
+//! place in `State::panes`).
 
 pub mod checklist;
 pub mod cohort;
@@ -13,111 +14,55 @@ pub mod dispatch;
 pub mod gates;
 pub mod timeline;
 
-use super::action::{Action, Effect};
-use super::effects::Jobs;
-use super::keymap::{Command, Context, Keymap};
-use super::kit::{Level, View};
+use super::jobs::{Jobs, Replier, Setup, Tasks};
+use super::keys::{Bound, Context, Info, Row};
+pub use super::kit::Pane;
+use super::kit::{Command, View};
 use super::layout;
-use super::state::{Overlay, State};
-use crate::gate::{Board, GateSpec};
+use super::message::{Action, Effect};
+use super::overlay::Overlay;
+pub use super::pane::{
+    Cx, GATE_LIST_FOOTER, PaletteRow, PaneKind, PaneTypes, Start, movement, step,
+};
+use super::state::State;
 use crate::journal::LiveSignal;
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use tui_input::InputRequest;
 
-/// What a pane is: its types and the entry points the cockpit calls. Every entry point but
-/// `update`, `render` and `run` has a do-nothing default.
-pub trait PaneKind {
-    /// What only this pane handles (its keys' intents, its jobs' answers).
-    type Msg: std::fmt::Debug + Clone;
-    /// The views it opens over the panes.
-    type Modal: std::fmt::Debug + Clone;
-    /// Its I/O, for the runner.
-    type Job: std::fmt::Debug + Clone + PartialEq;
-    /// Its name on the tabs row.
-    const TITLE: &'static str;
-    /// What its footer offers, in its words.
-    const FOOTER: &'static [(Command, &'static str)];
-    /// Its footer over a view it opened (a row's detail), if not the shared one.
-    const DETAIL_FOOTER: Option<&'static [(Command, &'static str)]> = None;
+/// The cockpit's types as a pane's: every pane's messages, modals and jobs.
+pub struct AnyPane;
 
-    /// One of its own messages.
-    fn update(&mut self, cx: &Cx, msg: Self::Msg) -> Reply;
-    /// A shared action: the clock (every pane hears it), or a key for the pane in front
-    /// (moving, opening, clicks, `/`, `r`). [`Reply::unhandled`]: the cockpit's default.
-    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
-        let _ = (cx, action);
-        Reply::unhandled()
-    }
-    /// The live listener's news (every pane hears it).
-    fn on_live(&mut self, cx: &Cx, signal: &LiveSignal) -> Reply {
-        let _ = (cx, signal);
-        Reply::quiet()
-    }
-    /// Where the keyboard is with this modal on top.
-    fn modal_context(modal: &Self::Modal) -> Context {
-        let _ = modal;
-        Context::TextEntry
-    }
-    /// Text typed into one of its modals.
-    fn modal_input(&mut self, modal: &mut Self::Modal, request: InputRequest) {
-        let _ = (modal, request);
-    }
-    /// The scroll of a modal that is read, not typed into.
-    fn modal_scroll(modal: &mut Self::Modal) -> Option<&mut u16> {
-        let _ = modal;
-        None
-    }
-    /// Enter in one of its modals.
-    fn submit(&mut self, modal: &Self::Modal) -> Submit {
-        let _ = modal;
-        Submit::Ignore
-    }
-    /// Esc closed one of its modals.
-    fn closed(&mut self, modal: Self::Modal) {
-        let _ = modal;
-    }
-    /// A mutation production asks the launch name for first: what it does, in the modal's
-    /// words ([`super::confirm`]).
-    fn confirm(msg: &Self::Msg) -> Option<String> {
-        let _ = msg;
-        None
-    }
-    /// Draws the pane into the body: its own state and the [`View`], nothing else.
-    fn render(&self, view: &View, frame: &mut Frame, area: Rect);
-    /// Draws one of its modals over the body.
-    fn render_modal(&self, view: &View, modal: &Self::Modal, frame: &mut Frame, area: Rect) {
-        let _ = (view, modal, frame, area);
-    }
-    /// Starts one of its jobs (the runner's clock, tasks and services in `jobs`).
-    fn run(job: Self::Job, jobs: &mut Jobs);
+impl PaneTypes for AnyPane {
+    type Msg = PaneMsg;
+    type Modal = PaneModal;
+    type Job = PaneJob;
 }
 
-/// What Enter in a pane's modal does.
-#[derive(Debug)]
-pub enum Submit {
-    /// Nothing: Enter means nothing in this modal.
-    Ignore,
-    /// Close it: what was typed is already applied.
-    Close,
-    /// Keep it open, saying why.
-    Refuse(String),
-    /// Run this message (production asks the launch name first); the modal stays under it
-    /// until the pane's reply closes it.
-    Run(Action),
-    /// Close it, then run this (the pane reopens it, text kept, if it refuses the entry).
-    CloseAndRun(Action),
-}
+/// A pane's reply, lifted into the cockpit's types.
+pub type Reply = super::pane::Reply<AnyPane>;
+/// Enter in a pane's modal, lifted into the cockpit's types.
+pub type Submit = super::pane::Submit<AnyPane>;
 
 /// Registers the panes, one line each: `field: Id(Type)` (`field` is the pane's state in
-/// `State`, `Type` its [`PaneKind`]). Generates the [`Pane`] id, the wrappers the shared
-/// types carry ([`PaneMsg`], [`PaneModal`], [`PaneJob`]) and the forwarding below.
+/// [`Panes`], `Id` its [`Pane`] id, `Type` its [`PaneKind`]). Generates the wrappers the
+/// cockpit's types carry ([`PaneMsg`], [`PaneModal`], [`PaneJob`]) and the forwarding below,
+/// which lifts each pane's answers into them.
 macro_rules! panes {
     ($($(#[$meta:meta])* $field:ident: $id:ident($ty:ty)),* $(,)?) => {
-        /// Which pane the body shows, in tab order.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Pane { $($(#[$meta])* $id),* }
+        /// Every pane's own state; only its update changes it (and the shared text-entry
+        /// views through its setters).
+        #[derive(Debug, Clone)]
+        pub struct Panes { $($(#[$meta])* pub $field: $ty,)* }
+
+        impl Panes {
+            /// Each pane as the cockpit starts.
+            pub fn start(start: &Start) -> Panes {
+                Panes { $($(#[$meta])* $field: <$ty as PaneKind>::start(start),)* }
+            }
+        }
 
         impl Pane {
             pub const ALL: &'static [Pane] = &[$($(#[$meta])* Pane::$id),*];
@@ -127,33 +72,43 @@ macro_rules! panes {
             }
         }
 
-        /// A pane's own message, as the shared [`Action`] carries it.
+        /// A pane's own message, as the cockpit's [`Action`] carries it.
         #[derive(Debug, Clone)]
-        pub enum PaneMsg { $($(#[$meta])* $id(<$ty as PaneKind>::Msg)),* }
-        /// A pane's modal, as the shared [`Overlay`] carries it.
+        pub enum PaneMsg { $($(#[$meta])* $id(<$ty as PaneTypes>::Msg)),* }
+        /// A pane's modal, as the cockpit's [`Overlay`] carries it.
         #[derive(Debug, Clone)]
-        pub enum PaneModal { $($(#[$meta])* $id(<$ty as PaneKind>::Modal)),* }
-        /// A pane's job, as the shared [`Effect`] carries it.
+        pub enum PaneModal { $($(#[$meta])* $id(<$ty as PaneTypes>::Modal)),* }
+        /// A pane's job, as the cockpit's [`Effect`] carries it.
         #[derive(Debug, Clone, PartialEq)]
-        pub enum PaneJob { $($(#[$meta])* $id(<$ty as PaneKind>::Job)),* }
+        pub enum PaneJob { $($(#[$meta])* $id(<$ty as PaneTypes>::Job)),* }
 
         $(
             $(#[$meta])*
-            impl From<<$ty as PaneKind>::Msg> for Action {
-                fn from(msg: <$ty as PaneKind>::Msg) -> Action {
+            impl From<<$ty as PaneTypes>::Msg> for Action<PaneMsg> {
+                fn from(msg: <$ty as PaneTypes>::Msg) -> Action<PaneMsg> {
                     Action::Pane(PaneMsg::$id(msg))
                 }
             }
             $(#[$meta])*
-            impl From<<$ty as PaneKind>::Modal> for Overlay {
-                fn from(modal: <$ty as PaneKind>::Modal) -> Overlay {
+            impl From<<$ty as PaneTypes>::Modal> for Overlay<PaneModal, Action<PaneMsg>> {
+                fn from(modal: <$ty as PaneTypes>::Modal) -> Overlay<PaneModal, Action<PaneMsg>> {
                     Overlay::Pane(PaneModal::$id(modal))
                 }
             }
             $(#[$meta])*
-            impl From<<$ty as PaneKind>::Job> for Effect {
-                fn from(job: <$ty as PaneKind>::Job) -> Effect {
+            impl From<<$ty as PaneTypes>::Job> for Effect<PaneJob> {
+                fn from(job: <$ty as PaneTypes>::Job) -> Effect<PaneJob> {
                     Effect::Pane(PaneJob::$id(job))
+                }
+            }
+            $(#[$meta])*
+            impl Bound<Action<PaneMsg>> for Row<Action<<$ty as PaneTypes>::Msg>> {
+                fn info(&self) -> &Info {
+                    &self.info
+                }
+
+                fn action(&self) -> Action<PaneMsg> {
+                    (self.action)().map(PaneMsg::$id)
                 }
             }
         )*
@@ -163,15 +118,20 @@ macro_rules! panes {
         pub fn update(state: &mut State, msg: PaneMsg) -> (Pane, Reply) {
             let cx = cx!(state);
             match msg {
-                $($(#[$meta])* PaneMsg::$id(msg) => (Pane::$id, state.$field.update(&cx, msg)),)*
+                $($(#[$meta])* PaneMsg::$id(msg) => {
+                    (Pane::$id, lift!($id, state.panes.$field.update(&cx, msg)))
+                })*
             }
         }
 
-        /// Hands `pane` a shared action.
-        pub fn on_action(state: &mut State, pane: Pane, action: Action) -> Reply {
+        /// Hands `pane` a shared action (a pane's own message is not one: `update` takes it).
+        pub fn on_action(state: &mut State, pane: Pane, action: Action<PaneMsg>) -> Reply {
             let cx = cx!(state);
             match pane {
-                $($(#[$meta])* Pane::$id => state.$field.on_action(&cx, action),)*
+                $($(#[$meta])* Pane::$id => match action.shared() {
+                    Ok(action) => lift!($id, state.panes.$field.on_action(&cx, action)),
+                    Err(_) => Reply::unhandled(),
+                },)*
             }
         }
 
@@ -179,7 +139,7 @@ macro_rules! panes {
         pub fn on_live(state: &mut State, pane: Pane, signal: &LiveSignal) -> Reply {
             let cx = cx!(state);
             match pane {
-                $($(#[$meta])* Pane::$id => state.$field.on_live(&cx, signal),)*
+                $($(#[$meta])* Pane::$id => lift!($id, state.panes.$field.on_live(&cx, signal)),)*
             }
         }
 
@@ -196,7 +156,7 @@ macro_rules! panes {
         /// Text typed into the pane modal on top, if one is.
         pub fn modal_input(state: &mut State, request: InputRequest) {
             match state.overlays.last_mut() {
-                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => state.$field.modal_input(m, request),)*
+                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => state.panes.$field.modal_input(m, request),)*
                 _ => {}
             }
         }
@@ -204,14 +164,16 @@ macro_rules! panes {
         /// Enter in the pane modal on top.
         pub fn submit(state: &mut State) -> Submit {
             match state.overlays.last() {
-                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => state.$field.submit(m),)*
+                $($(#[$meta])* Some(Overlay::Pane(PaneModal::$id(m))) => {
+                    state.panes.$field.submit(m).lift(PaneMsg::$id)
+                })*
                 _ => Submit::Ignore,
             }
         }
 
         /// Esc closed a pane's modal.
         pub fn closed(state: &mut State, modal: PaneModal) {
-            match modal { $($(#[$meta])* PaneModal::$id(m) => state.$field.closed(m),)* }
+            match modal { $($(#[$meta])* PaneModal::$id(m) => state.panes.$field.closed(m),)* }
         }
 
         /// What a message that waits for the launch name does, in the modal's words.
@@ -221,13 +183,13 @@ macro_rules! panes {
 
         /// Draws the pane in front into the body.
         pub fn render(state: &State, view: &View, frame: &mut Frame, area: Rect) {
-            match state.pane { $($(#[$meta])* Pane::$id => state.$field.render(view, frame, area),)* }
+            match state.pane { $($(#[$meta])* Pane::$id => state.panes.$field.render(view, frame, area),)* }
         }
 
         /// Draws a pane's modal over the body.
         pub fn render_modal(state: &State, view: &View, modal: &PaneModal, frame: &mut Frame, area: Rect) {
             match modal {
-                $($(#[$meta])* PaneModal::$id(m) => state.$field.render_modal(view, m, frame, area),)*
+                $($(#[$meta])* PaneModal::$id(m) => state.panes.$field.render_modal(view, m, frame, area),)*
             }
         }
 
@@ -241,10 +203,70 @@ macro_rules! panes {
             }
         }
 
-        /// Starts a pane's job (the runner forwards them here).
-        pub fn run(job: PaneJob, jobs: &mut Jobs) {
-            match job { $($(#[$meta])* PaneJob::$id(job) => <$ty as PaneKind>::run(job, jobs),)* }
+        /// Every pane's own keys, in tab order, running the cockpit's actions.
+        pub fn key_rows() -> impl Iterator<Item = &'static dyn Bound<Action<PaneMsg>>> {
+            let mut all: Vec<&'static dyn Bound<Action<PaneMsg>>> = Vec::new();
+            $(
+                $(#[$meta])*
+                all.extend(
+                    <$ty as PaneKind>::KEYS
+                        .iter()
+                        .map(|r| r as &'static dyn Bound<Action<PaneMsg>>),
+                );
+            )*
+            all.into_iter()
         }
+
+        /// Each pane's `:` commands.
+        pub fn palette_rows(pane: Pane) -> &'static [PaletteRow] {
+            match pane { $($(#[$meta])* Pane::$id => <$ty as PaneKind>::PALETTE,)* }
+        }
+
+        /// A `:` line one pane owns: its word is one of the pane's, or the pane's number.
+        /// `None`: no pane's.
+        pub fn palette(word: &str, arg: &str) -> Option<Result<Action<PaneMsg>, String>> {
+            $(
+                $(#[$meta])*
+                {
+                    let pane = Pane::$id;
+                    if palette_words(pane).any(|w| w == word) || word == pane.number().to_string() {
+                        return Some(match <$ty as PaneKind>::palette(word, arg) {
+                            Some(answer) => answer.map(|a| a.map(PaneMsg::$id)),
+                            None => Ok(Action::ShowPane(pane)),
+                        });
+                    }
+                }
+            )*
+            None
+        }
+
+        /// Starts a pane's job (the runner forwards them here), its answers wrapped on their
+        /// way back.
+        pub fn run(
+            job: PaneJob,
+            setup: &Setup,
+            tasks: &mut Tasks,
+            long_run: &mut Option<CancellationToken>,
+            actions: &mpsc::UnboundedSender<Action<PaneMsg>>,
+        ) {
+            match job {
+                $($(#[$meta])* PaneJob::$id(job) => {
+                    let to = actions.clone();
+                    let actions = Replier::new(move |a: Action<<$ty as PaneTypes>::Msg>| {
+                        to.send(a.map(PaneMsg::$id)).is_ok()
+                    });
+                    let mut jobs = Jobs { setup, tasks, long_run, actions };
+                    <$ty as PaneKind>::run(job, &mut jobs)
+                })*
+            }
+        }
+    };
+}
+
+/// A pane's reply in the cockpit's types.
+macro_rules! lift {
+    ($id:ident, $reply:expr) => {
+        $reply.lift::<AnyPane>(PaneMsg::$id, PaneModal::$id, PaneJob::$id)
     };
 }
 
@@ -255,7 +277,7 @@ macro_rules! cx {
             now: $state.now,
             board: &$state.board,
             specs: &$state.specs,
-            keymap: &$state.keymap,
+            keys: &$state.keymap,
             operator: &$state.operator,
             shown: $state.pane,
             body: layout::cockpit(Rect::new(0, 0, $state.size.0, $state.size.1)).body,
@@ -277,6 +299,35 @@ panes! {
 #[cfg(test)]
 pub mod toy;
 
+/// The words that call a pane's `:` commands: its own, or its title in lower case.
+pub fn palette_words(pane: Pane) -> impl Iterator<Item = String> {
+    let own = palette_rows(pane);
+    let default = own.is_empty().then(|| pane.title().to_lowercase());
+    own.iter()
+        .flat_map(|row| row.words.iter().map(|w| (*w).to_owned()))
+        .chain(default)
+}
+
+/// The `:` commands the panes offer, as the help lists them: each pane's rows in tab order,
+/// or `:<title>` for a pane with none.
+pub fn palette_help() -> Vec<(String, String)> {
+    Pane::ALL
+        .iter()
+        .flat_map(|&pane| {
+            let own = palette_rows(pane);
+            let rows: Vec<(String, String)> = if own.is_empty() {
+                let name = pane.title().to_lowercase();
+                vec![(format!(":{name}"), format!("show the {name} pane"))]
+            } else {
+                let rows = own.iter();
+                rows.map(|row| (row.usage.to_owned(), row.help.to_owned()))
+                    .collect()
+            };
+            rows
+        })
+        .collect()
+}
+
 impl Pane {
     /// Its number key (`1`…), as the tabs row shows it.
     pub fn number(self) -> usize {
@@ -284,111 +335,5 @@ impl Pane {
             .iter()
             .position(|p| *p == self)
             .map_or(0, |i| i + 1)
-    }
-}
-
-/// The footer of a pane whose rows are gates or name them (Gates, Timeline).
-pub const GATE_LIST_FOOTER: &[(Command, &str)] = &[
-    (Command::Help, "help"),
-    (Command::Open, "detail"),
-    (Command::Filter, "filter"),
-    (Command::Palette, "command"),
-    (Command::Recheck, "re-check"),
-    (Command::ScreenShare, "share"),
-    (Command::Mask, "mask"),
-    (Command::Quit, "quit"),
-];
-
-/// What a pane may read of the rest of the cockpit while it handles an action.
-pub struct Cx<'a> {
-    pub now: DateTime<Utc>,
-    pub board: &'a Board,
-    pub specs: &'a [GateSpec],
-    pub keymap: &'a Keymap,
-    pub operator: &'a str,
-    /// The pane in front.
-    pub shown: Pane,
-    /// Where the panes are drawn (as `render` lays the screen out): for pages and clicks.
-    pub body: Rect,
-    /// The terminal's height: a pane's layout may depend on it (the Gates pane's history).
-    pub terminal_height: u16,
-}
-
-impl Cx<'_> {
-    pub fn spec(&self, id: &str) -> Option<&GateSpec> {
-        self.specs.iter().find(|s| s.id == id)
-    }
-}
-
-/// What a pane's update hands back besides the change to its own state.
-#[derive(Debug, Default)]
-pub struct Reply {
-    /// Work for the event loop.
-    pub effects: Vec<Effect>,
-    /// News for the rest of the cockpit (another pane, the shared state), applied next.
-    pub then: Vec<Action>,
-    /// A message for the footer.
-    pub say: Option<(Level, String)>,
-    /// A view to open over the panes.
-    pub open: Option<Overlay>,
-    /// Close the view on top (the pane's modal, once it took its input).
-    pub close: bool,
-    /// Bring this pane to the front.
-    pub show: bool,
-    /// Not this pane's business: the cockpit's default applies.
-    pub unhandled: bool,
-    /// Nothing visible changed.
-    pub quiet: bool,
-}
-
-impl Reply {
-    pub fn say(level: Level, text: impl Into<String>) -> Reply {
-        Reply {
-            say: Some((level, text.into())),
-            ..Reply::default()
-        }
-    }
-
-    pub fn open(overlay: Overlay) -> Reply {
-        Reply {
-            open: Some(overlay),
-            ..Reply::default()
-        }
-    }
-
-    pub fn quiet() -> Reply {
-        Reply {
-            quiet: true,
-            ..Reply::default()
-        }
-    }
-
-    pub fn unhandled() -> Reply {
-        Reply {
-            unhandled: true,
-            quiet: true,
-            ..Reply::default()
-        }
-    }
-}
-
-/// Moves a list selection by `delta` rows within `len` rows.
-pub fn step(selected: usize, len: usize, delta: isize) -> usize {
-    let max = len.saturating_sub(1) as isize;
-    (selected as isize)
-        .saturating_add(delta)
-        .clamp(0, max.max(0)) as usize
-}
-
-/// How far a navigation action moves a list with `page` rows on screen; `None` for others.
-pub fn movement(action: &Action, page: usize) -> Option<isize> {
-    let page = page.max(1) as isize;
-    match action {
-        Action::Move(delta) => Some(*delta as isize),
-        Action::PageDown => Some(page),
-        Action::PageUp => Some(-page),
-        Action::Top => Some(isize::MIN / 2),
-        Action::Bottom => Some(isize::MAX / 2),
-        _ => None,
     }
 }

@@ -30,10 +30,10 @@ pub fn render(
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Commands (after :)", theme.title()));
-    for (command, help) in palette::COMMANDS {
+    for (command, help) in palette::commands() {
         lines.push(Line::from(vec![
             Span::styled(format!("{command:>14}  "), theme.key()),
-            Span::raw(*help),
+            Span::raw(help),
         ]));
     }
     lines.push(Line::raw(""));

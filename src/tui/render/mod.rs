@@ -52,7 +52,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         match state.view {
             Screen::ScreenShare => screen_share::render(
                 &view,
-                &state.checklist,
+                &state.panes.checklist,
                 state.shows_demo_badge(),
                 frame,
                 area,
@@ -83,9 +83,9 @@ fn cockpit(state: &State, view: &View, frame: &mut Frame, area: Rect) {
     );
     let tabs = header::Tabs {
         shown: state.pane,
-        filter: state.gates.filter(),
+        filter: state.panes.gates.filter(),
         mask: state.mask,
-        on_shift: state.timeline.on_shift.as_ref(),
+        on_shift: state.panes.timeline.on_shift.as_ref(),
     };
     header::tabs(view, &tabs, frame, areas.tabs);
     let detail = state.overlays.iter().rev().find_map(|o| match o {
@@ -127,8 +127,8 @@ fn cockpit(state: &State, view: &View, frame: &mut Frame, area: Rect) {
 fn pane(state: &State, view: &View, frame: &mut Frame, body: Rect) {
     if state.pane == Pane::Gates {
         // The newest timeline lines under the gates, on a tall terminal.
-        let areas = layout::gates(body, view.size.1, state.gates.visible_len());
-        history::render(state.timeline.rows(), view, frame, areas.history);
+        let areas = layout::gates(body, view.size.1, state.panes.gates.visible_len());
+        history::render(state.panes.timeline.rows(), view, frame, areas.history);
     }
     panes::render(state, view, frame, body);
 }

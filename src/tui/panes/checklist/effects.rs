@@ -3,32 +3,32 @@
 //! core use cases as the CLI, stamped with the runner's clock; each answer comes back as an
 //! action.
 
-use super::{Job, Msg};
+use super::{Action, Job, Msg};
 use crate::checklist::ChecklistStore;
 use crate::checklist::{Item, Tick};
 use crate::db::call::db_call;
 use crate::decision::DecisionStore;
 use crate::decision::{Evidence, Freeze, VoteChoice};
-use crate::tui::effects::{AtQuit, JOURNAL_TIMEOUT, Jobs, Setup, Tasks};
+use crate::tui::jobs::{AtQuit, JOURNAL_TIMEOUT, Jobs, Replier, Setup, Tasks};
 use std::sync::Arc;
 
 /// Runs the pane's jobs beside the cockpit.
-pub fn run(job: Job, jobs: &mut Jobs) {
-    let (setup, tasks) = (jobs.setup, &mut *jobs.tasks);
+pub fn run(job: Job, jobs: &mut Jobs<Msg>) {
+    let (setup, tasks, actions) = (jobs.setup, &mut *jobs.tasks, &jobs.actions);
     match job {
-        Job::LoadChecklist => load_checklist(setup, tasks),
-        Job::LoadCall => load_call(setup, tasks),
+        Job::LoadChecklist => load_checklist(setup, actions, tasks),
+        Job::LoadCall => load_call(setup, actions, tasks),
         Job::WriteTick {
             item,
             ticked,
             note,
             current,
-        } => write_tick(setup, tasks, item, ticked, note, current),
-        Job::WriteVote { role, vote, note } => write_vote(setup, tasks, role, vote, note),
+        } => write_tick(setup, actions, tasks, item, ticked, note, current),
+        Job::WriteVote { role, vote, note } => write_vote(setup, actions, tasks, role, vote, note),
         Job::Freeze {
             evidence,
             override_reason,
-        } => freeze(setup, tasks, evidence, override_reason),
+        } => freeze(setup, actions, tasks, evidence, override_reason),
     }
 }
 
@@ -41,9 +41,9 @@ fn stores(setup: &Setup) -> Option<(ChecklistStore, DecisionStore)> {
     ))
 }
 
-fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
+fn load_checklist(setup: &Setup, actions: &Replier<Action>, tasks: &mut Tasks) {
     let config = setup.config.clone();
-    let actions = setup.actions.clone();
+    let actions = actions.clone();
     tasks.spawn("checklist read", AtQuit::Cancel, async move {
         let read = tokio::task::spawn_blocking(move || crate::checklist::load_configured(&config));
         let result = match read.await {
@@ -55,11 +55,11 @@ fn load_checklist(setup: &Setup, tasks: &mut Tasks) {
     });
 }
 
-fn load_call(setup: &Setup, tasks: &mut Tasks) {
+fn load_call(setup: &Setup, actions: &Replier<Action>, tasks: &mut Tasks) {
     let Some((ticks, decisions)) = stores(setup) else {
         return;
     };
-    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    let (actions, redactor) = (actions.clone(), setup.redactor.clone());
     tasks.spawn("decision call read", AtQuit::Cancel, async move {
         let read = crate::decision::call_state(&ticks, &decisions);
         let result = db_call(JOURNAL_TIMEOUT, &redactor, read).await;
@@ -67,13 +67,14 @@ fn load_call(setup: &Setup, tasks: &mut Tasks) {
     });
 }
 
-fn no_database(setup: &Setup) {
+fn no_database(actions: &Replier<Action>) {
     let why = "no database is configured for the decision call";
-    let _ = setup.actions.send(Msg::CallWritten(Err(why.into())).into());
+    let _ = actions.send(Msg::CallWritten(Err(why.into())).into());
 }
 
 fn write_tick(
     setup: &Setup,
+    actions: &Replier<Action>,
     tasks: &mut Tasks,
     item: Box<Item>,
     ticked: bool,
@@ -81,9 +82,9 @@ fn write_tick(
     current: Option<Box<Tick>>,
 ) {
     let Some((store, _)) = stores(setup) else {
-        return no_database(setup);
+        return no_database(actions);
     };
-    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
+    let (actions, redactor, clock) = (actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("checklist tick", AtQuit::Finish, async move {
         let now = clock.now();
         let result = if ticked {
@@ -105,16 +106,17 @@ fn write_tick(
 
 fn write_vote(
     setup: &Setup,
+    actions: &Replier<Action>,
     tasks: &mut Tasks,
     role: String,
     vote: VoteChoice,
     note: Option<String>,
 ) {
     let Some((_, store)) = stores(setup) else {
-        return no_database(setup);
+        return no_database(actions);
     };
     let settings = setup.config.raw.decision.clone();
-    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
+    let (actions, redactor, clock) = (actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("vote", AtQuit::Finish, async move {
         let now = clock.now();
         let write = crate::decision::vote(&store, &settings, &role, vote, note.as_deref(), now);
@@ -125,13 +127,19 @@ fn write_vote(
     });
 }
 
-fn freeze(setup: &Setup, tasks: &mut Tasks, evidence: Evidence, override_reason: Option<String>) {
+fn freeze(
+    setup: &Setup,
+    actions: &Replier<Action>,
+    tasks: &mut Tasks,
+    evidence: Evidence,
+    override_reason: Option<String>,
+) {
     let Some((_, store)) = stores(setup) else {
-        return no_database(setup);
+        return no_database(actions);
     };
     let settings = setup.config.raw.decision.clone();
     let launch = setup.config.launch().name.0.clone();
-    let (actions, redactor, clock) = (setup.actions.clone(), setup.redactor.clone(), setup.clock);
+    let (actions, redactor, clock) = (actions.clone(), setup.redactor.clone(), setup.clock);
     tasks.spawn("decision freeze", AtQuit::Finish, async move {
         let freeze = Freeze {
             settings: &settings,

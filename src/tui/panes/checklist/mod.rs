@@ -12,12 +12,11 @@ use crate::config::DecisionSettings;
 use crate::decision::{CallState, RollCall};
 use crate::gate::{Board, GateState};
 use crate::journal::LiveSignal;
-use crate::tui::action::Action;
-use crate::tui::bindings::{COCKPIT, SAFE};
-use crate::tui::effects::Jobs;
-use crate::tui::keymap::Command;
+use crate::tui::jobs::Jobs;
+use crate::tui::keys::{COCKPIT, SAFE};
+use crate::tui::kit::Command;
 use crate::tui::kit::View;
-use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
+use crate::tui::pane::{Cx, PaletteRow, PaneKind, PaneTypes};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,9 +25,9 @@ use std::sync::Arc;
 use tui_input::{Input, InputRequest};
 
 /// This pane's own keys: free in the other panes.
-const HERE: crate::tui::keymap::Panes =
-    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Checklist]);
-crate::tui::bindings::commands! { KEYS:
+const HERE: crate::tui::keys::Panes =
+    crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Checklist]);
+crate::tui::keys::commands! { KEYS:
     Tick = "tick", ["space"], SAFE, COCKPIT, HERE,
         "tick the checklist item (optional note)" => Msg::StartTick.into();
     Untick = "untick", ["u"], SAFE, COCKPIT, HERE,
@@ -116,12 +115,59 @@ pub enum Job {
     },
 }
 
-impl PaneKind for ChecklistPane {
+impl PaneTypes for ChecklistPane {
     type Msg = Msg;
     type Modal = Modal;
     type Job = Job;
+}
+
+/// The shared vocabulary in this pane's words (`crate::tui::message`, `crate::tui::pane`).
+pub type Action = crate::tui::message::Action<Msg>;
+pub type Effect = crate::tui::message::Effect<Job>;
+pub type Overlay = crate::tui::overlay::Overlay<Modal, Action>;
+pub type Reply = crate::tui::pane::Reply<ChecklistPane>;
+pub type Submit = crate::tui::pane::Submit<ChecklistPane>;
+
+impl PaneKind for ChecklistPane {
     const TITLE: &'static str = "Checklist";
     const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+    const KEYS: &'static [crate::tui::keys::Row<Action>] = KEYS;
+    const PALETTE: &'static [PaletteRow] = &[
+        PaletteRow {
+            words: &["checklist"],
+            usage: ":checklist",
+            help: "show the checklist pane (:checklist reload re-reads the file)",
+        },
+        PaletteRow {
+            words: &["vote"],
+            usage: ":vote",
+            help: "+ go|no-go ROLE[: note]: vote in the roll call",
+        },
+        PaletteRow {
+            words: &["decide"],
+            usage: ":decide [REASON]",
+            help: "freeze the decision (a reason overrides the gates)",
+        },
+    ];
+
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        ChecklistPane::new(
+            start.config.checklist_path.is_some(),
+            start.config.raw.decision.clone(),
+            start.config.launch().decision_at,
+            start.database(),
+            start.config.raw.alerts.bell,
+        )
+    }
+
+    fn palette(word: &str, arg: &str) -> Option<Result<Action, String>> {
+        match word {
+            "vote" => Some(Ok(Msg::StartVote(arg.to_owned()).into())),
+            "decide" => Some(Ok(Msg::StartDecide(arg.to_owned()).into())),
+            _ if arg == "reload" => Some(Ok(Msg::ReloadChecklist.into())),
+            _ => None,
+        }
+    }
 
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
@@ -187,7 +233,7 @@ impl PaneKind for ChecklistPane {
         render::modal(self, view, frame, area, modal)
     }
 
-    fn run(job: Job, jobs: &mut Jobs) {
+    fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
     }
 }

@@ -2,14 +2,15 @@
 //! ticking and unticking (with a note or a reason), the roll call and the freeze. Writes go out
 //! as effects; a refused entry reopens its modal with the text kept.
 
+use super::Reply;
+use super::{Action, Effect};
 use super::{ChecklistPane, FileState, Job, Modal, Msg, REFRESH_EVERY};
 use crate::decision::{Evidence, Outcome, VoteChoice};
 use crate::gate::Verdict;
 use crate::journal::{NoteError, clean_note};
-use crate::tui::action::{Action, Effect};
+use crate::tui::kit::Level;
 use crate::tui::layout;
-use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::Level;
+use crate::tui::pane::{Cx, movement, step};
 use tui_input::Input;
 
 const NO_DATABASE: &str =

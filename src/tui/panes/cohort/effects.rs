@@ -2,13 +2,13 @@
 //! an earlier override of the same file in the journal) and journaling an override. Each
 //! answers with the pane's message, whatever happens.
 
+use super::Action;
 use super::{Job, Loaded, Msg, Override, ROWS_KEPT, SharedCohort};
 use crate::cohort::{self, CohortSettings, DatabaseChecks};
 use crate::db::Database;
 use crate::db::call::db_call;
 use crate::journal::Journal;
-use crate::tui::action::Action;
-use crate::tui::effects::{AtQuit, Jobs};
+use crate::tui::jobs::{AtQuit, Jobs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,9 +137,9 @@ pub async fn record_override(
 }
 
 /// Runs the pane's jobs beside the cockpit.
-pub fn run(job: Job, jobs: &mut Jobs) {
+pub fn run(job: Job, jobs: &mut Jobs<Msg>) {
     let setup = jobs.setup;
-    let (actions, redactor) = (setup.actions.clone(), setup.redactor.clone());
+    let (actions, redactor) = (jobs.actions.clone(), setup.redactor.clone());
     match job {
         Job::LoadCohort { load: id, path } => {
             let (settings, db) = (setup.cohort_settings.clone(), setup.cohort_db.clone());

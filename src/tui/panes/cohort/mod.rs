@@ -12,26 +12,26 @@ pub mod update;
 
 pub use effects::{expand_home, load, record_override};
 
-use crate::tui::effects::Jobs;
+use crate::tui::jobs::Jobs;
 use crate::tui::kit::View;
-use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
+use crate::tui::pane::{Cx, PaneKind, PaneTypes};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use tui_input::{Input, InputRequest};
 
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
-use crate::tui::action::Action;
-use crate::tui::bindings::{COCKPIT, SAFE};
 use crate::tui::completeness::Completeness;
 use crate::tui::derived::Filtered;
-use crate::tui::keymap::Command;
+use crate::tui::keys::{COCKPIT, SAFE};
+use crate::tui::kit::Command;
+use crate::tui::pane::PaletteRow;
 use std::sync::Arc;
 
 /// This pane's own keys: free in the other panes.
-const HERE: crate::tui::keymap::Panes =
-    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Cohort]);
-crate::tui::bindings::commands! { KEYS:
+const HERE: crate::tui::keys::Panes =
+    crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Cohort]);
+crate::tui::keys::commands! { KEYS:
     CohortCode = "cohort_code", ["c"], SAFE, COCKPIT, HERE,
         "cohort rows: next finding code" => Msg::CycleCohortCode.into();
     Override = "override", ["o"], SAFE, COCKPIT, HERE,
@@ -109,13 +109,40 @@ pub enum Job {
     },
 }
 
-impl PaneKind for CohortPane {
+impl PaneTypes for CohortPane {
     type Msg = Msg;
     type Modal = Modal;
     type Job = Job;
+}
+
+/// The shared vocabulary in this pane's words (`crate::tui::message`, `crate::tui::pane`).
+pub type Action = crate::tui::message::Action<Msg>;
+pub type Effect = crate::tui::message::Effect<Job>;
+pub type Overlay = crate::tui::overlay::Overlay<Modal, Action>;
+pub type Reply = crate::tui::pane::Reply<CohortPane>;
+pub type Submit = crate::tui::pane::Submit<CohortPane>;
+
+impl PaneKind for CohortPane {
     const TITLE: &'static str = "Cohort";
     const FOOTER: &'static [(Command, &'static str)] = FOOTER;
     const DETAIL_FOOTER: Option<&'static [(Command, &'static str)]> = Some(DETAIL_FOOTER);
+    const KEYS: &'static [crate::tui::keys::Row<Action>] = KEYS;
+    const PALETTE: &'static [PaletteRow] = &[
+        PaletteRow {
+            words: &["cohort", "c"],
+            usage: ":cohort [PATH]",
+            help: "load a cohort CSV into the cohort pane",
+        },
+        PaletteRow {
+            words: &["cohort-filter"],
+            usage: ":cohort-filter",
+            help: "+ CODE: cohort rows with that finding (alone: all)",
+        },
+    ];
+
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        CohortPane::new(start.config.raw.cohort.clone(), start.database())
+    }
 
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
@@ -125,10 +152,32 @@ impl PaneKind for CohortPane {
         update::update(self, cx, action)
     }
 
-    fn modal_context(modal: &Modal) -> crate::tui::keymap::Context {
+    fn palette(word: &str, arg: &str) -> Option<Result<Action, String>> {
+        match word {
+            "cohort" | "c" if !arg.is_empty() => Some(Ok(Msg::LoadCohort(arg.into()).into())),
+            "cohort-filter" if arg.is_empty() => Some(Ok(Msg::FilterCohortCode(None).into())),
+            "cohort-filter" => Some(match crate::cohort::Code::parse(arg) {
+                Some(code) => Ok(Msg::FilterCohortCode(Some(code)).into()),
+                None => {
+                    let known: Vec<&str> = crate::cohort::Code::ALL
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect();
+                    Err(format!(
+                        "no finding code `{}`; the codes are {}",
+                        crate::text::sanitize_short(arg, 30),
+                        known.join(" ")
+                    ))
+                }
+            }),
+            _ => None,
+        }
+    }
+
+    fn modal_context(modal: &Modal) -> crate::tui::keys::Context {
         match modal {
-            Modal::Row { .. } => crate::tui::keymap::Context::Detail,
-            Modal::Search(_) | Modal::Override(_) => crate::tui::keymap::Context::TextEntry,
+            Modal::Row { .. } => crate::tui::keys::Context::Detail,
+            Modal::Search(_) | Modal::Override(_) => crate::tui::keys::Context::TextEntry,
         }
     }
 
@@ -197,7 +246,7 @@ impl PaneKind for CohortPane {
         }
     }
 
-    fn run(job: Job, jobs: &mut Jobs) {
+    fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
     }
 }

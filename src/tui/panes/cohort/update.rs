@@ -2,18 +2,20 @@
 //! code filter, the selection and a row's detail, and overriding soft findings with a typed
 //! reason (refused when blocked or without a journal).
 
+use super::Action;
+use super::Reply;
 use super::{
     CohortFile, CohortPane, Job, LoadId, Loaded, LoadedView, Modal, Msg, Override, chart_lines,
     completeness_of,
 };
 use crate::cohort::{Code, Status};
-use crate::tui::action::Action;
 use crate::tui::completeness::Completeness;
 use crate::tui::format::counted;
-use crate::tui::keymap::Command;
+use crate::tui::kit::Command;
+use crate::tui::kit::Level;
+use crate::tui::kit::Pane;
 use crate::tui::layout;
-use crate::tui::panes::{Cx, Pane, Reply, movement, step};
-use crate::tui::state::Level;
+use crate::tui::pane::{Cx, movement, step};
 use std::path::PathBuf;
 use tui_input::Input;
 
@@ -195,7 +197,7 @@ fn override_refusal(pane: &CohortPane, cx: &Cx) -> Option<String> {
     if cx.shown != Pane::Cohort {
         return Some(format!(
             "overrides are made in the Cohort pane, which {} shows",
-            cx.keymap.key_of(Command::Cohort)
+            cx.keys.key_of(Command::Cohort)
         ));
     }
     let view = match &pane.file {

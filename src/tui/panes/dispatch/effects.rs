@@ -2,22 +2,21 @@
 //! cockpit's send run (a long-lived task whose progress comes back as the pane's messages;
 //! pausing and quitting cancel it, and it finishes the message in flight before it stops).
 
+use super::Action;
 use super::{Job, Msg};
+use super::{LOG_ROWS, SendNews};
 use crate::db::call::db_call;
-use crate::invite::{self, Ledger, RunProgress, SendOptions};
-use crate::journal::Journal;
+use crate::invite::{self, RunProgress, SendOptions};
 use crate::text::Redactor;
-use crate::tui::action::Action;
-use crate::tui::effects::{AtQuit, Jobs, Tasks};
-use crate::tui::panes::dispatch::{LOG_ROWS, SendNews};
+use crate::tui::jobs::Dispatch;
+use crate::tui::jobs::{AtQuit, Jobs, Replier, Tasks};
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the pane's jobs; without `[invites]` and a database there is nothing to run them on.
-pub fn run(job: Job, jobs: &mut Jobs) {
+pub fn run(job: Job, jobs: &mut Jobs<Msg>) {
     if let Job::PauseSend = job {
         if let Some(token) = jobs.long_run.take() {
             token.cancel();
@@ -27,7 +26,7 @@ pub fn run(job: Job, jobs: &mut Jobs) {
     let Some(d) = &jobs.setup.dispatch else {
         return;
     };
-    let (actions, redactor) = (jobs.setup.actions.clone(), jobs.setup.redactor.clone());
+    let (actions, redactor) = (jobs.actions.clone(), jobs.setup.redactor.clone());
     match job {
         Job::LoadDispatch => load(jobs.tasks, d, actions, redactor),
         Job::LoadMessage(id) => load_message(jobs.tasks, d, id, actions, redactor),
@@ -39,20 +38,7 @@ pub fn run(job: Job, jobs: &mut Jobs) {
     }
 }
 
-/// What the cockpit needs to dispatch: `[invites]` checked, the ledger, the journal.
-#[derive(Clone)]
-pub struct Dispatch {
-    pub setup: invite::Setup,
-    pub ledger: Ledger,
-    pub journal: Journal,
-}
-
-pub fn load(
-    tasks: &mut Tasks,
-    dispatch: &Dispatch,
-    actions: mpsc::UnboundedSender<Action>,
-    redactor: Redactor,
-) {
+pub fn load(tasks: &mut Tasks, dispatch: &Dispatch, actions: Replier<Action>, redactor: Redactor) {
     let ledger = dispatch.ledger.clone();
     tasks.spawn("dispatch read", AtQuit::Cancel, async move {
         let read = invite::status::view(&ledger, LOG_ROWS);
@@ -65,7 +51,7 @@ pub fn load_message(
     tasks: &mut Tasks,
     dispatch: &Dispatch,
     id: i64,
-    actions: mpsc::UnboundedSender<Action>,
+    actions: Replier<Action>,
     redactor: Redactor,
 ) {
     let (ledger, setup) = (dispatch.ledger.clone(), dispatch.setup.clone());
@@ -82,7 +68,7 @@ pub fn load_message(
 pub fn retry_failed(
     tasks: &mut Tasks,
     dispatch: &Dispatch,
-    actions: mpsc::UnboundedSender<Action>,
+    actions: Replier<Action>,
     redactor: Redactor,
 ) {
     let (ledger, operator) = (dispatch.ledger.clone(), dispatch.journal.actor().to_owned());
@@ -102,7 +88,7 @@ pub fn start(
     tasks: &mut Tasks,
     dispatch: &Dispatch,
     batch: Option<String>,
-    actions: mpsc::UnboundedSender<Action>,
+    actions: Replier<Action>,
     redactor: Redactor,
 ) -> CancellationToken {
     let cancel = CancellationToken::new();
@@ -116,7 +102,7 @@ pub fn start(
             operator: dispatch.journal.actor().to_owned(),
             wait_for_retries: true,
         };
-        let (progress_tx, mut progress) = mpsc::unbounded_channel();
+        let (progress_tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
             let actions = actions.clone();
             async move {

@@ -9,22 +9,21 @@ pub mod update;
 pub use crate::invite::status::{LedgerView as DispatchView, MessageDetail};
 use crate::invite::{LedgerRow, RunEnd};
 use crate::journal::LiveSignal;
-use crate::tui::action::Action;
-use crate::tui::bindings::{COCKPIT, ENDS, SAFE};
-use crate::tui::effects::Jobs;
-use crate::tui::keymap::Command;
-use crate::tui::keymap::Context;
+use crate::tui::jobs::Jobs;
+use crate::tui::keys::Context;
+use crate::tui::keys::{COCKPIT, ENDS, SAFE};
+use crate::tui::kit::Command;
 use crate::tui::kit::View;
-use crate::tui::panes::{Cx, PaneKind, Reply, Submit};
+use crate::tui::pane::{Cx, PaneKind, PaneTypes};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use tui_input::{Input, InputRequest};
 
 /// This pane's own keys: free in the other panes.
-const HERE: crate::tui::keymap::Panes =
-    crate::tui::keymap::Panes::Only(&[crate::tui::panes::Pane::Dispatch]);
-crate::tui::bindings::commands! { KEYS:
+const HERE: crate::tui::keys::Panes =
+    crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Dispatch]);
+crate::tui::keys::commands! { KEYS:
     StartSend = "start_send", ["s"], ENDS, COCKPIT, HERE,
         "dispatch: start or resume sending (confirm by typing the count)" => Msg::StartSend.into();
     PauseSend = "pause_send", ["p"], SAFE, COCKPIT, HERE,
@@ -173,12 +172,32 @@ pub enum Job {
     RetryFailed,
 }
 
-impl PaneKind for DispatchPane {
+impl PaneTypes for DispatchPane {
     type Msg = Msg;
     type Modal = DispatchModal;
     type Job = Job;
+}
+
+/// The shared vocabulary in this pane's words (`crate::tui::message`, `crate::tui::pane`).
+pub type Action = crate::tui::message::Action<Msg>;
+pub type Effect = crate::tui::message::Effect<Job>;
+pub type Overlay = crate::tui::overlay::Overlay<DispatchModal, Action>;
+pub type Reply = crate::tui::pane::Reply<DispatchPane>;
+pub type Submit = crate::tui::pane::Submit<DispatchPane>;
+
+impl PaneKind for DispatchPane {
     const TITLE: &'static str = "Dispatch";
     const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+    const KEYS: &'static [crate::tui::keys::Row<Action>] = KEYS;
+    const PALETTE: &'static [crate::tui::pane::PaletteRow] = &[crate::tui::pane::PaletteRow {
+        words: &["dispatch", "d"],
+        usage: ":dispatch",
+        help: "show the dispatch pane",
+    }];
+
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        DispatchPane::new(available(start.config))
+    }
 
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
@@ -264,7 +283,7 @@ impl PaneKind for DispatchPane {
         render::modal(self, view, frame, area, modal)
     }
 
-    fn run(job: Job, jobs: &mut Jobs) {
+    fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
     }
 }
@@ -357,5 +376,16 @@ impl DispatchPane {
 
     pub fn sending_here(&self) -> bool {
         matches!(self.run, Some(OwnRun::Running { .. } | OwnRun::Stopping))
+    }
+}
+
+/// Whether the Dispatch pane can work: `[invites]` and a database for the ledger.
+fn available(config: &crate::config::Config) -> Result<(), String> {
+    match (&config.raw.invites, &config.raw.postgres) {
+        (None, _) => {
+            Err("no [invites] in the config (see the README: template, from, signup_url)".into())
+        }
+        (Some(_), None) => Err("the dispatch ledger lives in the database: add [postgres]".into()),
+        (Some(_), Some(_)) => Ok(()),
     }
 }

@@ -2,13 +2,14 @@
 //! announced, at most every [`RELOAD_EVERY_MS`]), the state filter, the send and retry
 //! confirmations, this cockpit's own run and its pause, and the message detail.
 
+use super::Action;
+use super::Reply;
 use super::{
     DispatchModal, DispatchPane, Job, MessageRead, Msg, OwnRun, RELOAD_EVERY_MS, SendNews,
     StateFilter,
 };
-use crate::tui::action::Action;
-use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::Level;
+use crate::tui::kit::Level;
+use crate::tui::pane::{Cx, movement, step};
 use chrono::Duration;
 use tui_input::Input;
 

@@ -7,12 +7,12 @@ pub mod update;
 
 use crate::gate::{Board, GateStatus};
 use crate::tui::derived::Filtered;
-use crate::tui::effects::Jobs;
-use crate::tui::keymap::Command;
-use crate::tui::panes::{Cx, PaneKind, Reply};
+use crate::tui::jobs::Jobs;
+use crate::tui::kit::Command;
+use crate::tui::pane::{Cx, PaneKind, PaneTypes};
 
 /// What the footer offers in this pane.
-pub const FOOTER: &[(Command, &str)] = crate::tui::panes::GATE_LIST_FOOTER;
+pub const FOOTER: &[(Command, &str)] = crate::tui::pane::GATE_LIST_FOOTER;
 
 /// The Gates pane has no messages, modals or jobs of its own: the shared actions drive it
 /// (the gate detail is a shared view: the Checklist and Timeline panes open it too).
@@ -23,18 +23,37 @@ pub enum Modal {}
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {}
 
-impl PaneKind for GatesPane {
+impl PaneTypes for GatesPane {
     type Msg = Msg;
     type Modal = Modal;
     type Job = Job;
+}
+
+/// The shared vocabulary in this pane's words (`crate::tui::message`, `crate::tui::pane`).
+pub type Action = crate::tui::message::Action<Msg>;
+pub type Effect = crate::tui::message::Effect<Job>;
+pub type Overlay = crate::tui::overlay::Overlay<Modal, Action>;
+pub type Reply = crate::tui::pane::Reply<GatesPane>;
+pub type Submit = crate::tui::pane::Submit<GatesPane>;
+
+impl PaneKind for GatesPane {
     const TITLE: &'static str = "Gates";
     const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+    const PALETTE: &'static [crate::tui::pane::PaletteRow] = &[crate::tui::pane::PaletteRow {
+        words: &["gates", "g"],
+        usage: ":gates",
+        help: "show the gates pane",
+    }];
+
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        GatesPane::new(start.board)
+    }
 
     fn update(&mut self, _: &Cx, msg: Msg) -> Reply {
         match msg {}
     }
 
-    fn on_action(&mut self, cx: &Cx, action: crate::tui::action::Action) -> Reply {
+    fn on_action(&mut self, cx: &Cx, action: Action) -> Reply {
         update::update(self, cx, action)
     }
 
@@ -47,7 +66,7 @@ impl PaneKind for GatesPane {
         render::render(self, view.checking, view, frame, area)
     }
 
-    fn run(job: Job, _: &mut Jobs) {
+    fn run(job: Job, _: &mut Jobs<Msg>) {
         match job {}
     }
 }

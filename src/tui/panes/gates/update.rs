@@ -1,11 +1,12 @@
 //! The Gates pane's part of `update`: moving the selection, opening a gate's detail, re-checking
 //! the selected gate, and clicks on its rows.
 
+use super::Action;
 use super::GatesPane;
-use crate::tui::action::Action;
+use super::Overlay;
+use super::Reply;
 use crate::tui::layout;
-use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::Overlay;
+use crate::tui::pane::{Cx, movement, step};
 
 pub fn update(pane: &mut GatesPane, cx: &Cx, action: Action) -> Reply {
     let len = pane.visible_len();

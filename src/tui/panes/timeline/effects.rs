@@ -3,13 +3,13 @@
 
 use super::{APPEND_PAGE, Job, Msg, TIMELINE_LIMIT};
 use crate::db::call::db_call;
-use crate::tui::effects::{AtQuit, JOURNAL_TIMEOUT, Jobs};
+use crate::tui::jobs::{AtQuit, JOURNAL_TIMEOUT, Jobs};
 
-pub fn run(job: Job, jobs: &mut Jobs) {
+pub fn run(job: Job, jobs: &mut Jobs<Msg>) {
     let Some(journal) = jobs.setup.journal.clone() else {
         return;
     };
-    let (actions, redactor) = (jobs.setup.actions.clone(), jobs.setup.redactor.clone());
+    let (actions, redactor) = (jobs.actions.clone(), jobs.setup.redactor.clone());
     match job {
         Job::LoadTimeline => jobs
             .tasks

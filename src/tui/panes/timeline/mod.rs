@@ -10,11 +10,10 @@ pub mod update;
 use crate::gate::{GateState, Transition};
 use crate::journal::Entry;
 use crate::journal::LiveSignal;
-use crate::tui::action::Action;
-use crate::tui::effects::Jobs;
-use crate::tui::keymap::Command;
+use crate::tui::jobs::Jobs;
+use crate::tui::kit::Command;
 use crate::tui::kit::View;
-use crate::tui::panes::{Cx, PaneKind, Reply};
+use crate::tui::pane::{Cx, PaneKind, PaneTypes};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -61,12 +60,31 @@ pub enum Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {}
 
-impl PaneKind for Timeline {
+impl PaneTypes for Timeline {
     type Msg = Msg;
     type Modal = Modal;
     type Job = Job;
+}
+
+/// The shared vocabulary in this pane's words (`crate::tui::message`, `crate::tui::pane`).
+pub type Action = crate::tui::message::Action<Msg>;
+pub type Effect = crate::tui::message::Effect<Job>;
+pub type Overlay = crate::tui::overlay::Overlay<Modal, Action>;
+pub type Reply = crate::tui::pane::Reply<Timeline>;
+pub type Submit = crate::tui::pane::Submit<Timeline>;
+
+impl PaneKind for Timeline {
     const TITLE: &'static str = "Timeline";
     const FOOTER: &'static [(Command, &'static str)] = FOOTER;
+    const PALETTE: &'static [crate::tui::pane::PaletteRow] = &[crate::tui::pane::PaletteRow {
+        words: &["timeline", "t"],
+        usage: ":timeline",
+        help: "show the timeline pane",
+    }];
+
+    fn start(start: &crate::tui::pane::Start) -> Self {
+        Timeline::new(start.database())
+    }
 
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
         update::on_msg(self, cx, msg)
@@ -84,7 +102,7 @@ impl PaneKind for Timeline {
         render::render(self, view, frame, area)
     }
 
-    fn run(job: Job, jobs: &mut Jobs) {
+    fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
     }
 }

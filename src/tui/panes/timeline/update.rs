@@ -3,12 +3,14 @@
 //! then only the lines after the last one read, when the live listener says one was written
 //! (or every few seconds while it is paused), so nothing is ever read twice.
 
+use super::Overlay;
+use super::Reply;
 use super::{APPEND_PAGE, Job, Live, Msg, Timeline, TimelineEntry, TimelineSource};
+use super::{Action, Effect};
 use crate::journal::LiveSignal;
-use crate::tui::action::{Action, Effect};
+use crate::tui::kit::Level;
 use crate::tui::layout;
-use crate::tui::panes::{Cx, Reply, movement, step};
-use crate::tui::state::{Level, Overlay};
+use crate::tui::pane::{Cx, movement, step};
 use chrono::Duration;
 
 /// How often the timeline reads the shared journal while live updates are paused.
