@@ -3,18 +3,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 use support::cli::Env;
 
 /// A running `gonogo check --watch`: its stdout lines arrive on a channel.
 struct Watch {
     child: std::process::Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
+    out: support::lines::Lines,
 }
 
 impl Watch {
@@ -60,43 +57,19 @@ impl Watch {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Watch {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
+        let out = support::lines::Lines::of(&mut child);
+        Watch { child, out }
     }
 
     /// Waits for a line containing `needle` (at most 20s).
     fn expect(&mut self, needle: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!("no line with {needle:?}; saw:\n{}", self.seen.join("\n")),
-            }
-        }
+        self.out.expect(needle, Duration::from_secs(20))
     }
 
     /// Like [`Watch::expect`], but a line already read counts too: for output whose order
     /// against the lines waited for before is not fixed.
     fn expect_seen(&mut self, needle: &str) -> String {
-        match self.seen.iter().find(|line| line.contains(needle)) {
+        match self.out.seen.iter().find(|line| line.contains(needle)) {
             Some(line) => line.clone(),
             None => self.expect(needle),
         }

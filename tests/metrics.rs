@@ -10,10 +10,9 @@ use gonogo::clock::Clock;
 use serde_json::Value;
 use sqlx::PgPool;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use support::cli::Env;
 use support::prometheus::Prometheus;
@@ -23,8 +22,7 @@ const DEADLINE: Duration = Duration::from_secs(30);
 /// A running `gonogo check --watch`; its stdout lines arrive on a channel.
 struct Watch {
     child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
+    out: support::lines::Lines,
 }
 
 impl Watch {
@@ -40,35 +38,12 @@ impl Watch {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Watch {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
+        let out = support::lines::Lines::of(&mut child);
+        Watch { child, out }
     }
 
     fn expect(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => {
-                    self.seen.push(line.clone());
-                    return line;
-                }
-                Ok(line) => self.seen.push(line),
-                Err(_) => panic!("no line with {needle:?}; saw:\n{}", self.seen.join("\n")),
-            }
-        }
+        self.out.expect(needle, DEADLINE)
     }
 
     /// The address `metrics: serving http://ADDR/metrics` names.

@@ -8,6 +8,7 @@ pub mod cli;
 #[allow(clippy::duplicate_mod)]
 pub mod database;
 pub mod dispatch;
+pub mod lines;
 pub mod prometheus;
 #[allow(clippy::duplicate_mod)]
 pub mod quiet;
