@@ -244,6 +244,11 @@ pub struct TuiArgs {
     /// Load this cohort CSV into the Cohort pane at start (also `:cohort PATH` in the cockpit)
     #[arg(long, value_name = "PATH")]
     pub cohort: Option<PathBuf>,
+    /// A viewer's cockpit for the screen-share machine and stakeholders: every command that
+    /// changes the launch is left out and refused, and nothing is written to the database
+    /// (also `[launch] read_only = true`)
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Args)]

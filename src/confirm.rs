@@ -66,6 +66,7 @@ mod tests {
             name: EnvString("Veza v2 soft launch".into()),
             environment,
             decision_at: None,
+            read_only: false,
         }
     }
 

@@ -17,14 +17,6 @@ use std::path::Path;
 use tui_input::InputRequest;
 use tui_support::*;
 
-const INVITES: &str = r#"
-[invites]
-template = "templates/beta_invite"
-from = "Beta team <beta@example.org>"
-signup_url = "https://app.example.org/signup?invite={{ code }}"
-smtp_url = "smtp://relay:s3cr3t-relay-pw@smtp.example.org:587"
-"#;
-
 fn dispatch_state(production: bool) -> State {
     let mut text = format!("{CONFIG}{INVITES}");
     if !production {

@@ -69,7 +69,10 @@ pub async fn run(cli: &Cli, args: &CheckArgs) -> Outcome {
         transitions.extend(board.apply(result));
     }
     let checked_at = clock.now();
-    let journal_note = record(journal.as_ref(), transitions, &config.redactor).await;
+    let journal_note = match config.launch().read_only {
+        true => Some("journal: not recorded ([launch] read_only = true)".to_owned()),
+        false => record(journal.as_ref(), transitions, &config.redactor).await,
+    };
     let unchecked = nothing_required(&config, &gates);
     if args.json {
         print_json(&board, checked_at, unchecked.as_deref());

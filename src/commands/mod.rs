@@ -102,8 +102,8 @@ pub async fn run(cli: Cli, log_note: Option<String>) -> u8 {
         tracing::warn!("{note}");
     }
     let result = match &cli.command {
-        None => tui::run(&cli, None).await,
-        Some(Command::Tui(args)) => tui::run(&cli, args.cohort.clone()).await,
+        None => tui::run(&cli, None, false).await,
+        Some(Command::Tui(args)) => tui::run(&cli, args.cohort.clone(), args.read_only).await,
         Some(Command::Check(args)) => check::run(&cli, args).await,
         Some(Command::Init(args)) => config_cmd::init(args),
         Some(Command::Config(ConfigCommand::Check)) => config_cmd::check(&cli),

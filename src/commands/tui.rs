@@ -5,8 +5,10 @@ use crate::cli::Cli;
 use crate::tui::CockpitOptions;
 use std::io::IsTerminal;
 
-pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>) -> Outcome {
-    let loaded = load_config(cli)?;
+pub async fn run(cli: &Cli, cohort: Option<std::path::PathBuf>, read_only: bool) -> Outcome {
+    let mut loaded = load_config(cli)?;
+    // The flag only ever adds the restriction: a viewer's config saying `read_only` stays so.
+    loaded.config.raw.launch.read_only |= read_only;
     let keymap = super::keymap(&loaded.config, &loaded.path)?;
     // Checked before anything touches the terminal: from cron or a pipe, not one escape
     // sequence may land in the output.

@@ -71,6 +71,7 @@ impl Watch {
             role: "check --watch",
             operator: operator.as_deref().unwrap_or("watch"),
             watch_checklist: true,
+            read_only: config.launch().read_only,
         };
         let mut notes = JournalNotes::new(config.redactor.clone(), json);
         let flushed = move |outcome| {

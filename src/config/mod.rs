@@ -104,6 +104,12 @@ pub struct Launch {
     )]
     #[schemars(with = "Option<String>")]
     pub decision_at: Option<DateTime<Utc>>,
+    /// A viewer's cockpit (the screen-share machine, stakeholders): every command that changes
+    /// the launch (send, pause, retry, tick, vote, freeze, override, note, take-over) is left out
+    /// of the help and footer and refused if its key is pressed, and the cockpit writes nothing
+    /// to the database. `gonogo tui --read-only` sets it for one run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// Accepts `decision_at` quoted or as a bare TOML datetime; either way it needs a UTC offset.

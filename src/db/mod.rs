@@ -48,7 +48,21 @@ impl Database {
     /// up as unknown gates and a pending journal, never as a cockpit that will not start.
     /// `gate_acquire` is how long a gate query may wait for a connection (its own timeout).
     pub fn connect_lazy(url: &ConfigUrl, gate_acquire: Duration) -> Result<Database, DbError> {
-        let options = options(url)?;
+        Database::connect_lazy_as(url, gate_acquire, false)
+    }
+
+    /// [`Database::connect_lazy`]; `read_only`: every connection is opened with
+    /// `default_transaction_read_only`, so the server itself refuses any write a viewer's
+    /// cockpit might still attempt (reads, `LISTEN` and advisory locks work as before).
+    pub fn connect_lazy_as(
+        url: &ConfigUrl,
+        gate_acquire: Duration,
+        read_only: bool,
+    ) -> Result<Database, DbError> {
+        let mut options = options(url)?;
+        if read_only {
+            options = options.options([("default_transaction_read_only", "on")]);
+        }
         let gates = PgPoolOptions::new()
             .max_connections(GATE_CONNECTIONS)
             .acquire_timeout(gate_acquire)

@@ -46,6 +46,9 @@ pub struct SessionSetup<'a> {
     /// Whether the session reads the checklist for items turning overdue itself; the cockpit's
     /// Checklist pane tells them from its own view (and raises them through [`Session::raise`]).
     pub watch_checklist: bool,
+    /// A viewer (`tui --read-only`): no journal writer and no alert service, so nothing of this
+    /// session is written; the launch's writable clients journal and alert for it.
+    pub read_only: bool,
 }
 
 /// A running session. Close it with [`Session::close_alerts`], then [`Session::close_journal`].
@@ -87,7 +90,8 @@ impl Session {
         };
         // Made first, so the writer's flushes reach the service that needs the writer.
         let (inlet, inbox) = crate::alerts::inlet();
-        let writer = setup.journal.clone().map(|journal| {
+        let written = setup.journal.clone().filter(|_| !setup.read_only);
+        let writer = written.map(|journal| {
             let (alerts, redactor) = (inlet.clone(), config.redactor.clone());
             Writer::spawn(journal, setup.pace, move |outcome| {
                 alerts.journal(outcome.clone().map_err(|e| redactor.redact(&e.to_string())));
@@ -103,7 +107,11 @@ impl Session {
             role: setup.role,
             operator: setup.operator,
         };
-        let (alerts, off) = match crate::alerts::start(start, inbox, news) {
+        let service = match setup.read_only {
+            true => Ok(None),
+            false => crate::alerts::start(start, inbox, news),
+        };
+        let (alerts, off) = match service {
             Ok(service) => {
                 let alerts = service.map(|service| Alerts {
                     service,

@@ -66,7 +66,11 @@ impl Sources {
             .max()
             .unwrap_or(config.raw.defaults.timeout);
         let database = match &config.raw.postgres {
-            Some(pg) => Some(crate::db::Database::connect_lazy(&pg.url, longest)?),
+            Some(pg) => Some(crate::db::Database::connect_lazy_as(
+                &pg.url,
+                longest,
+                config.launch().read_only,
+            )?),
             None => None,
         };
         Ok(Sources {

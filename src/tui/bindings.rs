@@ -10,7 +10,7 @@ use Context::{Cockpit, Detail, Help, ScreenShare};
 
 pub(crate) use super::keys::commands;
 use super::keys::{Bound, SHARING};
-pub use super::keys::{COCKPIT, ENDS, EVERYWHERE, PANES, SAFE, SCROLLING};
+pub use super::keys::{COCKPIT, ENDS, EVERYWHERE, PANES, SAFE, SCROLLING, WRITES};
 
 pub use super::kit::Command;
 
@@ -59,7 +59,7 @@ commands! { COCKPIT_KEYS:
         "re-check this gate now" => Action::Recheck;
     RecheckAll = "recheck_all", ["R"], SAFE, SHARING, All,
         "re-check every gate now" => Action::RecheckAll;
-    Note = "note", ["n"], SAFE, PANES, All,
+    Note = "note", ["n"], WRITES, PANES, All,
         "write an operator note to the journal" => Action::StartNote;
 }
 

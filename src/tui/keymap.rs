@@ -156,8 +156,10 @@ pub struct Binding {
     pub command: Command,
     pub help: &'static str,
     pub keys: Vec<Key>,
-    /// Ends the session: never allowed on a Ctrl+letter chord.
+    /// Ends the session or cannot be taken back: never allowed on a Ctrl+letter chord.
     pub destructive: bool,
+    /// Changes the launch: a read-only cockpit leaves it out and refuses it.
+    pub writes: bool,
     contexts: &'static [Context],
     pub panes: Panes,
     row: &'static dyn Bound<Action>,
@@ -207,6 +209,9 @@ pub enum KeymapError {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    /// A viewer's cockpit: the commands that change the launch are neither offered (help,
+    /// footer) nor run; their keys answer [`Action::ReadOnly`].
+    read_only: bool,
 }
 
 impl Default for Keymap {
@@ -218,6 +223,7 @@ impl Default for Keymap {
                     help,
                     keys,
                     destructive,
+                    writes,
                     contexts,
                     panes,
                 } = *row.info();
@@ -226,13 +232,17 @@ impl Default for Keymap {
                     help,
                     keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
                     destructive,
+                    writes,
                     contexts,
                     panes,
                     row,
                 }
             })
             .collect();
-        Keymap { bindings }
+        Keymap {
+            bindings,
+            read_only: false,
+        }
     }
 }
 
@@ -303,6 +313,21 @@ impl Keymap {
         Ok(())
     }
 
+    /// The same keys in a viewer's cockpit (`read_only`): what changes the launch is left out.
+    pub fn viewing(mut self, read_only: bool) -> Keymap {
+        self.read_only = read_only;
+        self
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Whether this keymap offers and runs `binding` (a read-only one leaves out writes).
+    fn offers(&self, binding: &Binding) -> bool {
+        !(self.read_only && binding.writes)
+    }
+
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
@@ -319,24 +344,38 @@ impl Keymap {
             .unwrap_or_else(|| "?".into())
     }
 
-    /// What `key` does in `context` with `pane` in front.
+    /// What `key` does in `context` with `pane` in front: in a read-only cockpit, a command
+    /// that changes the launch is answered by [`Action::ReadOnly`], never run.
     pub fn action_for(&self, context: Context, pane: Pane, key: Key) -> Option<Action> {
         self.bindings
             .iter()
             .find(|b| b.active_in(context, pane) && b.keys.contains(&key))
-            .map(Binding::action)
+            .map(|b| match self.offers(b) {
+                true => b.action(),
+                false => Action::ReadOnly(b.command),
+            })
     }
 
-    /// The bindings the help lists with `pane` in front: the cockpit's own and that pane's.
+    /// The bindings the help lists with `pane` in front: the cockpit's own and that pane's
+    /// (in a read-only cockpit, none that changes the launch).
     pub fn bindings_for(&self, pane: Pane) -> impl Iterator<Item = &Binding> {
-        self.bindings.iter().filter(move |b| b.panes.contains(pane))
+        self.bindings
+            .iter()
+            .filter(move |b| b.panes.contains(pane) && self.offers(b))
     }
 
     /// `(keys, help)` for the footer of a context outside the panes (views over them, help,
     /// screen-share).
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
-        footer_commands(context)
+        self.entries(footer_commands(context))
+    }
+
+    /// A footer's `(key, label)` entries for these commands, without the ones this keymap does
+    /// not offer.
+    fn entries(&self, commands: &[(Command, &'static str)]) -> Vec<(String, &'static str)> {
+        commands
             .iter()
+            .filter(|(command, _)| self.binding(*command).is_none_or(|b| self.offers(b)))
             .map(|(command, label)| (self.key_of(*command), *label))
             .collect()
     }
@@ -344,10 +383,7 @@ impl Keymap {
     /// The footer of a context with a pane in front: the pane's own commands, in its words.
     pub fn footer_in(&self, context: Context, pane: Pane) -> Vec<(String, &'static str)> {
         match super::panes::footer(pane, context) {
-            Some(commands) => commands
-                .iter()
-                .map(|(command, label)| (self.key_of(*command), *label))
-                .collect(),
+            Some(commands) => self.entries(commands),
             None => self.footer(context),
         }
     }

@@ -46,9 +46,35 @@ pub const SCROLLING: &[Context] = &[Cockpit, Detail, Help];
 pub const COCKPIT: &[Context] = &[Cockpit];
 pub const SHARING: &[Context] = &[Cockpit, Detail, ScreenShare];
 
-/// Whether a command ends the session (the Ctrl+letter rule), as rows spell it.
-pub const ENDS: bool = true;
-pub const SAFE: bool = false;
+/// What running a command does beyond the screen, as rows spell it: whether it is destructive
+/// (ends the session, or cannot be taken back: never on a Ctrl+letter chord) and whether it
+/// changes the launch (a read-only cockpit leaves it out and refuses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    pub destructive: bool,
+    pub writes: bool,
+}
+
+/// Only the screen changes.
+pub const SAFE: Kind = Kind {
+    destructive: false,
+    writes: false,
+};
+/// Ends the session (quit).
+pub const ENDS: Kind = Kind {
+    destructive: true,
+    writes: false,
+};
+/// Changes the launch: a journal line, a tick, a vote, a pause.
+pub const WRITES: Kind = Kind {
+    destructive: false,
+    writes: true,
+};
+/// Changes the launch in a way that cannot be taken back (sending mail).
+pub const SENDS: Kind = Kind {
+    destructive: true,
+    writes: true,
+};
 
 /// What the keymap, the help and the footers know about one command, besides what it runs.
 #[derive(Debug, Clone, Copy)]
@@ -56,8 +82,10 @@ pub struct Info {
     pub command: Command,
     pub help: &'static str,
     pub keys: &'static [&'static str],
-    /// Ends the session: never allowed on a Ctrl+letter chord.
+    /// Ends the session or cannot be taken back: never allowed on a Ctrl+letter chord.
     pub destructive: bool,
+    /// Changes the launch: absent from a read-only cockpit, and refused there.
+    pub writes: bool,
     pub contexts: &'static [Context],
     pub panes: Panes,
 }
@@ -85,10 +113,11 @@ impl<A: std::fmt::Debug> Bound<A> for Row<A> {
     }
 }
 
-/// Declares commands, one row each: `Name = "name", [keys], destructive, contexts, panes,
-/// "help" => action;`. Makes `Command::Name` and a `&[Row]` table called `$table`.
+/// Declares commands, one row each: `Name = "name", [keys], kind, contexts, panes,
+/// "help" => action;` (kind: [`SAFE`], [`ENDS`], [`WRITES`], [`SENDS`]). Makes `Command::Name`
+/// and a `&[Row]` table called `$table`.
 macro_rules! commands {
-    ($table:ident: $($cmd:ident = $name:literal, [$($key:literal),*], $ends:expr, $contexts:expr,
+    ($table:ident: $($cmd:ident = $name:literal, [$($key:literal),*], $kind:expr, $contexts:expr,
         $panes:expr, $help:literal => $action:expr;)*) => {
         #[allow(non_upper_case_globals)]
         impl $crate::tui::kit::Command {
@@ -100,7 +129,8 @@ macro_rules! commands {
                 command: $crate::tui::kit::Command::$cmd,
                 help: $help,
                 keys: &[$($key),*],
-                destructive: $ends,
+                destructive: $kind.destructive,
+                writes: $kind.writes,
                 contexts: $contexts,
                 panes: $panes,
             },

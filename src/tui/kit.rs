@@ -61,6 +61,8 @@ pub struct LaunchInfo {
     pub environment: String,
     pub production: bool,
     pub decision_at: Option<DateTime<Utc>>,
+    /// A viewer's cockpit: nothing that changes the launch is offered or run.
+    pub read_only: bool,
 }
 
 /// The key a command is on, as shown to people: what a render needs of the keymap.

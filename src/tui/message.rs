@@ -4,7 +4,7 @@
 //! needs nothing above this module; the registry (`panes`) lifts them into the cockpit's
 //! `Action<PaneMsg>` and `Effect<PaneJob>` (`tui::action`).
 
-use super::kit::Pane;
+use super::kit::{Command, Pane};
 use crate::gate::{GateResult, Transition};
 use crate::journal::{LiveSignal, PendingEvent};
 use chrono::{DateTime, Utc};
@@ -96,6 +96,9 @@ pub enum Action<P> {
     AlertNews(crate::alerts::AlertNews),
     /// Show this gate's detail in the Gates pane (`Enter` on a verified item).
     JumpToGate(String),
+    /// The key of a command that changes the launch, pressed in a read-only cockpit: one line
+    /// says it is not available, nothing else happens.
+    ReadOnly(Command),
     /// A pane's own message (its `Msg`), for that pane whichever is in front.
     Pane(P),
 }
@@ -190,11 +193,33 @@ impl<P> Action<P> {
             A::HandoffReady { out, result } => A::HandoffReady { out, result },
             A::AlertNews(news) => A::AlertNews(news),
             A::JumpToGate(gate) => A::JumpToGate(gate),
+            A::ReadOnly(command) => A::ReadOnly(command),
         })
     }
 }
 
 impl<J> Effect<J> {
+    /// Whether the effect changes the launch (a journal line, an observation kept, an alert
+    /// claimed and delivered, or a pane's job that `job_writes`): a read-only cockpit runs
+    /// none of these.
+    pub fn writes(&self, job_writes: impl FnOnce(&J) -> bool) -> bool {
+        use Effect as E;
+        match self {
+            E::Pane(job) => job_writes(job),
+            E::RecordTransitions(_)
+            | E::RecordEvent(_)
+            | E::SaveObservation(_)
+            | E::ObserveAlerts(_)
+            | E::RaiseAlert(_) => true,
+            E::Quit
+            | E::Recheck(_)
+            | E::RecheckAll
+            | E::BuildHandoff(_)
+            | E::Bell
+            | E::SetTitle(_) => false,
+        }
+    }
+
     /// The same effect with its pane part turned into another.
     pub fn map<K>(self, pane: impl FnOnce(J) -> K) -> Effect<K> {
         use Effect as E;

@@ -28,6 +28,7 @@ pub mod overlay;
 pub mod palette;
 pub mod pane;
 pub mod panes;
+pub mod read_only;
 pub mod render;
 pub mod state;
 pub mod terminal;

@@ -5,41 +5,58 @@
 use super::action::Action;
 use super::panes;
 
-/// The cockpit's own commands (those of no pane), for the help screen.
-const SHARED: &[(&str, &str)] = &[
-    (":open ID", "open a gate's detail"),
-    (":recheck [ID]", "re-check one gate, or all"),
-    (":filter TEXT", "filter the gates list (empty clears)"),
-    (":note TEXT", "write an operator note to the journal"),
-    (":take-over", "record that you take over the shift"),
+/// The cockpit's own commands (those of no pane), for the help screen: usage, help, and
+/// whether it changes the launch (a read-only cockpit leaves those out).
+const SHARED: &[(&str, &str, bool)] = &[
+    (":open ID", "open a gate's detail", false),
+    (":recheck [ID]", "re-check one gate, or all", false),
+    (
+        ":filter TEXT",
+        "filter the gates list (empty clears)",
+        false,
+    ),
+    (":note TEXT", "write an operator note to the journal", true),
+    (":take-over", "record that you take over the shift", true),
     (
         ":handoff [FILE]",
         "show the shift report, or write it to FILE",
+        false,
     ),
-    (":share", "screen-share mode"),
-    (":mask", "toggle email masking"),
-    (":help", "key help"),
-    (":quit", "quit gonogo"),
+    (":share", "screen-share mode", false),
+    (":mask", "toggle email masking", false),
+    (":help", "key help", false),
+    (":quit", "quit gonogo", false),
 ];
 
-/// Every command, for the help screen: the panes' in tab order, then the cockpit's.
-pub fn commands() -> Vec<(String, String)> {
-    let mut rows = panes::palette_help();
+/// The cockpit's own words that change the launch.
+const SHARED_WRITES: &[&str] = &["note", "n", "take-over", "takeover"];
+
+/// Every command, for the help screen: the panes' in tab order, then the cockpit's;
+/// `read_only` leaves out those that change the launch.
+pub fn commands(read_only: bool) -> Vec<(String, String)> {
+    let mut rows = panes::palette_help(read_only);
     rows.extend(
         SHARED
             .iter()
-            .map(|(c, h)| ((*c).to_owned(), (*h).to_owned())),
+            .filter(|(_, _, writes)| !(read_only && *writes))
+            .map(|(c, h, _)| ((*c).to_owned(), (*h).to_owned())),
     );
     rows
 }
 
-/// What a palette line asks for. `Ok(None)` is an empty line.
-pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
+/// What a palette line asks for. `Ok(None)` is an empty line. In a `read_only` cockpit a
+/// command that changes the launch is refused with one line.
+pub fn parse(line: &str, read_only: bool) -> Result<Option<PaletteCommand>, String> {
     let line = line.trim().trim_start_matches(':').trim();
     let (word, arg) = match line.split_once(char::is_whitespace) {
         Some((w, a)) => (w, a.trim()),
         None => (line, ""),
     };
+    if read_only && (SHARED_WRITES.contains(&word) || panes::palette_writes(word)) {
+        return Err(format!(
+            "read-only cockpit: `:{word}` changes the launch and is not available here"
+        ));
+    }
     let command = match word {
         "" => return Ok(None),
         "quit" | "q" => PaletteCommand::Run(Action::Quit),

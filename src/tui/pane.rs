@@ -101,6 +101,9 @@ pub trait PaneKind: PaneTypes + Sized {
     /// Starts one of its jobs (the runner's clock, tasks and services in `jobs`; its answers
     /// go back through `jobs.actions`).
     fn run(job: Self::Job, jobs: &mut Jobs<Self::Msg>);
+    /// Whether a job changes the launch (writes to the database, sends mail): a read-only
+    /// cockpit never runs one. No default: every pane answers for each of its jobs.
+    fn writes(job: &Self::Job) -> bool;
 }
 
 /// One `:` command a pane offers: the words that call it (the first is completed), and how
@@ -110,6 +113,8 @@ pub struct PaletteRow {
     pub words: &'static [&'static str],
     pub usage: &'static str,
     pub help: &'static str,
+    /// Changes the launch: a read-only cockpit leaves it out of the help and refuses it.
+    pub writes: bool,
 }
 
 /// What Enter in a pane's modal does.

@@ -24,6 +24,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let routine = routine_reading(state, &action);
     let is_tick = matches!(action, Action::Tick(_));
     let changed = apply(state, action, &mut effects);
+    super::read_only::keep_reads(state, &mut effects);
     state.refresh_masker();
     if changed {
         let pace = match routine {
@@ -141,6 +142,7 @@ fn apply(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             );
             state.say(Level::Info, &text);
         }
+        Action::ReadOnly(command) => super::read_only::refuse(state, command),
         Action::Resize { width, height } => state.size = (width, height),
         Action::Tick(now) => tick(state, now, fx),
         Action::GateChecked(result) => {
@@ -378,7 +380,7 @@ fn confirmed_first(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> b
 }
 
 fn run_palette(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
-    match palette::parse(line) {
+    match palette::parse(line, state.keymap.is_read_only()) {
         Ok(None) => {}
         Ok(Some(PaletteCommand::Run(action))) => {
             apply(state, action, fx);

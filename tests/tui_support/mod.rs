@@ -20,6 +20,15 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use std::path::Path;
 
+/// A dispatch section for [`CONFIG`] (its template is never read by the state-only tests).
+pub const INVITES: &str = r#"
+[invites]
+template = "templates/beta_invite"
+from = "Beta team <beta@example.org>"
+signup_url = "https://app.example.org/signup?invite={{ code }}"
+smtp_url = "smtp://relay:s3cr3t-relay-pw@smtp.example.org:587"
+"#;
+
 pub const CONFIG: &str = r#"
 [launch]
 name = "Beta soft launch"

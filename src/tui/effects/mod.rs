@@ -204,6 +204,7 @@ fn start_session(setup: &Setup, actions: &mpsc::UnboundedSender<Action>) -> Sess
         operator: &setup.operator,
         // The Checklist pane tells overdue items from its own view.
         watch_checklist: false,
+        read_only: setup.config.launch().read_only,
     };
     let (redactor, flushes) = (setup.redactor.clone(), actions.clone());
     let flushed = move |outcome: Result<usize, crate::journal::FlushError>| {

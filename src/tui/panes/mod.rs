@@ -82,6 +82,13 @@ macro_rules! panes {
         #[derive(Debug, Clone, PartialEq)]
         pub enum PaneJob { $($(#[$meta])* $id(<$ty as PaneTypes>::Job)),* }
 
+        impl PaneJob {
+            /// Whether the job changes the launch ([`PaneKind::writes`]).
+            pub fn writes(&self) -> bool {
+                match self { $($(#[$meta])* PaneJob::$id(job) => <$ty as PaneKind>::writes(job),)* }
+            }
+        }
+
         $(
             $(#[$meta])*
             impl From<<$ty as PaneTypes>::Msg> for Action<PaneMsg> {
@@ -308,9 +315,18 @@ pub fn palette_words(pane: Pane) -> impl Iterator<Item = String> {
         .chain(default)
 }
 
+/// Whether a `:` word calls a pane's command that changes the launch.
+pub fn palette_writes(word: &str) -> bool {
+    Pane::ALL.iter().any(|&pane| {
+        palette_rows(pane)
+            .iter()
+            .any(|row| row.writes && row.words.contains(&word))
+    })
+}
+
 /// The `:` commands the panes offer, as the help lists them: each pane's rows in tab order,
-/// or `:<title>` for a pane with none.
-pub fn palette_help() -> Vec<(String, String)> {
+/// or `:<title>` for a pane with none; `read_only` leaves out those that change the launch.
+pub fn palette_help(read_only: bool) -> Vec<(String, String)> {
     Pane::ALL
         .iter()
         .flat_map(|&pane| {
@@ -319,7 +335,7 @@ pub fn palette_help() -> Vec<(String, String)> {
                 let name = pane.title().to_lowercase();
                 vec![(format!(":{name}"), format!("show the {name} pane"))]
             } else {
-                let rows = own.iter();
+                let rows = own.iter().filter(|row| !(read_only && row.writes));
                 rows.map(|row| (row.usage.to_owned(), row.help.to_owned()))
                     .collect()
             };

@@ -81,6 +81,12 @@ impl PaneKind for ToyPane {
         let Job::Ping(n) = job;
         let _ = jobs.actions.send(Action::from(Msg::Pong(n)));
     }
+
+    fn writes(job: &Job) -> bool {
+        match job {
+            Job::Ping(_) => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -192,13 +198,13 @@ pass = "== 'none'"
 
         // A pane with no `:` commands of its own is shown by `:toy` and by its number.
         for line in [":toy", &format!(":{}", Pane::Toy.number())] {
-            match palette::parse(line) {
+            match palette::parse(line, false) {
                 Ok(Some(PaletteCommand::Run(AnyAction::ShowPane(Pane::Toy)))) => {}
                 other => panic!("{line}: {other:?}"),
             }
         }
         assert!(
-            palette::commands()
+            palette::commands(false)
                 .iter()
                 .any(|(usage, help)| usage == ":toy" && help == "show the toy pane")
         );

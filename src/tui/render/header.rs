@@ -25,6 +25,8 @@ const VERDICT_CELLS: usize = 16;
 const COUNTDOWN_CELLS: usize = 10;
 /// Below this width the clock goes (decided by the width, never by what the verdict says).
 const CLOCK_FROM_WIDTH: u16 = 100;
+/// The badge of a viewer's cockpit (`tui --read-only`), beside the environment.
+pub const READ_ONLY: &str = " READ-ONLY ";
 
 /// `text` in at least `cells` cells: centred, or from the left.
 fn slot(text: &str, cells: usize, centred: bool) -> String {
@@ -64,6 +66,10 @@ pub fn render(view: &View, demo_badge: bool, why: Option<String>, frame: &mut Fr
     if demo_badge {
         after_name.push(Span::raw(" "));
         after_name.push(Span::styled(" DEMO ", theme.demo()));
+    }
+    if view.launch.read_only {
+        after_name.push(Span::raw(" "));
+        after_name.push(Span::styled(READ_ONLY, theme.demo()));
     }
     let left_area = Rect {
         width: area.width.saturating_sub(right_width + 1),

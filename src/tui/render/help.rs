@@ -30,7 +30,7 @@ pub fn render(
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Commands (after :)", theme.title()));
-    for (command, help) in palette::commands() {
+    for (command, help) in palette::commands(keymap.is_read_only()) {
         lines.push(Line::from(vec![
             Span::styled(format!("{command:>14}  "), theme.key()),
             Span::raw(help),

@@ -36,6 +36,10 @@ pub fn render(
         top.push(Span::raw(" "));
         top.push(Span::styled(" DEMO ", theme.demo()));
     }
+    if view.launch.read_only {
+        top.push(Span::raw(" "));
+        top.push(Span::styled(super::header::READ_ONLY, theme.demo()));
+    }
     top.push(Span::raw(format!("  {} UTC", view.now.format("%H:%M:%S"))));
     frame.render_widget(
         Paragraph::new(Line::from(top)).alignment(Alignment::Center),

@@ -13,7 +13,7 @@ use crate::decision::{CallState, RollCall};
 use crate::gate::{Board, GateState};
 use crate::journal::LiveSignal;
 use crate::tui::jobs::Jobs;
-use crate::tui::keys::{COCKPIT, SAFE};
+use crate::tui::keys::{COCKPIT, SAFE, WRITES};
 use crate::tui::kit::Command;
 use crate::tui::kit::View;
 use crate::tui::pane::{Cx, PaletteRow, PaneKind, PaneTypes};
@@ -28,15 +28,15 @@ use tui_input::{Input, InputRequest};
 const HERE: crate::tui::keys::Panes =
     crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Checklist]);
 crate::tui::keys::commands! { KEYS:
-    Tick = "tick", ["space"], SAFE, COCKPIT, HERE,
+    Tick = "tick", ["space"], WRITES, COCKPIT, HERE,
         "tick the checklist item (optional note)" => Msg::StartTick.into();
-    Untick = "untick", ["u"], SAFE, COCKPIT, HERE,
+    Untick = "untick", ["u"], WRITES, COCKPIT, HERE,
         "untick the checklist item (reason required)" => Msg::StartUntick.into();
     OpenItems = "open_items", ["o"], SAFE, COCKPIT, HERE,
         "checklist: only the items not done / all" => Msg::ToggleOpenItems.into();
-    Vote = "vote", ["v"], SAFE, COCKPIT, HERE,
+    Vote = "vote", ["v"], WRITES, COCKPIT, HERE,
         "vote GO / NO-GO for a role" => Msg::StartVote(String::new()).into();
-    Decide = "decide", ["D"], SAFE, COCKPIT, HERE,
+    Decide = "decide", ["D"], WRITES, COCKPIT, HERE,
         "freeze the decision once every role voted" => Msg::StartDecide(String::new()).into();
 }
 
@@ -137,16 +137,19 @@ impl PaneKind for ChecklistPane {
             words: &["checklist"],
             usage: ":checklist",
             help: "show the checklist pane (:checklist reload re-reads the file)",
+            writes: false,
         },
         PaletteRow {
             words: &["vote"],
             usage: ":vote",
             help: "+ go|no-go ROLE[: note]: vote in the roll call",
+            writes: true,
         },
         PaletteRow {
             words: &["decide"],
             usage: ":decide [REASON]",
             help: "freeze the decision (a reason overrides the gates)",
+            writes: true,
         },
     ];
 
@@ -235,6 +238,13 @@ impl PaneKind for ChecklistPane {
 
     fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
+    }
+
+    fn writes(job: &Job) -> bool {
+        match job {
+            Job::LoadChecklist | Job::LoadCall => false,
+            Job::WriteTick { .. } | Job::WriteVote { .. } | Job::Freeze { .. } => true,
+        }
     }
 }
 

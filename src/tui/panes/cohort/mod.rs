@@ -23,7 +23,7 @@ use tui_input::{Input, InputRequest};
 use crate::cohort::{self, Code, CohortRow, CohortSettings, LoadedCohort};
 use crate::tui::completeness::Completeness;
 use crate::tui::derived::Filtered;
-use crate::tui::keys::{COCKPIT, SAFE};
+use crate::tui::keys::{COCKPIT, SAFE, WRITES};
 use crate::tui::kit::Command;
 use crate::tui::pane::PaletteRow;
 use std::sync::Arc;
@@ -34,7 +34,7 @@ const HERE: crate::tui::keys::Panes =
 crate::tui::keys::commands! { KEYS:
     CohortCode = "cohort_code", ["c"], SAFE, COCKPIT, HERE,
         "cohort rows: next finding code" => Msg::CycleCohortCode.into();
-    Override = "override", ["o"], SAFE, COCKPIT, HERE,
+    Override = "override", ["o"], WRITES, COCKPIT, HERE,
         "override cohort soft findings" => Msg::StartCohortOverride.into();
 }
 
@@ -132,11 +132,13 @@ impl PaneKind for CohortPane {
             words: &["cohort", "c"],
             usage: ":cohort [PATH]",
             help: "load a cohort CSV into the cohort pane",
+            writes: false,
         },
         PaletteRow {
             words: &["cohort-filter"],
             usage: ":cohort-filter",
             help: "+ CODE: cohort rows with that finding (alone: all)",
+            writes: false,
         },
     ];
 
@@ -248,6 +250,13 @@ impl PaneKind for CohortPane {
 
     fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
+    }
+
+    fn writes(job: &Job) -> bool {
+        match job {
+            Job::LoadCohort { .. } => false,
+            Job::RecordCohortOverride { .. } => true,
+        }
     }
 }
 

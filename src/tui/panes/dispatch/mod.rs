@@ -11,7 +11,7 @@ use crate::invite::{LedgerRow, RunEnd};
 use crate::journal::LiveSignal;
 use crate::tui::jobs::Jobs;
 use crate::tui::keys::Context;
-use crate::tui::keys::{COCKPIT, ENDS, SAFE};
+use crate::tui::keys::{COCKPIT, SAFE, SENDS, WRITES};
 use crate::tui::kit::Command;
 use crate::tui::kit::View;
 use crate::tui::pane::{Cx, PaneKind, PaneTypes};
@@ -24,11 +24,11 @@ use tui_input::{Input, InputRequest};
 const HERE: crate::tui::keys::Panes =
     crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Dispatch]);
 crate::tui::keys::commands! { KEYS:
-    StartSend = "start_send", ["s"], ENDS, COCKPIT, HERE,
+    StartSend = "start_send", ["s"], SENDS, COCKPIT, HERE,
         "dispatch: start or resume sending (confirm by typing the count)" => Msg::StartSend.into();
-    PauseSend = "pause_send", ["p"], SAFE, COCKPIT, HERE,
+    PauseSend = "pause_send", ["p"], WRITES, COCKPIT, HERE,
         "dispatch: pause this cockpit's send run" => Msg::PauseSend.into();
-    RetryFailed = "retry_failed", ["F"], ENDS, COCKPIT, HERE,
+    RetryFailed = "retry_failed", ["F"], SENDS, COCKPIT, HERE,
         "dispatch: put failed messages back to be sent" => Msg::RetryFailed.into();
     ReviewUnknown = "review_unknown", ["u"], SAFE, COCKPIT, HERE,
         "dispatch: review the unknown messages" => Msg::ReviewUnknown.into();
@@ -193,6 +193,7 @@ impl PaneKind for DispatchPane {
         words: &["dispatch", "d"],
         usage: ":dispatch",
         help: "show the dispatch pane",
+        writes: false,
     }];
 
     fn start(start: &crate::tui::pane::Start) -> Self {
@@ -285,6 +286,13 @@ impl PaneKind for DispatchPane {
 
     fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
+    }
+
+    fn writes(job: &Job) -> bool {
+        match job {
+            Job::LoadDispatch | Job::LoadMessage(_) => false,
+            Job::StartSend { .. } | Job::PauseSend | Job::RetryFailed => true,
+        }
     }
 }
 

@@ -43,6 +43,7 @@ impl PaneKind for GatesPane {
         words: &["gates", "g"],
         usage: ":gates",
         help: "show the gates pane",
+        writes: false,
     }];
 
     fn start(start: &crate::tui::pane::Start) -> Self {
@@ -68,6 +69,10 @@ impl PaneKind for GatesPane {
 
     fn run(job: Job, _: &mut Jobs<Msg>) {
         match job {}
+    }
+
+    fn writes(job: &Job) -> bool {
+        match *job {}
     }
 }
 

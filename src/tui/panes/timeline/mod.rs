@@ -80,6 +80,7 @@ impl PaneKind for Timeline {
         words: &["timeline", "t"],
         usage: ":timeline",
         help: "show the timeline pane",
+        writes: false,
     }];
 
     fn start(start: &crate::tui::pane::Start) -> Self {
@@ -104,6 +105,12 @@ impl PaneKind for Timeline {
 
     fn run(job: Job, jobs: &mut Jobs<Msg>) {
         effects::run(job, jobs)
+    }
+
+    fn writes(job: &Job) -> bool {
+        match job {
+            Job::LoadTimeline | Job::LoadTimelineAfter(_) => false,
+        }
     }
 }
 
