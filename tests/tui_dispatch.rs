@@ -56,6 +56,7 @@ fn row(id: i64, email: &str, state: &str, reason: Option<&str>, minute: u32) -> 
         updated_at: at(13, minute, 0),
         next_attempt_at: None,
         eml_path: format!("out/wave-1/{id}.eml"),
+        wire_date: None,
     }
 }
 
@@ -72,6 +73,8 @@ fn view() -> DispatchView {
                 unknown: 1,
             },
             rate_per_s: 2.0,
+            last_id: 60,
+            retry_wait_s: None,
         }],
         log: vec![
             row(
@@ -112,7 +115,9 @@ fn view() -> DispatchView {
             started_at: at(13, 50, 0),
             pid: 4242,
             stalled_for: None,
+            rate: Some("5/s".into()),
         }],
+        paused: None,
         read_at: Some(at(14, 0, 0)),
     }
 }

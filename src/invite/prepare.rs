@@ -145,13 +145,7 @@ pub async fn prepare(
         let sample = code::fresh().map_err(|e| PrepareError::Files(e.to_string()))?;
         let rendered = template.render(&variables(setup, first, &sample, expires_at))?;
         let to = message::recipient(&first.email, first.name.as_deref())?;
-        message::build(
-            &setup.sender,
-            to,
-            &rendered,
-            &setup.sender.new_message_id(),
-            now.into(),
-        )?;
+        message::build_stored(&setup.sender, to, &rendered, &setup.sender.new_message_id())?;
     }
     let user_ids = sent_by_ids(&ledger, &recipients).await?;
     let dir = setup.out_dir().join(&options.batch);
@@ -267,14 +261,9 @@ impl Context<'_> {
                 .render(&variables(self.setup, r, &code, self.expires_at))
                 .map_err(|e| e.to_string())?;
             let message_id = self.setup.sender.new_message_id();
-            let bytes = message::build(
-                &self.setup.sender,
-                to.clone(),
-                &rendered,
-                &message_id,
-                std::time::SystemTime::now(),
-            )
-            .map_err(|e| e.to_string())?;
+            let bytes =
+                message::build_stored(&self.setup.sender, to.clone(), &rendered, &message_id)
+                    .map_err(|e| e.to_string())?;
             let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
             // A name of this attempt's own: another prepare of the same batch (a second
             // operator) writes its own file, and the one that loses removes only that.
