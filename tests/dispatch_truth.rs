@@ -175,3 +175,69 @@ async fn a_second_sender_follows_the_launch_rate(pool: PgPool) {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["rate"], "2/s", "{doc}");
 }
+
+/// The rig's config with the cohort needing `min_rows` valid rows.
+fn needing_rows(rig: &Rig, min_rows: u64) {
+    let text = std::fs::read_to_string(rig.config_path()).unwrap();
+    let text = text.replace("min_rows = 1\n", &format!("min_rows = {min_rows}\n"));
+    std::fs::write(rig.config_path(), text).unwrap();
+}
+
+fn wave(rig: &Rig, name: &str, from: usize, n: usize) -> std::path::PathBuf {
+    let rows: Vec<String> = (from..from + n)
+        .map(|i| format!("user{i}@example.org,creator-fr,User {i},"))
+        .collect();
+    rig.cohort(name, &rows)
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_follow_up_wave_is_reviewed_against_the_launch_cohort(pool: PgPool) {
+    let rig = Rig::new(&pool).await;
+    rig.configure("send_cmd = \"true\"", "", "");
+    needing_rows(&rig, 5);
+    let small = wave(&rig, "second.csv", 10, 2);
+    let path = small.to_str().unwrap();
+    // Alone, two rows are too few.
+    let (code, out, err) = rig.run(&["invites", "prepare", path, "--batch", "second"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("too_few_rows") || err.contains("too_few_rows"),
+        "{out}{err}"
+    );
+    // After a first wave of five, the launch's cohort has seven: no finding.
+    rig.prepare(&wave(&rig, "first.csv", 0, 5), "first");
+    let (code, out, err) = rig.run(&["invites", "prepare", path, "--batch", "second", "--json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["prepared"], 2, "{doc}");
+    assert_eq!(doc["review"]["status"], "ok", "{doc}");
+    // The file's own numbers are still its own.
+    assert_eq!(doc["review"]["valid_rows"], 2, "{doc}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_override_on_the_record_for_the_same_file_is_honoured_by_prepare(pool: PgPool) {
+    let rig = Rig::new(&pool).await;
+    rig.configure("send_cmd = \"true\"", "", "");
+    needing_rows(&rig, 10);
+    let file = wave(&rig, "few.csv", 0, 3);
+    let path = file.to_str().unwrap();
+    let (code, out, err) = rig.run(&[
+        "cohort",
+        "validate",
+        path,
+        "--force",
+        "--reason",
+        "a small press wave, agreed",
+    ]);
+    assert!(matches!(code, Some(0 | 2)), "{out}{err}");
+    let (code, out, err) = rig.run(&["invites", "prepare", path, "--json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["prepared"], 3, "{doc}");
+    assert!(doc["override_entry"].as_i64().is_some(), "{doc}");
+    // Another file (other bytes) is not covered by it (and six rows are still too few).
+    let other = wave(&rig, "other.csv", 20, 3);
+    let (code, out, err) = rig.run(&["invites", "prepare", other.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}{err}");
+}
