@@ -1,8 +1,8 @@
 //! When a run sends: how many messages it claims at once, and when a retry is due.
 
-use super::{SendError, SendOptions};
+use super::SendError;
 use crate::config::invites::{MAX_RETRY, Rate};
-use crate::invite::ledger::Ledger;
+use crate::invite::ledger::{ClaimScope, Ledger};
 use std::time::Duration;
 
 /// How many messages a run claims at once. One at a time at an operator's pace; at high rates
@@ -29,9 +29,9 @@ pub fn retry_delay(first: Duration, attempts: u32) -> Duration {
 /// How long until the next `prepared` message of the run's scope is due, if any is waiting.
 pub(super) async fn next_retry(
     ledger: &Ledger,
-    options: &SendOptions,
+    scope: &ClaimScope<'_>,
 ) -> Result<Option<Duration>, SendError> {
-    Ok(ledger.waiting(options.batch.as_deref()).await?)
+    Ok(ledger.waiting(scope).await?)
 }
 
 #[cfg(test)]
