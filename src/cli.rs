@@ -427,9 +427,6 @@ pub struct InvitesPreviewArgs {
     /// Print the HTML part instead of the text part
     #[arg(long)]
     pub html: bool,
-    /// Print the headers as they go on the wire (encoded words, folded lines), not decoded
-    #[arg(long)]
-    pub raw: bool,
 }
 
 #[derive(Debug, Args)]

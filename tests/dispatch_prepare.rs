@@ -115,12 +115,11 @@ async fn prepare_writes_codes_ledger_rows_and_private_messages(pool: PgPool) {
         let subject = message.subject().expect("a subject");
         assert!(subject.contains("Test launch"), "{subject}");
         assert!(!subject.contains("{{"), "{subject}");
-        // The Date is the hand-over's, added when the message is first handed over.
-        assert!(message.date().is_none(), "a Date stored at prepare");
+        assert!(message.date().is_some(), "no Date");
         assert_eq!(message.message_id(), Some(bare(&row.message_id)));
         assert!(row.message_id.ends_with("@veza.fr>"), "{}", row.message_id);
         let names = header_names(&bytes);
-        for name in ["to", "from", "reply-to", "subject", "message-id"] {
+        for name in ["to", "from", "reply-to", "subject", "date", "message-id"] {
             assert_eq!(
                 names.iter().filter(|n| *n == name).count(),
                 1,

@@ -43,7 +43,6 @@ async fn two_runs_of_the_core_share_the_launch(pool: PgPool) {
     let options = SendOptions {
         batch: Some("runs".into()),
         limit: None,
-        up_to: None,
         rate: Rate(Some(RATE)),
         operator: "tester".into(),
         wait_for_retries: true,
@@ -149,7 +148,6 @@ async fn a_run_ended_elsewhere_is_told_and_handed_claims_never_go_back(pool: PgP
             "tester",
             "elsewhere",
             gonogo::invite::lease::LeaseTerms::from_env(),
-            "5/s",
         )
         .await
         .unwrap();

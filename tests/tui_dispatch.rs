@@ -48,7 +48,6 @@ fn row(id: i64, email: &str, state: &str, reason: Option<&str>, minute: u32) -> 
         updated_at: at(13, minute, 0),
         next_attempt_at: None,
         eml_path: format!("out/wave-1/{id}.eml"),
-        wire_date: None,
     }
 }
 
@@ -65,8 +64,6 @@ fn view() -> DispatchView {
                 unknown: 1,
             },
             rate_per_s: 2.0,
-            last_id: 60,
-            retry_wait_s: None,
         }],
         log: vec![
             row(
@@ -107,9 +104,7 @@ fn view() -> DispatchView {
             started_at: at(13, 50, 0),
             pid: 4242,
             stalled_for: None,
-            rate: Some("5/s".into()),
         }],
-        paused: None,
         read_at: Some(at(14, 0, 0)),
     }
 }
@@ -533,103 +528,4 @@ fn a_message_shows_its_own_detail_or_why_it_could_not_be_read() {
         failed.contains("the message could not be read: connection refused"),
         "{failed}"
     );
-}
-
-fn dispatch_msg(state: &mut State, msg: panes::dispatch::Msg) -> Vec<Effect> {
-    update(state, Action::Pane(panes::PaneMsg::Dispatch(msg)))
-}
-
-#[test]
-fn s_sends_the_batch_in_view_or_asks_which_and_binds_the_count() {
-    let mut state = dispatch_state(false);
-    let mut two = view();
-    let mut second = two.batches[0].clone();
-    second.batch = "wave-2".into();
-    second.counts.prepared = 4;
-    second.last_id = 64;
-    two.batches.push(second);
-    dispatch_msg(
-        &mut state,
-        panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(two))),
-    );
-    // Two batches wait: it asks which, and opens nothing.
-    dispatch_msg(&mut state, panes::dispatch::Msg::StartSend);
-    assert!(state.overlays.is_empty(), "{:?}", state.overlays);
-    let screen = draw(&mut state, 160, 48);
-    assert!(screen.contains("which batch?"), "{screen}");
-    // b shows wave-1, b again wave-2: s confirms that one, named, with who else is sending.
-    dispatch_msg(&mut state, panes::dispatch::Msg::NextBatch);
-    dispatch_msg(&mut state, panes::dispatch::Msg::NextBatch);
-    assert_eq!(state.panes.dispatch.batch.as_deref(), Some("wave-2"));
-    dispatch_msg(&mut state, panes::dispatch::Msg::StartSend);
-    let screen = draw(&mut state, 160, 48);
-    assert!(
-        screen.contains("Send 4 prepared messages of batch wave-2 now?"),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("Also sending: marc@ops-laptop (batch wave-1)"),
-        "{screen}"
-    );
-    type_text(&mut state, "4");
-    let effects = update(&mut state, Action::Submit);
-    assert!(
-        effects.contains(&Effect::Pane(panes::PaneJob::Dispatch(
-            panes::dispatch::Job::StartSend {
-                batch: Some("wave-2".into()),
-                count: 4,
-                up_to: 64,
-            }
-        ))),
-        "{effects:?}"
-    );
-}
-
-#[test]
-fn no_gauge_is_full_while_a_message_is_unsettled() {
-    use panes::dispatch::render::bar_cells;
-    let nearly = Counts {
-        sent: 999,
-        prepared: 1,
-        ..Counts::default()
-    };
-    let (sent, failed, unknown, rest) = bar_cells(&nearly, 20);
-    assert_eq!((sent, failed, unknown, rest), (19, 0, 0, 1));
-    let done = Counts {
-        sent: 1000,
-        ..Counts::default()
-    };
-    assert_eq!(bar_cells(&done, 20), (20, 0, 0, 0));
-    let with_failures = Counts {
-        sent: 990,
-        failed: 5,
-        unknown: 4,
-        sending: 1,
-        ..Counts::default()
-    };
-    let (sent, failed, unknown, rest) = bar_cells(&with_failures, 20);
-    assert!(failed == 1 && unknown == 1 && rest == 1, "{sent} {rest}");
-    assert_eq!(sent + failed + unknown + rest, 20);
-}
-
-#[test]
-fn a_standing_pause_shows_with_its_reason() {
-    let mut state = dispatch_state(false);
-    let mut paused = view();
-    paused.paused = Some(gonogo::invite::EndedRun {
-        id: uuid::Uuid::nil(),
-        operator: "marc".into(),
-        host: "ops-laptop".into(),
-        batch: Some("wave-1".into()),
-        ended_at: at(13, 58, 0),
-        outcome: "paused".into(),
-        reason: "5 different messages in a row were not accepted (last: 421 busy)".into(),
-    });
-    dispatch_msg(
-        &mut state,
-        panes::dispatch::Msg::DispatchLoaded(Ok(Box::new(paused))),
-    );
-    let screen = draw(&mut state, 160, 48);
-    assert!(screen.contains("PAUSED"), "{screen}");
-    assert!(screen.contains("not accepted"), "{screen}");
 }

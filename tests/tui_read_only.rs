@@ -282,8 +282,6 @@ fn no_write_gets_past_update_whatever_asks_for_it() {
     let mut effects = vec![
         Effect::Pane(PaneJob::Dispatch(panes::dispatch::Job::StartSend {
             batch: None,
-            count: 3,
-            up_to: 3,
         })),
         Effect::Pane(PaneJob::Dispatch(panes::dispatch::Job::LoadDispatch)),
         Effect::RecheckAll,

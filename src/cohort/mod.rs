@@ -70,8 +70,7 @@ pub use finding::{Code, Finding, Severity};
 pub use kept::FINDINGS_KEPT_PER_CODE;
 pub use load::{CohortRow, LoadedCohort, load_path, open};
 pub use overrides::{
-    AppliedOverride, OVERRIDE_KIND, OverrideError, apply_override, override_reason,
-    record_override, standing_override,
+    AppliedOverride, OVERRIDE_KIND, OverrideError, apply_override, override_reason, record_override,
 };
 pub use render::{LINES_PER_CODE, render_text};
 pub use report::{CodeFindings, DatabaseChecks, Report, Status};

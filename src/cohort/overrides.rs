@@ -54,29 +54,6 @@ fn absolute_path(file: &str) -> String {
     crate::text::sanitize_short(&absolute.to_string_lossy(), 400)
 }
 
-/// An override on the record for this file's bytes (same SHA-256: made in the cockpit, by
-/// `cohort validate --force` or an earlier `--force`) that covers every soft finding of
-/// `report` (each code found no more often than the override counted it): `invites prepare`
-/// honours it instead of asking for `--force` again. Returns its journal line.
-pub async fn standing_override(
-    journal: &Journal,
-    report: &Report,
-) -> Result<Option<i64>, JournalError> {
-    let Some(sha256) = report.sha256.as_deref().filter(|_| report.can_override()) else {
-        return Ok(None);
-    };
-    let Some(entry) = journal.latest_with(OVERRIDE_KIND, "sha256", sha256).await? else {
-        return Ok(None);
-    };
-    let counted = &entry.data["counts"];
-    let covered = report.counts().iter().all(|(code, n)| {
-        counted[code.as_str()]
-            .as_u64()
-            .is_some_and(|recorded| *n <= recorded)
-    });
-    Ok(covered.then_some(entry.id))
-}
-
 /// [`apply_override`], returning the journal line id only.
 pub async fn record_override(
     journal: &Journal,

@@ -263,46 +263,6 @@ impl Report {
         line
     }
 
-    /// Reviews the counts (rows, groups, labels) against the launch's whole cohort: this file's
-    /// valid rows plus `earlier` (valid rows per label of the batches prepared before, each
-    /// recipient once, none of this file's). A 4-row follow-up wave is not `too_few_rows` when
-    /// the launch already has its 50. The file's own numbers stay as they are.
-    pub fn review_with_earlier(&mut self, earlier: &BTreeMap<String, u64>) {
-        if earlier.is_empty() {
-            return;
-        }
-        let counted = [Code::TooFewRows, Code::TooFewInGroup, Code::TooFewLabels];
-        let mut whole = Report::new(self.thresholds.clone());
-        whole.valid_rows = self.valid_rows;
-        whole.distribution = self.distribution.clone();
-        whole.groups = self.groups.clone();
-        for (label, n) in earlier {
-            whole.valid_rows += n;
-            *whole.distribution.entry(label.clone()).or_default() += n;
-            *whole
-                .groups
-                .entry(super::validate::group_of(label).into_owned())
-                .or_default() += n;
-        }
-        let findings: Vec<Finding> = std::mem::take(&mut self.findings)
-            .into_iter()
-            .filter(|f| !counted.contains(&f.code))
-            .collect();
-        let mut counts = std::mem::take(&mut self.counts);
-        counts.retain(|code, _| !counted.contains(code));
-        let mut store = FindingStore::resume(findings, counts);
-        let mut more = FindingStore::default();
-        for mut finding in whole.threshold_findings() {
-            finding.message = format!(
-                "{} (the launch's cohort: this file and the batches prepared before)",
-                finding.message
-            );
-            more.push(finding);
-        }
-        store.merge(more);
-        self.set_findings(store);
-    }
-
     /// The soft findings that depend on counts: rows, groups and labels against the thresholds.
     pub(crate) fn threshold_findings(&self) -> Vec<Finding> {
         let t = &self.thresholds;

@@ -170,7 +170,6 @@ pub async fn rehearse(
     let options = SendOptions {
         batch: Some(BATCH.into()),
         limit: None,
-        up_to: None,
         rate: setup.settings.rate,
         operator: OPERATOR.into(),
         wait_for_retries: true,

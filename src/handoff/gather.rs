@@ -76,7 +76,6 @@ async fn dispatch(journal: &Journal) -> super::DispatchSection {
                 failed: Vec::new(),
                 unknown: Vec::new(),
                 senders: Vec::new(),
-                paused: None,
                 unread: Some(crate::text::Redactor::process().redact(&e.to_string())),
             };
         }
@@ -107,19 +106,6 @@ async fn dispatch(journal: &Journal) -> super::DispatchSection {
             .iter()
             .map(|r| crate::text::sanitize(&format!("{}@{}", r.operator, r.host)))
             .collect(),
-        paused: status.paused.as_ref().map(|run| {
-            crate::text::sanitize(&format!(
-                "since {} by {}@{}{}: {}",
-                crate::clock::rfc3339(run.ended_at),
-                run.operator,
-                run.host,
-                run.batch
-                    .as_deref()
-                    .map(|b| format!(" (batch {b})"))
-                    .unwrap_or_default(),
-                crate::text::Redactor::process().redact(&run.reason)
-            ))
-        }),
         unread: None,
     }
 }

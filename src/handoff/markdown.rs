@@ -205,12 +205,6 @@ fn dispatch(out: &mut String, d: &super::DispatchSection) {
     if !d.senders.is_empty() {
         let _ = writeln!(out, "\nSending now: {}.", d.senders.join(", "));
     }
-    if let Some(paused) = &d.paused {
-        let _ = writeln!(
-            out,
-            "\n**Sending is paused** {paused}. `gonogo invites send` resumes."
-        );
-    }
     for (title, rows) in [
         (
             "Unknown: settle each with `gonogo invites resolve EMAIL --as sent|retry --reason …`",

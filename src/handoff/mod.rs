@@ -91,8 +91,6 @@ pub struct DispatchSection {
     pub unknown: Vec<DispatchMessage>,
     /// Who is sending now.
     pub senders: Vec<String>,
-    /// The last run paused and nothing has run since: when, by whom, why.
-    pub paused: Option<String>,
     /// The ledger could not be read: the section says so instead of showing nothing.
     pub unread: Option<String>,
 }

@@ -25,8 +25,8 @@ pub mod template;
 pub mod transport;
 
 pub use ledger::{
-    BatchCounts, ClaimScope, ClaimerAlive, Counts, EndedRun, HistoryLine, HistoryState, HourCount,
-    LateAnswer, LaunchRate, Ledger, LedgerRow, LiveRun, MessageState, NotAState, Redemptions,
+    BatchCounts, ClaimerAlive, Counts, HistoryLine, HistoryState, HourCount, LateAnswer, Ledger,
+    LedgerRow, LiveRun, MessageState, NotAState, Redemptions,
 };
 pub use prepare::{PrepareError, PrepareOptions, PrepareReport, prepare};
 pub use send::{RunEnd, RunProgress, SendOptions};

@@ -1,6 +1,5 @@
-//! `invites prepare`: the cohort review (its counts against the launch's whole cohort, an
-//! override on the record for the same file honoured), the first message rendered before
-//! anything is written, then per recipient a fresh code, the `.eml` (mode 0600) and one statement that
+//! `invites prepare`: the cohort review, the first message rendered before anything is
+//! written, then per recipient a fresh code, the `.eml` (mode 0600) and one statement that
 //! inserts the invite and its ledger row.
 
 use super::ledger::{Inserted, Ledger, NewMessage};
@@ -126,27 +125,9 @@ pub async fn prepare(
         !(f.code == Code::AlreadyInvited && f.line.is_some_and(|l| resumed.contains(&l)))
     }));
     drop(emails);
-    // A follow-up wave is reviewed with the launch's earlier batches: its counts are the
-    // cohort's, not its own few rows'.
-    let keys: Vec<String> = recipients.iter().map(|r| r.key.clone()).collect();
-    let earlier: std::collections::BTreeMap<String, u64> = ledger
-        .cohort_labels(&keys)
-        .await
-        .map_err(|e| PrepareError::Database(e.to_string()))?
-        .into_iter()
-        .map(|(label, n)| (label, n.unsigned_abs()))
-        .collect();
-    report.review_with_earlier(&earlier);
     let file = options.file.display().to_string();
-    let standing = match (report.status, options.force) {
-        (Status::Warn, false) => cohort::standing_override(journal, &report)
-            .await
-            .map_err(|e| PrepareError::Database(e.to_string()))?,
-        _ => None,
-    };
     let override_entry = match (report.status, options.force) {
         (Status::Blocked, _) => return Err(PrepareError::Blocked(Box::new(report))),
-        (Status::Warn, false) if standing.is_some() => standing,
         (Status::Warn, false) => return Err(PrepareError::NeedsForce(Box::new(report))),
         (Status::Warn, true) => Some(
             cohort::apply_override(journal, &report, &file, options.reason.as_deref())
@@ -164,7 +145,13 @@ pub async fn prepare(
         let sample = code::fresh().map_err(|e| PrepareError::Files(e.to_string()))?;
         let rendered = template.render(&variables(setup, first, &sample, expires_at))?;
         let to = message::recipient(&first.email, first.name.as_deref())?;
-        message::build_stored(&setup.sender, to, &rendered, &setup.sender.new_message_id())?;
+        message::build(
+            &setup.sender,
+            to,
+            &rendered,
+            &setup.sender.new_message_id(),
+            now.into(),
+        )?;
     }
     let user_ids = sent_by_ids(&ledger, &recipients).await?;
     let dir = setup.out_dir().join(&options.batch);
@@ -280,9 +267,14 @@ impl Context<'_> {
                 .render(&variables(self.setup, r, &code, self.expires_at))
                 .map_err(|e| e.to_string())?;
             let message_id = self.setup.sender.new_message_id();
-            let bytes =
-                message::build_stored(&self.setup.sender, to.clone(), &rendered, &message_id)
-                    .map_err(|e| e.to_string())?;
+            let bytes = message::build(
+                &self.setup.sender,
+                to.clone(),
+                &rendered,
+                &message_id,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|e| e.to_string())?;
             let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
             // A name of this attempt's own: another prepare of the same batch (a second
             // operator) writes its own file, and the one that loses removes only that.

@@ -1,12 +1,10 @@
 //! `invites status` and the Dispatch pane's numbers: counts per batch, rate and time left,
-//! failures and unknowns to review, who is sending, a pause still standing. Reading status first settles dead runs, so
+//! failures and unknowns to review, who is sending. Reading status first settles dead runs, so
 //! a crashed sender's messages show as `unknown`, never as still `sending`.
 
 use super::{
-    BatchCounts, Counts, EndedRun, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun,
-    MessageState,
+    BatchCounts, Counts, HistoryLine, LateAnswer, Ledger, LedgerRow, LiveRun, MessageState,
 };
-use crate::config::invites::Rate;
 use crate::db::DbError;
 use chrono::{DateTime, Utc};
 
@@ -23,8 +21,6 @@ pub struct StatusReport {
     pub senders: Vec<LiveRun>,
     /// Answers of runs that had lost their claim (a possible duplicate among them).
     pub late: Vec<LateAnswer>,
-    /// The last run, when it paused and nothing has run since: why, until a run resumes.
-    pub paused: Option<EndedRun>,
 }
 
 impl StatusReport {
@@ -55,52 +51,10 @@ impl<'a> std::iter::Sum<&'a Counts> for Counts {
     }
 }
 
-/// Seconds left for what is still to go: at the measured pace (never above the launch's
-/// rate; the rate itself before anything was measured), and never before the last pending
-/// retry is due.
-pub fn time_left(batch: &BatchCounts, launch_rate: Rate) -> Option<f64> {
+/// Seconds left at `rate` per second for what is still to go.
+pub fn time_left(batch: &BatchCounts, rate_per_s: f64) -> Option<f64> {
     let left = batch.counts.prepared + batch.counts.sending;
-    if left == 0 {
-        return None;
-    }
-    let measured = Some(batch.rate_per_s).filter(|r| *r > 0.0);
-    let pace = match (measured, launch_rate.0) {
-        (Some(measured), Some(limit)) => Some(measured.min(limit)),
-        (measured, limit) => measured.or(limit),
-    };
-    let at_pace = pace.map(|p| left as f64 / p);
-    match (at_pace, batch.retry_wait_s) {
-        (Some(at_pace), Some(retry)) => Some(at_pace.max(retry)),
-        (at_pace, retry) => at_pace.or(retry),
-    }
-}
-
-/// The launch's rate: the oldest live sender's, else `configured`; with who set it when that
-/// is not `configured`.
-pub fn launch_rate(senders: &[LiveRun], configured: Rate) -> (Rate, Option<String>) {
-    let first = senders
-        .iter()
-        .filter_map(|run| Some((run, Rate::parse(run.rate.as_deref()?).ok()?)))
-        .min_by_key(|(run, _)| run.started_at);
-    match first {
-        Some((run, rate)) if rate.to_string() != configured.to_string() => (
-            rate,
-            Some(format!(
-                "{}@{}",
-                crate::text::sanitize(&run.operator),
-                crate::text::sanitize(&run.host)
-            )),
-        ),
-        _ => (configured, None),
-    }
-}
-
-/// The last run if it paused and nothing has run since.
-async fn pause_standing(ledger: &Ledger) -> Result<Option<EndedRun>, DbError> {
-    Ok(ledger
-        .last_ended_run()
-        .await?
-        .filter(|run| run.outcome == "paused"))
+    (left > 0 && rate_per_s > 0.0).then(|| left as f64 / rate_per_s)
 }
 
 pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, DbError> {
@@ -128,7 +82,6 @@ pub async fn read(ledger: &Ledger, batch: Option<&str>) -> Result<StatusReport, 
             .into_iter()
             .filter(|l| batch.is_none_or(|b| l.batch == b))
             .collect(),
-        paused: pause_standing(ledger).await?,
         batches,
         messages,
     })
@@ -141,8 +94,6 @@ pub struct LedgerView {
     /// The newest changes first.
     pub log: Vec<LedgerRow>,
     pub senders: Vec<LiveRun>,
-    /// The last run, when it paused and nothing has run since.
-    pub paused: Option<EndedRun>,
     pub read_at: Option<DateTime<Utc>>,
 }
 
@@ -162,7 +113,6 @@ pub async fn view(ledger: &Ledger, log_rows: i64) -> Result<LedgerView, DbError>
         batches: ledger.counts().await?,
         log: ledger.recent(None, log_rows).await?,
         senders: ledger.live_runs(None).await?,
-        paused: pause_standing(ledger).await?,
         read_at: Some(Utc::now()),
     })
 }
@@ -180,14 +130,8 @@ pub async fn message(
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("message {id} is not in the ledger"))?;
     let preview = match tokio::fs::read(setup.eml_file(&row.batch, &row.eml_path)).await {
-        Ok(bytes) => super::message::preview(
-            &bytes,
-            super::message::PreviewOptions {
-                wire_date: row.wire_date,
-                ..super::message::PreviewOptions::default()
-            },
-        )
-        .unwrap_or_else(|| "(the stored .eml cannot be parsed)".into()),
+        Ok(bytes) => super::message::preview(&bytes, false)
+            .unwrap_or_else(|| "(the stored .eml cannot be parsed)".into()),
         Err(e) => format!(
             "(cannot read {}: {e})",
             crate::text::sanitize(&row.eml_path)
@@ -206,39 +150,6 @@ pub async fn message(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn batch(prepared: u64, sent: u64, rate_per_s: f64, retry_wait_s: Option<f64>) -> BatchCounts {
-        BatchCounts {
-            batch: "b".into(),
-            total: prepared + sent,
-            counts: Counts {
-                prepared,
-                sent,
-                ..Counts::default()
-            },
-            rate_per_s,
-            last_id: 1,
-            retry_wait_s,
-        }
-    }
-
-    #[test]
-    fn time_left_takes_the_pace_the_rate_and_pending_retries() {
-        let five = Rate(Some(5.0));
-        // Measured pace, capped by the launch's rate.
-        assert_eq!(time_left(&batch(10, 5, 2.0, None), five), Some(5.0));
-        assert_eq!(time_left(&batch(10, 5, 50.0, None), five), Some(2.0));
-        // Nothing measured yet: the rate.
-        assert_eq!(time_left(&batch(10, 0, 0.0, None), five), Some(2.0));
-        // A retry 24 s away: not before it.
-        assert_eq!(time_left(&batch(1, 9, 3.0, Some(24.0)), five), Some(24.0));
-        assert_eq!(
-            time_left(&batch(1, 9, 0.0, Some(24.0)), Rate(None)),
-            Some(24.0)
-        );
-        assert_eq!(time_left(&batch(3, 0, 0.0, None), Rate(None)), None);
-        assert_eq!(time_left(&batch(0, 9, 3.0, None), five), None);
-    }
 
     #[test]
     fn counts_add_up_state_by_state() {

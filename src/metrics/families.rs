@@ -235,7 +235,6 @@ required = false
                 ..Counts::default()
             },
             rate_per_s: 0.0,
-            ..BatchCounts::default()
         }];
         let text = render(&Seen {
             launch: "Veza \\ v2",

@@ -467,8 +467,8 @@ mod tests {
                 assert!(Key::parse(key).is_ok(), "{:?}: `{key}`", row.command);
             }
         }
-        // The cockpit's 37 and the test-only toy pane's one.
-        assert_eq!(rows.len(), 38);
+        // The cockpit's 36 and the test-only toy pane's one.
+        assert_eq!(rows.len(), 37);
         // Each default key runs its own command's action, not a catch-all.
         let keymap = Keymap::default();
         for b in keymap.bindings() {

@@ -219,16 +219,6 @@ impl Rig {
             .await
             .expect("read the journal")
     }
-
-    /// The data of every `dispatch_run` journal line (a run's start, resume, end), in order.
-    pub async fn run_lines(&self) -> Vec<String> {
-        self.journal()
-            .await
-            .into_iter()
-            .filter(|(k, _)| k == "dispatch_run")
-            .map(|(_, d)| d)
-            .collect()
-    }
 }
 
 fn split(out: Output) -> (Option<i32>, String, String) {

@@ -152,12 +152,7 @@ async fn preview(cli: &Cli, args: &InvitesPreviewArgs) -> Outcome {
             format!("cannot read {}: {e}", crate::text::sanitize(&row.eml_path)),
         )
     })?;
-    let options = invite::message::PreviewOptions {
-        html: args.html,
-        raw: args.raw,
-        wire_date: row.wire_date,
-    };
-    let shown = invite::message::preview(&bytes, options)
+    let shown = invite::message::preview(&bytes, args.html)
         .ok_or_else(|| Failure::new(exit::SOFTWARE, "the stored .eml cannot be parsed"))?;
     outln!(
         "# batch {}, state {}, {}",

@@ -1,8 +1,7 @@
-//! `gonogo invites send`: the plan (messages, transport with credentials redacted, the
-//! launch's rate, estimated time), the confirmation (the count typed on a terminal, `--yes`
-//! without one, the launch name in production), `--dry-run`, then the run of the confirmed
-//! messages only, with a line per message. Ctrl-C or SIGTERM finishes the message in flight,
-//! records it and stops.
+//! `gonogo invites send`: the plan (messages, transport with credentials redacted, rate,
+//! estimated time), the confirmation (the count typed on a terminal, `--yes` without one, the
+//! launch name in production), `--dry-run`, then the run with a line per message. Ctrl-C or
+//! SIGTERM finishes the message in flight, records it and stops.
 
 use super::open;
 use crate::cli::{Cli, InvitesSendArgs};
@@ -43,18 +42,8 @@ pub(super) async fn run(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
         .await
         .map_err(|e| Failure::db(&config.redactor, &e))?;
     let total: crate::invite::Counts = report.batches.iter().map(|b| &b.counts).sum();
-    // What the operator confirms is what the run sends: the messages there are now (a retry
-    // of one of them still goes; one prepared after this waits for the next run).
-    let up_to = report.batches.iter().map(|b| b.last_id).max();
     let queued = total.prepared + if args.retry_failed { total.failed } else { 0 };
     let planned = args.limit.map_or(queued, |l| l.min(queued));
-    let asked = rate;
-    let (rate, set_by) = status::launch_rate(&report.senders, rate);
-    if let Some(by) = &set_by {
-        outln!(
-            "note: the launch sends at {rate}, set by {by}'s run; this run follows it, not {asked}"
-        );
-    }
     let eta = rate
         .0
         .map(|r| {
@@ -138,8 +127,7 @@ pub(super) async fn run(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
     }
     let options = SendOptions {
         batch: args.batch.clone(),
-        limit: Some(planned),
-        up_to,
+        limit: args.limit,
         rate,
         operator: cli.operator(),
         wait_for_retries: true,
@@ -199,15 +187,8 @@ pub(super) async fn run(cli: &Cli, args: &InvitesSendArgs) -> Outcome {
 fn print_progress(p: &RunProgress) {
     match p {
         RunProgress::Started {
-            settled,
-            others,
-            rate,
-            followed,
-            ..
+            settled, others, ..
         } => {
-            if let Some(by) = followed {
-                outln!("following the launch's rate, {rate}, set by {by}'s run");
-            }
             if *settled > 0 {
                 outln!(
                     "{settled} message(s) of a run that died turned unknown (never resent by themselves)"

@@ -4,7 +4,6 @@
 use super::open;
 use crate::cli::{Cli, InvitesStatusArgs};
 use crate::commands::{Failure, Outcome};
-use crate::config::invites::Rate;
 use crate::exit;
 use crate::invite::{self, status};
 use std::time::Duration;
@@ -16,12 +15,11 @@ pub(super) async fn run(cli: &Cli, args: &InvitesStatusArgs) -> Outcome {
             .await
             .map_err(|e| Failure::db(&opened.config.redactor, &e))?;
         let code = report.exit_code();
-        let (rate, _) = status::launch_rate(&report.senders, opened.setup.settings.rate);
         if args.json {
-            let doc = status_json(&report, rate);
+            let doc = status_json(&report);
             outln!("{}", crate::text::to_json_pretty(&doc).unwrap_or_default());
         } else {
-            out!("{}", status_text(&report, rate));
+            out!("{}", status_text(&report));
         }
         if !args.watch || code != exit::UNKNOWN || report.batches.is_empty() {
             return Ok(code);
@@ -30,7 +28,7 @@ pub(super) async fn run(cli: &Cli, args: &InvitesStatusArgs) -> Outcome {
     }
 }
 
-fn status_json(report: &status::StatusReport, rate: Rate) -> serde_json::Value {
+fn status_json(report: &status::StatusReport) -> serde_json::Value {
     let message = |r: &invite::LedgerRow| {
         serde_json::json!({
             "batch": r.batch, "email": r.email, "state": r.state, "message_id": r.message_id,
@@ -40,11 +38,8 @@ fn status_json(report: &status::StatusReport, rate: Rate) -> serde_json::Value {
     serde_json::json!({
         "batches": report.batches.iter().map(|b| serde_json::json!({
             "batch": b.batch, "total": b.total, "counts": b.counts, "rate_per_s": b.rate_per_s,
-            "seconds_left": status::time_left(b, rate),
-            "retry_due_in_s": b.retry_wait_s,
+            "seconds_left": status::time_left(b, b.rate_per_s),
         })).collect::<Vec<_>>(),
-        "rate": rate.to_string(),
-        "paused": report.paused,
         "messages": report.messages.iter().map(message).collect::<Vec<_>>(),
         "failed": report.failed.iter().map(message).collect::<Vec<_>>(),
         "unknown": report.unknown.iter().map(message).collect::<Vec<_>>(),
@@ -53,7 +48,7 @@ fn status_json(report: &status::StatusReport, rate: Rate) -> serde_json::Value {
     })
 }
 
-fn status_text(report: &status::StatusReport, rate: Rate) -> String {
+fn status_text(report: &status::StatusReport) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     if report.batches.is_empty() {
@@ -61,7 +56,7 @@ fn status_text(report: &status::StatusReport, rate: Rate) -> String {
     }
     for b in &report.batches {
         let c = &b.counts;
-        let left = status::time_left(b, rate)
+        let left = status::time_left(b, b.rate_per_s)
             .map(|s| {
                 format!(
                     ", about {} left",
@@ -74,9 +69,6 @@ fn status_text(report: &status::StatusReport, rate: Rate) -> String {
             "batch {}: {} sent, {} failed, {} unknown, {} pending, {} sending of {} ({:.1}/s{left})",
             b.batch, c.sent, c.failed, c.unknown, c.prepared, c.sending, b.total, b.rate_per_s
         );
-    }
-    if let Some(run) = &report.paused {
-        let _ = writeln!(out, "{}", paused_line(run));
     }
     for run in &report.senders {
         let _ = writeln!(
@@ -142,19 +134,4 @@ fn status_text(report: &status::StatusReport, rate: Rate) -> String {
         }
     }
     out
-}
-
-/// `paused 14:02:07 by ana@laptop (batch wave-2): <reason>; `gonogo invites send` resumes`
-fn paused_line(run: &invite::EndedRun) -> String {
-    format!(
-        "paused {} by {}@{}{}: {}; `gonogo invites send` resumes",
-        crate::clock::rfc3339(run.ended_at),
-        crate::text::sanitize(&run.operator),
-        crate::text::sanitize(&run.host),
-        run.batch
-            .as_deref()
-            .map(|b| format!(" (batch {})", crate::text::sanitize(b)))
-            .unwrap_or_default(),
-        crate::text::Redactor::process().redact(&crate::text::sanitize(&run.reason))
-    )
 }

@@ -35,18 +35,6 @@ pub enum Inserted {
     AlreadyInBatch,
 }
 
-/// Which messages a run may claim.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClaimScope<'a> {
-    /// One batch, or every batch of the launch.
-    pub batch: Option<&'a str>,
-    /// Only up to this id: the messages there were when the operator confirmed the run (one
-    /// prepared since waits for the next run).
-    pub up_to: Option<i64>,
-    /// Only these (a run that handed over its confirmed count takes only their retries).
-    pub only: Option<&'a [i64]>,
-}
-
 /// A claimed message, ready to hand over.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
@@ -57,8 +45,6 @@ pub struct Claimed {
     pub eml_path: String,
     pub eml_sha256: String,
     pub attempts: i32,
-    /// The `Date:` it goes out with: set by its first claim, the same for every attempt.
-    pub wire_date: DateTime<Utc>,
 }
 
 impl Ledger {
@@ -141,36 +127,19 @@ impl Ledger {
         batch: Option<&str>,
         count: i64,
     ) -> Result<Vec<Claimed>, DbError> {
-        let scope = ClaimScope {
-            batch,
-            ..ClaimScope::default()
-        };
-        self.claim_in(run, &scope, count).await
-    }
-
-    /// [`Ledger::claim`] within `scope`. The first claim of a message sets the `Date:` it goes
-    /// out with.
-    pub async fn claim_in(
-        &self,
-        run: Uuid,
-        scope: &ClaimScope<'_>,
-        count: i64,
-    ) -> Result<Vec<Claimed>, DbError> {
         let claimed = sqlx::query_as(
             "WITH next AS (
                  SELECT id FROM gonogo.dispatch
                  WHERE launch = $1 AND ($3::text IS NULL OR batch = $3) AND state = 'prepared'
                    AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                   AND ($5::bigint IS NULL OR id <= $5) AND ($6::bigint[] IS NULL OR id = ANY($6))
                  ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
              claimed AS (
                  UPDATE gonogo.dispatch d SET state = 'sending', run_id = $2,
                         attempts = attempts + 1, updated_at = now(), handing_at = NULL,
-                        orphaned = false, claim_pg_start = pg_postmaster_start_time(),
-                        wire_date = COALESCE(d.wire_date, date_trunc('second', now()))
+                        orphaned = false, claim_pg_start = pg_postmaster_start_time()
                  FROM next WHERE d.id = next.id
                  RETURNING d.id, d.batch, d.email, d.message_id, d.eml_path, d.eml_sha256,
-                           d.attempts, d.wire_date),
+                           d.attempts),
              history AS (
                  INSERT INTO gonogo.dispatch_history (dispatch_id, state, run_id)
                  SELECT id, 'sending', $2 FROM claimed)
@@ -178,10 +147,8 @@ impl Ledger {
         )
         .bind(&self.launch)
         .bind(run)
-        .bind(scope.batch)
+        .bind(batch)
         .bind(count.max(1))
-        .bind(scope.up_to)
-        .bind(scope.only)
         .fetch_all(&self.pool)
         .await?;
         Ok(claimed)
@@ -299,8 +266,7 @@ impl Ledger {
         let done = sqlx::query(
             "WITH released AS (
                  UPDATE gonogo.dispatch SET state = 'prepared', updated_at = now(),
-                        attempts = greatest(attempts - 1, 0),
-                        wire_date = CASE WHEN attempts <= 1 THEN NULL ELSE wire_date END
+                        attempts = greatest(attempts - 1, 0)
                  WHERE launch = $1 AND run_id = $2 AND state = 'sending'
                    AND NOT (id = ANY($3))
                  RETURNING id)

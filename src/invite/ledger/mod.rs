@@ -13,9 +13,9 @@ mod reads;
 mod runs;
 
 pub use hourly::{HourCount, Redemptions};
-pub use messages::{ClaimScope, Claimed, Inserted, NewMessage};
+pub use messages::{Claimed, Inserted, NewMessage};
 pub use reads::{BatchCounts, Counts, HistoryLine, LateAnswer, LedgerRow};
-pub use runs::{ClaimerAlive, EndedRun, LaunchRate, LiveRun, host_name};
+pub use runs::{ClaimerAlive, LiveRun, host_name};
 
 use sqlx::Postgres;
 use sqlx::error::BoxDynError;

@@ -2,7 +2,7 @@
 //! batch and state, one message with its history, late answers, and what the sender asks
 //! before it claims (what is due, how long until the next, who already has an invite).
 
-use super::{ClaimScope, HistoryState, Ledger, MessageState};
+use super::{HistoryState, Ledger, MessageState};
 use crate::db::DbError;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -22,8 +22,6 @@ pub struct LedgerRow {
     pub updated_at: DateTime<Utc>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub eml_path: String,
-    /// The `Date:` it goes out with, once its first claim set it.
-    pub wire_date: Option<DateTime<Utc>>,
 }
 
 /// Counts per state of one batch.
@@ -51,36 +49,23 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct BatchCounts {
     pub batch: String,
     pub total: u64,
     pub counts: Counts,
-    /// The pace of the recent sends, per second: those of the last [`RATE_WINDOW_S`] seconds
-    /// over the time since the first of them (so a batch sending for ten seconds shows its
-    /// pace, not a tenth of it a minute later).
+    /// Messages sent in the last minute, per second.
     pub rate_per_s: f64,
-    /// The highest message id of the batch: what a confirmed run may claim up to.
-    pub last_id: i64,
-    /// Seconds until the last of its pending retries is due (`None`: none is waiting).
-    pub retry_wait_s: Option<f64>,
 }
 
-/// The window the send rate is measured over, in seconds.
-pub const RATE_WINDOW_S: f64 = 60.0;
-
-/// One batch's count of messages in one state: how many were sent in the rate window and
-/// since when, its highest id, and when its last retry is due.
+/// One batch's count of messages in one state, and how many of them were sent in the last
+/// minute.
 #[derive(sqlx::FromRow)]
 struct CountRow {
     batch: String,
     state: MessageState,
     n: i64,
     recent: i64,
-    /// Seconds since the first send of the window.
-    recent_for: Option<f64>,
-    last_id: i64,
-    retry_wait: Option<f64>,
 }
 
 /// A history line of one message.
@@ -102,17 +87,8 @@ pub struct LateAnswer {
     pub detail: String,
 }
 
-/// Messages a second of `recent` sends over the time since the first of them (at least a
-/// second, so one send just now is not a thousand a second).
-fn recent_pace(recent: i64, recent_for: Option<f64>) -> f64 {
-    match recent_for {
-        Some(span) if recent > 0 => recent as f64 / span.clamp(1.0, RATE_WINDOW_S),
-        _ => 0.0,
-    }
-}
-
 const COLUMNS: &str = "id, batch, email, cohort, state, message_id, attempts, reason, updated_at, \
-                       next_attempt_at, eml_path, wire_date";
+                       next_attempt_at, eml_path";
 
 impl Ledger {
     /// Emails (lowercased) this batch already has.
@@ -151,59 +127,51 @@ impl Ledger {
 
     /// How long until the next `prepared` message is due, if any is left: zero for one that
     /// became due since the last claim looked (or was skipped as locked by another sender's
-    /// claim), so a retry falling due in between is not taken for "nothing left". Only the
-    /// messages of `scope` count (a confirmed run's own).
-    pub async fn waiting(&self, scope: &ClaimScope<'_>) -> Result<Option<Duration>, DbError> {
+    /// claim), so a retry falling due in between is not taken for "nothing left".
+    pub async fn waiting(&self, batch: Option<&str>) -> Result<Option<Duration>, DbError> {
         let secs: Option<f64> = sqlx::query_scalar(
             // No GREATEST here: it skips NULLs, and NULL is "nothing waiting".
             "SELECT EXTRACT(EPOCH FROM (min(COALESCE(next_attempt_at, now())) - now()))::float8
              FROM gonogo.dispatch WHERE launch = $1 AND state = 'prepared'
-               AND ($2::text IS NULL OR batch = $2) AND ($3::bigint IS NULL OR id <= $3)
-               AND ($4::bigint[] IS NULL OR id = ANY($4))",
+               AND ($2::text IS NULL OR batch = $2)",
         )
         .bind(&self.launch)
-        .bind(scope.batch)
-        .bind(scope.up_to)
-        .bind(scope.only)
+        .bind(batch)
         .fetch_one(&self.pool)
         .await?;
         Ok(secs.map(|s| Duration::from_secs_f64(s.clamp(0.0, 3600.0) + 0.05)))
     }
 
-    /// Counts per batch (sorted by batch), with each batch's recent pace, highest id and
-    /// pending retries.
+    /// Counts per batch (sorted by batch), with each batch's rate over the last minute.
     pub async fn counts(&self) -> Result<Vec<BatchCounts>, DbError> {
         let rows: Vec<CountRow> = sqlx::query_as(
             "SELECT batch, state, count(*) AS n,
-                    count(*) FILTER (WHERE sent_at >= now() - make_interval(secs => $2)) AS recent,
-                    EXTRACT(EPOCH FROM now() - min(sent_at)
-                        FILTER (WHERE sent_at >= now() - make_interval(secs => $2)))::float8
-                        AS recent_for,
-                    max(id) AS last_id,
-                    EXTRACT(EPOCH FROM max(next_attempt_at) FILTER (WHERE state = 'prepared')
-                        - now())::float8 AS retry_wait
+                    count(*) FILTER (WHERE sent_at >= now() - interval '60 seconds') AS recent
              FROM gonogo.dispatch WHERE launch = $1 GROUP BY batch, state ORDER BY batch",
         )
         .bind(&self.launch)
-        .bind(RATE_WINDOW_S)
         .fetch_all(&self.pool)
         .await?;
         let mut batches: Vec<BatchCounts> = Vec::new();
-        for row in rows {
-            if batches.last().is_none_or(|b| b.batch != row.batch) {
+        for CountRow {
+            batch,
+            state,
+            n,
+            recent,
+        } in rows
+        {
+            if batches.last().is_none_or(|b| b.batch != batch) {
                 batches.push(BatchCounts {
-                    batch: row.batch.clone(),
-                    ..BatchCounts::default()
+                    batch: batch.clone(),
+                    total: 0,
+                    counts: Counts::default(),
+                    rate_per_s: 0.0,
                 });
             }
             if let Some(b) = batches.last_mut() {
-                b.counts.add(row.state, row.n.unsigned_abs());
-                b.total += row.n.unsigned_abs();
-                b.rate_per_s += recent_pace(row.recent, row.recent_for);
-                b.last_id = b.last_id.max(row.last_id);
-                if let Some(wait) = row.retry_wait.filter(|w| *w > 0.0) {
-                    b.retry_wait_s = Some(b.retry_wait_s.map_or(wait, |w| w.max(wait)));
-                }
+                b.counts.add(state, n.unsigned_abs());
+                b.total += n.unsigned_abs();
+                b.rate_per_s += recent.max(0) as f64 / 60.0;
             }
         }
         Ok(batches)
@@ -302,21 +270,6 @@ impl Ledger {
         .fetch_all(&self.pool)
         .await?;
         Ok(late)
-    }
-
-    /// The cohort labels of every batch prepared in this launch, each recipient once (by
-    /// email), leaving out `except` (the emails of the file being reviewed): what a follow-up
-    /// batch's distribution is added to.
-    pub async fn cohort_labels(&self, except: &[String]) -> Result<Vec<(String, i64)>, DbError> {
-        let rows = sqlx::query_as(
-            "SELECT cohort, count(DISTINCT email_key) FROM gonogo.dispatch
-             WHERE launch = $1 AND NOT (email_key = ANY($2)) GROUP BY cohort ORDER BY cohort",
-        )
-        .bind(&self.launch)
-        .bind(except)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
     }
 
     async fn rows(

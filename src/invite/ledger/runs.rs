@@ -20,30 +20,6 @@ pub struct LiveRun {
     pub pid: i32,
     /// Seconds since its last heartbeat, when that is longer than its lease.
     pub stalled_for: Option<f64>,
-    /// The rate it sends at (`5/s`, `off`); `None` for a run of an older gonogo.
-    pub rate: Option<String>,
-}
-
-/// The last run of a launch that ended, as `status`, the pane and the handoff show a pause.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
-pub struct EndedRun {
-    pub id: Uuid,
-    pub operator: String,
-    pub host: String,
-    pub batch: Option<String>,
-    pub ended_at: DateTime<Utc>,
-    /// `finished`, `paused`, `stopped` or `died`.
-    pub outcome: String,
-    pub reason: String,
-}
-
-/// The launch's rate as the oldest run still going set it.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct LaunchRate {
-    pub run: Uuid,
-    pub operator: String,
-    pub host: String,
-    pub rate: String,
 }
 
 /// Why a message may not be put back to be sent yet: the run that claimed it could still hand
@@ -89,13 +65,12 @@ impl Ledger {
         operator: &str,
         host: &str,
         terms: LeaseTerms,
-        rate: &str,
     ) -> Result<u64, DbError> {
         let settled = self.settle_dead_runs().await?;
         sqlx::query(
             "INSERT INTO gonogo.dispatch_run (id, launch, batch, operator, host, pid, lease_ms,
-                 margin_ms, process_key, rate)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 margin_ms, process_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(run)
         .bind(&self.launch)
@@ -106,33 +81,9 @@ impl Ledger {
         .bind(terms.lease_ms())
         .bind(terms.margin_ms())
         .bind(crate::process::key(std::process::id()))
-        .bind(rate)
         .execute(&self.pool)
         .await?;
         Ok(settled)
-    }
-
-    /// The launch's rate: the one of its oldest run not ended (this one included, so two runs
-    /// starting together agree on which is first). A run that follows it records it as its own.
-    pub async fn launch_rate(&self, run: Uuid) -> Result<Option<LaunchRate>, DbError> {
-        let first: Option<LaunchRate> = sqlx::query_as(
-            "SELECT id AS run, operator, host, rate FROM gonogo.dispatch_run
-             WHERE launch = $1 AND ended_at IS NULL AND rate IS NOT NULL
-             ORDER BY started_at, id LIMIT 1",
-        )
-        .bind(&self.launch)
-        .fetch_optional(&self.pool)
-        .await?;
-        if let Some(first) = &first
-            && first.run != run
-        {
-            sqlx::query("UPDATE gonogo.dispatch_run SET rate = $2 WHERE id = $1")
-                .bind(run)
-                .bind(&first.rate)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(first)
     }
 
     /// Runs whose lease and margin have passed since their last heartbeat (or, on this host,
@@ -179,10 +130,6 @@ impl Ledger {
                         attempts = CASE WHEN d.handing_at IS NULL
                                          AND d.claim_pg_start = pg_postmaster_start_time()
                                    THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
-                        wire_date = CASE WHEN d.handing_at IS NULL
-                                          AND d.claim_pg_start = pg_postmaster_start_time()
-                                          AND d.attempts <= 1
-                                    THEN NULL ELSE d.wire_date END,
                         orphaned = NOT (d.handing_at IS NULL
                                         AND d.claim_pg_start = pg_postmaster_start_time()),
                         updated_at = now(), next_attempt_at = NULL,
@@ -240,7 +187,7 @@ impl Ledger {
     /// Other runs of this launch not ended: heartbeating, or stalled past their lease.
     pub async fn live_runs(&self, except: Option<Uuid>) -> Result<Vec<LiveRun>, DbError> {
         let runs = sqlx::query_as(
-            "SELECT id, operator, host, batch, started_at, pid, rate,
+            "SELECT id, operator, host, batch, started_at, pid,
                     CASE WHEN heartbeat_at + make_interval(secs => lease_ms / 1000.0) < now()
                          THEN EXTRACT(EPOCH FROM now() - heartbeat_at)::float8 END AS stalled_for
              FROM gonogo.dispatch_run
@@ -254,41 +201,16 @@ impl Ledger {
         Ok(runs)
     }
 
-    /// Whether a run of `batch` (or of every batch) resumes a pause: the last run that ended
-    /// covering it was paused, and the batch has been handed over before. A batch's first send
-    /// is a start, whatever another batch's run did.
-    pub async fn resumes_a_pause(&self, batch: Option<&str>) -> Result<bool, DbError> {
-        let resumes: bool = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT outcome = 'paused' FROM gonogo.dispatch_run
-                              WHERE launch = $1 AND ended_at IS NOT NULL
-                                AND ($2::text IS NULL OR batch IS NULL OR batch = $2)
-                              ORDER BY ended_at DESC LIMIT 1), false)
-                AND EXISTS (SELECT 1 FROM gonogo.dispatch WHERE launch = $1
-                              AND ($2::text IS NULL OR batch = $2) AND attempts > 0)",
-        )
-        .bind(&self.launch)
-        .bind(batch)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(resumes)
-    }
-
-    /// The last run of this launch that ended, when no run has started since: what the
-    /// dispatch stands on (a pause, with its reason, until a run resumes it).
-    pub async fn last_ended_run(&self) -> Result<Option<EndedRun>, DbError> {
-        let run = sqlx::query_as(
-            "SELECT id, operator, host, batch, ended_at, COALESCE(outcome, 'stopped') AS outcome,
-                    COALESCE(reason, '') AS reason
-             FROM gonogo.dispatch_run r
-             WHERE launch = $1 AND ended_at IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM gonogo.dispatch_run l WHERE l.launch = $1
-                                 AND l.started_at > r.ended_at)
+    /// Whether the last run of this launch that ended was paused (the next one resumes it).
+    pub async fn last_run_paused(&self) -> Result<bool, DbError> {
+        let outcome: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT outcome FROM gonogo.dispatch_run WHERE launch = $1 AND ended_at IS NOT NULL
              ORDER BY ended_at DESC LIMIT 1",
         )
         .bind(&self.launch)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(run)
+        Ok(outcome.flatten().as_deref() == Some("paused"))
     }
 
     /// Of these `unknown` messages (by email key), those whose claiming run could still hand

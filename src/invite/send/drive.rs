@@ -7,7 +7,7 @@ use super::schedule::{claim_ahead, next_retry, retry_delay};
 use super::{PAUSE_AFTER, RunEnd, RunProgress, SendError, SendOptions};
 use crate::invite::Setup;
 use crate::invite::lease::Lease;
-use crate::invite::ledger::{ClaimScope, Claimed, Ledger};
+use crate::invite::ledger::{Claimed, Ledger};
 use crate::invite::transport::{Outcome, Transport};
 use crate::journal::{DispatchRunEvent, Journal, JournalEvent};
 use lettre::address::Address;
@@ -29,58 +29,14 @@ pub(super) struct Driver<'a> {
     pub(super) cancel: &'a CancellationToken,
 }
 
-/// What became of a message this run handed over, its last answer deciding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Became {
-    Sent,
-    Retry,
-    NotHanded,
-    Failed,
-    Unknown,
-}
-
-impl Became {
-    fn of(outcome: &Outcome) -> Became {
-        match outcome {
-            Outcome::Accepted(_) => Became::Sent,
-            Outcome::Temporary(_) => Became::Retry,
-            Outcome::NotHanded(_) => Became::NotHanded,
-            Outcome::Permanent(_) => Became::Failed,
-            Outcome::InDoubt(_) => Became::Unknown,
-        }
-    }
-}
-
-/// The messages this run handed over whose last answer puts them back to be retried.
-fn to_retry(handed: &std::collections::HashMap<i64, Option<Became>>) -> Vec<i64> {
-    let mut ids: Vec<i64> = handed
-        .iter()
-        .filter(|(_, b)| matches!(b, Some(Became::Retry | Became::NotHanded)))
-        .map(|(id, _)| *id)
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
-/// The run's counts are messages, not attempts: each counted once, by its last answer.
-fn count(end: &mut RunEnd, handed: &std::collections::HashMap<i64, Option<Became>>) {
-    let n = |what: Became| handed.values().filter(|b| **b == Some(what)).count() as u64;
-    end.sent = n(Became::Sent);
-    end.retried = n(Became::Retry);
-    end.not_handed = n(Became::NotHanded);
-    end.failed = n(Became::Failed);
-    end.unknown = n(Became::Unknown);
-}
-
 pub(super) async fn drive(
     d: &Driver<'_>,
     transport: &mut Transport,
     end: &mut RunEnd,
-    handed: &mut std::collections::HashMap<i64, Option<Became>>,
+    handed: &mut std::collections::HashSet<i64>,
 ) -> Result<(), SendError> {
     let (ledger, options, run, cancel) = (d.ledger, d.options, d.run, d.cancel);
-    // The different messages that failed since the last one accepted.
-    let mut failing: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut failures_in_a_row = 0u32;
     let mut claimed_ahead: std::collections::VecDeque<Claimed> = std::collections::VecDeque::new();
     // The next claim whose hand-over mark went with the last answer.
     let mut premarked: Option<i64> = None;
@@ -90,21 +46,15 @@ pub(super) async fn drive(
             end.reason = "stopped by the operator".into();
             return Ok(());
         }
-        // The limit counts messages, not attempts: once that many are handed over, only their
-        // retries are claimed (a retry of one already handed over is not another message).
-        let only: Option<Vec<i64>> = options
+        // The limit counts messages, not attempts: a retry of one already handed over is not
+        // another message.
+        if options
             .limit
-            .filter(|limit| handed.len() as u64 >= *limit)
-            .map(|_| to_retry(handed));
-        if only.as_ref().is_some_and(Vec::is_empty) {
+            .is_some_and(|limit| handed.len() as u64 >= limit)
+        {
             end.reason = format!("--limit {} reached", handed.len());
             return Ok(());
         }
-        let scope = ClaimScope {
-            batch: options.batch.as_deref(),
-            up_to: options.up_to,
-            only: only.as_deref(),
-        };
         if let Some(gap) = options.rate.interval() {
             let wait = again(|| ledger.reserve_slot(gap)).await?;
             if !wait.is_zero() {
@@ -118,11 +68,12 @@ pub(super) async fn drive(
             let left = options
                 .limit
                 .map_or(u64::MAX, |l| l.saturating_sub(handed.len() as u64));
-            let count = claim_ahead(options.rate).min(left.clamp(1, 64)) as i64;
-            claimed_ahead.extend(again(|| ledger.claim_in(run, &scope, count)).await?);
+            let count = claim_ahead(options.rate).min(left.min(64)) as i64;
+            claimed_ahead
+                .extend(again(|| ledger.claim(run, options.batch.as_deref(), count)).await?);
         }
         let Some(claimed) = claimed_ahead.pop_front() else {
-            match next_retry(ledger, &scope).await? {
+            match next_retry(ledger, options).await? {
                 Some(wait) if options.wait_for_retries => {
                     let _ = d.progress.send(RunProgress::Waiting {
                         for_secs: wait.as_secs(),
@@ -154,7 +105,7 @@ pub(super) async fn drive(
             end.reason = "declared dead after a silence; its claims were taken back".into();
             return Ok(());
         }
-        handed.entry(claimed.id).or_insert(None);
+        handed.insert(claimed.id);
         let outcome = hand_over(d.setup, transport, d.from, &claimed).await;
         let retry_in = match &outcome {
             Outcome::Temporary(_) | Outcome::NotHanded(_) => Some(retry_delay(
@@ -180,24 +131,27 @@ pub(super) async fn drive(
             end.reason = "declared dead after a silence; its late answer is recorded".into();
             return Ok(());
         }
-        handed.insert(claimed.id, Some(Became::of(&outcome)));
-        count(end, handed);
+        match &outcome {
+            Outcome::Accepted(_) => end.sent += 1,
+            Outcome::Temporary(_) => end.retried += 1,
+            Outcome::Permanent(_) => end.failed += 1,
+            Outcome::InDoubt(_) => end.unknown += 1,
+            Outcome::NotHanded(_) => end.not_handed += 1,
+        }
         let _ = d.progress.send(RunProgress::Message {
             email: claimed.email.clone(),
             batch: claimed.batch.clone(),
             state: outcome.state().as_str(),
             detail: outcome.detail().to_owned(),
         });
-        match outcome {
-            Outcome::Accepted(_) => failing.clear(),
-            _ => {
-                failing.insert(claimed.id);
-            }
-        }
-        if failing.len() >= PAUSE_AFTER {
+        failures_in_a_row = match outcome {
+            Outcome::Accepted(_) => 0,
+            _ => failures_in_a_row + 1,
+        };
+        if failures_in_a_row >= PAUSE_AFTER {
             end.outcome = "paused";
             end.reason = format!(
-                "{PAUSE_AFTER} different messages in a row were not accepted (last: {}); check the transport, then resume",
+                "{PAUSE_AFTER} hand-overs in a row failed (last: {}); check the transport, then resume",
                 outcome.detail()
             );
             return Ok(());
@@ -248,8 +202,7 @@ async fn late_answer(d: &Driver<'_>, claimed: &Claimed, outcome: &Outcome) {
     }
 }
 
-/// Reads the stored bytes (refusing a file changed since prepare) and hands them over with the
-/// `Date:` the ledger holds for the message (the same on every attempt).
+/// Reads the stored bytes (refusing a file changed since prepare) and hands them over.
 async fn hand_over(
     setup: &Setup,
     transport: &mut Transport,
@@ -270,8 +223,7 @@ async fn hand_over(
             "the .eml changed after prepare (its SHA-256 differs); prepare a new batch".into(),
         );
     }
-    let wire = crate::invite::message::on_the_wire(&bytes, claimed.wire_date);
     transport
-        .send(from, &claimed.email, &wire, setup.settings.send_timeout)
+        .send(from, &claimed.email, &bytes, setup.settings.send_timeout)
         .await
 }

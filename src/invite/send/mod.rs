@@ -1,7 +1,6 @@
-//! A send run: the launch's one rate (the oldest live run's), pace reserved per launch, a claim
-//! committed before each hand-over (of the confirmed messages only), the answer recorded, a
-//! heartbeat while it runs, a pause after consecutive messages fail, and a clean stop that
-//! leaves nothing `sending`.
+//! A send run: pace reserved per launch, a claim committed before each hand-over, the answer
+//! recorded, a heartbeat while it runs, a pause after consecutive transport failures, and a
+//! clean stop that leaves nothing `sending`.
 
 mod drive;
 mod heartbeat;
@@ -25,21 +24,13 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-/// Different messages failing in a row after which a run pauses (one message refused again and
-/// again, greylisted say, is one).
-pub const PAUSE_AFTER: usize = 5;
+/// Consecutive transport failures after which a run pauses.
+pub const PAUSE_AFTER: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct SendOptions {
     pub batch: Option<String>,
-    /// At most this many messages (a retry of one already handed over is not another): the
-    /// count the operator confirmed.
     pub limit: Option<u64>,
-    /// Only messages up to this id: the ones there were when the operator confirmed (a message
-    /// prepared since waits for the next run; retries of the confirmed ones still go).
-    pub up_to: Option<i64>,
-    /// The rate asked for; a run joining another follows the launch's (see
-    /// [`RunProgress::Started::rate`]).
     pub rate: Rate,
     pub operator: String,
     /// Wait for retries that are due later, instead of ending when nothing is due now.
@@ -54,10 +45,6 @@ pub enum RunProgress {
         /// Dead runs' messages just turned `unknown`.
         settled: u64,
         others: Vec<super::LiveRun>,
-        /// The rate this run sends at: the launch's.
-        rate: Rate,
-        /// Set when that is not the one asked for: whose run set it.
-        followed: Option<String>,
     },
     Message {
         email: String,
@@ -106,10 +93,7 @@ pub async fn run(
     let from: Address = setup.sender.from.email.clone();
     let run = Uuid::new_v4();
     let host = super::ledger::host_name();
-    let resuming = ledger
-        .resumes_a_pause(options.batch.as_deref())
-        .await
-        .unwrap_or(false);
+    let resuming = ledger.last_run_paused().await.unwrap_or(false);
     let terms = LeaseTerms::from_env();
     let granted = boot_clock();
     let settled = ledger
@@ -119,11 +103,8 @@ pub async fn run(
             &options.operator,
             &host,
             terms,
-            &options.rate.to_string(),
         )
         .await?;
-    let (options, followed) = launch_rate(ledger, run, options).await?;
-    let options = &options;
     let lease = Arc::new(Lease::granted(terms, granted));
     transport.fence(lease.clone());
     let others = ledger.live_runs(Some(run)).await.unwrap_or_default();
@@ -131,8 +112,6 @@ pub async fn run(
         run,
         settled,
         others: others.clone(),
-        rate: options.rate,
-        followed,
     });
     let phase = if resuming { "resume" } else { "start" };
     journal_run(journal, run, options, phase, None, &transport, others.len()).await;
@@ -164,7 +143,7 @@ pub async fn run(
         unknown: 0,
         not_handed: 0,
     };
-    let mut handed = std::collections::HashMap::new();
+    let mut handed = std::collections::HashSet::new();
     let result = drive(
         &Driver {
             setup,
@@ -194,7 +173,7 @@ pub async fn run(
         // A row still `sending` under this run that was never handed over is a claim whose
         // answer the connection lost: it goes back. One that was handed over (its recorded
         // answer lost, say, in a database crash) stays in doubt, never to be sent again.
-        let handed: Vec<i64> = handed.into_keys().collect();
+        let handed: Vec<i64> = handed.into_iter().collect();
         if let Err(e) = ledger.release_unhanded(run, &handed).await {
             tracing::warn!("claims lost with a connection stay for the next run to settle: {e}");
         }
@@ -215,35 +194,6 @@ pub async fn run(
     )
     .await;
     result.map(|()| end)
-}
-
-/// The options with the launch's rate: this run's own when it is the oldest live one, else
-/// the oldest's (and who set it, to tell the operator).
-async fn launch_rate(
-    ledger: &Ledger,
-    run: Uuid,
-    options: &SendOptions,
-) -> Result<(SendOptions, Option<String>), SendError> {
-    let mut options = options.clone();
-    let Some(first) = ledger.launch_rate(run).await? else {
-        return Ok((options, None));
-    };
-    if first.run == run {
-        return Ok((options, None));
-    }
-    let Ok(rate) = Rate::parse(&first.rate) else {
-        return Ok((options, None));
-    };
-    if rate.to_string() == options.rate.to_string() {
-        return Ok((options, None));
-    }
-    options.rate = rate;
-    let by = format!(
-        "{}@{}",
-        crate::text::sanitize_short(&first.operator, 80),
-        crate::text::sanitize_short(&first.host, 80)
-    );
-    Ok((options, Some(by)))
 }
 
 async fn journal_run(

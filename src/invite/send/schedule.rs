@@ -1,8 +1,8 @@
 //! When a run sends: how many messages it claims at once, and when a retry is due.
 
-use super::SendError;
+use super::{SendError, SendOptions};
 use crate::config::invites::{MAX_RETRY, Rate};
-use crate::invite::ledger::{ClaimScope, Ledger};
+use crate::invite::ledger::Ledger;
 use std::time::Duration;
 
 /// How many messages a run claims at once. One at a time at an operator's pace; at high rates
@@ -29,9 +29,9 @@ pub fn retry_delay(first: Duration, attempts: u32) -> Duration {
 /// How long until the next `prepared` message of the run's scope is due, if any is waiting.
 pub(super) async fn next_retry(
     ledger: &Ledger,
-    scope: &ClaimScope<'_>,
+    options: &SendOptions,
 ) -> Result<Option<Duration>, SendError> {
-    Ok(ledger.waiting(scope).await?)
+    Ok(ledger.waiting(options.batch.as_deref()).await?)
 }
 
 #[cfg(test)]

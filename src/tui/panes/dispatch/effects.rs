@@ -30,17 +30,8 @@ pub fn run(job: Job, jobs: &mut Jobs<Msg>) {
     match job {
         Job::LoadDispatch => load(jobs.tasks, d, actions, redactor),
         Job::LoadMessage(id) => load_message(jobs.tasks, d, id, actions, redactor),
-        Job::StartSend {
-            batch,
-            count,
-            up_to,
-        } => {
-            let confirmed = Confirmed {
-                batch,
-                count,
-                up_to,
-            };
-            *jobs.long_run = Some(start(jobs.tasks, d, confirmed, actions, redactor));
+        Job::StartSend { batch } => {
+            *jobs.long_run = Some(start(jobs.tasks, d, batch, actions, redactor));
         }
         Job::RetryFailed => retry_failed(jobs.tasks, d, actions, redactor),
         Job::PauseSend => {}
@@ -92,18 +83,11 @@ pub fn retry_failed(
     });
 }
 
-/// What the operator confirmed: `count` messages of `batch`, up to id `up_to`.
-pub struct Confirmed {
-    pub batch: Option<String>,
-    pub count: u64,
-    pub up_to: i64,
-}
-
-/// Starts a send run of the confirmed messages; the token it returns pauses it.
+/// Starts a send run; the token it returns pauses it.
 pub fn start(
     tasks: &mut Tasks,
     dispatch: &Dispatch,
-    confirmed: Confirmed,
+    batch: Option<String>,
     actions: Replier<Action>,
     redactor: Redactor,
 ) -> CancellationToken {
@@ -112,9 +96,8 @@ pub fn start(
     let dispatch = dispatch.clone();
     tasks.spawn("send run", AtQuit::Finish, async move {
         let options = SendOptions {
-            batch: confirmed.batch,
-            limit: Some(confirmed.count),
-            up_to: Some(confirmed.up_to),
+            batch,
+            limit: None,
             rate: dispatch.setup.settings.rate,
             operator: dispatch.journal.actor().to_owned(),
             wait_for_retries: true,
@@ -126,15 +109,10 @@ pub fn start(
                 while let Some(p) = progress.recv().await {
                     let news = match p {
                         RunProgress::Started {
-                            others,
-                            settled,
-                            rate,
-                            followed,
-                            ..
+                            others, settled, ..
                         } => SendNews::Started {
                             others: others.len(),
                             settled,
-                            followed: followed.map(|by| (rate.to_string(), by)),
                         },
                         RunProgress::Message {
                             email,

@@ -1,7 +1,6 @@
 //! The Dispatch pane's state: the ledger as last read (batches with their counts, the live log
-//! newest first, who is sending, a standing pause), the batch in view and the state filter,
-//! this cockpit's own send run, and when the ledger must be read again (another cockpit's send
-//! reaches it through the live sync).
+//! newest first, who is sending), the state filter, this cockpit's own send run, and when the
+//! ledger must be read again (another cockpit's send reaches it through the live sync).
 
 pub mod effects;
 pub mod render;
@@ -26,9 +25,7 @@ const HERE: crate::tui::keys::Panes =
     crate::tui::keys::Panes::Only(&[crate::tui::kit::Pane::Dispatch]);
 crate::tui::keys::commands! { KEYS:
     StartSend = "start_send", ["s"], SENDS, COCKPIT, HERE,
-        "dispatch: send the batch in view (confirm by typing the count)" => Msg::StartSend.into();
-    NextBatch = "next_batch", ["b"], SAFE, COCKPIT, HERE,
-        "dispatch: next batch in view (all batches, then each)" => Msg::NextBatch.into();
+        "dispatch: start or resume sending (confirm by typing the count)" => Msg::StartSend.into();
     PauseSend = "pause_send", ["p"], WRITES, COCKPIT, HERE,
         "dispatch: pause this cockpit's send run" => Msg::PauseSend.into();
     RetryFailed = "retry_failed", ["F"], SENDS, COCKPIT, HERE,
@@ -43,7 +40,6 @@ pub const FOOTER: &[(Command, &str)] = &[
     (Command::Help, "help"),
     (Command::Open, "message"),
     (Command::StartSend, "send"),
-    (Command::NextBatch, "batch"),
     (Command::PauseSend, "pause"),
     (Command::RetryFailed, "retry failed"),
     (Command::ReviewUnknown, "unknowns"),
@@ -119,9 +115,6 @@ pub enum SendNews {
     Started {
         others: usize,
         settled: u64,
-        /// The launch's rate, when this run follows another sender's instead of its own:
-        /// (rate, whose run set it).
-        followed: Option<(String, String)>,
     },
     Message {
         email: String,
@@ -147,17 +140,10 @@ pub enum Msg {
     CycleDispatchFilter,
     /// Show the `unknown` messages, with how to settle them.
     ReviewUnknown,
-    /// Ask to send the batch in view: the count is typed to confirm.
+    /// Ask to start (or resume) sending: the count is typed to confirm.
     StartSend,
-    /// Show the next batch (all, then each): what the log lists and `s` sends.
-    NextBatch,
-    /// Send, confirmed (`count` as typed; production has also typed the launch name): that
-    /// many messages of `batch`, of those up to id `up_to` (the ones confirmed).
-    SendInvites {
-        batch: Option<String>,
-        count: u64,
-        up_to: i64,
-    },
+    /// Send, confirmed (`count` as typed; production has also typed the launch name).
+    SendInvites { batch: Option<String>, count: u64 },
     /// Pause this cockpit's send run after the message in flight.
     PauseSend,
     /// Ask to put the failed messages back to be sent.
@@ -177,13 +163,9 @@ pub enum Job {
     LoadDispatch,
     /// Read one message (its .eml and history) for the detail view.
     LoadMessage(i64),
-    /// Start a send run from this cockpit of the `count` confirmed messages (up to id `up_to`)
-    /// of `batch` (a long-lived task; progress comes back as messages).
-    StartSend {
-        batch: Option<String>,
-        count: u64,
-        up_to: i64,
-    },
+    /// Start a send run from this cockpit (a long-lived task; progress comes back as
+    /// messages).
+    StartSend { batch: Option<String> },
     /// Pause this cockpit's send run: the message in flight finishes and is recorded first.
     PauseSend,
     /// Failed messages back to `prepared`.
@@ -215,11 +197,7 @@ impl PaneKind for DispatchPane {
     }];
 
     fn start(start: &crate::tui::pane::Start) -> Self {
-        let mut pane = DispatchPane::new(available(start.config));
-        if let Some(invites) = &start.config.raw.invites {
-            pane.rate = invites.rate;
-        }
-        pane
+        DispatchPane::new(available(start.config))
     }
 
     fn update(&mut self, cx: &Cx, msg: Msg) -> Reply {
@@ -286,13 +264,9 @@ impl PaneKind for DispatchPane {
 
     fn confirm(msg: &Msg) -> Option<String> {
         match msg {
-            Msg::SendInvites { count, batch, .. } => Some(format!(
-                "send {}{}",
-                crate::plural::count(*count, "invitation"),
-                batch
-                    .as_deref()
-                    .map(|b| format!(" of batch {b}"))
-                    .unwrap_or_default()
+            Msg::SendInvites { count, .. } => Some(format!(
+                "send {}",
+                crate::plural::count(*count, "invitation")
             )),
             Msg::RetryFailedConfirmed { count } => Some(format!(
                 "retry {}",
@@ -329,10 +303,6 @@ pub enum DispatchModal {
     ConfirmSend {
         count: u64,
         batch: Option<String>,
-        /// The highest message id among them: one prepared after this waits for the next run.
-        up_to: i64,
-        /// Who else is sending now (`operator@host (batch …)`).
-        others: Vec<String>,
         input: Input,
     },
     /// Failed messages go back to be sent again: type their number.
@@ -358,10 +328,6 @@ pub struct DispatchPane {
     pub stale: bool,
     pub last_load: Option<DateTime<Utc>>,
     pub filter: StateFilter,
-    /// The batch in view (`None`: every batch): what the log lists and `s` sends.
-    pub batch: Option<String>,
-    /// The configured rate (the launch's, unless a live sender set another).
-    pub rate: crate::config::invites::Rate,
     pub selected: usize,
     pub run: Option<OwnRun>,
     /// The message open in the detail view: the one asked for, then its read (or why it
@@ -394,7 +360,6 @@ impl DispatchPane {
                 v.log
                     .iter()
                     .filter(|r| self.filter.keeps(r.state.as_str()))
-                    .filter(|r| self.batch.as_ref().is_none_or(|b| *b == r.batch))
                     .collect()
             })
             .unwrap_or_default()
@@ -410,21 +375,11 @@ impl DispatchPane {
     }
 
     pub fn totals(&self) -> crate::invite::Counts {
-        self.in_view().map(|b| &b.counts).sum()
-    }
-
-    /// The batches in view: the one chosen, or all.
-    pub fn in_view(&self) -> impl Iterator<Item = &crate::invite::BatchCounts> {
         self.view
             .iter()
             .flat_map(|v| &v.batches)
-            .filter(|b| self.batch.as_ref().is_none_or(|name| *name == b.batch))
-    }
-
-    /// The launch's rate: the oldest live sender's, else the configured one.
-    pub fn launch_rate(&self) -> crate::config::invites::Rate {
-        let senders = self.view.as_ref().map_or(&[][..], |v| &v.senders[..]);
-        crate::invite::status::launch_rate(senders, self.rate).0
+            .map(|b| &b.counts)
+            .sum()
     }
 
     pub fn sending_here(&self) -> bool {

@@ -1,6 +1,5 @@
 //! The Dispatch pane's render: one gauge per batch (sent, failed, unknown, pending of the
-//! total; never full while a message is unsettled) with its rate and time left, the batch in
-//! view marked, who is sending, a standing pause, this cockpit's run, the live log newest
+//! total) with its rate and time left, who is sending, this cockpit's run, the live log newest
 //! first, and the modals (send and retry confirmations, one message with its history).
 
 use super::{DispatchModal, DispatchPane, MessageDetail, OwnRun};
@@ -43,10 +42,8 @@ pub fn render(pane: &DispatchPane, view: &View, frame: &mut Frame, area: Rect) {
             theme.dim(),
         ));
     }
-    let rate = pane.launch_rate();
     for b in &ledger.batches {
-        let in_view = pane.batch.as_ref() == Some(&b.batch);
-        top.push(batch_line(view, b, rate, in_view, width));
+        top.push(batch_line(view, b, width));
     }
     top.push(status_line(pane, view, width));
     let batch_rows = top.len() as u16;
@@ -56,38 +53,20 @@ pub fn render(pane: &DispatchPane, view: &View, frame: &mut Frame, area: Rect) {
     log_table(pane, view, frame, log);
 }
 
-/// The gauge's cells: (sent, failed, unknown, still to go). A failure or an unknown always
-/// shows, however few among many; a message still to go always leaves a cell empty.
-pub fn bar_cells(c: &crate::invite::Counts, width: usize) -> (usize, usize, usize, usize) {
-    let total = c.total().max(1) as f64;
-    let cells = |n: u64| {
-        let share = ((n as f64 / total) * width as f64).round() as usize;
-        if n > 0 { share.max(1) } else { 0 }
-    };
-    let (mut sent, failed, unknown) = (cells(c.sent), cells(c.failed), cells(c.unknown));
-    let room = if c.prepared + c.sending > 0 {
-        width.saturating_sub(1)
-    } else {
-        width
-    };
-    sent = sent.min(room.saturating_sub(failed + unknown));
-    let rest = width.saturating_sub(sent + failed + unknown);
-    (sent, failed, unknown, rest)
-}
-
 /// `batch  ███████░░░  412/500 sent · 3 failed · 1 unknown · 84 pending · 4.9/s · 17s left`
-fn batch_line(
-    view: &View,
-    b: &crate::invite::BatchCounts,
-    rate: crate::config::invites::Rate,
-    in_view: bool,
-    width: usize,
-) -> Line<'static> {
+fn batch_line(view: &View, b: &crate::invite::BatchCounts, width: usize) -> Line<'static> {
     let theme = view.theme;
     let c = &b.counts;
     let bar_width = (width / 8).clamp(5, 20);
-    let (sent, failed, unknown, rest) = bar_cells(c, bar_width);
-    let left = time_left(b, rate)
+    let total = b.total.max(1) as f64;
+    // A failure or an unknown always shows, however few among many.
+    let cells = |n: u64| {
+        let share = ((n as f64 / total) * bar_width as f64).round() as usize;
+        if n > 0 { share.max(1) } else { 0 }
+    };
+    let (sent, failed, unknown) = (cells(c.sent), cells(c.failed), cells(c.unknown));
+    let rest = bar_width.saturating_sub(sent + failed + unknown);
+    let left = time_left(b, b.rate_per_s)
         .map(|s| {
             let left = crate::gate::format_duration_secs(s);
             if width >= 120 {
@@ -112,15 +91,8 @@ fn batch_line(
         b.rate_per_s
     );
     let name = format::fit(&crate::text::sanitize(&b.batch), 16);
-    let mark = if in_view { "▸" } else { " " };
-    let name_style = if in_view {
-        theme.selected()
-    } else {
-        theme.title()
-    };
     let line = Line::from(vec![
-        Span::styled(mark, theme.title()),
-        Span::styled(format!("{name} "), name_style),
+        Span::styled(format!("{name} "), theme.title()),
         Span::styled("█".repeat(sent), theme.state(crate::gate::GateState::Pass)),
         Span::styled(
             "█".repeat(failed),
@@ -178,21 +150,8 @@ fn status_line(pane: &DispatchPane, view: &View, width: usize) -> Line<'static> 
     if !others.is_empty() {
         parts.push(others.join(", "));
     }
-    let paused = pane.view.as_ref().and_then(|v| v.paused.as_ref());
-    if let Some(run) = paused.filter(|_| !pane.sending_here()) {
-        parts.push(format!(
-            "PAUSED {} by {}@{}: {} · s resumes",
-            format::clock(run.ended_at, view.now),
-            run.operator,
-            run.host,
-            run.reason
-        ));
-    }
     if parts.is_empty() {
-        parts.push("nobody is sending · s sends the batch in view · b picks the batch".into());
-    }
-    if let Some(batch) = &pane.batch {
-        parts.push(format!("batch {batch} in view"));
+        parts.push("nobody is sending · s starts (or resumes) sending".into());
     }
     parts.push(format!("log: {}", pane.filter.label()));
     if let Some(why) = &pane.error {
@@ -200,8 +159,6 @@ fn status_line(pane: &DispatchPane, view: &View, width: usize) -> Line<'static> 
     }
     let style = if pane.error.is_some() {
         theme.error()
-    } else if paused.is_some() && !pane.sending_here() {
-        theme.aged()
     } else {
         theme.dim()
     };
@@ -297,37 +254,25 @@ pub fn modal(
     modal: &DispatchModal,
 ) {
     match modal {
-        DispatchModal::ConfirmSend {
-            count,
-            batch,
-            others,
-            input,
-            ..
-        } => {
-            let of = batch
-                .as_deref()
-                .map(|b| format!(" of batch {}", crate::text::sanitize(b)))
-                .unwrap_or_default();
-            let mut question = vec![format!(
-                "Send {}{of} now?",
+        DispatchModal::ConfirmSend { count, input, .. } => confirm(
+            view,
+            frame,
+            area,
+            &format!(
+                "Send {} now?",
                 crate::plural::count(*count, "prepared message")
-            )];
-            question.push(if others.is_empty() {
-                "Nobody else is sending.".to_owned()
-            } else {
-                format!("Also sending: {}.", others.join(", "))
-            });
-            question.push("Messages prepared after this wait for the next run.".to_owned());
-            confirm(view, frame, area, &question, *count, input)
-        }
+            ),
+            *count,
+            input,
+        ),
         DispatchModal::ConfirmRetry { count, input } => confirm(
             view,
             frame,
             area,
-            &[format!(
+            &format!(
                 "Put {} back to be sent?",
                 crate::plural::count(*count, "failed message")
-            )],
+            ),
             *count,
             input,
         ),
@@ -335,23 +280,13 @@ pub fn modal(
     }
 }
 
-fn confirm(
-    view: &View,
-    frame: &mut Frame,
-    area: Rect,
-    question: &[String],
-    count: u64,
-    input: &Input,
-) {
+fn confirm(view: &View, frame: &mut Frame, area: Rect, question: &str, count: u64, input: &Input) {
     let theme = view.theme;
     let popup = crate::tui::layout::modal(area);
     let inner = usize::from(popup.width.saturating_sub(2));
     let prompt = "Number: ";
-    let mut lines: Vec<Line> = question
-        .iter()
-        .map(|q| Line::raw(format::fit(&view.shown(q), inner)))
-        .collect();
-    lines.extend([
+    let lines = vec![
+        Line::raw(format::fit(question, inner)),
         Line::styled(
             format::fit(
                 &format!("Type {count} to confirm; each message goes at most once."),
@@ -366,7 +301,7 @@ fn confirm(
         ]),
         Line::raw(""),
         Line::styled("Enter confirms · Esc goes back", theme.dim()),
-    ]);
+    ];
     let block = Block::bordered().title(Span::styled(" Dispatch ", theme.title()));
     let typed = input.visual_cursor() as u16;
     kit::entry_modal(frame, popup, lines, block, prompt.len() as u16, typed);

@@ -1,7 +1,6 @@
 //! The Dispatch pane's update: reads of the ledger (at start, when another cockpit's change is
-//! announced, at most every [`RELOAD_EVERY_MS`]), the batch in view and the state filter, the
-//! send (of the batch in view, bound to the count confirmed) and retry confirmations, this
-//! cockpit's own run and its pause, and the message detail.
+//! announced, at most every [`RELOAD_EVERY_MS`]), the state filter, the send and retry
+//! confirmations, this cockpit's own run and its pause, and the message detail.
 
 use super::Action;
 use super::Reply;
@@ -103,36 +102,7 @@ pub fn on_msg(pane: &mut DispatchPane, cx: &Cx, msg: Msg) -> Reply {
             )
         }
         Msg::StartSend => start_send(pane),
-        Msg::NextBatch => {
-            let names: Vec<String> = pane
-                .view
-                .iter()
-                .flat_map(|v| &v.batches)
-                .map(|b| b.batch.clone())
-                .collect();
-            let at = pane
-                .batch
-                .as_ref()
-                .and_then(|b| names.iter().position(|n| n == b));
-            pane.batch = match at {
-                None => names.first().cloned(),
-                Some(i) => names.get(i + 1).cloned(),
-            };
-            pane.selected = 0;
-            let shown = pane.batch.as_deref().map_or_else(
-                || "every batch".to_owned(),
-                |b| format!("batch {}", crate::text::sanitize(b)),
-            );
-            Reply::say(
-                Level::Info,
-                format!("dispatch: {shown} in view; s sends it"),
-            )
-        }
-        Msg::SendInvites {
-            batch,
-            count,
-            up_to,
-        } => {
+        Msg::SendInvites { batch, count } => {
             if pane.sending_here() {
                 return Reply::say(Level::Warning, "this cockpit is already sending");
             }
@@ -143,23 +113,12 @@ pub fn on_msg(pane: &mut DispatchPane, cx: &Cx, msg: Msg) -> Reply {
                 unknown: 0,
                 last: None,
             });
-            let of = batch
-                .as_deref()
-                .map(|b| format!(" of batch {}", crate::text::sanitize(b)))
-                .unwrap_or_default();
             Reply {
-                effects: vec![
-                    Job::StartSend {
-                        batch,
-                        count,
-                        up_to,
-                    }
-                    .into(),
-                ],
+                effects: vec![Job::StartSend { batch }.into()],
                 say: Some((
                     Level::Info,
                     format!(
-                        "sending {}{of}: p pauses",
+                        "sending {}: p pauses",
                         crate::plural::count(count, "message")
                     ),
                 )),
@@ -221,21 +180,9 @@ pub fn on_msg(pane: &mut DispatchPane, cx: &Cx, msg: Msg) -> Reply {
             ),
         ),
         Msg::DispatchNews(news) => {
-            let followed = match &news {
-                SendNews::Started {
-                    followed: Some((rate, by)),
-                    ..
-                } => Some(format!(
-                    "this run follows the launch's rate, {rate}, set by {by}'s run"
-                )),
-                _ => None,
-            };
             news_arrived(pane, news);
             pane.stale = true;
-            match followed {
-                Some(said) => Reply::say(Level::Info, said),
-                None => Reply::default(),
-            }
+            Reply::default()
         }
         Msg::MessageLoaded(result) => {
             let Some(asked) = pane.detail.as_mut() else {
@@ -264,8 +211,7 @@ fn load(pane: &mut DispatchPane, cx: &Cx) -> Reply {
     }
 }
 
-/// `s`: the batch in view (the only one with messages to send, or the one chosen with `b`),
-/// its count typed to confirm, in every environment (production then also asks for the
+/// `s`: the count typed to confirm, in every environment (production then also asks for the
 /// launch name).
 fn start_send(pane: &mut DispatchPane) -> Reply {
     if !pane.available {
@@ -274,75 +220,28 @@ fn start_send(pane: &mut DispatchPane) -> Reply {
     if pane.sending_here() {
         return Reply::say(Level::Info, "already sending from this cockpit; p pauses");
     }
+    let count = pane.prepared();
     if pane.view.is_none() {
         return Reply::say(Level::Info, NOT_READ);
     }
-    let waiting: Vec<&crate::invite::BatchCounts> =
-        pane.in_view().filter(|b| b.counts.prepared > 0).collect();
-    if waiting.is_empty() {
+    if count == 0 {
         let unknown = pane.totals().unknown;
         let more = if unknown > 0 {
             format!(" ({unknown} unknown: settle them with `gonogo invites resolve`)")
         } else {
             String::new()
         };
-        let of = pane
-            .batch
-            .as_deref()
-            .map(|b| format!(" in batch {}", crate::text::sanitize(b)))
-            .unwrap_or_default();
         return Reply::say(
             Level::Info,
             format!(
-                "nothing prepared to send{of}{more}; `gonogo invites prepare COHORT.csv` prepares a batch"
+                "nothing prepared to send{more}; `gonogo invites prepare COHORT.csv` prepares a batch"
             ),
         );
     }
-    if pane.batch.is_none() && waiting.len() > 1 {
-        let names: Vec<String> = waiting
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} ({})",
-                    crate::text::sanitize(&b.batch),
-                    b.counts.prepared
-                )
-            })
-            .collect();
-        return Reply::say(
-            Level::Warning,
-            format!(
-                "which batch? {} have messages to send: b shows one, then s sends it",
-                names.join(", ")
-            ),
-        );
-    }
-    let Some(batch) = waiting.first() else {
-        return Reply::quiet();
-    };
-    let (count, up_to, name) = (batch.counts.prepared, batch.last_id, batch.batch.clone());
-    let others = pane
-        .view
-        .iter()
-        .flat_map(|v| &v.senders)
-        .map(|r| {
-            format!(
-                "{}@{} ({})",
-                crate::text::sanitize(&r.operator),
-                crate::text::sanitize(&r.host),
-                r.batch.as_deref().map_or_else(
-                    || "every batch".to_owned(),
-                    |b| format!("batch {}", crate::text::sanitize(b))
-                )
-            )
-        })
-        .collect();
     Reply::open(
         DispatchModal::ConfirmSend {
             count,
-            batch: Some(name),
-            up_to,
-            others,
+            batch: None,
             input: Input::default(),
         }
         .into(),
@@ -384,15 +283,12 @@ pub fn submit(modal: &DispatchModal) -> Result<Msg, String> {
         DispatchModal::ConfirmSend {
             count,
             batch,
-            up_to,
             input,
-            ..
         } => {
             if input.value().trim() == count.to_string() {
                 Ok(Msg::SendInvites {
                     batch: batch.clone(),
                     count: *count,
-                    up_to: *up_to,
                 })
             } else {
                 Err(format!(
