@@ -3,33 +3,68 @@
 //! registry in `panes`.
 
 use super::action::Action;
+use super::pane::PaletteRow;
 use super::panes;
 
-/// The cockpit's own commands (those of no pane), for the help screen: usage, help, and
-/// whether it changes the launch (a read-only cockpit leaves those out).
-const SHARED: &[(&str, &str, bool)] = &[
-    (":open ID", "open a gate's detail", false),
-    (":recheck [ID]", "re-check one gate, or all", false),
-    (
+/// The cockpit's own commands (those of no pane): the words that call them (the first is
+/// completed), how the help shows them, and whether they change the launch (a read-only
+/// cockpit leaves those out and refuses them). `parse` below gives each its meaning.
+const SHARED: &[PaletteRow] = &[
+    row(&["open", "o"], ":open ID", "open a gate's detail", false),
+    row(
+        &["recheck", "r"],
+        ":recheck [ID]",
+        "re-check one gate, or all",
+        false,
+    ),
+    row(
+        &["filter", "f"],
         ":filter TEXT",
         "filter the gates list (empty clears)",
         false,
     ),
-    (":note TEXT", "write an operator note to the journal", true),
-    (":take-over", "record that you take over the shift", true),
-    (
+    row(
+        &["note", "n"],
+        ":note TEXT",
+        "write an operator note to the journal",
+        true,
+    ),
+    row(
+        &["take-over", "takeover"],
+        ":take-over",
+        "record that you take over the shift",
+        true,
+    ),
+    row(
+        &["handoff"],
         ":handoff [FILE]",
         "show the shift report, or write it to FILE",
         false,
     ),
-    (":share", "screen-share mode", false),
-    (":mask", "toggle email masking", false),
-    (":help", "key help", false),
-    (":quit", "quit gonogo", false),
+    row(
+        &["share", "screen-share", "present"],
+        ":share",
+        "screen-share mode",
+        false,
+    ),
+    row(&["mask"], ":mask", "toggle email masking", false),
+    row(&["help", "h"], ":help", "key help", false),
+    row(&["quit", "q"], ":quit", "quit gonogo", false),
 ];
 
-/// The cockpit's own words that change the launch.
-const SHARED_WRITES: &[&str] = &["note", "n", "take-over", "takeover"];
+const fn row(
+    words: &'static [&'static str],
+    usage: &'static str,
+    help: &'static str,
+    writes: bool,
+) -> PaletteRow {
+    PaletteRow {
+        words,
+        usage,
+        help,
+        writes,
+    }
+}
 
 /// Every command, for the help screen: the panes' in tab order, then the cockpit's;
 /// `read_only` leaves out those that change the launch.
@@ -38,8 +73,8 @@ pub fn commands(read_only: bool) -> Vec<(String, String)> {
     rows.extend(
         SHARED
             .iter()
-            .filter(|(_, _, writes)| !(read_only && *writes))
-            .map(|(c, h, _)| ((*c).to_owned(), (*h).to_owned())),
+            .filter(|row| !(read_only && row.writes))
+            .map(|row| (row.usage.to_owned(), row.help.to_owned())),
     );
     rows
 }
@@ -52,7 +87,8 @@ pub fn parse(line: &str, read_only: bool) -> Result<Option<PaletteCommand>, Stri
         Some((w, a)) => (w, a.trim()),
         None => (line, ""),
     };
-    if read_only && (SHARED_WRITES.contains(&word) || panes::palette_writes(word)) {
+    let shared_writes = SHARED.iter().any(|r| r.writes && r.words.contains(&word));
+    if read_only && (shared_writes || panes::palette_writes(word)) {
         return Err(format!(
             "read-only cockpit: `:{word}` changes the launch and is not available here"
         ));
@@ -90,20 +126,6 @@ pub enum PaletteCommand {
     Filter(String),
 }
 
-/// The cockpit's own words, for completion (the panes add theirs).
-const WORDS: &[&str] = &[
-    "open",
-    "recheck",
-    "filter",
-    "share",
-    "mask",
-    "note",
-    "take-over",
-    "handoff",
-    "help",
-    "quit",
-];
-
 /// Every word the palette completes: the panes' first words, then the cockpit's.
 fn words() -> Vec<String> {
     let mut words: Vec<String> = panes::Pane::ALL
@@ -121,7 +143,11 @@ fn words() -> Vec<String> {
             }
         })
         .collect();
-    words.extend(WORDS.iter().map(|w| (*w).to_owned()));
+    words.extend(
+        SHARED
+            .iter()
+            .filter_map(|r| r.words.first().map(|w| (*w).to_owned())),
+    );
     words
 }
 
